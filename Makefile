@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine: `make site` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+SITE_DIR := site
+
+.PHONY: site test serve check bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+## Build the site into site/ (built in a temporary folder; site/ is replaced only on success).
+site: $(STAMP)
+	$(PY) -m generator build --site-dir $(SITE_DIR)
+
+## Validate the pathway data only.
+check: $(STAMP)
+	$(PY) -m generator check pathway
+
+## Live preview at http://127.0.0.1:8000, rebuilt on every edit in content/ or pathway/.
+serve: $(STAMP)
+	$(VENV)/bin/mkdocs serve
+
+## The whole test suite.
+test: $(TEST_STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(SITE_DIR) .pytest_cache

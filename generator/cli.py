@@ -1,0 +1,91 @@
+"""Command line: `python -m generator check|export|schema|render|readability`, with no MkDocs involved.
+
+Bad input prints every problem as `path:line:col: message` and exits 1, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import check_pathway, load_knowledge_base
+from .export import dumps, export_graph
+from .problems import PathwayError
+from .validate import counts
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    kb, problems = check_pathway(Path(args.dir))
+    for p in problems:
+        print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    if errors:
+        print(f"{errors} error{'s' if errors != 1 else ''} in the pathway data", file=sys.stderr)
+        return 1
+    nodes, edges = counts(kb)
+    node_text = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(nodes.items()))
+    edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
+    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {len(kb.glossary)} glossary terms")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    kb, warnings = load_knowledge_base(Path(args.dir))
+    pathway = None
+    if args.pathway:
+        pathway = next((p for p in kb.pathways if p.id == args.pathway), None)
+        if pathway is None:
+            print(f"no pathway with id '{args.pathway}'; pathways: {', '.join(p.id for p in kb.pathways)}", file=sys.stderr)
+            return 1
+    text = dumps(export_graph(kb, pathway))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import schema_text
+
+    text = schema_text()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carepath", description="Care pathways as data, rendered into a static site.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the pathway data and print every problem")
+    p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("export", help="write the validated graph as JSON")
+    p.add_argument("dir", nargs="?", default="pathway")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of pathway files (for editors)")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_schema)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PathwayError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1
+

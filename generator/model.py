@@ -1,0 +1,308 @@
+"""The pathway schema, declared once as typed models; no I/O.
+
+The same classes validate YAML input, give the rest of the pipeline its types, and produce the
+JSON Schema that editors use for autocompletion (`schema/pathway.schema.json`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+"""A single plain-text line: a title, a label, a list item."""
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+"""Markdown prose."""
+Summary = Annotated[str, StringConstraints(min_length=1, max_length=400)]
+
+CODE_SYSTEMS: dict[str, str] = {
+    "icd10cm": "ICD-10-CM",
+    "snomedct": "SNOMED CT",
+    "rxnorm": "RxNorm",
+    "loinc": "LOINC",
+}
+"""Code system key -> display name."""
+
+CODE_OIDS: dict[str, str] = {
+    "icd10cm": "2.16.840.1.113883.6.90",
+    "snomedct": "2.16.840.1.113883.6.96",
+    "rxnorm": "2.16.840.1.113883.6.88",
+    "loinc": "2.16.840.1.113883.6.1",
+}
+"""HL7 OIDs used by Infobutton (MedlinePlus Connect style) requests."""
+
+
+class Strict(BaseModel):
+    """Base for every input model: unknown keys are errors, nothing is coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class TreatmentType(str, Enum):
+    assessment = "assessment"
+    self_care = "self-care"
+    medication = "medication"
+    topical = "topical"
+    device = "device"
+    injection = "injection"
+    procedure = "procedure"
+    referral = "referral"
+
+
+class Urgency(str, Enum):
+    """How soon an indicator needs action, most urgent first."""
+
+    emergency = "emergency"
+    urgent = "urgent"
+    soon = "soon"
+    routine = "routine"
+
+
+URGENCY_ORDER = {u: i for i, u in enumerate(Urgency)}
+
+
+class Review(Strict):
+    """Clinical review metadata. A page is a draft until a named clinician has reviewed it."""
+
+    status: Literal["draft", "reviewed"] = Field("draft", description="draft until a clinician reviews it")
+    last_reviewed: dt.date | None = Field(None, description="date of the last clinical review, YYYY-MM-DD")
+    next_review: dt.date | None = Field(None, description="date the page is due for review, YYYY-MM-DD")
+    reviewer: Line | None = Field(None, description="the reviewing clinician, only when real")
+
+
+class Code(Strict):
+    """A clinical code; its format is checked against the code system."""
+
+    system: Literal["icd10cm", "snomedct", "rxnorm", "loinc"]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    display: Line | None = Field(None, description="the code's official display name")
+
+
+class Source(Strict):
+    """A citation. Only real, checked sources belong here."""
+
+    title: Line
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=500)] | None = None
+    publisher: Line | None = None
+    year: Annotated[int, Field(ge=1800, le=2100)] | None = None
+
+
+class NodeBase(Strict):
+    id: Slug = Field(description="stable kebab-case id; it becomes the page URL and must never change silently")
+    title: Line
+    summary: Summary = Field(description="one or two plain-language sentences")
+    body: Text = Field("", description="Markdown prose for the page")
+    aliases: list[Slug] = Field(default_factory=list, description="former ids; each keeps a redirect")
+    codes: list[Code] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    review: Review = Field(default_factory=Review)  # type: ignore[arg-type]
+
+
+class Pathway(NodeBase):
+    """A care pathway: an ordered journey through stages."""
+
+    stages: list[Slug] = Field(min_length=1, description="stage ids in order; the first is where the journey starts")
+    red_flags: list[Slug] = Field(default_factory=list, description="indicator ids that apply at any point")
+
+
+class Stage(NodeBase):
+    """An ordered step of care."""
+
+    options: list[Slug] = Field(default_factory=list, description="treatment or condition ids offered at this stage")
+    escalates_to: list[Slug] = Field(default_factory=list, description="where to go when there is no improvement")
+    when_to_move_on: Text | None = None
+    signs_not_working: list[Line] = Field(default_factory=list)
+    red_flags: list[Slug] = Field(default_factory=list, description="indicator ids to watch for in this stage")
+
+
+class Condition(NodeBase):
+    """A diagnosis or problem a patient may have."""
+
+    relevant_to: list[Slug] = Field(default_factory=list, description="treatment ids relevant to this condition")
+
+
+class Treatment(NodeBase):
+    """Anything done for the patient: an assessment, a medicine, a procedure, a referral."""
+
+    type: TreatmentType
+    how_it_helps: Text | None = None
+    what_to_expect: Text | None = None
+    risks: list[Line] = Field(default_factory=list)
+    relief_duration: Text | None = None
+    questions: list[Line] = Field(default_factory=list, description="questions to ask your clinician")
+    requires: list[Slug] = Field(default_factory=list, description="prerequisite treatment ids")
+    escalates_to: list[Slug] = Field(default_factory=list, description="where to go when this does not help")
+    returns_to: list[Slug] = Field(default_factory=list, description="where to go back to after this")
+    relevant_to: list[Slug] = Field(default_factory=list, description="condition ids this treatment is for")
+
+
+class Indicator(NodeBase):
+    """A red flag or clinical sign, with how urgently it needs action."""
+
+    urgency: Urgency
+    action: Line = Field(description="what to do, in plain words")
+    refers_to: list[Slug] = Field(default_factory=list, description="treatment ids (a consult) this calls for")
+    relevant_to: list[Slug] = Field(default_factory=list, description="condition ids this sign may point to")
+
+
+class GlossaryEntry(Strict):
+    term: Line
+    definition: Summary
+    abbreviation: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    also: list[Line] = Field(default_factory=list, description="other forms of the term (plurals, spellings)")
+
+
+class PathwayFile(Strict):
+    """One YAML file under `pathway/`. Files may be split however authors like."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra={"$id": "https://carepath.invalid/schema/pathway.schema.json"},
+    )
+
+    pathways: list[Pathway] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    treatments: list[Treatment] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+
+
+Node = Pathway | Stage | Condition | Treatment | Indicator
+
+KIND_OF_SECTION: dict[str, str] = {
+    "pathways": "pathway",
+    "stages": "stage",
+    "conditions": "condition",
+    "treatments": "treatment",
+    "indicators": "indicator",
+}
+"""Top-level YAML key -> node kind."""
+
+KIND_OF_CLASS: dict[type, str] = {
+    Pathway: "pathway",
+    Stage: "stage",
+    Condition: "condition",
+    Treatment: "treatment",
+    Indicator: "indicator",
+}
+
+
+class EdgeKind(str, Enum):
+    includes = "includes"
+    offers = "offers"
+    flags = "flags"
+    escalates_to = "escalates-to"
+    requires = "requires"
+    refers_to = "refers-to"
+    returns_to = "returns-to"
+    relevant_to = "relevant-to"
+
+
+EDGE_FIELDS: dict[str, EdgeKind] = {
+    "stages": EdgeKind.includes,
+    "options": EdgeKind.offers,
+    "red_flags": EdgeKind.flags,
+    "escalates_to": EdgeKind.escalates_to,
+    "requires": EdgeKind.requires,
+    "refers_to": EdgeKind.refers_to,
+    "returns_to": EdgeKind.returns_to,
+    "relevant_to": EdgeKind.relevant_to,
+}
+"""YAML field holding references -> the edge kind it declares."""
+
+EDGE_TARGETS: dict[tuple[EdgeKind, str], frozenset[str]] = {
+    (EdgeKind.includes, "pathway"): frozenset({"stage"}),
+    (EdgeKind.flags, "pathway"): frozenset({"indicator"}),
+    (EdgeKind.flags, "stage"): frozenset({"indicator"}),
+    (EdgeKind.offers, "stage"): frozenset({"treatment", "condition"}),
+    (EdgeKind.escalates_to, "stage"): frozenset({"stage"}),
+    (EdgeKind.escalates_to, "treatment"): frozenset({"treatment", "stage"}),
+    (EdgeKind.requires, "treatment"): frozenset({"treatment"}),
+    (EdgeKind.refers_to, "indicator"): frozenset({"treatment", "stage"}),
+    (EdgeKind.returns_to, "treatment"): frozenset({"treatment", "stage"}),
+    (EdgeKind.relevant_to, "treatment"): frozenset({"condition"}),
+    (EdgeKind.relevant_to, "indicator"): frozenset({"condition"}),
+    (EdgeKind.relevant_to, "condition"): frozenset({"treatment"}),
+}
+"""Which node kinds each edge kind may connect: (edge kind, source kind) -> allowed target kinds.
+
+The source side is enforced by the models (a field exists only on the kinds that may declare it);
+the target side is checked in validation, once every id is known.
+"""
+
+EDGE_LABELS: dict[EdgeKind, tuple[str, str]] = {
+    EdgeKind.includes: ("includes", "part of pathway"),
+    EdgeKind.offers: ("offers", "offered at"),
+    EdgeKind.flags: ("watch for", "red flag in"),
+    EdgeKind.escalates_to: ("if no improvement", "next step after"),
+    EdgeKind.requires: ("needs first", "needed before"),
+    EdgeKind.refers_to: ("refer to", "referral for"),
+    EdgeKind.returns_to: ("then back to", "return after"),
+    EdgeKind.relevant_to: ("relevant to", "relevant to"),
+}
+"""Edge kind -> (forward label, backward label) in plain words, for pages and diagrams."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value came from: a file path relative to the pathway dir's parent, 1-based line/col."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Edge:
+    kind: EdgeKind
+    source: str
+    target: str
+    position: Position
+
+
+@dataclass
+class KnowledgeBase:
+    """The whole validated graph: every node by id, every edge, the glossary, and where each came from."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    positions: dict[str, Position] = field(default_factory=dict)
+    """Node id -> position of its `id` value."""
+    glossary_positions: list[Position] = field(default_factory=list)
+
+    def kind(self, node_id: str) -> str:
+        return KIND_OF_CLASS[type(self.nodes[node_id])]
+
+    def of_kind(self, kind: str) -> list[Node]:
+        return sorted((n for n in self.nodes.values() if KIND_OF_CLASS[type(n)] == kind), key=lambda n: n.id)
+
+    @property
+    def pathways(self) -> list[Pathway]:
+        return [n for n in self.of_kind("pathway") if isinstance(n, Pathway)]
+
+    def out_edges(self, node_id: str, kind: EdgeKind | None = None) -> list[Edge]:
+        return [e for e in self._out.get(node_id, ()) if kind is None or e.kind == kind]
+
+    def in_edges(self, node_id: str, kind: EdgeKind | None = None) -> list[Edge]:
+        return [e for e in self._in.get(node_id, ()) if kind is None or e.kind == kind]
+
+    def index_edges(self) -> None:
+        """Build the adjacency maps; called once after the edges are final."""
+        self._out: dict[str, list[Edge]] = {}
+        self._in: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            self._out.setdefault(e.source, []).append(e)
+            self._in.setdefault(e.target, []).append(e)

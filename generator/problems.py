@@ -1,0 +1,49 @@
+"""Problems found in the input: where, what, and how bad. Collected, never raised one by one."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from .model import Position
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    position: Position
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        tag = "" if self.severity == "error" else "warning: "
+        return f"{self.position}: {tag}{self.message}"
+
+
+class PathwayError(Exception):
+    """Bad input: carries every problem found, so a caller can print them all and exit 1."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_sort_key)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        errors = sum(p.severity == "error" for p in self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{errors} error{'s' if errors != 1 else ''} in the pathway data")
+        return "\n".join(lines)
+
+
+def _sort_key(p: Problem) -> tuple[str, int, int, str]:
+    return (p.position.path, p.position.line, p.position.col, p.message)
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=_sort_key)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the nearest candidate, or '' when none is close."""
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
+    return f" (did you mean '{match[0]}'?)" if match else ""

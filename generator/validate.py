@@ -1,0 +1,310 @@
+"""Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates.
+
+Returns every problem at once; never raises for bad input and never reads files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import deque
+from collections.abc import Callable
+
+from .load import Loaded
+from .model import (
+    EDGE_FIELDS,
+    EDGE_TARGETS,
+    KIND_OF_CLASS,
+    Code,
+    Edge,
+    EdgeKind,
+    KnowledgeBase,
+    Pathway,
+    Position,
+)
+from .problems import Problem, did_you_mean
+
+RESERVED_IDS = frozenset(
+    {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print"}
+)
+"""Ids whose URLs the site itself uses."""
+
+
+def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Build the knowledge base from loaded entries and check every graph rule."""
+    problems: list[Problem] = list(loaded.problems)
+    kb = KnowledgeBase()
+    aliases: dict[str, tuple[str, Position]] = {}
+
+    for entry in loaded.entries:
+        node = entry.node
+        label = f"{entry.kind} '{node.id}'"
+        if node.id in kb.nodes:
+            first = kb.positions[node.id]
+            problems.append(Problem(entry.position, f"{label}: duplicate id, already used by the {kb.kind(node.id)} at {first}"))
+            continue
+        if node.id in RESERVED_IDS:
+            problems.append(Problem(entry.position, f"{label}: the id '{node.id}' is reserved for the site's own pages; choose another"))
+        kb.nodes[node.id] = node
+        kb.positions[node.id] = entry.position
+        for name, positions in entry.field_positions.items():
+            for target, where in zip(getattr(node, name), positions):
+                kb.edges.append(Edge(EDGE_FIELDS[name], node.id, target, where))
+
+    for entry in loaded.entries:
+        node = entry.node
+        if kb.nodes.get(node.id) is not node:
+            continue
+        for alias in node.aliases:
+            if alias in kb.nodes:
+                problems.append(
+                    Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
+                )
+            elif alias in aliases:
+                other, where = aliases[alias]
+                problems.append(Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' is also an alias of '{other}' at {where}"))
+            else:
+                aliases[alias] = (node.id, entry.position)
+
+    for term_entry, where in loaded.glossary:
+        kb.glossary.append(term_entry)
+        kb.glossary_positions.append(where)
+
+    problems += _check_references(kb, aliases, loaded.broken_ids)
+    kb.edges = [e for e in kb.edges if e.target in kb.nodes]
+    kb.index_edges()
+    problems += _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
+    problems += _check_cycles(kb, EdgeKind.requires, "prerequisite cycle", "nothing could ever be started")
+    problems += _check_reachability(kb)
+    problems += _check_codes(kb)
+    problems += _check_reviews(kb, today or dt.date.today())
+    problems += _check_glossary(kb)
+    return kb, problems
+
+
+def _label(kb: KnowledgeBase, node_id: str) -> str:
+    return f"{kb.kind(node_id)} '{node_id}'"
+
+
+def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]], broken: set[str]) -> list[Problem]:
+    problems = []
+    seen: set[tuple[str, EdgeKind, str]] = set()
+    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    for e in kb.edges:
+        who = _label(kb, e.source)
+        field = field_of[e.kind]
+        if e.target not in kb.nodes:
+            if e.target in broken:
+                continue
+            if e.target in aliases:
+                new = aliases[e.target][0]
+                problems.append(Problem(e.position, f"{who}: '{field}' uses the former id '{e.target}'; use '{new}'"))
+            else:
+                hint = did_you_mean(e.target, kb.nodes)
+                problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
+            continue
+        if (e.source, e.kind, e.target) in seen:
+            problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}' more than once"))
+            continue
+        seen.add((e.source, e.kind, e.target))
+        if e.target == e.source:
+            problems.append(Problem(e.position, f"{who}: '{field}' points to itself"))
+            continue
+        allowed = EDGE_TARGETS[(e.kind, kb.kind(e.source))]
+        target_kind = kb.kind(e.target)
+        if target_kind not in allowed:
+            problems.append(
+                Problem(
+                    e.position,
+                    f"{who}: '{field}' may not point to {target_kind} '{e.target}' "
+                    f"(a {e.kind.value} edge from a {kb.kind(e.source)} expects {' or '.join(sorted(allowed))})",
+                )
+            )
+    return problems
+
+
+def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> list[Problem]:
+    """Report each cycle once, at the edge that closes it."""
+    problems = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(kb.nodes):
+        if start in state:
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, list[Edge]]] = [(start, kb.out_edges(start, kind))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, edges = stack[-1]
+            if not edges:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                continue
+            edge = edges.pop(0)
+            nxt = edge.target
+            if nxt == node:
+                continue  # a self-reference is reported by the reference check
+            if state.get(nxt) == 1:
+                loop = path[path.index(nxt):] + [nxt]
+                problems.append(
+                    Problem(edge.position, f"{_label(kb, node)}: {what} {' → '.join(repr(n) for n in loop)}; {why}")
+                )
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, kb.out_edges(nxt, kind)))
+    return problems
+
+
+def reach(kb: KnowledgeBase, pathway: Pathway) -> list[str]:
+    """Node ids a reader can reach from a pathway's first stage (and its red flags), in BFS order."""
+    starts = [pathway.id] + [s for s in pathway.stages[:1] if s in kb.nodes]
+    order: list[str] = []
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for e in kb.out_edges(node):
+            if e.kind == EdgeKind.includes:
+                continue  # stages must be reached by the journey itself, not by being listed
+            if e.target not in seen:
+                seen.add(e.target)
+                queue.append(e.target)
+    return order
+
+
+def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
+    problems = []
+    reached: set[str] = set()
+    for pathway in kb.pathways:
+        got = set(reach(kb, pathway))
+        reached |= got
+        first = pathway.stages[0]
+        for edge in kb.out_edges(pathway.id, EdgeKind.includes):
+            if edge.target not in got:
+                problems.append(
+                    Problem(
+                        edge.position,
+                        f"pathway '{pathway.id}': stage '{edge.target}' cannot be reached from the first stage '{first}' "
+                        "(add it to the 'escalates_to' of an earlier stage)",
+                    )
+                )
+    for node_id in sorted(kb.nodes):
+        if node_id not in reached and kb.kind(node_id) not in ("pathway", "stage"):
+            problems.append(
+                Problem(kb.positions[node_id], f"{_label(kb, node_id)}: unreachable: no pathway's journey leads to it (link it from a stage or another node)")
+            )
+        elif node_id not in reached and kb.kind(node_id) == "stage" and not kb.in_edges(node_id, EdgeKind.includes):
+            problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: unreachable: no pathway lists this stage"))
+    return problems
+
+
+# --- clinical codes ---
+
+_VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+
+
+def verhoeff_ok(digits: str) -> bool:
+    """SNOMED CT identifiers end in a Verhoeff check digit."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][int(ch)]]
+    return c == 0
+
+
+def loinc_ok(code: str) -> bool:
+    """LOINC codes end in a mod-10 check digit after the hyphen."""
+    body, check = code.split("-")
+    digits = [int(d) for d in body]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d = d // 10 + d % 10
+        total += d
+    return (10 - total % 10) % 10 == int(check)
+
+
+CODE_RULES: dict[str, tuple[re.Pattern[str], str, Callable[[str], bool] | None]] = {
+    "icd10cm": (re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$"), "a letter, two characters, then an optional dot and up to 4 more, like 'M54.16'", None),
+    "snomedct": (re.compile(r"^[1-9][0-9]{5,17}$"), "6 to 18 digits, like '279039007'", verhoeff_ok),
+    "rxnorm": (re.compile(r"^[1-9][0-9]{0,7}$"), "a number of up to 8 digits, like '5640'", None),
+    "loinc": (re.compile(r"^[1-9][0-9]{0,5}-[0-9]$"), "digits, a hyphen and a check digit, like '24558-9'", loinc_ok),
+}
+
+
+def code_problem(code: Code) -> str | None:
+    pattern, shape, check = CODE_RULES[code.system]
+    if not pattern.match(code.code):
+        return f"{code.system} code '{code.code}' is malformed; expected {shape}"
+    if check and not check(code.code):
+        return f"{code.system} code '{code.code}' fails its check digit"
+    return None
+
+
+def _check_codes(kb: KnowledgeBase) -> list[Problem]:
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        seen = set()
+        for code in node.codes:
+            msg = code_problem(code)
+            if msg:
+                problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: {msg}"))
+            if (code.system, code.code) in seen:
+                problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: {code.system} code '{code.code}' is listed twice"))
+            seen.add((code.system, code.code))
+    return problems
+
+
+def _check_reviews(kb: KnowledgeBase, today: dt.date) -> list[Problem]:
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        r = node.review
+        who = _label(kb, node_id)
+        where = kb.positions[node_id]
+        if r.last_reviewed and r.next_review and r.next_review < r.last_reviewed:
+            problems.append(Problem(where, f"{who}: next_review {r.next_review} is before last_reviewed {r.last_reviewed}"))
+        if r.status == "reviewed" and not (r.reviewer and r.last_reviewed):
+            problems.append(Problem(where, f"{who}: status 'reviewed' needs a real 'reviewer' and a 'last_reviewed' date"))
+        if r.last_reviewed and r.last_reviewed > today:
+            problems.append(Problem(where, f"{who}: last_reviewed {r.last_reviewed} is in the future"))
+        if r.next_review and r.next_review < today:
+            problems.append(Problem(where, f"{who}: due for review since {r.next_review}", "warning"))
+    return problems
+
+
+def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
+    problems = []
+    seen: dict[str, Position] = {}
+    for entry, where in zip(kb.glossary, kb.glossary_positions):
+        for word in [entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else [])]:
+            key = word.casefold()
+            if key in seen:
+                problems.append(Problem(where, f"glossary entry '{entry.term}': '{word}' is already defined at {seen[key]}"))
+            else:
+                seen[key] = where
+    return problems
+
+
+def counts(kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:
+    """Node counts per kind and edge counts per kind, for the one-line summary."""
+    nodes: dict[str, int] = {}
+    for n in kb.nodes.values():
+        k = KIND_OF_CLASS[type(n)]
+        nodes[k] = nodes.get(k, 0) + 1
+    edges: dict[str, int] = {}
+    for e in kb.edges:
+        edges[e.kind.value] = edges.get(e.kind.value, 0) + 1
+    return nodes, edges
