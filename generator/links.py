@@ -1,0 +1,55 @@
+"""The only place that decides where a page lives and how one page links to another.
+
+A node's page is derived from its id alone, so renaming a kind or moving a node between files never
+moves its URL. Pages, diagrams, exports and redirects all ask this module.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+A_TO_Z_URI = "a-z.md"
+GLOSSARY_URI = "glossary.md"
+CODES_URI = "code/index.md"
+LOOKUP_URI = "lookup.md"
+
+
+def node_uri(node_id: str) -> str:
+    """The `src_uri` (docs-relative Markdown path) of a node's page."""
+    return f"{node_id}.md"
+
+
+def code_uri(system: str, code: str) -> str:
+    """The `src_uri` of the page for one clinical code."""
+    return f"code/{system}/{code.lower()}.md"
+
+
+def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The site-relative URL MkDocs gives a page: `rfa.md` -> `rfa/`, `index.md` -> ``."""
+    stem, _ = posixpath.splitext(src_uri)
+    if not use_directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def md_link(from_uri: str, to_uri: str, anchor: str = "") -> str:
+    """A relative link between two Markdown sources, as MkDocs resolves and validates them."""
+    rel = posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def url_link(from_uri: str, to_uri: str, anchor: str = "", use_directory_urls: bool = True) -> str:
+    """A relative URL between two built pages, for raw HTML and SVG that MkDocs does not rewrite."""
+    here = page_url(from_uri, use_directory_urls)
+    there = page_url(to_uri, use_directory_urls)
+    base = posixpath.dirname(here.rstrip("/")) if not use_directory_urls else here.rstrip("/")
+    rel = posixpath.relpath(there or ".", base or ".")
+    if rel == ".":
+        rel = "./"
+    elif (there == "" or there.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    return rel + (f"#{anchor}" if anchor else "")
