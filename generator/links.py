@@ -53,3 +53,18 @@ def url_link(from_uri: str, to_uri: str, anchor: str = "", use_directory_urls: b
     elif (there == "" or there.endswith("/")) and not rel.endswith("/"):
         rel += "/"
     return rel + (f"#{anchor}" if anchor else "")
+
+
+def slugify(text: str) -> str:
+    """A URL fragment for free text (glossary terms): lowercase ASCII words joined by hyphens."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "term"
+
+
+def glossary_anchor(term: str) -> str:
+    """The `#anchor` of a term on the glossary page."""
+    return "term-" + slugify(term)
