@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="file to write (default: standard output)")
     p.set_defaults(func=_cmd_schema)
 
+    from .render_cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -240,14 +240,14 @@ the target side is checked in validation, once every id is known.
 """
 
 EDGE_LABELS: dict[EdgeKind, tuple[str, str]] = {
-    EdgeKind.includes: ("includes", "part of pathway"),
-    EdgeKind.offers: ("offers", "offered at"),
-    EdgeKind.flags: ("watch for", "red flag in"),
-    EdgeKind.escalates_to: ("if no improvement", "next step after"),
-    EdgeKind.requires: ("needs first", "needed before"),
-    EdgeKind.refers_to: ("refer to", "referral for"),
-    EdgeKind.returns_to: ("then back to", "return after"),
-    EdgeKind.relevant_to: ("relevant to", "relevant to"),
+    EdgeKind.includes: ("includes", "includes this step"),
+    EdgeKind.offers: ("offers", "offers this"),
+    EdgeKind.flags: ("watch for", "lists this as a warning sign"),
+    EdgeKind.escalates_to: ("if no improvement", "leads here if it does not help"),
+    EdgeKind.requires: ("needs first", "needs this first"),
+    EdgeKind.refers_to: ("go to", "sends you here"),
+    EdgeKind.returns_to: ("then back to", "leads back here afterwards"),
+    EdgeKind.relevant_to: ("related to", "is related"),
 }
 """Edge kind -> (forward label, backward label) in plain words, for pages and diagrams."""
 

@@ -1,0 +1,40 @@
+"""Hand-written pages: resolve `node:<id>` links to relative page links. Pure; no I/O.
+
+`[nerve block](node:diagnostic-nerve-block)` in `content/` becomes a normal relative Markdown link,
+which MkDocs then validates like any other. An unknown id is a problem naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import links
+from .model import KnowledgeBase, Position
+from .problems import Problem, did_you_mean
+
+_NODE_LINK = re.compile(r"(\]\(\s*|\]:\s*|<)node:([^)\s>#]*)(#[^)\s>]*)?")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
+    """Replace `node:` link targets in a content page; `path` names the file in problems."""
+    problems: list[Problem] = []
+    out = []
+    in_fence = False
+    for number, line in enumerate(markdown.split("\n"), 1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence or "node:" not in line:
+            out.append(line)
+            continue
+
+        def replace(m: re.Match[str]) -> str:
+            ident, anchor = m.group(2), (m.group(3) or "")[1:]
+            if ident in kb.nodes:
+                return m.group(1) + links.md_link(src_uri, links.node_uri(ident), anchor)
+            hint = did_you_mean(ident, kb.nodes)
+            problems.append(Problem(Position(path, number, m.start(2) - len("node:") + 1), f"unknown node '{ident}' in a node: link{hint}"))
+            return m.group(0)
+
+        out.append(_NODE_LINK.sub(replace, line))
+    return "\n".join(out), problems

@@ -1,0 +1,98 @@
+"""MkDocs glue only: read the plugin config, hand the work to the core, report problems MkDocs' way.
+
+Everything else lives in MkDocs-free modules, so `python -m generator render` builds the same pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from . import PathwayError
+from .site import SiteOptions, build_site_pages, content_problems, url_clashes
+
+log = logging.getLogger("mkdocs.plugins.carepath")
+
+
+class ReadabilityConfig(base.Config):
+    max_grade = c.Type(float, default=8.0)
+    """No page may score above this Flesch-Kincaid grade."""
+    max_median = c.Type(float, default=7.0)
+    """The median page grade may not exceed this."""
+
+
+class CarepathConfig(base.Config):
+    pathway_dir = c.Type(str, default="pathway")
+    """Folder of pathway YAML files, relative to mkdocs.yml."""
+    diagrams = c.Type(bool, default=True)
+    """Draw decision-flow diagrams on pathway, stage and node pages."""
+    readability = c.SubConfig(ReadabilityConfig)
+
+
+class CarepathPlugin(BasePlugin[CarepathConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.root = Path(config.config_file_path or ".").resolve().parent
+        self.pathway_dir = (self.root / self.config.pathway_dir).resolve()
+        self.site = None
+        options = self._options(config)
+        try:
+            self.site = build_site_pages(options)
+        except PathwayError as exc:
+            raise PluginError(exc.report()) from None
+        for warning in self.site.warnings:
+            log.warning(str(warning))
+        for src_uri in self.site.assets:
+            if src_uri.endswith(".css") and src_uri not in config.extra_css:
+                config.extra_css.append(src_uri)
+        if config.nav is None:
+            config.nav = self.site.nav(self._content_uris(config))
+        return config
+
+    def _options(self, config: MkDocsConfig) -> SiteOptions:
+        custom_dir = config.theme.custom_dir
+        return SiteOptions(
+            pathway_dir=self.pathway_dir,
+            site_url=config.site_url,
+            use_directory_urls=config.use_directory_urls,
+            overrides_dir=Path(custom_dir) if custom_dir else None,
+            diagrams=self.config.diagrams,
+        )
+
+    def _content_uris(self, config: MkDocsConfig) -> list[str]:
+        docs = Path(config.docs_dir)
+        return sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        clashes = url_clashes(list(self.site.pages), [f.src_uri for f in files], Path(config.docs_dir).name, config.use_directory_urls)
+        if clashes:
+            raise PluginError("\n".join(clashes))
+        for src_uri, markdown in self.site.pages.items():
+            inclusion = InclusionLevel.INCLUDED if src_uri in self.site.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
+        for src_uri, data in self.site.assets.items():
+            files.append(File.generated(config, src_uri, content=data))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        assert self.site is not None
+        if page.file.generated_by:
+            return markdown
+        path = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
+        markdown, problems = content_problems(markdown, page.file.src_uri, self.site.kb, path)
+        for p in problems:
+            log.warning(str(p))
+        return markdown
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self.pathway_dir))
+        return server

@@ -1,0 +1,416 @@
+"""Render the validated knowledge base into Markdown pages: `{src_uri: markdown}`. Pure: no I/O.
+
+Sorting, grouping, placement on the journey and link resolution happen here in Python; the Jinja
+templates only loop and branch. Templates can be overridden per site from `site_overrides/carepath/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import links
+from .escape import html_text, json_text, md_prose, md_text
+from .model import (
+    EDGE_LABELS,
+    URGENCY_ORDER,
+    EdgeKind,
+    Indicator,
+    KnowledgeBase,
+    Node,
+    Pathway,
+    Stage,
+    Treatment,
+)
+from .problems import PathwayError, Problem, did_you_mean
+from .validate import reach
+
+TEMPLATE_OVERRIDE_SUBDIR = "carepath"
+"""Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
+
+KIND_TITLES = {
+    "pathway": "Care pathway",
+    "stage": "Stage of care",
+    "condition": "Condition",
+    "treatment": "Treatment",
+    "indicator": "Warning sign",
+}
+TREATMENT_TYPE_TITLES = {
+    "assessment": "Check-up or test",
+    "self-care": "Self-care",
+    "medication": "Medicine",
+    "topical": "Skin cream or patch",
+    "device": "Brace or device",
+    "injection": "Injection",
+    "procedure": "Procedure",
+    "referral": "Specialist visit",
+}
+URGENCY = {
+    "emergency": ("danger", "Emergency"),
+    "urgent": ("warning", "Urgent"),
+    "soon": ("info", "Soon"),
+    "routine": ("note", "Routine"),
+}
+"""Urgency -> (admonition type, plain label). The label always shows: colour is never the only cue."""
+
+DISCLAIMER = "This page is general information, not medical advice. Talk with your own care team about what is right for you."
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    today: dt.date = field(default_factory=dt.date.today)
+    site_url: str | None = None
+    use_directory_urls: bool = True
+    overrides_dir: Path | None = None
+    """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
+    annotate: Callable[[str, KnowledgeBase, str], str] | None = None
+    """Optional last pass over each node page's Markdown (the glossary uses it to explain terms)."""
+    diagrams: Any = None
+    """Optional diagram module (`generator.diagram`) providing journey/slice/overview HTML."""
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+    note: str = ""
+
+
+@dataclass
+class Placement:
+    """Where a node sits on a reader's journey: its pathway, its stage, and its reading order."""
+
+    pathway: Pathway | None = None
+    stage: Stage | None = None
+    step: int = 0
+    order: list[str] = field(default_factory=list)
+
+
+def journey_order(kb: KnowledgeBase, pathway: Pathway) -> list[str]:
+    """A pathway's pages in reading order: home, then each stage followed by its options, then the rest."""
+    order: list[str] = [pathway.id]
+    seen = {pathway.id}
+    for stage_id in pathway.stages:
+        for node_id in [stage_id] + [e.target for e in kb.out_edges(stage_id, EdgeKind.offers)]:
+            if node_id not in seen:
+                seen.add(node_id)
+                order.append(node_id)
+    rest = [n for n in reach(kb, pathway) if n not in seen]
+    rest.sort(key=lambda n: (_kind_rank(kb.kind(n)), kb.nodes[n].title.casefold(), n))
+    return order + rest
+
+
+def _kind_rank(kind: str) -> int:
+    return ["pathway", "stage", "treatment", "condition", "indicator"].index(kind)
+
+
+def place_nodes(kb: KnowledgeBase) -> dict[str, Placement]:
+    """Each node's primary placement: the first pathway (by id) whose journey reaches it."""
+    placements: dict[str, Placement] = {}
+    for pathway in kb.pathways:
+        order = journey_order(kb, pathway)
+        stage_of: dict[str, Stage] = {}
+        for stage_id in pathway.stages:
+            stage = kb.nodes[stage_id]
+            assert isinstance(stage, Stage)
+            stage_of.setdefault(stage_id, stage)
+            for e in kb.out_edges(stage_id, EdgeKind.offers):
+                stage_of.setdefault(e.target, stage)
+        for node_id in order:
+            if node_id in placements:
+                continue
+            stage = stage_of.get(node_id)
+            step = pathway.stages.index(stage.id) + 1 if stage else 0
+            placements[node_id] = Placement(pathway, stage, step, order)
+    return placements
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase, options: RenderOptions) -> None:
+        self.kb = kb
+        self.options = options
+        self.placements = place_nodes(kb)
+        self.problems: list[Problem] = []
+        self.env = _environment(options.overrides_dir)
+
+    # --- link helpers ---
+
+    def link(self, from_uri: str, node_id: str, with_step: bool = False) -> Link:
+        node = self.kb.nodes[node_id]
+        text = node.title
+        if with_step and isinstance(node, Stage):
+            text = self.step_title(node_id)
+        return Link(text, links.md_link(from_uri, links.node_uri(node_id)))
+
+    def step_title(self, stage_id: str) -> str:
+        place = self.placements.get(stage_id)
+        stage = self.kb.nodes[stage_id]
+        if place and place.pathway and place.step:
+            return f"Step {place.step} of {len(place.pathway.stages)}: {stage.title}"
+        return stage.title
+
+    def prose(self, node_id: str, text: str | None, from_uri: str) -> str:
+        if not text:
+            return ""
+
+        def resolve(target: str) -> str | None:
+            ident, _, anchor = target.partition("#")
+            if ident in self.kb.nodes:
+                return links.md_link(from_uri, links.node_uri(ident), anchor)
+            hint = did_you_mean(ident, self.kb.nodes)
+            self.problems.append(Problem(self.kb.positions[node_id], f"{self.kb.kind(node_id)} '{node_id}': unknown node link 'node:{ident}' in its text{hint}"))
+            return None
+
+        return md_prose(text, resolve)
+
+    # --- page parts ---
+
+    def breadcrumb(self, node_id: str, uri: str) -> list[Link]:
+        place = self.placements.get(node_id)
+        if not place or not place.pathway:
+            return []
+        crumbs = []
+        if node_id != place.pathway.id:
+            crumbs.append(self.link(uri, place.pathway.id))
+        if place.stage and place.stage.id != node_id:
+            crumbs.append(self.link(uri, place.stage.id, with_step=True))
+        return crumbs
+
+    def where(self, node_id: str) -> str:
+        """'Step 2 of 4: Non-invasive options' for a node on a stage, '' otherwise."""
+        place = self.placements.get(node_id)
+        if place and place.stage:
+            return self.step_title(place.stage.id)
+        return ""
+
+    def prev_next(self, node_id: str, uri: str) -> tuple[Link | None, Link | None]:
+        place = self.placements.get(node_id)
+        if not place or node_id not in place.order:
+            return None, None
+        i = place.order.index(node_id)
+        prev = self.link(uri, place.order[i - 1], with_step=True) if i > 0 else None
+        nxt = self.link(uri, place.order[i + 1], with_step=True) if i + 1 < len(place.order) else None
+        return prev, nxt
+
+    def backlinks(self, node_id: str, uri: str) -> list[Link]:
+        items = []
+        for e in self.kb.in_edges(node_id):
+            if e.kind == EdgeKind.includes:
+                continue
+            link = self.link(uri, e.source, with_step=True)
+            where = self.where(e.source)
+            note = EDGE_LABELS[e.kind][1]
+            if where and self.kb.kind(e.source) != "stage":
+                note += f" ({where})"
+            items.append((EDGE_LABELS[e.kind][1], link.text.casefold(), Link(link.text, link.href, note)))
+        items.sort(key=lambda t: (t[0], t[1]))
+        return [t[2] for t in items]
+
+    def targets(self, node_id: str, kind: EdgeKind, uri: str) -> list[Link]:
+        return [self.link(uri, e.target, with_step=True) for e in self.kb.out_edges(node_id, kind)]
+
+    def red_flags(self, node_id: str, uri: str) -> list[dict[str, Any]]:
+        """Care cards for a page: the pathway's red flags plus the stage's own, most urgent first."""
+        ids: list[str] = []
+        place = self.placements.get(node_id)
+        node = self.kb.nodes[node_id]
+        if isinstance(node, Pathway):
+            ids += node.red_flags
+        elif isinstance(node, Stage):
+            if place and place.pathway:
+                ids += place.pathway.red_flags
+            ids += [i for i in node.red_flags if i not in ids]
+        cards = [self.care_card(i, uri) for i in ids]
+        cards.sort(key=lambda c: (URGENCY_ORDER[c["node"].urgency], c["node"].title.casefold()))
+        return cards
+
+    def care_card(self, indicator_id: str, uri: str) -> dict[str, Any]:
+        ind = self.kb.nodes[indicator_id]
+        assert isinstance(ind, Indicator)
+        admonition, label = URGENCY[ind.urgency.value]
+        return {
+            "node": ind,
+            "admonition": admonition,
+            "label": label,
+            "link": self.link(uri, indicator_id),
+            "go_to": self.targets(indicator_id, EdgeKind.refers_to, uri),
+        }
+
+    def review(self, node: Node) -> dict[str, Any]:
+        r = node.review
+        return {
+            "status": r.status,
+            "last_reviewed": r.last_reviewed.isoformat() if r.last_reviewed else None,
+            "next_review": r.next_review.isoformat() if r.next_review else None,
+            "reviewer": r.reviewer,
+            "due": bool(r.next_review and r.next_review < self.options.today),
+        }
+
+    # --- pages ---
+
+    def context(self, node_id: str) -> dict[str, Any]:
+        kb = self.kb
+        node = kb.nodes[node_id]
+        uri = links.node_uri(node_id)
+        kind = kb.kind(node_id)
+        prev, nxt = self.prev_next(node_id, uri)
+        ctx: dict[str, Any] = {
+            "node": node,
+            "kind": kind,
+            "kind_title": KIND_TITLES[kind],
+            "type_title": TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else "",
+            "uri": uri,
+            "front_matter": {"title": node.title, "description": node.summary},
+            "body": self.prose(node_id, node.body, uri),
+            "breadcrumb": self.breadcrumb(node_id, uri),
+            "where": self.where(node_id),
+            "prev": prev,
+            "next": nxt,
+            "backlinks": self.backlinks(node_id, uri),
+            "review": self.review(node),
+            "red_flags": self.red_flags(node_id, uri),
+            "disclaimer": DISCLAIMER,
+            "diagram": "",
+            "overview": "",
+        }
+        diagrams = self.options.diagrams
+        place = self.placements.get(node_id)
+        if isinstance(node, Pathway):
+            ctx["stages"] = [
+                {
+                    "link": self.link(uri, s, with_step=True),
+                    "node": kb.nodes[s],
+                    "options": self.targets(s, EdgeKind.offers, uri),
+                    "when_to_move_on": self.prose(s, getattr(kb.nodes[s], "when_to_move_on", None), uri),
+                }
+                for s in node.stages
+            ]
+            if diagrams:
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri)
+                ctx["overview"] = diagrams.overview_html(kb, node, uri)
+        elif isinstance(node, Stage):
+            ctx["options"] = [
+                {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": self._type_title(e.target)}
+                for e in kb.out_edges(node_id, EdgeKind.offers)
+            ]
+            ctx["when_to_move_on"] = self.prose(node_id, node.when_to_move_on, uri)
+            ctx["next_stages"] = self.targets(node_id, EdgeKind.escalates_to, uri)
+            ctx["previous_stages"] = [self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)]
+            if diagrams and place and place.pathway:
+                ctx["diagram"] = diagrams.stage_slice_html(kb, place.pathway, node_id, uri, here=node_id)
+        elif isinstance(node, Treatment):
+            ctx.update(
+                how_it_helps=self.prose(node_id, node.how_it_helps, uri),
+                what_to_expect=self.prose(node_id, node.what_to_expect, uri),
+                relief_duration=self.prose(node_id, node.relief_duration, uri),
+                requires=self.targets(node_id, EdgeKind.requires, uri),
+                escalates_to=self.targets(node_id, EdgeKind.escalates_to, uri),
+                returns_to=self.targets(node_id, EdgeKind.returns_to, uri),
+                conditions=self.targets(node_id, EdgeKind.relevant_to, uri),
+            )
+        elif isinstance(node, Indicator):
+            ctx["card"] = self.care_card(node_id, uri)
+            ctx["conditions"] = self.targets(node_id, EdgeKind.relevant_to, uri)
+        else:
+            ctx["treatments"] = self.targets(node_id, EdgeKind.relevant_to, uri)
+        if diagrams and place and place.pathway and not isinstance(node, (Pathway, Stage)) and place.stage:
+            ctx["diagram"] = diagrams.stage_slice_html(kb, place.pathway, place.stage.id, uri, here=node_id)
+        return ctx
+
+    def _type_title(self, node_id: str) -> str:
+        node = self.kb.nodes[node_id]
+        return TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
+
+    def render_node(self, node_id: str) -> str:
+        ctx = self.context(node_id)
+        text = self.env.get_template(f"{ctx['kind']}.md.j2").render(ctx)
+        if self.options.annotate:
+            text = self.options.annotate(text, self.kb, ctx["uri"])
+        return text
+
+    def render_a_to_z(self) -> str:
+        uri = links.A_TO_Z_URI
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for node_id, node in self.kb.nodes.items():
+            letter = node.title[:1].upper()
+            letter = letter if letter.isalpha() and letter.isascii() else "#"
+            groups.setdefault(letter, []).append(
+                {"link": self.link(uri, node_id), "kind": self._type_title(node_id), "summary": node.summary, "sort": (node.title.casefold(), node_id)}
+            )
+        letters = [
+            {"letter": k, "anchor": "letter-" + (k.lower() if k != "#" else "other"), "entries": sorted(v, key=lambda i: i["sort"])}
+            for k, v in sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0]))
+        ]
+        return self.env.get_template("a-z.md.j2").render(
+            letters=letters, front_matter={"title": "A to Z of topics", "description": "Every topic on this site, in order."}, disclaimer=DISCLAIMER
+        )
+
+    def render_glossary(self) -> str:
+        entries = sorted(self.kb.glossary, key=lambda g: g.term.casefold())
+        items = [{"entry": g, "anchor": links.glossary_anchor(g.term)} for g in entries]
+        return self.env.get_template("glossary.md.j2").render(
+            items=items, front_matter={"title": "Glossary", "description": "Medical words on this site, in plain language."}, disclaimer=DISCLAIMER
+        )
+
+
+def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dict[str, str]:
+    """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
+    renderer = Renderer(kb, options or RenderOptions())
+    pages: dict[str, str] = {}
+    for node_id in sorted(kb.nodes):
+        pages[links.node_uri(node_id)] = renderer.render_node(node_id)
+    pages[links.A_TO_Z_URI] = renderer.render_a_to_z()
+    pages[links.GLOSSARY_URI] = renderer.render_glossary()
+    if renderer.problems:
+        raise PathwayError(renderer.problems)
+    return pages
+
+
+def nav_pages(kb: KnowledgeBase) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The navigation: each pathway with its stages in order. Leaf pages stay out of the nav.
+
+    Returns `[(pathway title, [(title, src_uri), ...]), ...]`; the first entry of each section is the
+    pathway's own page (a section index page under Material's `navigation.indexes`).
+    """
+    placements = place_nodes(kb)
+    sections = []
+    for pathway in sorted(kb.pathways, key=lambda p: (p.title.casefold(), p.id)):
+        entries = [(pathway.title, links.node_uri(pathway.id))]
+        for i, stage_id in enumerate(pathway.stages, 1):
+            stage = kb.nodes[stage_id]
+            place = placements.get(stage_id)
+            if place and place.pathway is not pathway:
+                continue  # a shared stage lives in the nav of its primary pathway only
+            entries.append((f"{i}. {stage.title}", links.node_uri(stage_id)))
+        sections.append((pathway.title, entries))
+    return sections
+
+
+def in_nav(kb: KnowledgeBase) -> set[str]:
+    """`src_uri`s of generated pages that appear in the nav."""
+    uris = {uri for _, entries in nav_pages(kb) for _, uri in entries}
+    return uris | {links.A_TO_Z_URI, links.GLOSSARY_URI}
+
+
+def _environment(overrides_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides_dir is not None and (overrides_dir / TEMPLATE_OVERRIDE_SUBDIR).is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(overrides_dir / TEMPLATE_OVERRIDE_SUBDIR)))
+    loaders.append(jinja2.PackageLoader("generator", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # Markdown output: each value is escaped by the filter for where it lands
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_text
+    env.filters["h"] = html_text
+    env.filters["json"] = json_text
+    return env

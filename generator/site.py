@@ -1,0 +1,118 @@
+"""Everything the site needs from the pathway, in one call: pages, assets, nav, warnings. No MkDocs.
+
+Both the MkDocs plugin and `python -m generator render` go through `build_site_pages`, so the two
+produce the same pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import links, load_knowledge_base
+from .content import resolve_node_links
+from .model import KnowledgeBase
+from .problems import Problem
+from .render import RenderOptions, in_nav, nav_pages, render_pages
+
+ASSET_DIR = "assets/carepath"
+"""Where the generator's own CSS lands in the built site."""
+
+
+def today() -> dt.date:
+    """The build's date for review-due checks; `CAREPATH_TODAY=YYYY-MM-DD` pins it (tests, rebuilds)."""
+    pinned = os.environ.get("CAREPATH_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    pathway_dir: Path
+    site_url: str | None = None
+    use_directory_urls: bool = True
+    overrides_dir: Path | None = None
+    diagrams: bool = True
+
+
+@dataclass
+class SitePages:
+    kb: KnowledgeBase
+    pages: dict[str, str]
+    """Generated Markdown pages by `src_uri`."""
+    assets: dict[str, bytes]
+    """Static files by `src_uri` (CSS)."""
+    in_nav: set[str]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def nav(self, content_uris: list[str]) -> list[Any]:
+        """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
+        nav: list[Any] = []
+        rest = [u for u in content_uris if u != "index.md"]
+        if "index.md" in content_uris:
+            nav.append({"Home": "index.md"})
+        for title, entries in nav_pages(self.kb):
+            section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
+            nav.append({title: section})
+        nav.append({"A to Z": links.A_TO_Z_URI})
+        nav.append({"Glossary": links.GLOSSARY_URI})
+        nav.extend(rest)
+        return nav
+
+
+def css_assets() -> dict[str, bytes]:
+    out = {}
+    for item in sorted(resources.files("generator").joinpath("assets").iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".css"):
+            out[f"{ASSET_DIR}/{item.name}"] = item.read_bytes()
+    return out
+
+
+def build_site_pages(options: SiteOptions) -> SitePages:
+    """Load, validate and render. Raises `PathwayError` with every problem on bad input."""
+    kb, warnings = load_knowledge_base(options.pathway_dir, today())
+    diagrams = None
+    if options.diagrams:
+        try:
+            from . import diagram as diagrams
+        except ImportError:  # the diagram stage is optional while it is being built
+            diagrams = None
+    annotate = None
+    try:
+        from .glossary import annotate as annotate_glossary
+
+        def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
+            return annotate_glossary(markdown, kb.glossary, uri)
+    except ImportError:
+        annotate = None
+    pages = render_pages(
+        kb,
+        RenderOptions(
+            today=today(),
+            site_url=options.site_url,
+            use_directory_urls=options.use_directory_urls,
+            overrides_dir=options.overrides_dir,
+            annotate=annotate,
+            diagrams=diagrams,
+        ),
+    )
+    return SitePages(kb, pages, css_assets(), in_nav(kb), warnings)
+
+
+def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
+    """Resolve `node:` links in a hand-written page."""
+    return resolve_node_links(markdown, src_uri, kb, path)
+
+
+def url_clashes(generated: list[str], content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[str]:
+    """Messages for generated pages whose URL a hand-written page already takes, naming both."""
+    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    out = []
+    for uri in sorted(generated):
+        other = taken.get(links.page_url(uri, use_directory_urls))
+        if other is not None:
+            out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{links.page_url(uri, use_directory_urls)}'; rename one")
+    return out
