@@ -72,6 +72,8 @@ class RenderOptions:
     """Optional last pass over each node page's Markdown (the glossary uses it to explain terms)."""
     diagrams: Any = None
     """Optional diagram module (`generator.diagram`) providing journey/slice/overview HTML."""
+    page_extras: Callable[[KnowledgeBase, str, str], dict[str, Any]] | None = None
+    """Per node page: `(kb, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,9 @@ class Renderer:
             "diagram": "",
             "overview": "",
         }
+        extras = self.options.page_extras(kb, node_id, uri) if self.options.page_extras else {}
+        ctx["front_matter"].update(extras.get("front_matter", {}))
+        ctx["handout"] = extras.get("handout", "")
         diagrams = self.options.diagrams
         place = self.placements.get(node_id)
         if isinstance(node, Pathway):

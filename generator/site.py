@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -88,18 +89,27 @@ def build_site_pages(options: SiteOptions) -> SitePages:
             return annotate_glossary(markdown, kb.glossary, uri)
     except ImportError:
         annotate = None
-    pages = render_pages(
-        kb,
-        RenderOptions(
-            today=today(),
-            site_url=options.site_url,
-            use_directory_urls=options.use_directory_urls,
-            overrides_dir=options.overrides_dir,
-            annotate=annotate,
-            diagrams=diagrams,
-        ),
+    clinical = None
+    try:
+        from . import clinical
+    except ImportError:  # the clinician stage is optional while it is being built
+        clinical = None
+    render_options = RenderOptions(
+        today=today(),
+        site_url=options.site_url,
+        use_directory_urls=options.use_directory_urls,
+        overrides_dir=options.overrides_dir,
+        annotate=annotate,
+        diagrams=diagrams,
+        page_extras=partial(clinical.page_extras, site_url=options.site_url, use_directory_urls=options.use_directory_urls) if clinical else None,
     )
-    return SitePages(kb, pages, css_assets(), in_nav(kb), warnings)
+    pages = render_pages(kb, render_options)
+    assets = css_assets()
+    if clinical:
+        pages.update(clinical.extra_pages(kb, render_options))
+        assets.update(clinical.extra_assets(kb, render_options))
+        warnings = warnings + clinical.warnings(kb, render_options)
+    return SitePages(kb, pages, assets, in_nav(kb), warnings)
 
 
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
