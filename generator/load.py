@@ -6,6 +6,7 @@ Graph rules (references, cycles, reachability) belong to `validate.py`.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -14,20 +15,26 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.resolver import Resolver
 
 from .model import EDGE_FIELDS, KIND_OF_SECTION, GlossaryEntry, Node, PathwayFile, Position
-from .problems import Problem, did_you_mean
+from .problems import Problem, did_you_mean, quote
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """A pathway file larger than this is refused: a real one is a few hundred KB at most."""
 MAX_VALUES_PER_FILE = 250_000
-"""Bounds the work of expanding YAML aliases, so an 'alias bomb' is refused instead of eating memory."""
+"""Values in one file after YAML aliases are expanded, so an 'alias bomb' is refused instead of eating memory."""
 MAX_DEPTH = 32
+"""Nesting depth of mappings and lists; real pathway data needs six levels."""
 MAX_FILES = 5_000
+MAX_ENTRIES = 20_000
+"""Nodes plus glossary terms over all files; bounds the graph checks and the size of the site."""
 YAML_SUFFIXES = (".yml", ".yaml")
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_C_READER = _Loader is not yaml.SafeLoader
 _scalars = yaml.SafeLoader  # only used for its scalar constructors
+_STR = "tag:yaml.org,2002:str"
 Path_ = tuple[str | int, ...]
 
 
@@ -37,28 +44,6 @@ class Refused(Exception):
     def __init__(self, mark: yaml.Mark | None, message: str) -> None:
         self.mark = mark
         self.message = message
-
-
-@dataclass
-class Entry:
-    """One node as loaded, with where it came from; duplicates are kept for validation to report."""
-
-    kind: str
-    node: Node
-    position: Position
-    """Position of its `id` value."""
-    field_positions: dict[str, list[Position]]
-    """Reference field name -> position of each listed id, in order."""
-
-
-@dataclass
-class Loaded:
-    entries: list[Entry] = field(default_factory=list)
-    glossary: list[tuple[GlossaryEntry, Position]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    broken_ids: set[str] = field(default_factory=set)
-    """Ids of entries that failed their schema: references to them are not reported again."""
-    files: list[str] = field(default_factory=list)
 
 
 class _Positions:
@@ -79,6 +64,38 @@ class _Positions:
         return Position(self.rel, 1, 1)
 
 
+@dataclass
+class Entry:
+    """One node as loaded, with where it came from; duplicates are kept for validation to report."""
+
+    kind: str
+    node: Node
+    position: Position
+    """Position of its `id` value."""
+    field_positions: dict[str, list[Position]]
+    """Reference field name -> position of each listed id, in order."""
+    _positions: _Positions
+    _prefix: Path_
+
+    def locate(self, *loc: str | int) -> Position:
+        """Where a value inside this entry was written, e.g. `locate("codes", 0, "code")`; the nearest parent if absent."""
+        return self._positions.nearest(self._prefix + loc)
+
+
+@dataclass
+class Loaded:
+    entries: list[Entry] = field(default_factory=list)
+    glossary: list[tuple[GlossaryEntry, Position]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    broken_ids: set[str] = field(default_factory=set)
+    """Ids of entries that failed to load: references to them are not reported again."""
+    files: list[str] = field(default_factory=list)
+    folder: str = "pathway"
+    """The pathway folder relative to its parent, where problems about the data as a whole are reported."""
+    incomplete: bool = False
+    """Some node could not be loaded, so graph-wide checks such as reachability would guess."""
+
+
 def pathway_files(pathway_dir: Path) -> list[Path]:
     """Every YAML file under the pathway dir, in a stable order."""
     return sorted(p for p in pathway_dir.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
@@ -86,23 +103,32 @@ def pathway_files(pathway_dir: Path) -> list[Path]:
 
 def load_pathway(pathway_dir: Path) -> Loaded:
     """Load every file under `pathway_dir`; positions are relative to the dir's parent."""
-    loaded = Loaded()
     base = pathway_dir.parent
+    loaded = Loaded(folder=_rel(pathway_dir, base))
+    here = Position(loaded.folder, 1, 1)
     if not pathway_dir.is_dir():
-        loaded.problems.append(Problem(Position(str(pathway_dir), 1, 1), "pathway folder not found"))
+        loaded.problems.append(Problem(here, "pathway folder not found"))
         return loaded
     files = pathway_files(pathway_dir)
     if not files:
-        loaded.problems.append(
-            Problem(Position(_rel(pathway_dir, base), 1, 1), "no pathway files (*.yml) in this folder")
-        )
+        loaded.problems.append(Problem(here, "no pathway files (*.yml) in this folder"))
+        return loaded
     if len(files) > MAX_FILES:
-        loaded.problems.append(
-            Problem(Position(_rel(pathway_dir, base), 1, 1), f"{len(files)} files is more than the limit of {MAX_FILES}")
-        )
+        loaded.problems.append(Problem(here, f"{len(files):,} files is more than the limit of {MAX_FILES:,}"))
         return loaded
     for path in files:
-        _load_file(path, _rel(path, base), loaded)
+        rel = _rel(path, base)
+        _load_file(path, rel, loaded)
+        if len(loaded.entries) + len(loaded.glossary) > MAX_ENTRIES:
+            loaded.problems.append(
+                Problem(
+                    Position(rel, 1, 1),
+                    f"with this file the pathway data has more than {MAX_ENTRIES:,} nodes and glossary terms, the limit; "
+                    "later files were not read",
+                )
+            )
+            loaded.incomplete = True
+            break
     return loaded
 
 
@@ -116,12 +142,12 @@ def _rel(path: Path, base: Path) -> str:
 def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
     loaded.files.append(rel)
     pos = _Positions(rel)
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        loaded.problems.append(
-            Problem(Position(rel, 1, 1), f"file is {len(raw):,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it")
-        )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        loaded.problems.append(Problem(Position(rel, 1, 1), f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it"))
+        _salvage_ids(path.read_bytes()[:MAX_FILE_BYTES], loaded)
         return
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -130,36 +156,195 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         loaded.problems.append(
             Problem(Position(rel, line, col), f"bytes that are not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
         )
+        _salvage_ids(raw, loaded)
         return
+    problems: list[Problem] = []
+    budget = _Budget()
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose(text, pos, problems, budget)
+        data = None if root is None else _construct(root, (), pos, problems, budget, 0)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = pos.at(mark) if mark else Position(rel, 1, 1)
         what = " ".join(filter(None, [exc.context, exc.problem]))
-        loaded.problems.append(Problem(where, f"YAML syntax error: {what}"))
+        loaded.problems.append(Problem(where, f"YAML syntax error: {_one_line(what)}"))
+        _salvage_ids(raw, loaded)
         return
-    except yaml.YAMLError as exc:
-        loaded.problems.append(Problem(Position(rel, 1, 1), f"YAML error: {exc}"))
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the offset in UTF-8 bytes, the pure-Python reader in characters.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _C_READER else text[: exc.position]
+        where = Position(rel, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        loaded.problems.append(Problem(where, f"the character {quote(char)} (U+{ord(char):04X}) is not allowed in YAML; remove it"))
+        _salvage_ids(raw, loaded)
         return
-    if root is None:
-        return
-    problems: list[Problem] = []
-    try:
-        data = _construct(root, (), pos, problems, [0], 0)
     except Refused as exc:
-        where = pos.at(exc.mark) if exc.mark else Position(rel, 1, 1)
-        loaded.problems.append(Problem(where, exc.message))
+        loaded.problems.append(Problem(pos.at(exc.mark) if exc.mark else Position(rel, 1, 1), exc.message))
+        _salvage_ids(raw, loaded)
         return
     loaded.problems.extend(problems)
-    if problems:
-        return
+    if data is None:
+        return  # only comments, or an empty document
     if not isinstance(data, dict):
         loaded.problems.append(
             Problem(pos.nearest(()), f"the file must be a mapping with keys such as 'treatments:', not {_type_name(data)}")
         )
         return
     _validate_file(data, pos, loaded)
+
+
+_ID_LINE = re.compile(rb"^[ \t-]*id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:#.*)?$", re.MULTILINE)
+
+
+def _salvage_ids(raw: bytes, loaded: Loaded) -> None:
+    """Note the ids an unreadable file seems to define, so references to them are not reported as unknown too."""
+    loaded.incomplete = True
+    loaded.broken_ids.update(m.group(1).decode("ascii") for m in _ID_LINE.finditer(raw))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- YAML text -> nodes, iteratively, so deep nesting is refused instead of overflowing the C stack ---
+
+
+class _Budget:
+    """Values constructed so far in one file, and whether YAML aliases repeat any of them."""
+
+    def __init__(self) -> None:
+        self.values = 0
+        self.aliased = False
+
+
+_resolver = Resolver()
+
+
+def _compose(text: str, pos: _Positions, problems: list[Problem], budget: _Budget) -> yaml.Node | None:
+    """Like `yaml.compose`, but bounded in depth, and one document only; the file size bounds the rest."""
+    anchors: dict[str, yaml.Node] = {}
+    open_anchors: set[str] = set()
+    stack: list[tuple[yaml.Node, str | None]] = []
+    root: yaml.Node | None = None
+    documents = 0
+
+    def attach(node: yaml.Node) -> None:
+        nonlocal root
+        if stack:
+            parent = stack[-1][0]
+            if isinstance(parent, yaml.SequenceNode):
+                parent.value.append(node)
+            elif parent.value and parent.value[-1][1] is None:
+                parent.value[-1] = (parent.value[-1][0], node)
+            else:
+                parent.value.append((node, None))
+        else:
+            root = node
+
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                problems.append(
+                    Problem(pos.at(event.start_mark), "a second YAML document ('---') in one file; put it in a file of its own")
+                )
+                break
+        elif isinstance(event, yaml.AliasEvent):
+            anchor = event.anchor
+            if anchor in open_anchors:
+                raise Refused(event.start_mark, f"the alias '*{anchor}' refers to a value that contains it, which never ends")
+            if anchor not in anchors:
+                raise Refused(event.start_mark, f"the alias '*{anchor}' has no anchor '&{anchor}' before it")
+            budget.aliased = True
+            attach(anchors[anchor])
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+            attach(node)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                raise Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels, the limit")
+            is_seq = isinstance(event, yaml.SequenceStartEvent)
+            kind = yaml.SequenceNode if is_seq else yaml.MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _resolver.resolve(kind, None, event.implicit)
+            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            attach(node)
+            stack.append((node, event.anchor))
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            node, anchor = stack.pop()
+            node.end_mark = event.end_mark
+            if anchor is not None:
+                open_anchors.discard(anchor)
+                anchors[anchor] = node
+    return root
+
+
+def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Problem], budget: _Budget, depth: int) -> Any:
+    budget.values += 1
+    if budget.values > MAX_VALUES_PER_FILE:
+        how = "YAML aliases ('*name') expand to" if budget.aliased else "the file holds"
+        raise Refused(node.start_mark, f"{how} more than {MAX_VALUES_PER_FILE:,} values, the limit; split the file or write the values out")
+    if depth > MAX_DEPTH:
+        raise Refused(node.start_mark, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
+    pos.values[path] = pos.at(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem(pos.at(key_node.start_mark), "merge keys ('<<') are not supported; write the keys out"))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                problems.append(Problem(pos.at(key_node.start_mark), "keys must be plain words"))
+                continue
+            key = key_node.value
+            if key in out:
+                problems.append(
+                    Problem(pos.at(key_node.start_mark), f"key {quote(key)} appears twice in this mapping (first at line {pos.keys[path + (key,)].line})")
+                )
+                continue
+            pos.keys[path + (key,)] = pos.at(key_node.start_mark)
+            out[key] = _construct(value_node, path + (key,), pos, problems, budget, depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, path + (i,), pos, problems, budget, depth + 1) for i, v in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        return _scalar(node)
+    except ValueError:
+        problems.append(Problem(pos.at(node.start_mark), f"{quote(node.value)} is not a valid {node.tag.rsplit(':', 1)[-1]}"))
+        return None
+
+
+_BOOLS = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value; ValueError when an explicit tag (`!!int abc`) does not fit the text."""
+    tag = node.tag
+    if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
+        # Dates stay text here; the models parse them, so a bad date is a problem, not a crash.
+        return node.value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOLS[node.value.lower()] if node.value.lower() in _BOOLS else _raise(node.value)
+    if tag == "tag:yaml.org,2002:int":
+        return _scalars.construct_yaml_int(_scalars.__new__(_scalars), node)  # type: ignore[arg-type]
+    if tag == "tag:yaml.org,2002:float":
+        return _scalars.construct_yaml_float(_scalars.__new__(_scalars), node)  # type: ignore[arg-type]
+    return node.value
+
+
+def _raise(value: str) -> Any:
+    raise ValueError(value)
 
 
 _SECTION_MODELS: dict[str, type[BaseModel]] = {
@@ -173,21 +358,22 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
         model = _SECTION_MODELS.get(section)
         if model is None:
             hint = did_you_mean(section, _SECTION_MODELS) or f" (expected one of: {', '.join(_SECTION_MODELS)})"
-            loaded.problems.append(Problem(pos.nearest((section,), keys=True), f"unknown top-level key '{section}'{hint}"))
+            loaded.problems.append(Problem(pos.nearest((section,), keys=True), f"unknown top-level key {quote(section)}{hint}"))
+            _note_broken(items, loaded)
             continue
         if not isinstance(items, list):
             loaded.problems.append(
                 Problem(pos.nearest((section,)), f"'{section}' should be a list of entries (each starting with '- '), not {_type_name(items)}")
             )
+            _note_broken(items, loaded)
             continue
         kind = KIND_OF_SECTION.get(section)
         for i, item in enumerate(items):
             try:
                 node = model.model_validate(item)
             except ValidationError as exc:
-                loaded.problems.extend(_explain(err, (section, i), data, pos) for err in exc.errors())
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    loaded.broken_ids.add(item["id"])
+                loaded.problems.extend(_explain_all(exc.errors(), (section, i), data, pos))
+                _note_broken([item], loaded)
                 continue
             if kind is None:
                 assert isinstance(node, GlossaryEntry)
@@ -198,57 +384,30 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
                 for name, value in node
                 if name in EDGE_FIELDS
             }
-            loaded.entries.append(Entry(kind, node, pos.values[(section, i, "id")], refs))  # type: ignore[arg-type]
+            loaded.entries.append(Entry(kind, node, pos.values[(section, i, "id")], refs, pos, (section, i)))  # type: ignore[arg-type]
 
 
-def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Problem], count: list[int], depth: int) -> Any:
-    count[0] += 1
-    if count[0] > MAX_VALUES_PER_FILE:
-        raise Refused(node.start_mark, f"more than {MAX_VALUES_PER_FILE:,} values; YAML aliases that expand this far are refused")
-    if depth > MAX_DEPTH:
-        raise Refused(node.start_mark, f"nested deeper than {MAX_DEPTH} levels")
-    pos.values[path] = pos.at(node.start_mark)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(pos.at(key_node.start_mark), "merge keys ('<<') are not supported; write the keys out"))
-                continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                problems.append(Problem(pos.at(key_node.start_mark), "keys must be plain words"))
-                continue
-            key = key_node.value
-            if key in out:
-                problems.append(
-                    Problem(pos.at(key_node.start_mark), f"key '{key}' appears twice in this mapping (first at line {pos.keys[path + (key,)].line})")
-                )
-                continue
-            pos.keys[path + (key,)] = pos.at(key_node.start_mark)
-            out[key] = _construct(value_node, path + (key,), pos, problems, count, depth + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, path + (i,), pos, problems, count, depth + 1) for i, v in enumerate(node.value)]
-    assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    tag = node.tag
-    if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
-        # Dates stay text here; the models parse them, so a bad date is a problem, not a crash.
-        return node.value
-    if tag == "tag:yaml.org,2002:null":
-        return None
-    if tag == "tag:yaml.org,2002:bool":
-        return node.value.lower() in ("yes", "true", "on", "y")
-    if tag == "tag:yaml.org,2002:int":
-        return _scalars.construct_yaml_int(_scalars.__new__(_scalars), node)  # type: ignore[arg-type]
-    if tag == "tag:yaml.org,2002:float":
-        return _scalars.construct_yaml_float(_scalars.__new__(_scalars), node)  # type: ignore[arg-type]
-    return node.value
+def _note_broken(items: Any, loaded: Loaded) -> None:
+    loaded.incomplete = True
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            loaded.broken_ids.add(item["id"].strip())
 
 
 # --- turning pydantic's errors into messages an author can act on ---
+
+
+def _explain_all(errors: list[Any], prefix: Path_, data: dict[str, Any], pos: _Positions) -> list[Problem]:
+    """One problem per error; a misspelt key explains the 'missing' error of the key it was meant to be."""
+    misspelt: set[Path_] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc: Path_ = prefix + tuple(err["loc"])
+            model = _model_at(loc[:-1])
+            match = did_you_mean(str(loc[-1]), model.model_fields) if model else ""
+            if match:
+                misspelt.add(loc[:-1] + (match.split("'")[1],))
+    return [_explain(err, prefix, data, pos) for err in errors if not (err["type"] == "missing" and prefix + tuple(err["loc"]) in misspelt)]
 
 
 def _who(loc: Path_, data: dict[str, Any]) -> str:
@@ -260,8 +419,8 @@ def _who(loc: Path_, data: dict[str, Any]) -> str:
         except (KeyError, IndexError, TypeError):
             entry = None
         ident = entry.get("id" if section != "glossary" else "term") if isinstance(entry, dict) else None
-        if isinstance(ident, str) and ident:
-            return f"{kind} '{ident}'"
+        if isinstance(ident, str) and ident.strip():
+            return f"{kind} {quote(ident.strip())}"
         return f"{kind} #{loc[1] + 1} in '{section}'"
     return "file"
 
@@ -307,7 +466,7 @@ def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions) -> 
     kind = err["type"]
     who = _who(loc, data)
     inside = [p for p in loc[2:]] if who != "file" else list(loc)
-    name = ".".join(str(p) for p in inside) or str(loc[-1] if loc else "")
+    name = ".".join(str(p) for p in inside)
     value = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -316,14 +475,17 @@ def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions) -> 
         expected = ""
         if model and not hint:
             expected = " (expected one of: " + ", ".join(model.model_fields) + ")"
-        return Problem(pos.nearest(loc, keys=True), f"{who}: unknown key '{key}'{hint}{expected}")
+        return Problem(pos.nearest(loc, keys=True), f"{who}: unknown key {quote(key)}{hint}{expected}")
     if kind == "missing":
         return Problem(pos.nearest(loc[:-1]), f"{who}: missing required key '{loc[-1]}'")
     where = pos.nearest(loc)
+    if not name:
+        # The entry itself is the wrong shape, e.g. `- physio` instead of `- id: physio`.
+        return Problem(where, f"{who} should be a mapping of keys such as 'id:' and 'title:', not {_type_name(value)}")
     if kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {}).get("pattern", "")):
         return Problem(
             where,
-            f"{who}: '{name}' is '{value}', which is not a valid id (use lowercase letters, digits and single hyphens, like 'nerve-block')",
+            f"{who}: '{name}' is {quote(value)}, which is not a valid id (use lowercase letters, digits and single hyphens, like 'nerve-block')",
         )
     if kind == "string_type":
         hint = " (put it in quotes: YAML reads yes/no/on/off as true/false)" if isinstance(value, bool) else ""
@@ -335,14 +497,17 @@ def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions) -> 
     if kind in ("enum", "literal_error"):
         expected = str(err.get("ctx", {}).get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
-        hint = did_you_mean(str(value), options)
-        return Problem(where, f"{who}: '{name}' is '{value}'{hint}; expected one of: {', '.join(options)}")
+        hint = did_you_mean(str(value), options) if isinstance(value, str) else ""
+        return Problem(where, f"{who}: '{name}' is {quote(value)}{hint}; expected one of: {', '.join(options)}")
     if kind.startswith("date"):
-        return Problem(where, f"{who}: '{name}' is '{value}', not a valid date ({err['msg'].split(',', 1)[-1].strip()}); write YYYY-MM-DD")
+        reason = err["msg"].split(",", 1)[-1].strip() if "," in err["msg"] else "expected YYYY-MM-DD"
+        return Problem(where, f"{who}: '{name}' is {quote(value)}, not a valid date ({reason}); write YYYY-MM-DD")
     if kind == "string_too_long":
         limit = err.get("ctx", {}).get("max_length")
         return Problem(where, f"{who}: '{name}' is {len(str(value)):,} characters, over the limit of {limit:,}")
     if kind == "string_too_short":
         return Problem(where, f"{who}: '{name}' must not be empty")
+    if kind == "too_short":
+        return Problem(where, f"{who}: '{name}' must list at least one item")
     msg = err["msg"]
     return Problem(where, f"{who}: '{name}': {msg[0].lower() + msg[1:]}")

@@ -47,3 +47,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the nearest candidate, or '' when none is close."""
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def quote(value: object, limit: int = 60) -> str:
+    """A value quoted for a one-line message: control characters escaped, long text cut short."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f"'{shown}'"

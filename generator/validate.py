@@ -10,7 +10,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 
-from .load import Loaded
+from .load import Entry, Loaded
 from .model import (
     EDGE_FIELDS,
     EDGE_TARGETS,
@@ -22,7 +22,7 @@ from .model import (
     Pathway,
     Position,
 )
-from .problems import Problem, did_you_mean
+from .problems import Problem, did_you_mean, quote
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print"}
@@ -35,6 +35,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems: list[Problem] = list(loaded.problems)
     kb = KnowledgeBase()
     aliases: dict[str, tuple[str, Position]] = {}
+    entry_of: dict[str, Entry] = {}
 
     for entry in loaded.entries:
         node = entry.node
@@ -47,6 +48,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             problems.append(Problem(entry.position, f"{label}: the id '{node.id}' is reserved for the site's own pages; choose another"))
         kb.nodes[node.id] = node
         kb.positions[node.id] = entry.position
+        entry_of[node.id] = entry
         for name, positions in entry.field_positions.items():
             for target, where in zip(getattr(node, name), positions):
                 kb.edges.append(Edge(EDGE_FIELDS[name], node.id, target, where))
@@ -75,9 +77,13 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     kb.index_edges()
     problems += _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
     problems += _check_cycles(kb, EdgeKind.requires, "prerequisite cycle", "nothing could ever be started")
-    problems += _check_reachability(kb)
-    problems += _check_codes(kb)
-    problems += _check_reviews(kb, today or dt.date.today())
+    if not loaded.incomplete:
+        # With a node missing, "unreachable" would only guess: the missing node may be the link.
+        problems += _check_reachability(kb)
+        if not kb.pathways and not problems:
+            problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
+    problems += _check_codes(kb, entry_of)
+    problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += _check_glossary(kb)
     return kb, problems
 
@@ -238,7 +244,11 @@ def loinc_ok(code: str) -> bool:
 
 
 CODE_RULES: dict[str, tuple[re.Pattern[str], str, Callable[[str], bool] | None]] = {
-    "icd10cm": (re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$"), "a letter, two characters, then an optional dot and up to 4 more, like 'M54.16'", None),
+    "icd10cm": (
+        re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$"),
+        "a letter, a digit, a digit (or A or B), then an optional dot and up to 4 more, like 'M54.16'",
+        None,
+    ),
     "snomedct": (re.compile(r"^[1-9][0-9]{5,17}$"), "6 to 18 digits, like '279039007'", verhoeff_ok),
     "rxnorm": (re.compile(r"^[1-9][0-9]{0,7}$"), "a number of up to 8 digits, like '5640'", None),
     "loinc": (re.compile(r"^[1-9][0-9]{0,5}-[0-9]$"), "digits, a hyphen and a check digit, like '24558-9'", loinc_ok),
@@ -248,40 +258,45 @@ CODE_RULES: dict[str, tuple[re.Pattern[str], str, Callable[[str], bool] | None]]
 def code_problem(code: Code) -> str | None:
     pattern, shape, check = CODE_RULES[code.system]
     if not pattern.match(code.code):
-        return f"{code.system} code '{code.code}' is malformed; expected {shape}"
+        return f"{code.system} code {quote(code.code)} is malformed; expected {shape}"
     if check and not check(code.code):
-        return f"{code.system} code '{code.code}' fails its check digit"
+        return f"{code.system} code {quote(code.code)} fails its check digit"
     return None
 
 
-def _check_codes(kb: KnowledgeBase) -> list[Problem]:
+def _check_codes(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
     problems = []
     for node_id, node in sorted(kb.nodes.items()):
         seen = set()
-        for code in node.codes:
+        for i, code in enumerate(node.codes):
+            where = entry_of[node_id].locate("codes", i, "code")
             msg = code_problem(code)
             if msg:
-                problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: {msg}"))
+                problems.append(Problem(where, f"{_label(kb, node_id)}: {msg}"))
             if (code.system, code.code) in seen:
-                problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: {code.system} code '{code.code}' is listed twice"))
+                problems.append(Problem(where, f"{_label(kb, node_id)}: {code.system} code {quote(code.code)} is listed twice"))
             seen.add((code.system, code.code))
     return problems
 
 
-def _check_reviews(kb: KnowledgeBase, today: dt.date) -> list[Problem]:
+def _check_reviews(kb: KnowledgeBase, entry_of: dict[str, Entry], today: dt.date) -> list[Problem]:
     problems = []
     for node_id, node in sorted(kb.nodes.items()):
         r = node.review
         who = _label(kb, node_id)
-        where = kb.positions[node_id]
+        entry = entry_of[node_id]
         if r.last_reviewed and r.next_review and r.next_review < r.last_reviewed:
-            problems.append(Problem(where, f"{who}: next_review {r.next_review} is before last_reviewed {r.last_reviewed}"))
+            problems.append(
+                Problem(entry.locate("review", "next_review"), f"{who}: next_review {r.next_review} is before last_reviewed {r.last_reviewed}")
+            )
         if r.status == "reviewed" and not (r.reviewer and r.last_reviewed):
-            problems.append(Problem(where, f"{who}: status 'reviewed' needs a real 'reviewer' and a 'last_reviewed' date"))
+            problems.append(
+                Problem(entry.locate("review", "status"), f"{who}: status 'reviewed' needs a real 'reviewer' and a 'last_reviewed' date")
+            )
         if r.last_reviewed and r.last_reviewed > today:
-            problems.append(Problem(where, f"{who}: last_reviewed {r.last_reviewed} is in the future"))
+            problems.append(Problem(entry.locate("review", "last_reviewed"), f"{who}: last_reviewed {r.last_reviewed} is in the future"))
         if r.next_review and r.next_review < today:
-            problems.append(Problem(where, f"{who}: due for review since {r.next_review}", "warning"))
+            problems.append(Problem(entry.locate("review", "next_review"), f"{who}: due for review since {r.next_review}", "warning"))
     return problems
 
 
@@ -289,10 +304,14 @@ def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
     problems = []
     seen: dict[str, Position] = {}
     for entry, where in zip(kb.glossary, kb.glossary_positions):
+        mine: set[str] = set()
         for word in [entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else [])]:
             key = word.casefold()
+            if key in mine:
+                continue  # an abbreviation may equal its term ('MRI'); only other entries clash
+            mine.add(key)
             if key in seen:
-                problems.append(Problem(where, f"glossary entry '{entry.term}': '{word}' is already defined at {seen[key]}"))
+                problems.append(Problem(where, f"glossary entry {quote(entry.term)}: {quote(word)} is already defined at {seen[key]}"))
             else:
                 seen[key] = where
     return problems
