@@ -1,0 +1,755 @@
+"""Decision-flow diagrams for one pathway: the patient journey, a stage's slice, the clinician overview, and
+the text alternative that goes next to each of them.
+
+Pure: returns HTML strings (no blank lines, safe as a raw HTML block in Markdown), writes no files and
+imports no MkDocs. Every link comes from `links.py` and is checked to lead to a node page before a
+diagram is returned. The overview is laid out by Graphviz `dot` (the `graphviz-pure` wheel), one run
+per pathway, so diagram time grows linearly with the number of pathways.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .links import node_uri, page_url, url_link
+from .model import (
+    EDGE_LABELS,
+    URGENCY_ORDER,
+    Condition,
+    EdgeKind,
+    Indicator,
+    KnowledgeBase,
+    Node,
+    Pathway,
+    Stage,
+    Treatment,
+    Urgency,
+)
+from .validate import reach
+
+__all__ = [
+    "DOT_PROGRAM",
+    "DiagramError",
+    "check_diagram_links",
+    "diagram_links",
+    "journey_html",
+    "overview_dot",
+    "overview_html",
+    "stage_slice_html",
+    "text_alternative_html",
+]
+
+DOT_PROGRAM = "graphviz-pure"
+"""The `dot` command line of the `graphviz-pure` wheel (pinned in pyproject.toml): the same bytes on every
+machine, which Debian's `dot` cannot promise, so the overview's golden files hold everywhere."""
+
+DOT_TIMEOUT_S = 120
+
+URGENCY_TEXT: dict[Urgency, tuple[str, str]] = {
+    Urgency.emergency: ("Emergency", "‼"),
+    Urgency.urgent: ("Urgent", "!"),
+    Urgency.soon: ("Soon", "◷"),
+    Urgency.routine: ("Routine", "○"),
+}
+"""Urgency -> (label, icon). The label is always shown; the icon and the border style repeat it, so meaning
+never rests on colour alone."""
+
+
+class DiagramError(Exception):
+    """A diagram could not be made: a link in it leads to no node page, or Graphviz failed."""
+
+
+# --- text from YAML ---
+
+_DROP = {"Cc", "Cs", "Co", "Cn"}
+
+
+def _clean(text: str) -> str:
+    """One line of plain text: whitespace collapsed; control, surrogate, private and unassigned code points
+    dropped (XML cannot carry some of them, and none belongs in a label)."""
+    text = " ".join(str(text).split())
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _DROP)
+
+
+def _h(text: str) -> str:
+    """Text for HTML element content or a quoted attribute value."""
+    return html.escape(_clean(text), quote=True)
+
+
+def _dot_quoted(text: str) -> str:
+    """A DOT quoted string (for escString attributes such as `tooltip` and `URL`)."""
+    return '"' + _clean(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dot_html(text: str) -> str:
+    """Text inside a DOT HTML-like label: `<`, `>`, `&` and quotes become entities, so no character can
+    end the label or the statement."""
+    return html.escape(_clean(text), quote=True)
+
+
+# --- shared context ---
+
+
+@dataclass
+class _Ctx:
+    kb: KnowledgeBase
+    pathway: Pathway
+    page_uri: str
+    here: str | None = None
+    use_directory_urls: bool = True
+    primaries: set[str] = field(default_factory=set)
+    """Nodes drawn as boxes of their own; only these carry the visible 'You are here' label."""
+
+    def href(self, node_id: str) -> str:
+        return url_link(self.page_uri, node_uri(node_id), use_directory_urls=self.use_directory_urls)
+
+    def title(self, node_id: str) -> str:
+        return self.kb.nodes[node_id].title
+
+    def link(self, node_id: str, primary: bool = False, text: str | None = None) -> str:
+        current = node_id == self.here
+        attrs = f' href="{html.escape(self.href(node_id), quote=True)}"'
+        if current:
+            attrs += ' aria-current="page"'
+        label = f"<bdi>{_h(text if text is not None else self.title(node_id))}</bdi>"
+        out = f"<a{attrs}>{label}</a>"
+        if current and (primary or self.here not in self.primaries):
+            out += ' <strong class="cp-here-label"><span aria-hidden="true">◉ </span>You are here</strong>'
+        return out
+
+    def step(self, stage_id: str) -> int | None:
+        try:
+            return self.pathway.stages.index(stage_id) + 1
+        except ValueError:
+            return None
+
+    def stage_link(self, stage_id: str, primary: bool = False) -> str:
+        n = self.step(stage_id)
+        prefix = f'<span class="cp-step">Step {n}</span> ' if n else ""
+        return prefix + self.link(stage_id, primary)
+
+    def targets(self, node_id: str, kind: EdgeKind) -> list[str]:
+        return [e.target for e in self.kb.out_edges(node_id, kind)]
+
+    def sources(self, node_id: str, kind: EdgeKind) -> list[str]:
+        return [e.source for e in self.kb.in_edges(node_id, kind)]
+
+
+def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, use_directory_urls: bool) -> _Ctx:
+    ctx = _Ctx(kb, pathway, page_uri, here, use_directory_urls)
+    ctx.primaries = {pathway.id, *pathway.stages, *pathway.red_flags}
+    for sid in pathway.stages:
+        ctx.primaries.update(ctx.targets(sid, EdgeKind.offers))
+        ctx.primaries.update(ctx.targets(sid, EdgeKind.flags))
+    return ctx
+
+
+def _sorted_flags(kb: KnowledgeBase, ids: Iterable[str]) -> list[Indicator]:
+    """Most urgent first; the author's order within one urgency."""
+    flags = [n for n in (kb.nodes[i] for i in ids) if isinstance(n, Indicator)]
+    return sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency])
+
+
+def _type_word(node: Node) -> str:
+    if isinstance(node, Treatment):
+        return node.type.value.replace("-", " ")
+    if isinstance(node, Condition):
+        return "condition"
+    if isinstance(node, Indicator):
+        return "red flag"
+    if isinstance(node, Stage):
+        return "stage"
+    return "pathway"
+
+
+_RELATIONS: tuple[tuple[EdgeKind, str], ...] = (
+    (EdgeKind.requires, EDGE_LABELS[EdgeKind.requires][0].capitalize()),
+    (EdgeKind.returns_to, EDGE_LABELS[EdgeKind.returns_to][0].capitalize()),
+    (EdgeKind.escalates_to, "If this does not help"),
+    (EdgeKind.relevant_to, EDGE_LABELS[EdgeKind.relevant_to][0].capitalize()),
+)
+"""The edges an option shows in words under its box, in this order."""
+
+
+# --- links inside diagrams ---
+
+
+class _Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            for name, value in attrs:
+                if name in ("href", "xlink:href") and value is not None:
+                    self.hrefs.append(value)
+
+
+def diagram_links(markup: str) -> list[str]:
+    """Every link target in a diagram's HTML (including links inside its SVG), in document order."""
+    parser = _Hrefs()
+    parser.feed(markup)
+    parser.close()
+    return parser.hrefs
+
+
+def _site_path(url: str) -> str:
+    return posixpath.normpath("/" + url)
+
+
+def check_diagram_links(
+    markup: str, kb: KnowledgeBase, page_uri: str, use_directory_urls: bool = True
+) -> dict[str, str]:
+    """Map each link in `markup` to the node whose page it leads to; raise `DiagramError` for any other."""
+    pages = {_site_path(page_url(node_uri(n), use_directory_urls)): n for n in kb.nodes}
+    here = page_url(page_uri, use_directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    found: dict[str, str] = {}
+    bad = []
+    for href in diagram_links(markup):
+        node = None
+        if not re.match(r"^[a-z][a-z0-9+.-]*:|^//|#", href, re.I):
+            node = pages.get(_site_path(base + href))
+        if node is None:
+            bad.append(href)
+        else:
+            found[href] = node
+    if bad:
+        listed = ", ".join(f"'{b}'" for b in sorted(set(bad)))
+        raise DiagramError(f"diagram on page '{page_uri}': link {listed} leads to no node page")
+    return found
+
+
+# --- the journey ---
+
+
+def _flag_item(ctx: _Ctx, flag: Indicator, tag: str = "li") -> str:
+    label, icon = URGENCY_TEXT[flag.urgency]
+    u = flag.urgency.value
+    here = " cp-here" if flag.id == ctx.here else ""
+    goto = "".join(
+        f' <span class="cp-flag-go"><span aria-hidden="true">→ </span>{EDGE_LABELS[EdgeKind.refers_to][0].capitalize()}: '
+        f"{ctx.link(t)}</span>"
+        for t in ctx.targets(flag.id, EdgeKind.refers_to)
+    )
+    return (
+        f'<{tag} class="cp-flag cp-urgency-{u}{here}">'
+        f'<span class="cp-urgency"><span class="cp-icon" aria-hidden="true">{icon}</span> {label}</span> '
+        f'<span class="cp-flag-title">{ctx.link(flag.id, primary=True)}</span> '
+        f'<span class="cp-action">{_h(flag.action)}</span>{goto}</{tag}>'
+    )
+
+
+def _flags_box(ctx: _Ctx, ids: list[str], title: str, extra_class: str = "") -> str:
+    flags = _sorted_flags(ctx.kb, ids)
+    if not flags:
+        return ""
+    items = "".join(_flag_item(ctx, f) for f in flags)
+    return (
+        f'<div class="cp-redflags{extra_class}">'
+        f'<p class="cp-redflags-title"><span aria-hidden="true">⚠ </span>{title}</p>'
+        f'<ul class="cp-flag-list">{items}</ul></div>'
+    )
+
+
+def _option_item(ctx: _Ctx, option_id: str) -> str:
+    node = ctx.kb.nodes[option_id]
+    kind = ctx.kb.kind(option_id)
+    rels = []
+    for edge_kind, words in _RELATIONS:
+        targets = ctx.targets(option_id, edge_kind)
+        if targets:
+            links = ", ".join(ctx.link(t) for t in targets)
+            rels.append(f'<li class="cp-rel cp-rel-{edge_kind.value}"><span class="cp-rel-label">{words}:</span> {links}</li>')
+    rel_html = f'<ul class="cp-relations">{"".join(rels)}</ul>' if rels else ""
+    here = " cp-here" if option_id == ctx.here else ""
+    return (
+        f'<li class="cp-option cp-kind-{kind}{here}">{ctx.link(option_id, primary=True)} '
+        f'<span class="cp-type">{_h(_type_word(node))}</span>{rel_html}</li>'
+    )
+
+
+def _stage_item(ctx: _Ctx, stage_id: str) -> str:
+    here = " cp-here" if stage_id == ctx.here else ""
+    options = ctx.targets(stage_id, EdgeKind.offers)
+    opts = f'<ul class="cp-options">{"".join(_option_item(ctx, o) for o in options)}</ul>' if options else ""
+    flags = _flags_box(ctx, ctx.targets(stage_id, EdgeKind.flags), "Watch for", " cp-stage-flags")
+    nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
+    esc = ""
+    if nexts:
+        links = ", ".join(ctx.stage_link(t) for t in nexts)
+        esc = (
+            '<p class="cp-escalate"><span class="cp-arrow" aria-hidden="true">↓</span> '
+            f'<span class="cp-rel-label">{EDGE_LABELS[EdgeKind.escalates_to][0].capitalize()}:</span> {links}</p>'
+        )
+    return (
+        f'<li class="cp-stage{here}"><div class="cp-stage-box">'
+        f'<p class="cp-stage-head">{ctx.stage_link(stage_id, primary=True)}</p>'
+        f"{opts}{flags}</div>{esc}</li>"
+    )
+
+
+def journey_html(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None = None, *, use_directory_urls: bool = True
+) -> str:
+    """The patient journey: red flags first, then the stages top to bottom with their options as links,
+    prerequisites and return paths in words, and a 'no improvement' arrow to the next stage.
+    The text alternative follows in a closed `<details>`."""
+    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls)
+    flags = _flags_box(ctx, pathway.red_flags, "Get help straight away if you notice", " cp-pathway-flags")
+    stages = "".join(_stage_item(ctx, s) for s in pathway.stages)
+    out = (
+        f'<div class="cp-diagram cp-journey" id="cp-journey-{pathway.id}">'
+        f'<p class="cp-diagram-title">Your journey: {ctx.link(pathway.id, primary=True)}</p>'
+        f'{flags}<ol class="cp-stages">{stages}</ol>'
+        f"{_details(_text_alternative(ctx), 'The journey as a list')}</div>"
+    )
+    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    return out
+
+
+def stage_slice_html(
+    kb: KnowledgeBase,
+    pathway: Pathway,
+    stage_id: str,
+    page_uri: str,
+    here: str | None = None,
+    *,
+    use_directory_urls: bool = True,
+) -> str:
+    """One stage of the journey: what leads to it, its options, its red flags and where it escalates to."""
+    if stage_id not in pathway.stages:
+        raise ValueError(f"stage '{stage_id}' is not part of pathway '{pathway.id}'")
+    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls)
+    n = pathway.stages.index(stage_id) + 1
+    before = [s for s in ctx.sources(stage_id, EdgeKind.escalates_to) if s in pathway.stages]
+    before.sort(key=pathway.stages.index)
+    if before:
+        links = ", ".join(ctx.stage_link(s) for s in before)
+        lead = f'<p class="cp-before"><span class="cp-rel-label">Comes after:</span> {links} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
+    else:
+        lead = f'<p class="cp-before"><span class="cp-rel-label">Start of the journey:</span> {ctx.link(pathway.id)} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
+    out = (
+        f'<div class="cp-diagram cp-slice" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
+        f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id)}</ol>'
+        f"{_details(_text_stage(ctx, stage_id), 'This step as a list', cls='cp-text-alt', tag='ol', start=n)}</div>"
+    )
+    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    return out
+
+
+# --- text alternative ---
+
+
+def _sentence_links(ctx: _Ctx, ids: list[str]) -> str:
+    return ", ".join(ctx.link(i) for i in ids)
+
+
+def _text_option(ctx: _Ctx, option_id: str) -> str:
+    parts = [f"{ctx.link(option_id)} ({_h(_type_word(ctx.kb.nodes[option_id]))})."]
+    for edge_kind, words in _RELATIONS:
+        targets = ctx.targets(option_id, edge_kind)
+        if targets:
+            parts.append(f"{words}: {_sentence_links(ctx, targets)}.")
+    return "<li>" + " ".join(parts) + "</li>"
+
+
+def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
+    label, _ = URGENCY_TEXT[flag.urgency]
+    out = f"<li>{label}: {ctx.link(flag.id)}. {_h(flag.action)}"
+    targets = ctx.targets(flag.id, EdgeKind.refers_to)
+    if targets:
+        out += f" {EDGE_LABELS[EdgeKind.refers_to][0].capitalize()}: {_sentence_links(ctx, targets)}."
+    return out + "</li>"
+
+
+def _text_stage(ctx: _Ctx, stage_id: str) -> str:
+    n = ctx.step(stage_id)
+    parts = [f"<li>Step {n}: {ctx.link(stage_id)}."]
+    options = ctx.targets(stage_id, EdgeKind.offers)
+    if options:
+        parts.append(f'Options:<ol>{"".join(_text_option(ctx, o) for o in options)}</ol>')
+    flags = _sorted_flags(ctx.kb, ctx.targets(stage_id, EdgeKind.flags))
+    if flags:
+        parts.append(f'Watch for:<ol>{"".join(_text_flag(ctx, f) for f in flags)}</ol>')
+    nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
+    if nexts:
+        words = ", ".join((f"step {ctx.step(t)}, " if ctx.step(t) else "") + ctx.link(t) for t in nexts)
+        parts.append(f"If there is no improvement, go to {words}.")
+    else:
+        parts.append("This is the last step.")
+    return " ".join(parts) + "</li>"
+
+
+def _text_alternative(ctx: _Ctx) -> str:
+    items = [_text_stage(ctx, s) for s in ctx.pathway.stages]
+    flags = _sorted_flags(ctx.kb, ctx.pathway.red_flags)
+    if flags:
+        items.append(f'<li>Red flags, at any step: get help if you notice<ol>{"".join(_text_flag(ctx, f) for f in flags)}</ol></li>')
+    said = set(ctx.pathway.stages) | {ctx.pathway.id}
+    body = "".join(items)
+    said |= set(check_ids(ctx, body))
+    rest = [n for n in reach(ctx.kb, ctx.pathway) if n not in said]
+    if rest:
+        items.append(f'<li>Also part of this pathway:<ol>{"".join(f"<li>{ctx.link(n)} ({_h(_type_word(ctx.kb.nodes[n]))})</li>" for n in rest)}</ol></li>')
+    return (
+        f'<p class="cp-text-alt-lead">{ctx.link(ctx.pathway.id)}, step by step:</p>'
+        f'<ol class="cp-text-alt">{"".join(items)}</ol>'
+    )
+
+
+def check_ids(ctx: _Ctx, markup: str) -> list[str]:
+    return list(check_diagram_links(markup, ctx.kb, ctx.page_uri, ctx.use_directory_urls).values())
+
+
+def _details(inner: str, summary: str, cls: str = "", tag: str = "", start: int = 0) -> str:
+    if tag:
+        inner = f'<{tag} class="{cls}" start="{start}">{inner}</{tag}>'
+    return f'<details class="cp-text-alt-details"><summary>{summary}</summary>{inner}</details>'
+
+
+def text_alternative_html(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True
+) -> str:
+    """The decision flow as an ordered, nested list that reads in journey order and links every node."""
+    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
+    out = f'<div class="cp-text-alt-block">{_text_alternative(ctx)}</div>'
+    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    return out
+
+
+# --- the clinician overview ---
+
+INK = "#1a1a1a"
+_FONT = "Arial"
+
+_NODE_ATTRS: dict[str, dict[str, str]] = {
+    "pathway": {"shape": "box", "style": "filled,bold", "peripheries": "2", "fillcolor": "#e3ecf7"},
+    "stage": {"shape": "tab", "style": "filled,bold", "fillcolor": "#dde8f6"},
+    "treatment": {"shape": "box", "style": "filled,rounded", "fillcolor": "#ffffff"},
+    "condition": {"shape": "ellipse", "style": "filled", "fillcolor": "#f1ebf8"},
+    "indicator": {"shape": "octagon", "style": "filled", "fillcolor": "#fdecec", "color": "#9b1c1c"},
+}
+"""Node kind -> Graphviz attributes: the shape carries the kind; fills are pale so dark text keeps AA contrast."""
+
+_URGENCY_ATTRS: dict[Urgency, dict[str, str]] = {
+    Urgency.emergency: {"style": "filled,bold", "penwidth": "3.5"},
+    Urgency.urgent: {"style": "filled,bold", "penwidth": "2"},
+    Urgency.soon: {"style": "filled,dashed", "penwidth": "1.5"},
+    Urgency.routine: {"style": "filled,dotted", "penwidth": "1.5"},
+}
+
+_EDGE_ATTRS: dict[EdgeKind, dict[str, str]] = {
+    EdgeKind.includes: {"style": "dotted", "color": "#595959", "arrowhead": "none"},
+    EdgeKind.offers: {"style": "solid", "color": "#4d4d4d", "arrowsize": "0.6"},
+    EdgeKind.flags: {"style": "dotted", "color": "#9b1c1c", "arrowhead": "odiamond"},
+    EdgeKind.escalates_to: {"style": "bold", "color": INK, "penwidth": "2.2"},
+    EdgeKind.requires: {"style": "dashed", "color": "#1f4e8c", "arrowhead": "empty", "constraint": "false"},
+    EdgeKind.refers_to: {"style": "bold", "color": "#9b1c1c"},
+    EdgeKind.returns_to: {"style": "dashed", "color": "#2d6a2d", "arrowhead": "vee", "constraint": "false"},
+    EdgeKind.relevant_to: {"style": "dotted", "color": "#595959", "arrowhead": "none", "constraint": "false"},
+}
+"""Edge kind -> Graphviz attributes: line style and arrowhead. Every colour is at least 4.5:1 on white, and
+no two kinds differ by colour alone."""
+
+_LABELLED = frozenset({EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers_to, EdgeKind.returns_to})
+"""The decision edges, labelled in words on the graph; the others are told apart by line style and the key
+(labelling every 'offers' edge of a 500-node pathway would bury the graph)."""
+
+_KIND_WORDS = {"pathway": "Pathway", "stage": "Step of care", "treatment": "Treatment or test", "condition": "Condition", "indicator": "Red flag"}
+
+
+def _attrs(values: dict[str, str]) -> str:
+    parts = []
+    for key in sorted(values):
+        value = values[key]
+        parts.append(f"{key}={value}" if value.startswith("<") else f"{key}={_dot_quoted(value)}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _wrapped(text: str, width: int = 26, lines: int = 4) -> str:
+    """A title as HTML-label lines: wrapped, at most `lines` lines, the rest cut with an ellipsis."""
+    text = _clean(text)
+    rows = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] = rows[-1][: width - 1] + "…"
+    return "<BR/>".join(_dot_html(r) for r in rows)
+
+
+@dataclass
+class _Dot:
+    lines: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    """SVG element id -> the tooltip text for its `<title>`."""
+
+    def add(self, line: str, indent: int = 1) -> None:
+        self.lines.append("  " * indent + line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
+    node = ctx.kb.nodes[node_id]
+    kind = ctx.kb.kind(node_id)
+    attrs = dict(_NODE_ATTRS[kind])
+    head = _dot_html(_type_word(node))
+    if isinstance(node, Indicator):
+        attrs.update(_URGENCY_ATTRS[node.urgency])
+        head = f"<B>{URGENCY_TEXT[node.urgency][0].upper()}</B> red flag"
+    elif isinstance(node, Stage) and ctx.step(node_id):
+        head = f"<B>Step {ctx.step(node_id)}</B>"
+    label = f'<{head}<BR/><FONT POINT-SIZE="12">{_wrapped(node.title)}</FONT>>'
+    attrs.update(
+        {
+            "label": label,
+            "URL": ctx.href(node_id),
+            "id": f"n-{node_id}",
+            "class": f"cp-node cp-kind-{kind}",
+        }
+    )
+    dot.titles[f"n-{node_id}"] = f"{_KIND_WORDS[kind]}: {_clean(node.title)}"
+    dot.add(f"{_dot_quoted(node_id)} {_attrs(attrs)};", indent)
+
+
+def overview_dot(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True) -> str:
+    """The Graphviz source of the overview (for debugging and for the golden files)."""
+    return _overview_dot(_ctx(kb, pathway, page_uri, None, use_directory_urls)).text()
+
+
+def _overview_dot(ctx: _Ctx) -> _Dot:
+    kb, pathway = ctx.kb, ctx.pathway
+    dot = _Dot()
+    dot.add(f"digraph {_dot_quoted(pathway.id)} {{", 0)
+    dot.add(
+        f'graph [rankdir="TB", fontname="{_FONT}", fontsize="12", fontcolor="{INK}", nodesep="0.3", ranksep="0.4", '
+        'newrank="true", bgcolor="#ffffff", pad="0.15", outputorder="edgesfirst"];'
+    )
+    dot.add(f'node [fontname="{_FONT}", fontsize="10", fontcolor="{INK}", color="{INK}", penwidth="1.2", margin="0.12,0.06"];')
+    dot.add(f'edge [fontname="{_FONT}", fontsize="10", fontcolor="{INK}", arrowsize="0.8"];')
+
+    members = set(reach(kb, pathway)) | set(pathway.stages) | {pathway.id}
+    placed: set[str] = set()
+
+    _node_stmt(ctx, dot, pathway.id, 1)
+    placed.add(pathway.id)
+
+    flags = [f.id for f in _sorted_flags(kb, pathway.red_flags)]
+    if flags:
+        dot.add('subgraph "cluster_red_flags" {')
+        dot.add(f'id="c-red-flags"; label=<<B>Red flags</B> (at any step)>; style="rounded,dashed"; color="#9b1c1c"; fontcolor="{INK}";', 2)
+        for f in flags:
+            _node_stmt(ctx, dot, f, 2)
+            placed.add(f)
+        dot.add("}")
+
+    cluster_members: dict[str, list[str]] = {}
+    for n, sid in enumerate(pathway.stages, start=1):
+        inside = [sid]
+        for t in ctx.targets(sid, EdgeKind.offers) + [f.id for f in _sorted_flags(kb, ctx.targets(sid, EdgeKind.flags))]:
+            if t not in placed and t not in inside:
+                inside.append(t)
+        dot.add(f'subgraph "cluster_s_{sid}" {{')
+        dot.add(f'id="c-{sid}"; label=<Step {n}>; labeljust="l"; style="rounded"; color="#6b6b6b"; fontcolor="{INK}";', 2)
+        for m in inside:
+            _node_stmt(ctx, dot, m, 2)
+            placed.add(m)
+        dot.add(f'"exit:{sid}" [shape="point", width="0.01", height="0.01", style="invis", label=""];', 2)
+        dot.add("}")
+        cluster_members[sid] = inside
+
+    for node_id in sorted(members - placed):
+        _node_stmt(ctx, dot, node_id, 1)
+
+    # Stack the stages: everything in a stage sits above its exit point, and each exit above the next stage.
+    for i, sid in enumerate(pathway.stages):
+        for m in cluster_members[sid]:
+            dot.add(f'{_dot_quoted(m)} -> "exit:{sid}" [style="invis", weight="2"];')
+        if i + 1 < len(pathway.stages) and pathway.stages[i + 1] not in ctx.targets(sid, EdgeKind.escalates_to):
+            dot.add(f'"exit:{sid}" -> {_dot_quoted(pathway.stages[i + 1])} [style="invis"];')
+
+    edges = sorted(
+        (e for e in kb.edges if e.source in members and e.target in members),
+        key=lambda e: (e.source, list(EdgeKind).index(e.kind), e.target),
+    )
+    for e in edges:
+        attrs = dict(_EDGE_ATTRS[e.kind])
+        eid = f"e-{e.source}-{e.kind.value}-{e.target}"
+        attrs.update({"id": eid, "class": f"cp-edge cp-edge-{e.kind.value}"})
+        if e.kind in _LABELLED:
+            attrs["label"] = f"<{_dot_html(EDGE_LABELS[e.kind][0])}>"
+            attrs["fontcolor"] = attrs["color"]
+        src = _dot_quoted(e.source)
+        if e.kind == EdgeKind.includes and e.target != pathway.stages[0]:
+            # Later stages are shown as part of the pathway by their numbered 'Step N' frames; a line from the
+            # pathway to each of them would cross the whole graph.
+            attrs.update({"style": "invis", "constraint": "false"})
+        if e.kind == EdgeKind.escalates_to and e.source in cluster_members:
+            src = f'"exit:{e.source}"'
+        dot.titles[eid] = f"{_clean(ctx.title(e.source))} → {EDGE_LABELS[e.kind][0]} → {_clean(ctx.title(e.target))}"
+        dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
+
+    _legend(dot, pathway.id)
+    dot.add("}", 0)
+    return dot
+
+
+def _legend(dot: _Dot, top: str) -> None:
+    """A key drawn with the same shapes and lines as the graph, placed beside the pathway node."""
+    dot.add('subgraph "cluster_legend" {')
+    dot.add(f'id="c-legend"; label=<<B>Key</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
+    kinds = list(_NODE_ATTRS)
+    for kind in kinds:
+        attrs = dict(_NODE_ATTRS[kind])
+        attrs.update({"label": f"<{_dot_html(_KIND_WORDS[kind])}>", "id": f"k-{kind}", "class": f"cp-legend-node cp-kind-{kind}"})
+        dot.add(f'"key:{kind}" {_attrs(attrs)};', 2)
+    for a, b in zip(kinds, kinds[1:]):
+        dot.add(f'"key:{a}" -> "key:{b}" [style="invis"];', 2)
+    previous = f"key:{kinds[-1]}"
+    for kind in EdgeKind:
+        a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
+        dot.add(f'{{ rank="same"; "{a}"; "{b}"; }}', 2)
+        dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", label=""];', 2)
+        dot.add(f'"{b}" [shape="plaintext", margin="0", label=<{_dot_html(EDGE_LABELS[kind][0])}>];', 2)
+        attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k != "constraint"}
+        attrs.update({"id": f"k-{kind.value}", "class": f"cp-legend-edge cp-edge-{kind.value}", "minlen": "2"})
+        dot.add(f'"{a}" -> "{b}" {_attrs(attrs)};', 2)
+        dot.add(f'"{previous}" -> "{a}" [style="invis"];', 2)
+        previous = a
+    dot.add("}")
+    dot.add(f'{_dot_quoted(top)} -> "key:pathway" [style="invis"];')
+
+
+def dot_command() -> str:
+    """The path of the `graphviz-pure` program: the one installed beside this Python first, then PATH."""
+    names = [DOT_PROGRAM + (".exe" if os.name == "nt" else "")]
+    for folder in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
+        for name in names:
+            candidate = folder / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    found = shutil.which(DOT_PROGRAM)
+    if found:
+        return found
+    raise DiagramError(
+        f"the Graphviz layout program '{DOT_PROGRAM}' was not found; it comes with carepath's dependencies "
+        "(pip install graphviz-pure==0.2.2)"
+    )
+
+
+def _run_dot(source: str, what: str) -> str:
+    proc = subprocess.run(
+        [dot_command(), "-Tsvg"],
+        input=source.encode("utf-8"),
+        capture_output=True,
+        timeout=DOT_TIMEOUT_S,
+        check=False,
+    )
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise DiagramError(f"{what}: Graphviz failed (exit {proc.returncode}): {err}")
+    return proc.stdout.decode("utf-8")
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_S = "{" + SVG_NS + "}"
+_X = "{" + XLINK_NS + "}"
+
+
+def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
+    """Graphviz's SVG made fit to inline: no prolog, DOCTYPE or comments (they carry a version), ids made
+    unique on the page, plain `href` links, titles in words, scaled to the container, and every piece of text
+    re-escaped by a real XML serializer."""
+    start = svg.find("<svg")
+    if start < 0:
+        raise DiagramError(f"{prefix}: Graphviz returned no SVG")
+    root = ET.fromstring(svg[start:])  # comments are dropped by the parser
+    width = root.attrib.pop("width", "").removesuffix("pt")
+    root.attrib.pop("height", None)
+    root.set("width", "100%")
+    if width:
+        root.set("style", f"max-width:{width}pt;height:auto")
+    root.set("role", "img")
+    root.set("class", "cp-overview-svg")
+    root.set("aria-labelledby", f"{prefix}-title {prefix}-desc")
+    t = ET.Element(_S + "title", {"id": f"{prefix}-title"})
+    t.text = title
+    d = ET.Element(_S + "desc", {"id": f"{prefix}-desc"})
+    d.text = desc
+    root.insert(0, d)
+    root.insert(0, t)
+    for parent in root.iter():
+        for child in list(parent):
+            if child.tag == _S + "title" and child is not t:
+                own = parent.get("id", "")
+                if own in dot.titles:
+                    child.text = dot.titles[own]
+                elif parent.get("class", "").split()[:1] in (["graph"], ["cluster"]) or own.startswith("k-"):
+                    parent.remove(child)
+    for el in root.iter():
+        if el is not t and el is not d and "id" in el.attrib:
+            el.set("id", f"{prefix}-{el.attrib['id']}")
+        href = el.attrib.pop(_X + "href", None)
+        if href is not None:
+            el.set("href", href)
+        el.attrib.pop(_X + "title", None)
+        el.attrib.pop("target", None)
+        if el.tail is not None and not el.tail.strip():
+            el.tail = None
+        if el.text is not None and not el.text.strip() and len(el):
+            el.text = None
+    for el in root.iter():
+        if len(el):
+            el.text = (el.text or "") + "\n"
+            for child in el:
+                child.tail = (child.tail or "") + "\n"
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    out = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return "\n".join(line for line in out.splitlines() if line.strip())
+
+
+def overview_html(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True
+) -> str:
+    """The clinician overview: every node and typed edge of the pathway, laid out by Graphviz `dot` with the
+    stages as clusters, each node a link to its page, and a key. The text alternative follows in a closed
+    `<details>`."""
+    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
+    dot = _overview_dot(ctx)
+    prefix = f"cp-overview-{pathway.id}"
+    nodes = len(set(reach(kb, pathway)) | set(pathway.stages))
+    title = f"Overview of the pathway: {_clean(pathway.title)}"
+    desc = (
+        f"A flow chart of {nodes} steps, treatments, conditions and red flags, from step 1 at the top to step "
+        f"{len(pathway.stages)} at the bottom; the same flow is written out as a list after the chart."
+    )
+    svg = _tidy_svg(_run_dot(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
+    out = (
+        f'<figure class="cp-diagram cp-overview" id="{prefix}">\n'
+        f'<div class="cp-overview-canvas">\n{svg}\n</div>\n'
+        f"<figcaption>Overview of {ctx.link(pathway.id)}: each box links to its page. "
+        "Shapes and line styles are explained in the key.</figcaption>\n"
+        f"{_details(_text_alternative(ctx), 'The pathway as a list')}\n</figure>"
+    )
+    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    return out
