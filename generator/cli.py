@@ -32,28 +32,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     kb, warnings = load_knowledge_base(Path(args.dir))
+    for w in warnings:
+        print(w, file=sys.stderr)
     pathway = None
     if args.pathway:
         pathway = next((p for p in kb.pathways if p.id == args.pathway), None)
         if pathway is None:
             print(f"no pathway with id '{args.pathway}'; pathways: {', '.join(p.id for p in kb.pathways)}", file=sys.stderr)
             return 1
-    text = dumps(export_graph(kb, pathway))
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _write(args.out, dumps(export_graph(kb, pathway)))
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .schema import schema_text
 
-    text = schema_text()
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
+    return _write(args.out, schema_text())
+
+
+def _write(out: str | None, text: str) -> int:
+    """Write to the `--out` file, or to standard output without one."""
+    if not out:
         sys.stdout.write(text)
+        return 0
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 
