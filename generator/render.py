@@ -335,7 +335,12 @@ class Renderer:
         ctx = self.context(node_id)
         text = self.env.get_template(f"{ctx['kind']}.md.j2").render(ctx)
         if self.options.annotate:
-            text = self.options.annotate(text, self.kb, ctx["uri"])
+            # The front matter is YAML, not Markdown: a glossary link inside `title:` would break it.
+            head, sep, body = text.partition("\n---\n")
+            if text.startswith("---\n") and sep:
+                text = head + sep + self.options.annotate(body, self.kb, ctx["uri"])
+            else:
+                text = self.options.annotate(text, self.kb, ctx["uri"])
         return text
 
     def render_a_to_z(self) -> str:
