@@ -103,9 +103,12 @@ def abbr_title(text: str) -> str:
 
 TEXT, QUIET, RAW = "text", "quiet", "raw"
 
-_BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "canvas", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "iframe", "legend", "li", "main", "map", "menu", "nav", "noscript", "object", "ol", "p", "pre", "section", "script", "style", "summary", "table", "tbody", "td", "template", "tfoot", "th", "thead", "tr", "ul", "video", "svg", "math"]
+_BLOCK_TAG_NAMES = (
+    "address article aside blockquote body canvas center dd details dialog dir div dl dt fieldset figcaption "
+    "figure footer form frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe legend li main map menu nav "
+    "noscript object ol p pre section script style summary table tbody td template tfoot th thead tr ul video svg math"
 )
+_BLOCK_TAGS = frozenset(_BLOCK_TAG_NAMES.split())
 _VOID_TAGS = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
 _INLINE_QUIET = frozenset({"a", "abbr"})
 _INLINE_RAW = frozenset({"code", "kbd", "samp", "pre", "script", "style", "svg", "math", "textarea", "var"})
@@ -448,9 +451,7 @@ def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str) ->
         pieces.append(seg.text[last:])
         out.append("".join(pieces))
     result = "".join(out)
-    definitions = [
-        f"*[{abbr}]: {abbr_title(entry.term)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined
-    ]
+    definitions = [f"*[{abbr}]: {abbr_title(entry.term)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined]
     if definitions:
         result = result.rstrip("\n") + "\n\n" + "\n".join(definitions) + "\n"
     return result
