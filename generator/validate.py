@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
 from .load import Entry, Loaded
 from .model import (
@@ -73,6 +74,8 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
         kb.glossary_positions.append(where)
 
     problems += _check_references(kb, aliases, loaded.broken_ids)
+    # A former id is reported above, but still means its node: following it avoids a cascade of "unreachable".
+    kb.edges = [replace(e, target=aliases[e.target][0]) if e.target in aliases and e.target not in kb.nodes else e for e in kb.edges]
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
     kb.index_edges()
     problems += _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
@@ -122,8 +125,7 @@ def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]
             problems.append(
                 Problem(
                     e.position,
-                    f"{who}: '{field}' may not point to {target_kind} '{e.target}' "
-                    f"(a {e.kind.value} edge from a {kb.kind(e.source)} expects {' or '.join(sorted(allowed))})",
+                    f"{who}: '{field}' may not point to {target_kind} '{e.target}'; it lists {' or '.join(sorted(allowed))} ids",
                 )
             )
     return problems

@@ -1,0 +1,173 @@
+"""Small factories for pathway fixtures: write YAML files into a temp `pathway/` and run the CLI on them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "pathway"
+
+
+def journey(*options: str, red_flags: tuple[str, ...] = ()) -> str:
+    """A one-stage pathway whose stage offers `options`: the smallest journey that makes them reachable."""
+    flags = f"\n    red_flags: [{', '.join(red_flags)}]" if red_flags else ""
+    return textwrap.dedent(
+        f"""\
+        pathways:
+          - id: back-pain
+            title: Back pain
+            summary: What to do when back pain does not go away.
+            stages: [first-line]
+        stages:
+          - id: first-line
+            title: First line
+            summary: Where everyone starts.
+            options: [{", ".join(options)}]"""
+    ) + flags + "\n"
+
+
+VALID = {
+    "pathway.yml": """\
+        # yaml-language-server: $schema=../schema/pathway.schema.json
+        pathways:
+          - id: back-pain
+            title: Back pain that physical therapy did not fix
+            summary: What comes next when exercises have not helped.
+            stages: [first-line, second-line]
+            red_flags: [cauda-equina]
+        stages:
+          - id: first-line
+            title: First line
+            summary: Where everyone starts.
+            options: [physio, sciatica]
+            escalates_to: [second-line]
+            red_flags: [cauda-equina]
+          - id: second-line
+            title: Second line
+            summary: Injections and procedures.
+            options: [nerve-block, rfa]
+        """,
+    "treatments.yml": """\
+        treatments:
+          - id: physio
+            title: Physical therapy
+            summary: Exercises guided by a physiotherapist.
+            type: self-care
+            relevant_to: [sciatica]
+          - id: nerve-block
+            title: Medial branch block
+            summary: A test injection that numbs the small nerves of a joint.
+            type: injection
+            escalates_to: [rfa]
+            codes:
+              - {system: snomedct, code: "279039007"}
+          - id: rfa
+            title: Radiofrequency ablation
+            summary: Heat that quietens the nerves for months.
+            type: procedure
+            requires: [nerve-block]
+            returns_to: [first-line]
+            review:
+              status: reviewed
+              reviewer: Dr A. Example
+              last_reviewed: 2025-01-10
+              next_review: 2099-01-10
+          - id: spine-surgeon
+            title: Spine surgeon
+            summary: An urgent consultation.
+            type: referral
+        """,
+    "conditions.yml": """\
+        conditions:
+          - id: sciatica
+            title: Sciatica
+            summary: Pain that runs down the leg.
+            relevant_to: [physio]
+            codes:
+              - {system: icd10cm, code: M54.3}
+        indicators:
+          - id: cauda-equina
+            title: Numbness between the legs
+            summary: A sign of pressure on the nerves at the base of the spine.
+            urgency: emergency
+            action: Go to the emergency department now.
+            refers_to: [spine-surgeon]
+            relevant_to: [sciatica]
+        glossary:
+          - term: Radiofrequency ablation
+            definition: Using heat to stop a nerve sending pain signals.
+            abbreviation: RFA
+        """,
+}
+"""A small valid pathway using every node kind and every edge kind, split over three files."""
+
+
+def write_pathway(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` (dedented text, or raw bytes) under `root/pathway/` and return that folder."""
+    pathway = root / "pathway"
+    pathway.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        target = pathway / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(textwrap.dedent(content), encoding="utf-8")
+    return pathway
+
+
+def copy_shipped_or_valid(root: Path) -> Path:
+    """The shipped `pathway/` copied into `root`, or the VALID fixture when nothing has shipped yet."""
+    if SHIPPED.is_dir() and any(SHIPPED.rglob("*.yml")):
+        shutil.copytree(SHIPPED, root / "pathway")
+        return root / "pathway"
+    return write_pathway(root, VALID)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def problems(self) -> list[str]:
+        """Problem lines, without the closing 'N errors' count."""
+        return [line for line in self.err.splitlines() if not line.endswith("in the pathway data")]
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
+    """Run the CLI in-process, returning its exit code and output."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+def check(tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str | bytes]) -> Run:
+    """`check` on a pathway folder holding `files`; paths in messages start with 'pathway/'."""
+    return run_cli(capsys, "check", str(write_pathway(tmp_path, files)))
+
+
+def run_module(*argv: str, cwd: Path) -> Run:
+    """`python -m generator ...` as a subprocess, the way a user runs it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", *argv], cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
