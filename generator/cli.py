@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .render_cli import add_commands
 
     add_commands(sub)
+    from .linkcheck import add_command as add_linkcheck
+
+    add_linkcheck(sub)
     return parser
 
 

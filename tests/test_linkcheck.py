@@ -1,0 +1,141 @@
+"""The built-site link checker: small handmade trees for each kind of break, then the shipped site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.linkcheck import check_links, check_site
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGE = """<!doctype html>
+<html><head><link rel="stylesheet" href="{up}assets/site.css"><link rel="canonical" href="https://example.org/{here}"></head>
+<body>
+{body}
+</body></html>
+"""
+
+
+def write_site(root: Path, pages: dict[str, str]) -> Path:
+    """Write `{path: body}` as full pages plus one stylesheet; returns the site folder."""
+    site = root / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "assets" / "site.css").write_text("body{}", encoding="utf-8")
+    for rel, body in pages.items():
+        depth = rel.count("/")
+        here = rel.removesuffix("index.html")
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PAGE.format(up="../" * depth, here=here, body=body), encoding="utf-8")
+    return site
+
+
+GOOD = {
+    "index.html": """<h1 id="top-title">Home</h1>
+<a href="rfa/">RFA</a> <a href="rfa/#risks">risks</a> <a href="#top-title">up</a> <a href="rfa">no slash</a>
+<a href="/rfa/index.html#risks">root-relative</a> <img src="assets/site.css" alt="">
+<a href="mailto:team@example.org">mail</a> <a href="https://example.org/page">outside</a>
+<svg role="img"><defs><symbol id="dot"></symbol></defs><use href="#dot"/><use xlink:href="#dot"/>
+<a xlink:href="rfa/#risks"><text>RFA</text></a><a href="rfa/"><text>RFA</text></a></svg>
+<img srcset="assets/site.css 1x, assets/site.css 2x" alt="">""",
+    "rfa/index.html": """<h1>RFA</h1><h2 id="risks">Risks</h2><a name="old-anchor"></a>
+<a href="../">home</a> <a href="./#old-anchor">self</a> <a href="../index.html#top-title">home title</a>""",
+}
+
+
+def test_clean_tree_has_no_problems(tmp_path: Path) -> None:
+    report = check_site(write_site(tmp_path, GOOD))
+    assert report.problems == []
+    assert report.checked >= 15
+    assert sorted(e.split(": ", 1)[1] for e in report.external) == [
+        "https://example.org/",
+        "https://example.org/page",
+        "https://example.org/rfa/",
+        "mailto:team@example.org",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ('<a href="rfb/">typo</a>', "index.html:4: <a href=\"rfb/\">: no file at 'rfb' in the site"),
+        ('<a href="rfa/#risk">typo</a>', "index.html:4: <a href=\"rfa/#risk\">: no id 'risk' in 'rfa/index.html'"),
+        ('<a href="#nowhere">here</a>', "index.html:4: <a href=\"#nowhere\">: no id 'nowhere' in 'index.html'"),
+        (
+            '<svg><a xlink:href="rfb/"><text>x</text></a></svg>',
+            "index.html:4: <a xlink:href=\"rfb/\">: no file at 'rfb' in the site",
+        ),
+        (
+            '<svg><a href="rfa/#nope"><text>x</text></a></svg>',
+            "index.html:4: <a href=\"rfa/#nope\">: no id 'nope' in 'rfa/index.html'",
+        ),
+        (
+            '<svg><use xlink:href="#missing-symbol"/></svg>',
+            "index.html:4: <use xlink:href=\"#missing-symbol\">: no id 'missing-symbol' in 'index.html'",
+        ),
+        (
+            '<img src="assets/logo.png" alt="">',
+            "index.html:4: <img src=\"assets/logo.png\">: no file at 'assets/logo.png' in the site",
+        ),
+        (
+            '<img srcset="assets/site.css 1x, assets/big.png 2x" alt="">',
+            "index.html:4: <img srcset=\"assets/big.png\">: no file at 'assets/big.png' in the site",
+        ),
+        ('<a href="../outside/">escape</a>', "index.html:4: <a href=\"../outside/\">: no file at '../outside' in the site"),
+        ('<a href="/nope/">root</a>', "index.html:4: <a href=\"/nope/\">: no file at 'nope' in the site"),
+        (
+            '<meta http-equiv="refresh" content="0; url=gone/">',
+            "index.html:4: <meta http-equiv=refresh=\"gone/\">: no file at 'gone' in the site",
+        ),
+        ('<a href="ftp://example.org/">odd</a>', "index.html:4: <a href=\"ftp://example.org/\">: unknown URL scheme 'ftp'"),
+    ],
+)
+def test_each_kind_of_break_is_reported_with_file_and_line(tmp_path: Path, snippet: str, expected: str) -> None:
+    site = write_site(tmp_path, {**GOOD, "index.html": snippet + "\n" + GOOD["index.html"]})
+    assert check_links(site) == [expected]
+
+
+def test_a_page_served_under_a_sub_path(tmp_path: Path) -> None:
+    """On GitHub Pages a project site lives under /<repo>/; root-relative links carry that prefix."""
+    index = '<h1 id="top-title">Home</h1> <a href="/carepath/rfa/#risks">x</a> <a href="/rfa/">y</a>'
+    site = write_site(tmp_path, {**GOOD, "index.html": index})
+    assert check_links(site, base_path="/carepath/") == ["index.html:4: <a href=\"/rfa/\">: no file at '/rfa/' in the site"]
+
+
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write_site(tmp_path / "good", GOOD)
+    assert main(["linkcheck", str(good)]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+    bad = write_site(tmp_path / "bad", {**GOOD, "rfa/index.html": "<p>no anchors</p>"})
+    assert main(["linkcheck", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "index.html:5: <a href=\"rfa/#risks\">: no id 'risks' in 'rfa/index.html'" in err
+    assert "broken links" in err
+    assert main(["linkcheck", str(tmp_path / "missing")]) == 1
+    assert "no built site here" in capsys.readouterr().err
+
+
+def test_shipped_site_has_no_broken_links(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    report = check_site(site)
+    assert report.problems == []
+    assert report.checked > 100
+    # Generated pages link nowhere else except canonical links and cited sources; nothing loads from there.
+    cli = subprocess.run(
+        [sys.executable, "-m", "generator", "linkcheck", str(site)], check=False, cwd=ROOT, capture_output=True, text=True
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.startswith("ok: ")
