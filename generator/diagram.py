@@ -10,6 +10,7 @@ per pathway, so diagram time grows linearly with the number of pathways.
 from __future__ import annotations
 
 import html
+import itertools
 import os
 import posixpath
 import re
@@ -21,7 +22,7 @@ import textwrap
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -99,8 +100,9 @@ def _dot_quoted(text: str) -> str:
 
 def _dot_html(text: str) -> str:
     """Text inside a DOT HTML-like label: `<`, `>`, `&` and quotes become entities, so no character can
-    end the label or the statement."""
-    return html.escape(_clean(text), quote=True)
+    end the label or the statement; backslashes are doubled because Graphviz still expands `\\N`, `\\G`
+    and friends inside HTML-like labels, after decoding entities."""
+    return html.escape(_clean(text), quote=True).replace("\\", "\\\\")
 
 
 # --- shared context ---
@@ -214,19 +216,17 @@ def _site_path(url: str) -> str:
     return posixpath.normpath("/" + url)
 
 
-def check_diagram_links(
-    markup: str, kb: KnowledgeBase, page_uri: str, use_directory_urls: bool = True
-) -> dict[str, str]:
+def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, use_directory_urls: bool = True) -> dict[str, str]:
     """Map each link in `markup` to the node whose page it leads to; raise `DiagramError` for any other."""
     pages = {_site_path(page_url(node_uri(n), use_directory_urls)): n for n in kb.nodes}
     here = page_url(page_uri, use_directory_urls)
-    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    base = here if here.endswith("/") else posixpath.dirname(here)
     found: dict[str, str] = {}
     bad = []
     for href in diagram_links(markup):
         node = None
-        if not re.match(r"^[a-z][a-z0-9+.-]*:|^//|#", href, re.I):
-            node = pages.get(_site_path(base + href))
+        if not re.match(r"^[a-z][a-z0-9+.-]*:|^//|#", href, re.IGNORECASE):
+            node = pages.get(_site_path(posixpath.join(base, href)))
         if node is None:
             bad.append(href)
         else:
@@ -349,7 +349,7 @@ def stage_slice_html(
     out = (
         f'<div class="cp-diagram cp-slice" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
         f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id)}</ol>'
-        f"{_details(_text_stage(ctx, stage_id), 'This step as a list', cls='cp-text-alt', tag='ol', start=n)}</div>"
+        f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), 'This step as a list', cls='cp-text-alt', tag='ol', start=n)}</div>"
     )
     check_diagram_links(out, kb, page_uri, use_directory_urls)
     return out
@@ -385,10 +385,10 @@ def _text_stage(ctx: _Ctx, stage_id: str) -> str:
     parts = [f"<li>Step {n}: {ctx.link(stage_id)}."]
     options = ctx.targets(stage_id, EdgeKind.offers)
     if options:
-        parts.append(f'Options:<ol>{"".join(_text_option(ctx, o) for o in options)}</ol>')
+        parts.append(f"Options:<ol>{''.join(_text_option(ctx, o) for o in options)}</ol>")
     flags = _sorted_flags(ctx.kb, ctx.targets(stage_id, EdgeKind.flags))
     if flags:
-        parts.append(f'Watch for:<ol>{"".join(_text_flag(ctx, f) for f in flags)}</ol>')
+        parts.append(f"Watch for:<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol>")
     nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
     if nexts:
         words = ", ".join((f"step {ctx.step(t)}, " if ctx.step(t) else "") + ctx.link(t) for t in nexts)
@@ -399,19 +399,24 @@ def _text_stage(ctx: _Ctx, stage_id: str) -> str:
 
 
 def _text_alternative(ctx: _Ctx) -> str:
+    if ctx.here:  # the visual diagram carries the 'You are here' label; links here keep aria-current
+        ctx = replace(ctx, primaries=ctx.primaries | {ctx.here})
     items = [_text_stage(ctx, s) for s in ctx.pathway.stages]
     flags = _sorted_flags(ctx.kb, ctx.pathway.red_flags)
     if flags:
-        items.append(f'<li>Red flags, at any step: get help if you notice<ol>{"".join(_text_flag(ctx, f) for f in flags)}</ol></li>')
+        items.append(
+            f"<li>Red flags, at any step: get help if you notice<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol></li>"
+        )
     said = set(ctx.pathway.stages) | {ctx.pathway.id}
     body = "".join(items)
     said |= set(check_ids(ctx, body))
     rest = [n for n in reach(ctx.kb, ctx.pathway) if n not in said]
     if rest:
-        items.append(f'<li>Also part of this pathway:<ol>{"".join(f"<li>{ctx.link(n)} ({_h(_type_word(ctx.kb.nodes[n]))})</li>" for n in rest)}</ol></li>')
+        items.append(
+            f"<li>Also part of this pathway:<ol>{''.join(f'<li>{ctx.link(n)} ({_h(_type_word(ctx.kb.nodes[n]))})</li>' for n in rest)}</ol></li>"
+        )
     return (
-        f'<p class="cp-text-alt-lead">{ctx.link(ctx.pathway.id)}, step by step:</p>'
-        f'<ol class="cp-text-alt">{"".join(items)}</ol>'
+        f'<p class="cp-text-alt-lead">{ctx.link(ctx.pathway.id)}, step by step:</p><ol class="cp-text-alt">{"".join(items)}</ol>'
     )
 
 
@@ -425,9 +430,7 @@ def _details(inner: str, summary: str, cls: str = "", tag: str = "", start: int 
     return f'<details class="cp-text-alt-details"><summary>{summary}</summary>{inner}</details>'
 
 
-def text_alternative_html(
-    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True
-) -> str:
+def text_alternative_html(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True) -> str:
     """The decision flow as an ordered, nested list that reads in journey order and links every node."""
     ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
     out = f'<div class="cp-text-alt-block">{_text_alternative(ctx)}</div>'
@@ -473,7 +476,13 @@ _LABELLED = frozenset({EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers
 """The decision edges, labelled in words on the graph; the others are told apart by line style and the key
 (labelling every 'offers' edge of a 500-node pathway would bury the graph)."""
 
-_KIND_WORDS = {"pathway": "Pathway", "stage": "Step of care", "treatment": "Treatment or test", "condition": "Condition", "indicator": "Red flag"}
+_KIND_WORDS = {
+    "pathway": "Pathway",
+    "stage": "Step of care",
+    "treatment": "Treatment or test",
+    "condition": "Condition",
+    "indicator": "Red flag",
+}
 
 
 def _attrs(values: dict[str, str]) -> str:
@@ -555,7 +564,10 @@ def _overview_dot(ctx: _Ctx) -> _Dot:
     flags = [f.id for f in _sorted_flags(kb, pathway.red_flags)]
     if flags:
         dot.add('subgraph "cluster_red_flags" {')
-        dot.add(f'id="c-red-flags"; label=<<B>Red flags</B> (at any step)>; style="rounded,dashed"; color="#9b1c1c"; fontcolor="{INK}";', 2)
+        dot.add(
+            f'id="c-red-flags"; label=<<B>Red flags</B> (at any step)>; style="rounded,dashed"; color="#9b1c1c"; fontcolor="{INK}";',
+            2,
+        )
         for f in flags:
             _node_stmt(ctx, dot, f, 2)
             placed.add(f)
@@ -621,14 +633,16 @@ def _legend(dot: _Dot, top: str) -> None:
         attrs = dict(_NODE_ATTRS[kind])
         attrs.update({"label": f"<{_dot_html(_KIND_WORDS[kind])}>", "id": f"k-{kind}", "class": f"cp-legend-node cp-kind-{kind}"})
         dot.add(f'"key:{kind}" {_attrs(attrs)};', 2)
-    for a, b in zip(kinds, kinds[1:]):
+    for a, b in itertools.pairwise(kinds):
         dot.add(f'"key:{a}" -> "key:{b}" [style="invis"];', 2)
     previous = f"key:{kinds[-1]}"
     for kind in EdgeKind:
         a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
         dot.add(f'{{ rank="same"; "{a}"; "{b}"; }}', 2)
-        dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", label=""];', 2)
-        dot.add(f'"{b}" [shape="plaintext", margin="0", label=<{_dot_html(EDGE_LABELS[kind][0])}>];', 2)
+        dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", id="k-{kind.value}-from", label=""];', 2)
+        dot.add(
+            f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(EDGE_LABELS[kind][0])}>];', 2
+        )
         attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k != "constraint"}
         attrs.update({"id": f"k-{kind.value}", "class": f"cp-legend-edge cp-edge-{kind.value}", "minlen": "2"})
         dot.add(f'"{a}" -> "{b}" {_attrs(attrs)};', 2)
@@ -728,9 +742,7 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
     return "\n".join(line for line in out.splitlines() if line.strip())
 
 
-def overview_html(
-    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True
-) -> str:
+def overview_html(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True) -> str:
     """The clinician overview: every node and typed edge of the pathway, laid out by Graphviz `dot` with the
     stages as clusters, each node a link to its page, and a key. The text alternative follows in a closed
     `<details>`."""

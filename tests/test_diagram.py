@@ -1,0 +1,509 @@
+"""Decision-flow diagrams: structure, links, escaping, determinism and golden files.
+
+Refresh the golden files with `CAREPATH_UPDATE_GOLDEN=1 pytest tests/test_diagram.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator import diagram, load_knowledge_base
+from generator.diagram import (
+    DiagramError,
+    check_diagram_links,
+    diagram_links,
+    journey_html,
+    overview_dot,
+    overview_html,
+    stage_slice_html,
+    text_alternative_html,
+)
+from generator.links import node_uri, url_link
+from generator.model import EdgeKind, KnowledgeBase, Pathway
+from generator.validate import reach
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "diagram"
+GOLDEN = HERE / "golden" / "diagrams"
+SHIPPED = HERE.parent / "pathway"
+SVG = "{http://www.w3.org/2000/svg}"
+UPDATE = os.environ.get("CAREPATH_UPDATE_GOLDEN") == "1"
+
+JOURNEY_ORDER = [
+    "review", "physio-review", "modified-exercise",
+    "conservative", "pain-medicine", "knee-brace", "steroid-injection", "knee-osteoarthritis",
+    "interventional", "nerve-block", "rfa",
+    "surgical", "surgical-consult",
+]  # fmt: skip
+
+
+# --- helpers ---
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    kb, _ = load_knowledge_base(FIXTURES / "pathway")
+    return kb
+
+
+@pytest.fixture(scope="module")
+def hostile() -> KnowledgeBase:
+    kb, _ = load_knowledge_base(FIXTURES / "hostile" / "pathway")
+    return kb
+
+
+def pathway_of(kb: KnowledgeBase) -> Pathway:
+    return kb.pathways[0]
+
+
+def tree(markup: str) -> ET.Element:
+    """Parse a diagram as XML: the diagrams are well-formed, which also proves nothing broke out of a tag."""
+    return ET.fromstring(f"<root>{markup}</root>")
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def links(el: ET.Element) -> list[tuple[str, str]]:
+    """(href, text) of every link under `el`, in document order."""
+    return [(a.attrib["href"], "".join(a.itertext())) for a in el.iter() if local(a.tag) == "a"]
+
+
+def href(page: str, node_id: str) -> str:
+    return url_link(page, node_uri(node_id))
+
+
+def by_class(root: ET.Element, cls: str) -> list[ET.Element]:
+    return [el for el in root.iter() if cls in el.get("class", "").split()]
+
+
+def only(items: list[ET.Element]) -> ET.Element:
+    assert len(items) == 1, items
+    return items[0]
+
+
+def assert_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"no golden file {path}; create it with CAREPATH_UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "\n".join(
+            difflib.unified_diff(expected.splitlines(), text.splitlines(), f"golden/{name}", "rendered", lineterm="", n=2)
+        )
+        pytest.fail(f"{name} differs from its golden file (CAREPATH_UPDATE_GOLDEN=1 refreshes it):\n{diff[:6000]}")
+
+
+def golden_text(html: str) -> str:
+    """One element per line, so a golden diff shows what changed."""
+    return re.sub(r"(<(?:li|ol|ul|p|div|details|summary|figure)\b)", r"\n\1", html).lstrip("\n") + "\n"
+
+
+def all_diagrams(kb: KnowledgeBase, pathway: Pathway) -> dict[str, str]:
+    """Every diagram of a pathway, as the page renderer would ask for them."""
+    out = {
+        "journey": journey_html(kb, pathway, node_uri(pathway.id)),
+        "overview": overview_html(kb, pathway, node_uri(pathway.id)),
+        "text": text_alternative_html(kb, pathway, node_uri(pathway.id)),
+    }
+    for stage_id in pathway.stages:
+        out[f"slice-{stage_id}"] = stage_slice_html(kb, pathway, stage_id, node_uri(stage_id), here=stage_id)
+    return out
+
+
+# --- the journey ---
+
+
+def test_journey_links_every_stage_option_red_flag_and_action(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    page = "knee-pain.md"
+    got = dict(links(tree(journey_html(kb, p, page))))
+    expected = {p.id, *JOURNEY_ORDER, "hot-swollen-knee", "cannot-bear-weight", "night-pain", "emergency-care", "urgent-gp"}
+    for node_id in expected:
+        assert got.get(href(page, node_id)) == kb.nodes[node_id].title, node_id
+    assert href(page, "rfa") == "../rfa/"
+
+
+def test_journey_stages_in_order_with_no_improvement_arrows(kb: KnowledgeBase) -> None:
+    root = tree(journey_html(kb, pathway_of(kb), "knee-pain.md"))
+    stages = by_class(root, "cp-stage")
+    assert [links(s)[0][0] for s in stages] == ["../review/", "../conservative/", "../interventional/", "../surgical/"]
+    for stage, nxt in zip(stages, ["conservative", "interventional", "surgical", None]):
+        arrows = by_class(stage, "cp-escalate")
+        if nxt is None:
+            assert arrows == []
+            continue
+        arrow = only(arrows)
+        assert "If no improvement:" in "".join(arrow.itertext())
+        assert links(arrow) == [(f"../{nxt}/", kb.nodes[nxt].title)]
+        assert only([s for s in arrow.iter() if s.get("aria-hidden") == "true"]).text == "↓"
+
+
+def test_journey_options_show_prerequisites_and_return_paths_in_words(kb: KnowledgeBase) -> None:
+    root = tree(journey_html(kb, pathway_of(kb), "knee-pain.md"))
+    options = {links(li)[0][0]: li for li in by_class(root, "cp-option")}
+    rfa = options["../rfa/"]
+    requires = only(by_class(rfa, "cp-rel-requires"))
+    assert "".join(requires.itertext()).startswith("Needs first:")
+    assert links(requires) == [("../nerve-block/", "Genicular nerve block")]
+    assert links(only(by_class(rfa, "cp-rel-escalates-to"))) == [("../surgical/", "Talking about surgery")]
+    back = only(by_class(options["../steroid-injection/"], "cp-rel-returns-to"))
+    assert "".join(back.itertext()).startswith("Then back to:")
+    assert links(back) == [("../modified-exercise/", "Modified exercise programme")]
+    assert by_class(options["../pain-medicine/"], "cp-relations") == []
+    assert "cp-kind-condition" in options["../knee-osteoarthritis/"].get("class", "")
+
+
+def test_journey_red_flags_box_links_to_the_action_with_urgency_in_words(kb: KnowledgeBase) -> None:
+    root = tree(journey_html(kb, pathway_of(kb), "knee-pain.md"))
+    box = only(by_class(root, "cp-pathway-flags"))
+    flags = by_class(box, "cp-flag")
+    assert [f.get("class") for f in flags] == ["cp-flag cp-urgency-emergency", "cp-flag cp-urgency-urgent"]
+    first, second = flags
+    assert "".join(only(by_class(first, "cp-urgency")).itertext()) == "‼ Emergency"
+    assert "".join(only(by_class(second, "cp-urgency")).itertext()) == "! Urgent"
+    assert links(first) == [
+        ("../hot-swollen-knee/", "Hot, swollen knee with fever"),
+        ("../emergency-care/", "Emergency department"),
+    ]
+    assert links(only(by_class(second, "cp-flag-go"))) == [("../urgent-gp/", "Urgent GP appointment")]
+    assert "Go to the emergency department now." in "".join(first.itertext())
+    stage_flag = only(by_class(root, "cp-stage-flags"))
+    assert "".join(only(by_class(stage_flag, "cp-urgency")).itertext()) == "◷ Soon"
+
+
+@pytest.mark.parametrize("here", ["rfa", "review", "hot-swollen-knee", "modified-exercise"])
+def test_journey_marks_you_are_here_once(kb: KnowledgeBase, here: str) -> None:
+    html = journey_html(kb, pathway_of(kb), node_uri(here), here=here)
+    root = tree(html)
+    labels = by_class(root, "cp-here-label")
+    assert len(labels) == 1
+    assert "".join(labels[0].itertext()) == "◉ You are here"
+    marked = only(by_class(root, "cp-here"))
+    assert links(marked)[0] == ("./", kb.nodes[here].title)
+    current = [a for a in root.iter() if a.get("aria-current") == "page"]
+    assert current and all(a.get("href") == "./" for a in current)
+
+
+def test_journey_marks_a_node_only_mentioned_in_passing(kb: KnowledgeBase) -> None:
+    root = tree(journey_html(kb, pathway_of(kb), "emergency-care.md", here="emergency-care"))
+    assert len(by_class(root, "cp-here-label")) == 1
+    assert by_class(root, "cp-here") == []
+
+
+def test_diagrams_have_no_blank_lines_and_no_script(kb: KnowledgeBase) -> None:
+    for name, html in all_diagrams(kb, pathway_of(kb)).items():
+        assert "\n\n" not in html and not re.search(r"\n\s*\n", html), name
+        assert "<script" not in html.lower(), name
+
+
+# --- stage slices ---
+
+
+def test_stage_slice_shows_what_comes_before_the_stage_and_where_it_escalates(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    root = tree(stage_slice_html(kb, p, "interventional", "interventional.md", here="interventional"))
+    before = only(by_class(root, "cp-before"))
+    assert "Comes after:" in "".join(before.itertext())
+    assert links(before) == [("../conservative/", "Other non-surgical care")]
+    stages = only(by_class(root, "cp-stages"))
+    assert stages.get("start") == "3"
+    assert [h for h, _ in links(only(by_class(stages, "cp-options")))] == [
+        "../nerve-block/",
+        "../rfa/",
+        "../nerve-block/",
+        "../surgical/",
+    ]
+    assert links(only(by_class(root, "cp-escalate"))) == [("../surgical/", "Talking about surgery")]
+    assert "cp-here" in only(by_class(root, "cp-stage")).get("class", "")
+
+
+def test_first_stage_slice_starts_at_the_pathway(kb: KnowledgeBase) -> None:
+    root = tree(stage_slice_html(kb, pathway_of(kb), "review", "physio-review.md", here="physio-review"))
+    before = only(by_class(root, "cp-before"))
+    assert "Start of the journey:" in "".join(before.itertext())
+    assert links(before) == [("../knee-pain/", "Knee pain that does not settle")]
+    assert links(only(by_class(root, "cp-here")))[0] == ("./", "Physiotherapy review")
+
+
+def test_stage_slice_refuses_a_stage_of_another_pathway(kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="stage 'rfa' is not part of pathway 'knee-pain'"):
+        stage_slice_html(kb, pathway_of(kb), "rfa", "rfa.md")
+
+
+# --- text alternative ---
+
+
+def test_text_alternative_links_every_node_in_journey_order(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    page = "knee-pain.md"
+    root = tree(text_alternative_html(kb, p, page))
+    order = []
+    for h, _ in links(root):
+        if h not in order:
+            order.append(h)
+    every = {href(page, n) for n in set(reach(kb, p)) | set(p.stages)}
+    assert set(order) == every
+    journey = [href(page, n) for n in JOURNEY_ORDER]
+    assert [h for h in order if h in journey] == journey
+    assert order.index("../hot-swollen-knee/") > order.index("../surgical-consult/")
+
+
+def test_text_alternative_is_a_nested_ordered_list_with_words_for_every_relation(kb: KnowledgeBase) -> None:
+    root = tree(text_alternative_html(kb, pathway_of(kb), "knee-pain.md"))
+    top = only([el for el in root.iter() if local(el.tag) == "ol" and el.get("class") == "cp-text-alt"])
+    items = [li for li in top if local(li.tag) == "li"]
+    assert len(items) == 5  # four stages, then the red flags
+    text = ["".join(li.itertext()) for li in items]
+    assert text[0].startswith("Step 1: Review what has been tried. Options:")
+    assert "If there is no improvement, go to step 2, Other non-surgical care." in text[0]
+    assert (
+        "Radiofrequency ablation (procedure). Needs first: Genicular nerve block. If this does not help: Talking about surgery."
+        in text[2]
+    )
+    assert "Steroid injection (injection). Then back to: Modified exercise programme." in text[1]
+    assert "Soon: Pain that wakes you every night. Tell your clinician within a week." in text[1]
+    assert text[3].endswith("This is the last step.")
+    assert "Emergency: Hot, swollen knee with fever. Go to the emergency department now. Go to: Emergency department." in text[4]
+    assert any(local(el.tag) == "ol" for li in items[:3] for el in li)
+
+
+def test_journey_and_overview_carry_the_text_alternative(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    text = text_alternative_html(kb, p, "knee-pain.md")
+    inner = text.removeprefix('<div class="cp-text-alt-block">').removesuffix("</div>")
+    for html in (journey_html(kb, p, "knee-pain.md"), overview_html(kb, p, "knee-pain.md")):
+        details = only([el for el in tree(html).iter() if local(el.tag) == "details"])
+        assert details.get("open") is None
+        assert inner in html
+
+
+# --- overview ---
+
+
+def test_overview_svg_is_accessible_and_scales(kb: KnowledgeBase) -> None:
+    html = overview_html(kb, pathway_of(kb), "knee-pain.md")
+    for junk in ("<?xml", "<!DOCTYPE", "<!--", "xlink:", "graphviz version", "Generated by"):
+        assert junk not in html
+    assert not re.search(r'(width|height)="[0-9.]+pt"', html)
+    svg = only([el for el in tree(html).iter() if el.tag == f"{SVG}svg"])
+    assert svg.get("role") == "img"
+    assert svg.get("width") == "100%" and svg.get("height") is None
+    assert re.fullmatch(r"[0-9. ]+", svg.get("viewBox", ""))
+    title, desc = list(svg)[:2]
+    assert (title.tag, desc.tag) == (f"{SVG}title", f"{SVG}desc")
+    assert title.text == "Overview of the pathway: Knee pain that does not settle"
+    assert desc.text and "19" in desc.text
+    assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+
+
+def test_overview_links_every_node_with_its_shape(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    svg = tree(overview_html(kb, p, "knee-pain.md"))
+    members = set(reach(kb, p)) | set(p.stages)
+    shapes = {"pathway": "polygon", "stage": "polygon", "treatment": "path", "condition": "ellipse", "indicator": "polygon"}
+    for node_id in members:
+        g = only([el for el in svg.iter() if el.get("id") == f"cp-overview-knee-pain-n-{node_id}"])
+        kind = kb.kind(node_id)
+        assert f"cp-kind-{kind}" in g.get("class", "")
+        assert links(g) == [(href("knee-pain.md", node_id), "".join(g.find(f".//{SVG}a").itertext()))]  # type: ignore[union-attr]
+        assert kb.nodes[node_id].title.split()[0] in "".join(g.itertext())
+        assert any(local(el.tag) == shapes[kind] for el in g.iter())
+        assert g.find(f"{SVG}title").text.endswith(kb.nodes[node_id].title)  # type: ignore[union-attr]
+
+
+def test_overview_draws_each_edge_kind_with_its_own_style_and_words(kb: KnowledgeBase) -> None:
+    svg = tree(overview_html(kb, pathway_of(kb), "knee-pain.md"))
+    edges = [el for el in svg.iter() if "cp-edge" in el.get("class", "").split()]
+    seen = {c.removeprefix("cp-edge-") for el in edges for c in el.get("class", "").split() if c.startswith("cp-edge-")}
+    assert seen == {k.value for k in EdgeKind}
+    by_kind: dict[str, list[ET.Element]] = {}
+    for el in edges:
+        by_kind.setdefault(el.get("class", "").split()[-1].removeprefix("cp-edge-"), []).append(el)
+    expected = {
+        "escalates-to": "if no improvement",
+        "requires": "needs first",
+        "returns-to": "then back to",
+        "refers-to": "go to",
+    }
+    for kind, words in expected.items():
+        assert all(words in "".join(t.text or "" for t in el.iter(f"{SVG}text")) for el in by_kind[kind]), kind
+    dashes = {k: {p.get("stroke-dasharray") for el in v for p in el.iter(f"{SVG}path")} for k, v in by_kind.items()}
+    assert dashes["requires"] != dashes["escalates-to"] and dashes["relevant-to"] != dashes["offers"]
+    esc = only([el for el in edges if el.get("id") == "cp-overview-knee-pain-e-rfa-escalates-to-surgical"])
+    assert esc.find(f"{SVG}title").text == "Radiofrequency ablation → if no improvement → Talking about surgery"  # type: ignore[union-attr]
+
+
+def test_overview_has_a_key_and_groups_stages(kb: KnowledgeBase) -> None:
+    svg = tree(overview_html(kb, pathway_of(kb), "knee-pain.md"))
+    ids = [el.get("id") for el in svg.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+    assert all(i and i.startswith("cp-overview-knee-pain") for i in ids)
+    legend = only([el for el in svg.iter() if el.get("id") == "cp-overview-knee-pain-c-legend"])
+    assert "Key" in "".join(legend.itertext())
+    key_text = " ".join("".join(el.itertext()) for el in svg.iter() if el.get("id", "").startswith("cp-overview-knee-pain-k-"))
+    for words in (
+        "Pathway",
+        "Step of care",
+        "Treatment or test",
+        "Condition",
+        "Red flag",
+        "if no improvement",
+        "needs first",
+        "watch for",
+    ):
+        assert words in key_text
+    clusters = [el.get("id") for el in svg.iter() if el.get("class") == "cluster"]
+    assert [c for c in clusters if c and c.removeprefix("cp-overview-knee-pain-c-") in pathway_of(kb).stages] == [
+        f"cp-overview-knee-pain-c-{s}" for s in pathway_of(kb).stages
+    ]
+
+
+def test_overview_runs_graphviz_once_per_pathway(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = subprocess.run
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    overview_html(kb, pathway_of(kb), "knee-pain.md")
+    assert len(calls) == 1
+
+
+def test_graphviz_failure_is_a_clear_error() -> None:
+    with pytest.raises(DiagramError, match=r"overview of pathway 'x': Graphviz failed \(exit 1\)"):
+        diagram._run_dot("digraph { a -> }", "overview of pathway 'x'")
+
+
+# --- links ---
+
+
+def test_every_link_in_every_diagram_leads_to_a_node_page(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    for name, html in all_diagrams(kb, p).items():
+        page = node_uri(p.id) if name in ("journey", "overview", "text") else node_uri(name.removeprefix("slice-"))
+        found = check_diagram_links(html, kb, page)
+        assert set(found) == set(diagram_links(html)) and found, name
+
+
+def test_a_link_to_no_page_is_refused(kb: KnowledgeBase) -> None:
+    html = journey_html(kb, pathway_of(kb), "knee-pain.md").replace('href="../rfa/"', 'href="../rfaa/"', 1)
+    with pytest.raises(DiagramError, match=r"diagram on page 'knee-pain.md': link '../rfaa/' leads to no node page"):
+        check_diagram_links(html, kb, "knee-pain.md")
+    for bad in ("https://example.org/", "javascript:alert(1)", "#top", "//evil/"):
+        with pytest.raises(DiagramError):
+            check_diagram_links(f'<a href="{bad}">x</a>', kb, "knee-pain.md")
+
+
+def test_diagram_links_reads_html_and_svg_links() -> None:
+    assert diagram_links('<p><a href="../a/">a</a></p><svg><a xlink:href="../b/"><text>b</text></a><a href="c/"/></svg>') == [
+        "../a/",
+        "../b/",
+        "c/",
+    ]
+
+
+def test_links_follow_use_directory_urls(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    for html in (
+        journey_html(kb, p, "knee-pain.md", use_directory_urls=False),
+        overview_html(kb, p, "knee-pain.md", use_directory_urls=False),
+    ):
+        assert "rfa.html" in diagram_links(html)
+        check_diagram_links(html, kb, "knee-pain.md", use_directory_urls=False)
+
+
+# --- hostile text ---
+
+
+def test_hostile_titles_stay_text_everywhere(hostile: KnowledgeBase) -> None:
+    p = pathway_of(hostile)
+    for name, html in all_diagrams(hostile, p).items():
+        lowered = html.lower()
+        assert "<script" not in lowered and "<img" not in lowered and "<b>" not in lowered and "<!--" not in lowered, name
+        assert "\x07" not in html and "\n\n" not in html, name
+        root = tree(html)  # well-formed: no title closed a tag or an attribute
+        titles = {n.id: " ".join(n.title.split()).replace("\x07", "") for n in hostile.nodes.values()}
+        for h, text in links(root):
+            if text:
+                node_id = h.strip("./").split("/")[-1] or {"journey": p.id}.get(name, "")
+                if node_id in titles and "overview" != name:
+                    assert text == titles[node_id], (name, node_id)
+        assert "javascript:" not in " ".join(diagram_links(html))
+
+
+def test_hostile_overview_is_valid_svg_and_valid_dot(hostile: KnowledgeBase) -> None:
+    p = pathway_of(hostile)
+    dot = overview_dot(hostile, p, "hostile.md")
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script" in dot
+    assert [line for line in dot.splitlines() if "digraph" in line.split("label=")[0]] == ['digraph "hostile" {']
+    html = overview_html(hostile, p, "hostile.md")
+    svg = only([el for el in tree(html).iter() if el.tag == f"{SVG}svg"])
+    texts = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
+    assert '"><script>alert(1)</script' in texts  # drawn as text (wrapped), escaped in the markup
+    assert 'a" -&gt; b' not in texts and 'a" -> b [label="x"]; } digraph {' in texts
+    assert "مرحبا" in texts and "🦵🏽" in texts
+    assert sorted(
+        g.get("id", "").removeprefix("cp-overview-hostile-n-") for g in svg.iter() if "cp-node" in g.get("class", "")
+    ) == sorted(set(reach(hostile, p)) | set(p.stages))
+    backslash = only([g for g in svg.iter() if g.get("id") == "cp-overview-hostile-n-backslash"])
+    assert "C:\\path\\N\\G\\L \\ trailing\\" in "".join(t.text or "" for t in backslash.iter(f"{SVG}text"))
+
+
+def test_a_thousand_character_title_is_cut_in_the_graph_and_whole_in_the_text(hostile: KnowledgeBase) -> None:
+    kb = KnowledgeBase(nodes=dict(hostile.nodes), edges=list(hostile.edges), positions=dict(hostile.positions))
+    kb.index_edges()
+    title = "Ω" + "word " * 199 + "end"
+    kb.nodes["long"] = kb.nodes["long"].model_copy(update={"title": title})
+    p = pathway_of(kb)
+    html = overview_html(kb, p, "hostile.md")
+    node = only([g for g in tree(html).iter() if g.get("id") == "cp-overview-hostile-n-long"])
+    drawn = [t.text or "" for t in node.iter(f"{SVG}text")]
+    assert len(drawn) <= 5 and drawn[-1].endswith("…") and sum(map(len, drawn)) < 150
+    assert node.find(f"{SVG}title").text == f"Treatment or test: {title}"  # type: ignore[union-attr]
+    assert title in journey_html(kb, p, "hostile.md")
+
+
+# --- determinism and golden files ---
+
+
+def test_rendering_twice_gives_identical_bytes(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    assert all_diagrams(kb, p) == all_diagrams(kb, p)
+
+
+def test_fixture_diagrams_match_golden_files(kb: KnowledgeBase) -> None:
+    p = pathway_of(kb)
+    for name, html in all_diagrams(kb, p).items():
+        assert_golden(f"{p.id}/{name}.html", golden_text(html) if name != "overview" else html + "\n")
+    assert_golden(f"{p.id}/journey-here-rfa.html", golden_text(journey_html(kb, p, "rfa.md", here="rfa")))
+    assert_golden(f"{p.id}/overview.dot", overview_dot(kb, p, "knee-pain.md"))
+
+
+def test_hostile_diagrams_match_golden_files(hostile: KnowledgeBase) -> None:
+    p = pathway_of(hostile)
+    for name, html in all_diagrams(hostile, p).items():
+        assert_golden(f"hostile/{name}.html", golden_text(html) if name != "overview" else html + "\n")
+    assert_golden("hostile/overview.dot", overview_dot(hostile, p, "hostile.md"))
+
+
+def test_shipped_pathway_diagrams_match_golden_files() -> None:
+    """The shipped pathway's diagrams, pinned: a change to `pathway/` shows up here as a reviewable diff."""
+    kb, _ = load_knowledge_base(SHIPPED)
+    assert kb.pathways
+    for p in kb.pathways:
+        for name, html in all_diagrams(kb, p).items():
+            assert_golden(f"shipped/{p.id}/{name}.html", golden_text(html) if name != "overview" else html + "\n")
