@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .linkcheck import add_command as add_linkcheck
 
     add_linkcheck(sub)
+    from .readability import add_command as add_readability
+
+    add_readability(sub)
     return parser
 
 
