@@ -320,7 +320,7 @@ def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Pro
         return _scalar(node)
     except ValueError:
         problems.append(Problem(pos.at(node.start_mark), f"{quote(node.value)} is not a valid {node.tag.rsplit(':', 1)[-1]}"))
-        return None
+        return node.value  # reported once here, not again as the wrong type
 
 
 _BOOLS = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
