@@ -1,0 +1,312 @@
+"""Measure check, generator and MkDocs build times, memory and output size on a synthetic knowledge base.
+
+    python benchmarks/run.py --nodes 1000 [--repeat 3] [--json]
+    python benchmarks/run.py --nodes 100 1000 5000 --generator-nodes 3000 --update BENCHMARKS.md
+
+Every timing is the median of `--repeat` fresh subprocesses, so process start and imports (pydantic,
+MkDocs, Material) are part of the whole-process numbers; `benchmarks/inproc.py` gives the in-process
+numbers. The baseline is a stock MkDocs + Material build (no Carepath plugin) of the very same pages,
+written out as static Markdown by `python -m generator render --out --mkdocs-yml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+PY = sys.executable
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0", "CAREPATH_TODAY": "2026-06-01", "PYTHONDONTWRITEBYTECODE": "1"}
+
+# A fresh process per measurement: RUSAGE_CHILDREN's ru_maxrss is the peak of every child ever waited for.
+_MEASURE = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - t
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": r.returncode, "wall_s": wall, "cpu_s": u.ru_utime + u.ru_stime, "maxrss_kib": u.ru_maxrss, "stderr": r.stderr[-4000:]}))
+"""
+
+TARGETS = """\
+| target | value | met? |
+|---|---|---|
+"""
+
+
+def measure(cmd: list[str]) -> dict[str, Any]:
+    out = subprocess.run([PY, "-c", _MEASURE, *cmd], capture_output=True, text=True, env=ENV, check=True)
+    result = json.loads(out.stdout)
+    if result["rc"] != 0:
+        raise SystemExit(f"failed ({result['rc']}): {' '.join(cmd)}\n{result['stderr']}")
+    return result
+
+
+def median(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def node_ids(project: Path) -> list[str]:
+    sys.path.insert(0, str(REPO))
+    from generator import check_pathway
+
+    kb, _ = check_pathway(project / "pathway")
+    return sorted(kb.nodes)
+
+
+def bench(nodes: int, repeat: int, work: Path, seed: int, full: bool = True, log: Any = None) -> dict[str, Any]:
+    """One knowledge base of `nodes` nodes: every measurement, as a flat dict."""
+    say = log or (lambda *_: None)
+    project = work / f"kb-{nodes}"
+    counts = synth.write_project(project, nodes, seed)
+    yaml_kib = tree_bytes(project / "pathway") / 1024
+    base = work / f"baseline-{nodes}"
+    result: dict[str, Any] = {"nodes": nodes, "seed": seed, "repeat": repeat, "pathways": counts["pathway"], "glossary_terms": counts["glossary"]}
+    result["yaml_mib"] = round(yaml_kib / 1024, 2)
+    load_before = os.getloadavg()[0]
+
+    say(f"[{nodes}] check x{repeat}")
+    check = [measure([PY, "-m", "generator", "check", str(project / "pathway")]) for _ in range(repeat)]
+    result["check_s"] = round(median(check, "wall_s"), 3)
+    result["check_cpu_s"] = round(median(check, "cpu_s"), 3)
+
+    say(f"[{nodes}] generator in-process x{repeat}")
+    inproc = []
+    for _ in range(repeat):
+        out = subprocess.run([PY, str(HERE / "inproc.py"), str(project)], capture_output=True, text=True, env=ENV, check=True)
+        inproc.append(json.loads(out.stdout))
+    for key in ("imports_s", "load_s", "validate_s", "check_s", "generator_s"):
+        result[f"inproc_{key}"] = round(median(inproc, key), 3)
+    result["pages"] = inproc[0]["pages"]
+    result["diagrams"] = inproc[0]["diagrams"]
+    result["node_md_kib_max"] = inproc[0]["node_md_kib_max"]
+
+    say(f"[{nodes}] generator render x{repeat}")
+    render = []
+    for _ in range(repeat):
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        render.append(
+            measure(
+                [PY, "-m", "generator", "render", "--config", str(project / "mkdocs.yml"), "--out", str(base / "docs"), "--mkdocs-yml", str(base / "mkdocs.yml")]
+            )
+        )
+    result["generator_s"] = round(median(render, "wall_s"), 3)
+    result["generator_cpu_s"] = round(median(render, "cpu_s"), 3)
+    result["generator_peak_mib"] = round(median(render, "maxrss_kib") / 1024, 1)
+
+    if full:
+        site, base_site = work / f"site-{nodes}", work / f"baseline-site-{nodes}"
+        builds, baselines = [], []
+        for i in range(repeat):
+            # Interleaved, so a burst of load from elsewhere hits both sides alike.
+            say(f"[{nodes}] mkdocs build with the plugin ({i + 1}/{repeat})")
+            builds.append(measure([PY, "-m", "mkdocs", "build", "--quiet", "--strict", "--clean", "-f", str(project / "mkdocs.yml"), "-d", str(site)]))
+            say(f"[{nodes}] baseline mkdocs build ({i + 1}/{repeat})")
+            baselines.append(measure([PY, "-m", "mkdocs", "build", "--quiet", "--strict", "--clean", "-f", str(base / "mkdocs.yml"), "-d", str(base_site)]))
+        result["build_s"] = round(median(builds, "wall_s"), 2)
+        result["baseline_s"] = round(median(baselines, "wall_s"), 2)
+        result["ratio"] = round(result["build_s"] / result["baseline_s"], 3)
+        result["build_cpu_s"] = round(median(builds, "cpu_s"), 2)
+        result["baseline_cpu_s"] = round(median(baselines, "cpu_s"), 2)
+        result["ratio_cpu"] = round(result["build_cpu_s"] / result["baseline_cpu_s"], 3)
+        result["peak_mib"] = round(max(r["maxrss_kib"] for r in builds) / 1024, 1)
+        result["baseline_peak_mib"] = round(max(r["maxrss_kib"] for r in baselines) / 1024, 1)
+        result["site_mib"] = round(tree_bytes(site) / 2**20, 1)
+        result["baseline_site_mib"] = round(tree_bytes(base_site) / 2**20, 1)
+        sizes = sorted((site / n / "index.html").stat().st_size for n in node_ids(project))
+        result["node_page_kib_max"] = round(sizes[-1] / 1024, 1)
+        result["node_page_kib_median"] = round(statistics.median(sizes) / 1024, 1)
+        pathway_pages = [p for p in (project / "pathway").iterdir() if p.is_dir() and p.name != "shared"]
+        first = (site / pathway_pages[0].name / "index.html").read_text(encoding="utf-8") if pathway_pages else ""
+        result["diagram_svg_in_pages"] = "<svg" in first
+    result["load_avg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+        mem = f"{kib / 2**20:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    from importlib.metadata import version
+
+    return {
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "mkdocs": version("mkdocs"),
+        "mkdocs-material": version("mkdocs-material"),
+        "pydantic": version("pydantic"),
+        "pyyaml": version("pyyaml"),
+        "jinja2": version("jinja2"),
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    head = (
+        "| nodes | pages | check s | generator s (process) | generator s (in-process) | build s | baseline s | ratio (wall) | ratio (CPU) "
+        "| peak MiB | site MiB | node page KiB max / median |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    rows = []
+    for r in results:
+        if "build_s" in r:
+            rows.append(
+                f"| {r['nodes']:,} | {r['pages']:,} | {r['check_s']:.2f} | {r['generator_s']:.2f} | {r['inproc_generator_s']:.2f} | {r['build_s']:.1f} "
+                f"| {r['baseline_s']:.1f} | {r['ratio']:.2f} | {r['ratio_cpu']:.2f} | {r['peak_mib']:.0f} | {r['site_mib']:.1f} "
+                f"| {r['node_page_kib_max']:.0f} / {r['node_page_kib_median']:.0f} |"
+            )
+        else:
+            rows.append(
+                f"| {r['nodes']:,} | {r['pages']:,} | {r['check_s']:.2f} | {r['generator_s']:.2f} | {r['inproc_generator_s']:.2f} | – | – | – | – | – | – | – |"
+            )
+    return head + "\n".join(rows) + "\n"
+
+
+def phases(results: list[dict[str, Any]]) -> str:
+    head = "| nodes | imports s | load s | validate s | load + validate s | generator s (after imports) | check s (process) |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+    rows = [
+        f"| {r['nodes']:,} | {r['inproc_imports_s']:.2f} | {r['inproc_load_s']:.3f} | {r['inproc_validate_s']:.3f} | {r['inproc_check_s']:.3f} "
+        f"| {r['inproc_generator_s']:.3f} | {r['check_s']:.2f} |"
+        for r in results
+    ]
+    return head + "\n".join(rows) + "\n"
+
+
+def targets(results: list[dict[str, Any]]) -> str:
+    by_n = {r["nodes"]: r for r in results}
+    lines = ["| target | measured | met? |", "|---|---|---|"]
+
+    def row(name: str, value: str, ok: bool | None) -> None:
+        lines.append(f"| {name} | {value} | {'yes' if ok else 'no' if ok is not None else 'not measured'} |")
+
+    full = [r for r in results if "ratio" in r]
+    if full:
+        worst = max(full, key=lambda r: r["ratio"])
+        row("full build ≤ 1.1× baseline at every N", ", ".join(f"{r['nodes']:,}: {r['ratio']:.2f}×" for r in full), worst["ratio"] <= 1.1)
+    at3k = by_n.get(3000)
+    if at3k:
+        row(
+            "generator alone ≤ 0.5 s at 3,000 nodes",
+            f"{at3k['inproc_generator_s']:.2f} s in-process, {at3k['generator_s']:.2f} s whole process",
+            at3k["inproc_generator_s"] <= 0.5,
+        )
+    else:
+        row("generator alone ≤ 0.5 s at 3,000 nodes", "–", None)
+    at5k, at1k = by_n.get(5000), by_n.get(1000)
+    if at5k:
+        row("check of 5,000 nodes ≤ 1 s", f"{at5k['check_s']:.2f} s whole process ({at5k['inproc_check_s']:.2f} s in-process)", at5k["check_s"] <= 1.0)
+    if at5k and at1k:
+        x = at5k["inproc_generator_s"] / at1k["inproc_generator_s"]
+        xp = at5k["generator_s"] / at1k["generator_s"]
+        row("generator at 5,000 ≤ 5.5× its time at 1,000", f"{x:.2f}× in-process, {xp:.2f}× whole process", x <= 5.5)
+    if full:
+        biggest = max(r["node_page_kib_max"] for r in full)
+        row("node page HTML ≤ 60 KB", f"largest {biggest:.0f} KiB ({biggest * 1.024:.0f} KB)", biggest * 1.024 <= 60)
+    if at5k and "site_mib" in at5k:
+        row("built site for 5,000 nodes < 150 MB", f"{at5k['site_mib']:.0f} MiB ({at5k['site_mib'] * 1.048576:.0f} MB)", at5k["site_mib"] * 1.048576 < 150)
+    return "\n".join(lines) + "\n"
+
+
+def report(results: list[dict[str, Any]], repeat: int) -> str:
+    m = machine()
+    diagrams = {r.get("diagram_svg_in_pages", r["diagrams"]) for r in results}
+    loads = ", ".join(f"{r['nodes']:,}: {r['load_avg_1m'][0]}→{r['load_avg_1m'][1]}" for r in results)
+    return (
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `benchmarks/run.py --repeat {repeat}` (medians of {repeat} fresh processes).\n\n"
+        f"- Machine: {m['cpu']}, {m['nproc']} CPUs, {m['memory']} RAM; {m['os']}\n"
+        f"- Versions: Python {m['python']}, MkDocs {m['mkdocs']}, Material {m['mkdocs-material']}, pydantic {m['pydantic']}, "
+        f"PyYAML {m['pyyaml']}, Jinja2 {m['jinja2']}\n"
+        f"- Diagrams included: {'yes' if diagrams == {True} else 'no' if diagrams == {False} else 'mixed'}\n"
+        f"- Load average (1 min) before→after each size: {loads}\n\n"
+        + table(results)
+        + "\nIn-process phases (after imports, one process per repeat):\n\n"
+        + phases(results)
+        + "\nTargets:\n\n"
+        + targets(results)
+    )
+
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def update(md: Path, text: str) -> None:
+    """Replace the generated block of `md`, keeping the hand-written analysis around it."""
+    block = f"{START}\n{text}{END}"
+    old = md.read_text(encoding="utf-8") if md.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START in old and END in old:
+        new = old[: old.index(START)] + block + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    md.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--nodes", type=int, nargs="+", required=True, help="knowledge base sizes to measure fully")
+    parser.add_argument("--generator-nodes", type=int, nargs="*", default=[], help="sizes to measure without the MkDocs builds")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print one JSON object per size instead of a table")
+    parser.add_argument("--update", type=Path, help="write the report into this Markdown file between the bench markers")
+    parser.add_argument("--workdir", type=Path, help="keep the projects and sites here (default: a temporary folder, removed)")
+    args = parser.parse_args(argv)
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="carepath-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    log = (lambda msg: print(msg, file=sys.stderr, flush=True))
+    results = []
+    try:
+        plan = [(n, True) for n in args.nodes] + [(n, False) for n in args.generator_nodes]
+        for n, full in sorted(plan):
+            r = bench(n, args.repeat, work, args.seed, full=full, log=log)
+            results.append(r)
+            if args.json:
+                print(json.dumps(r), flush=True)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    text = report(results, args.repeat)
+    if args.update:
+        update(args.update, text)
+        print(f"updated {args.update}", file=sys.stderr)
+    if not args.json:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
