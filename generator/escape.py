@@ -32,45 +32,49 @@ def html_text(text: str) -> str:
 
 
 def json_text(value: Any) -> str:
-    """A JSON value safe inside HTML `<script>` and YAML front matter."""
-    out = json.dumps(value, ensure_ascii=True, sort_keys=False)
-    return out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """A JSON value safe inside HTML `<script>` and YAML front matter.
+
+    Non-ASCII text stays literal: YAML reads `\\ud83e\\ude7a` as two lone surrogates, not one emoji.
+    What YAML or HTML would misread (markup characters, line and paragraph separators, controls) is
+    escaped as `\\uXXXX`.
+    """
+    out = json.dumps(value, ensure_ascii=False, sort_keys=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
-_INLINE_LINK = re.compile(r"(\]\()\s*<?([^)\s>]*)>?")
-_REF_DEF = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*)<?(\S+?)>?(\s|$)", re.M)
-_FENCE = re.compile(r"^(\s*)(```|~~~)")
+_JSON_UNSAFE = re.compile("[<>&\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_ENTITY = re.compile(r"&(?=#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*;)")
+_INLINE_LINK = re.compile(r"(\]\()(\s*)<?([^)\s>]*)>?")
+_REF_DEF = re.compile(r"^([ \t>]*(?:(?:[*+:-]|\d+[.)])[ \t]+[ \t>]*)*\[[^\[\]]*\]:[ \t]*(?:\n[ \t>]*)?)<?([^\s>]+)>?", re.MULTILINE)
+"""A reference definition at the start of a line, also inside lists, quotes and definitions."""
+_ABBR_DEF = re.compile(r"\*(?=\[[^\]\n]*\][ ]?:)")
+_H1 = re.compile(r"^([ \t>]*)#(?!#)", re.MULTILINE)
 
 
 def md_prose(text: str, resolve: Callable[[str], str | None]) -> str:
-    """Markdown prose with raw HTML, attribute lists and unsafe links defused.
+    """Markdown prose with raw HTML, entities, attribute lists, abbreviations and unsafe links defused.
 
     `resolve` maps a `node:<id>` target to a relative link (or None when unknown, which the
     caller reports); any other target with a scheme outside `SAFE_SCHEMES` is replaced by `#`.
+    Code blocks get no exemption: whether a fence is code depends on the site's Markdown
+    extensions, so `<` and `{` are escaped everywhere.
     """
-    out_lines = []
-    in_fence = False
-    for line in str(text).splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            out_lines.append(line)
-            continue
-        if in_fence:
-            out_lines.append(line)
-            continue
-        line = line.replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
-        if line.startswith("# "):
-            line = "#" + line  # the page owns its one h1
-        line = _INLINE_LINK.sub(lambda m: m.group(1) + _safe_target(m.group(2), resolve), line)
-        line = _REF_DEF.sub(lambda m: m.group(1) + _safe_target(m.group(2), resolve) + m.group(3), line)
-        out_lines.append(line)
-    return "\n".join(out_lines).strip("\n")
+    text = "\n".join(str(text).splitlines())
+    # Entities first: `&#58;` or `&Tab;` inside a link target would spell `javascript:` for the browser.
+    text = _ENTITY.sub("&amp;", text)
+    text = text.replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
+    # `*[X]: ...` would re-title every X on the page, warnings and disclaimer included.
+    text = _ABBR_DEF.sub(r"\\*", text)
+    text = _H1.sub(r"\1##", text)  # the page owns its one h1
+    text = _INLINE_LINK.sub(lambda m: m.group(1) + m.group(2) + _safe_target(m.group(3), resolve), text)
+    text = _REF_DEF.sub(lambda m: m.group(1) + _safe_target(m.group(2), resolve), text)
+    return text.strip("\n")
 
 
 def _safe_target(target: str, resolve: Callable[[str], str | None]) -> str:
     if target.startswith("node:"):
         return resolve(target[len("node:"):]) or "#"
-    lowered = re.sub(r"[\x00-\x20]", "", target).lower()
+    lowered = re.sub(r"[\x00-\x20\\\\]", "", html.unescape(target)).lower()
     if ":" in lowered.split("/", 1)[0] and not lowered.startswith(SAFE_SCHEMES):
         return "#"
     return target
