@@ -26,7 +26,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     nodes, edges = counts(kb)
     node_text = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(nodes.items()))
     edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
-    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {len(kb.glossary)} glossary terms")
+    terms = len(kb.glossary)
+    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}")
     return 0
 
 

@@ -14,7 +14,7 @@ VERSION = 1
 
 def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str, Any]:
     """The whole knowledge base, or one pathway and the nodes its journey reaches."""
-    ids = sorted(kb.nodes) if pathway is None else sorted(reach(kb, pathway) + list(pathway.stages))
+    ids = sorted(kb.nodes) if pathway is None else sorted(set(reach(kb, pathway)) | set(pathway.stages))
     keep = set(ids)
     nodes = []
     for node_id in ids:
