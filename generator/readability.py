@@ -12,7 +12,7 @@ import re
 import statistics
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -81,26 +81,10 @@ LONG_WORD_ALLOWLIST = frozenset(
 
 _SCORED_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_SKIPPED_TAGS = frozenset(
-    {
-        "table",
-        "pre",
-        "code",
-        "kbd",
-        "samp",
-        "script",
-        "style",
-        "template",
-        "svg",
-        "math",
-        "nav",
-        "form",
-        "button",
-        "select",
-        "textarea",
-    }
-)
-"""Never prose: tables, code, navigation, controls. Their text is neither scored nor checked."""
+_SKIPPED_TAGS = frozenset({"pre", "code", "kbd", "samp", "script", "style", "template", "svg", "math", "nav", "form", "button"})
+"""Never prose: code, navigation, controls. Their text is neither scored nor checked for jargon."""
+_UNSCORED_TAGS = frozenset({"table"})
+"""Not running prose, so not graded; a patient still reads it, so it is checked for jargon."""
 _SKIPPED_CLASSES = frozenset({NO_SCORE_CLASS, "headerlink", "md-content__button", "md-source-file", "md-tags"})
 _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 _BREAKS = frozenset(
@@ -215,19 +199,23 @@ class Report:
 
 @dataclass(frozen=True)
 class _Context:
-    checked: bool
-    """Prose a patient reads: not chrome, not code, not navigation."""
-    heading: bool
-    link: bool
-    glossary_anchor: str | None
+    checked: bool = True
+    """Read by a patient as page content: not chrome, not code, not navigation."""
+    scored: bool = True
+    """Graded: checked, and not in a table."""
+    heading: bool = False
+    link: bool = False
+    glossary_anchor: str | None = None
     """The fragment of an enclosing link to the glossary page."""
-    abbr: bool
+    abbr: bool = False
+
+
+_ROOT = _Context()
 
 
 @dataclass
 class _Element:
     tag: str
-    skipped: bool
     context: _Context
     block: int | None
 
@@ -239,7 +227,6 @@ class _ArticleParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found = False
         self.done = False
-        self.depth = 0
         self.stack: list[_Element] = []
         self.blocks: list[tuple[str, list[str]]] = []
         """(tag, text pieces) of each scored block, in document order."""
@@ -254,32 +241,30 @@ class _ArticleParser(HTMLParser):
         attr = {k: v or "" for k, v in attrs}
         classes = set(attr.get("class", "").split())
         if not self.found:
-            if tag == "article" and "md-content__inner" in classes:
-                self.found = True
-                self.depth = 1
+            self.found = tag == "article" and "md-content__inner" in classes
             return
         if tag in _VOID_TAGS:
             if tag in _BREAKS:
                 self.stream.append((_SEPARATOR, self._context()))
             return
-        self.depth += 1
         parent = self.stack[-1] if self.stack else None
-        ctx = parent.context if parent else _Context(True, False, False, None, False)
-        skipped = (parent.skipped if parent else False) or tag in _SKIPPED_TAGS or bool(classes & _SKIPPED_CLASSES)
-        if skipped:
-            ctx = _Context(False, ctx.heading, ctx.link, ctx.glossary_anchor, ctx.abbr)
+        ctx = self._context()
+        if tag in _SKIPPED_TAGS or classes & _SKIPPED_CLASSES:
+            ctx = replace(ctx, checked=False, scored=False)
+        if tag in _UNSCORED_TAGS:
+            ctx = replace(ctx, scored=False)
         if tag in _HEADINGS:
-            ctx = _Context(ctx.checked, True, ctx.link, ctx.glossary_anchor, ctx.abbr)
+            ctx = replace(ctx, heading=True)
         if tag == "a" and "href" in attr:
-            ctx = _Context(ctx.checked, ctx.heading, True, _glossary_fragment(attr["href"]), ctx.abbr)
+            ctx = replace(ctx, link=True, glossary_anchor=_glossary_fragment(attr["href"]))
         if tag == "abbr" and attr.get("title", "").strip():
-            ctx = _Context(ctx.checked, ctx.heading, ctx.link, ctx.glossary_anchor, True)
+            ctx = replace(ctx, abbr=True)
             self._abbr_text = []
         block = parent.block if parent else None
-        if tag in _SCORED_TAGS and not skipped:
+        if tag in _SCORED_TAGS and ctx.scored:
             self.blocks.append((tag, []))
             block = len(self.blocks) - 1
-        self.stack.append(_Element(tag, skipped, ctx, block))
+        self.stack.append(_Element(tag, ctx, block))
         if tag in _BREAKS:
             self.stream.append((_SEPARATOR, ctx))
 
@@ -304,16 +289,16 @@ class _ArticleParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.found or self.done:
             return
-        top = self.stack[-1] if self.stack else None
-        ctx = top.context if top else _Context(True, False, False, None, False)
+        ctx = self._context()
         self.stream.append((data, ctx))
         if self._abbr_text is not None:
             self._abbr_text.append(data)
-        if top is not None and top.block is not None and not top.skipped:
-            self.blocks[top.block][1].append(data)
+        block = self.stack[-1].block if self.stack else None
+        if block is not None and ctx.scored:
+            self.blocks[block][1].append(data)
 
     def _context(self) -> _Context:
-        return self.stack[-1].context if self.stack else _Context(True, False, False, None, False)
+        return self.stack[-1].context if self.stack else _ROOT
 
 
 def _glossary_fragment(href: str) -> str | None:
@@ -445,8 +430,8 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
     for m in _WORD.finditer(text):
         word = m.group(0)
         ctx = context_at(m.start())
-        # Link text leads to its own explanation, so only running text is searched for long words.
-        if not ctx.checked or ctx.link or word.isupper() or any(a <= m.start() < b for a, b in in_terms):
+        # Link text leads to its own explanation, so only running prose is searched for long words.
+        if not ctx.scored or ctx.link or word.isupper() or any(a <= m.start() < b for a, b in in_terms):
             continue
         folded = word.casefold()
         if folded in LONG_WORD_ALLOWLIST or folded in glossary_words or folded in long_words:
