@@ -36,5 +36,10 @@ serve: $(STAMP)
 test: $(TEST_STAMP)
 	$(PY) -m pytest
 
+## Benchmarks on synthetic knowledge bases of 100, 1,000 and 5,000 nodes (3,000: generator only);
+## writes the results table into BENCHMARKS.md. Takes several minutes.
+bench: $(STAMP)
+	$(PY) benchmarks/run.py --nodes 100 1000 5000 --generator-nodes 3000 --repeat 3 --update BENCHMARKS.md
+
 clean:
 	rm -rf $(SITE_DIR) .pytest_cache

@@ -18,10 +18,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.config import read_config  # noqa: E402
-from generator.load import load_pathway  # noqa: E402
-from generator.site import SiteOptions, build_site_pages, today  # noqa: E402
-from generator.validate import validate  # noqa: E402
+from generator.config import read_config
+from generator.load import load_pathway
+from generator.site import SiteOptions, build_site_pages, today
+from generator.validate import validate
 
 
 def main(argv: list[str]) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     loaded = load_pathway(cfg.pathway_dir)
     t1 = time.perf_counter()
-    kb, problems = validate(loaded, today())
+    _, problems = validate(loaded, today())
     t2 = time.perf_counter()
     # Diagram and glossary modules are imported lazily by build_site_pages; import them now so the
     # timing below is the work, not the import.

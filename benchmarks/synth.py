@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.validate import loinc_ok, verhoeff_ok  # noqa: E402
+from generator.validate import loinc_ok, verhoeff_ok
 
 NODES_PER_PATHWAY = 30
 STAGES_PER_PATHWAY = 4
@@ -40,8 +40,14 @@ REVIEW_DATE = "2026-01-15"
 NEXT_REVIEW = "2030-01-15"
 """Far enough ahead that no page is 'due for review', which `--strict` would turn into a failed build."""
 
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Short, plain words keep the synthetic prose at a reading grade a patient site would accept.
-WORDS = """
+WORDS = _words("""
 a about after again all also and any are as ask at back be before best body bone both but by can
 care change check child clear close come could day days do does done down each ease easy eat
 every eye face fair feel few find first fit five for four from full get give go good great hand
@@ -52,18 +58,18 @@ part plan rest right same say see seem set she short should show side sign sleep
 some soon spot start stay step still stop such sure take talk team tell test than that the their
 them then there these they thing think this those three time to too try two up use very visit wait
 walk want way week well what when where which while who why will with work worse year yes you your
-""".split()
-MEDICAL = """
+""")
+MEDICAL = _words("""
 ablation allergy anemia arthritis biopsy brace bruise bursa cartilage catheter clinic collagen
 cramp cyst dialysis disc dose edema enzyme fever fracture gout graft hernia hormone implant
 infusion insulin lesion ligament lumbar marrow migraine muscle nerve neuron nodule orthotic
 plasma pulse reflex retina scan sciatica sedation sinus spasm spine splint sprain stent steroid
 suture swelling tendon therapy thyroid tissue tremor ulcer vertebra virus vitamin wound
-""".split()
-ADJECTIVES = """
+""")
+ADJECTIVES = _words("""
 acute chronic gentle local mild nasal oral pelvic rapid renal spinal upper lower inner outer
 daily joint soft deep minor major
-""".split()
+""")
 FIRST_NAMES = ["Ada", "Ben", "Cleo", "Dev", "Ella", "Finn", "Gia", "Hugo", "Iris", "Jon", "Kai", "Lena", "Milo", "Nia"]
 
 
@@ -164,7 +170,7 @@ def _slug(text: str) -> str:
 
 def _glossary(rng: random.Random, size: int) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
-    taken: set[str] = set(w.casefold() for w in WORDS)  # plain words never become terms
+    taken: set[str] = {w.casefold() for w in WORDS}  # plain words never become terms
     candidates = [m for m in MEDICAL] + [f"{a} {m}" for a in ADJECTIVES for m in MEDICAL]
     rng.shuffle(candidates)
     writer = Writer(rng, [], [])
@@ -313,7 +319,7 @@ def synthesize(nodes: int, seed: int = 1) -> dict[str, Any]:
         referrals = [treat_ids[j] for j in range(n_treat) if TREATMENT_TYPES[(j + pi) % len(TREATMENT_TYPES)] == "referral"]
         indicators = []
         for j, iid in enumerate(ind_ids):
-            urgency = URGENCIES[0] if j < 2 else URGENCIES[j % len(URGENCIES)]
+            urgency = URGENCIES[0] if j < 2 else URGENCIES[1 + (j - 2) % (len(URGENCIES) - 1)]
             ind: dict[str, Any] = {
                 "id": iid,
                 "title": w.title(),

@@ -1,0 +1,70 @@
+"""The benchmark's synthetic knowledge base is valid data and the same for the same seed. No timing here."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import check_pathway
+from generator.model import EdgeKind, Indicator, Pathway
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import synth
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("nodes", [60, 150])
+def test_synthetic_pathway_loads_with_no_problems(tmp_path: Path, nodes: int) -> None:
+    synth.write_project(tmp_path / "kb", nodes, seed=3)
+    kb, problems = check_pathway(tmp_path / "kb" / "pathway")
+    assert [str(p) for p in problems] == []
+    assert len(kb.nodes) == nodes
+    assert len(kb.pathways) == round(nodes / synth.NODES_PER_PATHWAY)
+    assert kb.glossary
+
+
+def test_synthetic_pathway_has_every_edge_kind_and_shared_nodes(tmp_path: Path) -> None:
+    synth.write_project(tmp_path / "kb", 150, seed=3)
+    kb, _ = check_pathway(tmp_path / "kb" / "pathway")
+    assert {e.kind for e in kb.edges} == set(EdgeKind)
+    offered_by: dict[str, set[str]] = {}
+    for e in kb.edges:
+        if e.kind == EdgeKind.offers:
+            pathway = next(p.id for p in kb.pathways if isinstance(p, Pathway) and e.source in p.stages)
+            offered_by.setdefault(e.target, set()).add(pathway)
+    assert any(len(p) > 1 for p in offered_by.values()), "no node is shared by two pathways"
+    urgencies = {n.urgency.value for n in kb.nodes.values() if isinstance(n, Indicator)}
+    assert urgencies == {"emergency", "urgent", "soon", "routine"}
+    assert {c.system for n in kb.nodes.values() for c in n.codes} == {"snomedct", "rxnorm", "loinc", "icd10cm"}
+
+
+def test_synthetic_project_is_a_complete_site_folder(tmp_path: Path) -> None:
+    synth.write_project(tmp_path / "kb", 60, seed=3)
+    root = tmp_path / "kb"
+    assert (root / "mkdocs.yml").read_text(encoding="utf-8").startswith("site_name: Carepath benchmark")
+    assert "node:" in (root / "content" / "index.md").read_text(encoding="utf-8")
+    assert len(list((root / "pathway").rglob("*.yml"))) > 3
+
+
+def test_same_seed_writes_the_same_files_and_another_seed_does_not(tmp_path: Path) -> None:
+    synth.write_project(tmp_path / "a", 90, seed=7)
+    synth.write_project(tmp_path / "b", 90, seed=7)
+    synth.write_project(tmp_path / "c", 90, seed=8)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_too_few_nodes_is_refused() -> None:
+    with pytest.raises(ValueError, match="too few"):
+        synth.synthesize(8)
