@@ -31,6 +31,15 @@ def html_text(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
 
 
+def meta_text(text: str) -> str:
+    """Plain text for what MkDocs treats as HTML: page titles, nav titles, the meta description.
+
+    MkDocs and Material insert `page.title`, `page.meta.title`, `page.meta.description` and nav titles
+    into their pages without escaping, because a title taken from a heading is already HTML.
+    """
+    return html.escape(" ".join(str(text).split()), quote=True)
+
+
 def json_text(value: Any) -> str:
     """A JSON value safe inside HTML `<script>` and YAML front matter.
 
@@ -74,7 +83,8 @@ def md_prose(text: str, resolve: Callable[[str], str | None]) -> str:
 def _safe_target(target: str, resolve: Callable[[str], str | None]) -> str:
     if target.startswith("node:"):
         return resolve(target[len("node:"):]) or "#"
-    lowered = re.sub(r"[\x00-\x20\\\\]", "", html.unescape(target)).lower()
+    decoded = html.unescape(html.unescape(target))  # md_prose has already turned `&#58;` into `&amp;#58;`
+    lowered = re.sub(r"[\x00-\x20\\\\]", "", decoded).lower()
     if ":" in lowered.split("/", 1)[0] and not lowered.startswith(SAFE_SCHEMES):
         return "#"
     return target

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from . import links
-from .escape import html_text, json_text, md_prose, md_text
+from .escape import html_text, json_text, md_prose, md_text, meta_text
 from .model import (
     EDGE_LABELS,
     URGENCY_ORDER,
@@ -267,7 +267,7 @@ class Renderer:
             "kind_title": KIND_TITLES[kind],
             "type_title": TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else "",
             "uri": uri,
-            "front_matter": {"title": node.title, "description": node.summary},
+            "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary)},
             "body": self.prose(node_id, node.body, uri),
             "breadcrumb": self.breadcrumb(node_id, uri),
             "where": self.where(node_id),
@@ -384,20 +384,21 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
 def nav_pages(kb: KnowledgeBase) -> list[tuple[str, list[tuple[str, str]]]]:
     """The navigation: each pathway with its stages in order. Leaf pages stay out of the nav.
 
-    Returns `[(pathway title, [(title, src_uri), ...]), ...]`; the first entry of each section is the
+    Returns `[(pathway title, [(title, src_uri), ...]), ...]` with titles HTML-escaped, as MkDocs
+    inserts nav titles unescaped; the first entry of each section is the
     pathway's own page (a section index page under Material's `navigation.indexes`).
     """
     placements = place_nodes(kb)
     sections = []
     for pathway in sorted(kb.pathways, key=lambda p: (p.title.casefold(), p.id)):
-        entries = [(pathway.title, links.node_uri(pathway.id))]
+        entries = [(meta_text(pathway.title), links.node_uri(pathway.id))]
         for i, stage_id in enumerate(pathway.stages, 1):
             stage = kb.nodes[stage_id]
             place = placements.get(stage_id)
             if place and place.pathway is not pathway:
                 continue  # a shared stage lives in the nav of its primary pathway only
-            entries.append((f"{i}. {stage.title}", links.node_uri(stage_id)))
-        sections.append((pathway.title, entries))
+            entries.append((meta_text(f"{i}. {stage.title}"), links.node_uri(stage_id)))
+        sections.append((meta_text(pathway.title), entries))
     return sections
 
 
