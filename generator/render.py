@@ -270,6 +270,7 @@ class Renderer:
             "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary)},
             "body": self.prose(node_id, node.body, uri),
             "breadcrumb": self.breadcrumb(node_id, uri),
+            "crumb": self.step_title(node_id) if isinstance(node, Stage) else node.title,
             "where": self.where(node_id),
             "prev": prev,
             "next": nxt,
