@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .readability import add_command as add_readability
 
     add_readability(sub)
+    from .clinical import add_commands as add_clinical
+
+    add_clinical(sub)
     return parser
 
 

@@ -1,0 +1,401 @@
+"""What clinicians link to and print: handouts with a QR code, JSON-LD, redirects for former ids,
+clinical-code pages and Infobutton lookup, `codes.json` and `pathway.json`. Pure: no MkDocs, no I/O.
+
+`site.py` calls the four hooks (`page_extras`, `extra_pages`, `extra_assets`, `warnings`); the
+`urls` command keeps `published-urls.txt`, the list of every URL the site has ever published.
+
+Published data files:
+- `codes.json` at the site root: `{"format": "carepath-codes", "version": 1, "systems": {system:
+  {"name", "oid", "codes": {code: {"display", "page", "pages": [{"id", "title", "url"}]}}}}}`, every
+  URL relative to the site root.
+- `<pathway-id>/pathway.json` beside each pathway's page: `export.export_graph` for that pathway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import posixpath
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from . import links
+from .export import dumps, export_graph
+from .jsonld import page_jsonld
+from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
+from .problems import Problem
+from .qr import qr_svg
+from .render import DISCLAIMER, KIND_TITLES, TREATMENT_TYPE_TITLES, Renderer, RenderOptions
+
+CODES_JSON_URI = "codes.json"
+CODES_FORMAT = "carepath-codes"
+CODES_VERSION = 1
+LOOKUP_SCRIPT_URI = "assets/carepath/lookup.js"
+NO_SITE_URL = "site_url is not set: handouts print without a QR code"
+MANIFEST_NAME = "published-urls.txt"
+MANIFEST_HEADER = """\
+# Every URL this site has published, one a line. Each must keep working, as the page itself or as a
+# redirect to where it went (give a renamed node its old id under `aliases:`). Never delete a line.
+# New pages are added with: python -m generator urls --write
+"""
+
+
+# --- URLs ---
+
+
+def canonical_url(site_url: str | None, src_uri: str, use_directory_urls: bool = True) -> str | None:
+    """The absolute address of a page, as MkDocs writes it in `<link rel="canonical">`."""
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return urljoin(base, links.page_url(src_uri, use_directory_urls))
+
+
+def pathway_json_uri(pathway_id: str) -> str:
+    """`pathway.json` sits in the folder of the pathway's page, whatever `use_directory_urls` says."""
+    return links.page_url(links.node_uri(pathway_id), True) + "pathway.json"
+
+
+def redirect_uri(alias: str, use_directory_urls: bool = True) -> str:
+    """The file that answers at a former id's URL."""
+    url = links.page_url(links.node_uri(alias), use_directory_urls)
+    return url + "index.html" if url.endswith("/") else url
+
+
+def asset_href(from_uri: str, asset_uri: str, use_directory_urls: bool = True) -> str:
+    """A relative URL from a built page to a static file, for raw HTML that MkDocs does not rewrite."""
+    here = links.page_url(from_uri, use_directory_urls)
+    base = here.rstrip("/") if use_directory_urls else posixpath.dirname(here)
+    return posixpath.relpath(asset_uri, base or ".")
+
+
+# --- node pages: handout and JSON-LD ---
+
+_renderer_cache: list[Renderer] = []
+
+
+def _renderer(kb: KnowledgeBase, options: RenderOptions) -> Renderer:
+    """One renderer per knowledge base (placements are computed once, not once per page)."""
+    if not _renderer_cache or _renderer_cache[0].kb is not kb or _renderer_cache[0].options != options:
+        _renderer_cache[:] = [Renderer(kb, options)]
+    return _renderer_cache[0]
+
+
+def page_extras(
+    kb: KnowledgeBase, node_id: str, src_uri: str, *, site_url: str | None, use_directory_urls: bool
+) -> dict[str, Any]:
+    """Front matter (`jsonld`, and `pathway_json` on pathway pages) and the print-only handout block."""
+    renderer = _renderer(kb, RenderOptions(site_url=site_url, use_directory_urls=use_directory_urls))
+    node = kb.nodes[node_id]
+    url = canonical_url(site_url, src_uri, use_directory_urls)
+    front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
+    if isinstance(node, Pathway):
+        front_matter["pathway_json"] = asset_href(src_uri, pathway_json_uri(node_id), use_directory_urls)
+    flags = []
+    place = renderer.placements.get(node_id)
+    if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator" and place and place.stage:
+        # On these pages the warning signs live in the diagram, which a printout leaves out.
+        flags = [
+            {"label": card["label"], "title": card["node"].title, "action": card["node"].action}
+            for card in renderer.red_flags(place.stage.id, src_uri)
+        ]
+    handout = ""
+    if url or flags:
+        handout = (
+            renderer.env.get_template("_handout.md.j2")
+            .render(url=url or "", qr=qr_svg(url, f"QR code for {url}") if url else "", red_flags=flags)
+            .strip("\n")
+        )
+    return {"front_matter": front_matter, "handout": handout}
+
+
+# --- clinical codes ---
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    system: str
+    code: str
+    display: str | None
+    node_ids: tuple[str, ...]
+    """Pages carrying the code, by title."""
+
+    @property
+    def uri(self) -> str:
+        return links.code_uri(self.system, self.code)
+
+
+def lookup_key(code: str) -> str:
+    """How a code is matched in a lookup: case and ICD-10 dots do not matter ('g834' finds 'G83.4')."""
+    return code.strip().upper().replace(".", "")
+
+
+def code_entries(kb: KnowledgeBase) -> list[CodeEntry]:
+    """Every code on any node, in code-system order then code order, with the nodes that carry it."""
+    found: dict[tuple[str, str], list[str]] = {}
+    display: dict[tuple[str, str], str] = {}
+    for node_id in sorted(kb.nodes):
+        for c in kb.nodes[node_id].codes:
+            found.setdefault((c.system, c.code), []).append(node_id)
+            if c.display:
+                display.setdefault((c.system, c.code), c.display)
+    order = list(CODE_SYSTEMS)
+    return [
+        CodeEntry(system, code, display.get((system, code)), tuple(sorted(ids, key=lambda i: (kb.nodes[i].title.casefold(), i))))
+        for (system, code), ids in sorted(found.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1]))
+    ]
+
+
+def code_systems(kb: KnowledgeBase, renderer: Renderer, from_uri: str) -> list[dict[str, Any]]:
+    """The code index as the `_code_list` partial wants it, with links relative to `from_uri`."""
+    systems: dict[str, dict[str, Any]] = {}
+    for entry in code_entries(kb):
+        system = systems.setdefault(entry.system, {"name": CODE_SYSTEMS[entry.system], "codes": []})
+        system["codes"].append(
+            {
+                "code": entry.code,
+                "display": entry.display,
+                "href": links.md_link(from_uri, entry.uri),
+                "pages": [renderer.link(from_uri, n) for n in entry.node_ids],
+            }
+        )
+    return list(systems.values())
+
+
+def code_label(entry: CodeEntry) -> str:
+    return f"{CODE_SYSTEMS[entry.system]} {entry.code}" + (f": {entry.display}" if entry.display else "")
+
+
+def codes_json(kb: KnowledgeBase) -> dict[str, Any]:
+    systems: dict[str, Any] = {}
+    for entry in code_entries(kb):
+        system = systems.setdefault(
+            entry.system, {"name": CODE_SYSTEMS[entry.system], "oid": CODE_OIDS[entry.system], "codes": {}}
+        )
+        system["codes"][entry.code] = {
+            "display": entry.display,
+            "page": links.page_url(entry.uri),
+            "pages": [{"id": n, "title": kb.nodes[n].title, "url": links.page_url(links.node_uri(n))} for n in entry.node_ids],
+        }
+    return {"format": CODES_FORMAT, "version": CODES_VERSION, "systems": systems}
+
+
+def lookup_map(kb: KnowledgeBase, use_directory_urls: bool) -> dict[str, dict[str, str]]:
+    """OID (and system key) -> lookup key -> where to send the reader, relative to the lookup page.
+
+    A code on one page goes straight to that page; a code on several goes to its code page.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for entry in code_entries(kb):
+        target = links.node_uri(entry.node_ids[0]) if len(entry.node_ids) == 1 else entry.uri
+        href = links.url_link(links.LOOKUP_URI, target, use_directory_urls=use_directory_urls)
+        for key in (CODE_OIDS[entry.system], entry.system):
+            out.setdefault(key, {})[lookup_key(entry.code)] = href
+    return out
+
+
+def render_code_pages(kb: KnowledgeBase, options: RenderOptions) -> dict[str, str]:
+    renderer = _renderer(kb, options)
+    env = renderer.env
+    pages: dict[str, str] = {}
+    for entry in code_entries(kb):
+        uri = entry.uri
+        pages[uri] = env.get_template("code.md.j2").render(
+            front_matter={
+                "title": code_label(entry),
+                "description": f"Pages on this site about {CODE_SYSTEMS[entry.system]} code {entry.code}.",
+            },
+            system_name=CODE_SYSTEMS[entry.system],
+            entry=entry,
+            pages=[
+                {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": _kind_title(kb, n)}
+                for n in entry.node_ids
+            ],
+            index_href=links.md_link(uri, links.CODES_URI),
+            lookup_href=links.md_link(uri, links.LOOKUP_URI),
+            disclaimer=DISCLAIMER,
+        )
+    data_files = [
+        {"text": f"{p.title}: pathway.json", "href": links.md_link(links.CODES_URI, pathway_json_uri(p.id))} for p in kb.pathways
+    ]
+    pages[links.CODES_URI] = env.get_template("codes.md.j2").render(
+        front_matter={"title": "Clinical codes", "description": "Every clinical code on this site and the pages about it."},
+        systems=code_systems(kb, renderer, links.CODES_URI),
+        codes_json_href=links.md_link(links.CODES_URI, CODES_JSON_URI),
+        lookup_href=links.md_link(links.CODES_URI, links.LOOKUP_URI),
+        data_files=data_files,
+        disclaimer=DISCLAIMER,
+    )
+    entries = code_entries(kb)
+    example = ""
+    if entries:
+        example = f"?mainSearchCriteria.v.cs={CODE_OIDS[entries[0].system]}&mainSearchCriteria.v.c={entries[0].code}"
+    pages[links.LOOKUP_URI] = env.get_template("lookup.md.j2").render(
+        front_matter={
+            "title": "Look up a clinical code",
+            "description": "Open the page for a clinical code sent by a health record system.",
+        },
+        systems=code_systems(kb, renderer, links.LOOKUP_URI),
+        oids=[{"name": CODE_SYSTEMS[s], "oid": CODE_OIDS[s]} for s in CODE_SYSTEMS],
+        example=example,
+        lookup_map=lookup_map(kb, options.use_directory_urls),
+        script_href=asset_href(links.LOOKUP_URI, LOOKUP_SCRIPT_URI, options.use_directory_urls),
+        index_href=links.md_link(links.LOOKUP_URI, links.CODES_URI),
+        disclaimer=DISCLAIMER,
+    )
+    return pages
+
+
+def _kind_title(kb: KnowledgeBase, node_id: str) -> str:
+    node = kb.nodes[node_id]
+    return TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else KIND_TITLES[kb.kind(node_id)]
+
+
+# --- redirects for former ids ---
+
+REDIRECT_PAGE = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Moved: {title}</title>
+<meta name="robots" content="noindex">
+<link rel="canonical" href="{href}">
+<meta http-equiv="refresh" content="0; url={href}">
+</head>
+<body>
+<p>This page has moved to <a href="{href}">{title}</a>.</p>
+</body>
+</html>
+"""
+
+
+def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True) -> dict[str, bytes]:
+    """A static page at each alias's URL sending the reader to the node's page, by relative URL."""
+    out: dict[str, bytes] = {}
+    for node_id in sorted(kb.nodes):
+        node = kb.nodes[node_id]
+        for alias in node.aliases:
+            href = links.url_link(links.node_uri(alias), links.node_uri(node_id), use_directory_urls=use_directory_urls)
+            page = REDIRECT_PAGE.format(title=html.escape(node.title), href=html.escape(href, quote=True))
+            out[redirect_uri(alias, use_directory_urls)] = page.encode("utf-8")
+    return out
+
+
+# --- the hooks site.py calls ---
+
+
+def extra_pages(kb: KnowledgeBase, options: RenderOptions) -> dict[str, str]:
+    """A page per clinical code, the code index and the lookup page."""
+    return render_code_pages(kb, options)
+
+
+def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
+    """`codes.json`, each pathway's `pathway.json`, redirect pages and the lookup script."""
+    out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb)).encode("utf-8")}
+    for pathway in kb.pathways:
+        out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
+    out.update(redirect_pages(kb, options.use_directory_urls))
+    out[LOOKUP_SCRIPT_URI] = resources.files("generator").joinpath("assets", "lookup.js").read_bytes()
+    return out
+
+
+def warnings(kb: KnowledgeBase, options: RenderOptions) -> list[Problem]:
+    if options.site_url:
+        return []
+    return [Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning")]
+
+
+# --- the URL manifest ---
+
+
+def published_urls(page_uris: list[str], asset_uris: list[str], use_directory_urls: bool = True) -> list[str]:
+    """Root-relative URLs of every page, redirect and data file a build publishes."""
+    urls = {"/" + links.page_url(u, use_directory_urls) for u in page_uris if u.endswith(".md")}
+    for uri in asset_uris:
+        if uri.endswith(".html"):
+            urls.add("/" + uri.removesuffix("index.html"))
+        elif uri.endswith(".json"):
+            urls.add("/" + uri)
+    return sorted(urls)
+
+
+def read_manifest(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def manifest_text(urls: list[str]) -> str:
+    return MANIFEST_HEADER + "".join(f"{u}\n" for u in sorted(set(urls)))
+
+
+def missing_in_site(urls: list[str], site_dir: Path) -> list[str]:
+    """Manifest URLs that a built site answers neither with a page, a redirect nor a file."""
+    missing = []
+    for url in urls:
+        rel = url.lstrip("/")
+        path = site_dir / rel / "index.html" if rel == "" or rel.endswith("/") else site_dir / rel
+        if not path.is_file():
+            missing.append(url)
+    return missing
+
+
+def project_urls(mkdocs_yml: Path) -> list[str]:
+    """What `mkdocs build` would publish for this project, computed without MkDocs."""
+    from .config import read_config
+    from .site import SiteOptions, build_site_pages
+
+    cfg = read_config(mkdocs_yml)
+    site = build_site_pages(SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, diagrams=False))
+    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
+    return published_urls([*site.pages, *content], [*site.assets, *content], cfg.use_directory_urls)
+
+
+def _cmd_urls(args: argparse.Namespace) -> int:
+    config = Path(args.config)
+    manifest_path = Path(args.manifest) if args.manifest else config.resolve().parent / MANIFEST_NAME
+    current = project_urls(config)
+    if args.write:
+        known = read_manifest(manifest_path)
+        manifest_path.write_text(manifest_text(known + current), encoding="utf-8")
+        added = sorted(set(current) - set(known))
+        print(
+            f"{manifest_path.name}: {len(added)} new URL{'s' if len(added) != 1 else ''} added"
+            + "".join(f"\n  {u}" for u in added)
+        )
+        return 0
+    if args.check:
+        known = read_manifest(manifest_path)
+        gone = sorted(set(known) - set(current))
+        new = sorted(set(current) - set(known))
+        for url in gone:
+            print(
+                f"{manifest_path.name}: '{url}' is no longer published; give the renamed node its old id under 'aliases:'",
+                file=sys.stderr,
+            )
+        for url in new:
+            print(
+                f"{manifest_path.name}: '{url}' is not listed; run `python -m generator urls --write` and commit {manifest_path.name}",
+                file=sys.stderr,
+            )
+        return 1 if gone or new else 0
+    sys.stdout.write("".join(f"{u}\n" for u in current))
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("urls", help=f"list every URL the site publishes; --write adds new ones to {MANIFEST_NAME}")
+    p.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: mkdocs.yml)")
+    p.add_argument("--manifest", help=f"the manifest file (default: {MANIFEST_NAME} beside mkdocs.yml)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--write", action="store_true", help="add the URLs this build publishes to the manifest (never removes one)"
+    )
+    mode.add_argument("--check", action="store_true", help="exit 1 if a listed URL is gone or a published one is not listed")
+    p.set_defaults(func=_cmd_urls)
