@@ -409,7 +409,7 @@ def _link_tail(text: str, pos: int, label: str, refs: set[str]) -> int | None:
 # --- annotation ------------------------------------------------------------------------------------
 
 
-def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str) -> str:
+def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, matcher: GlossaryMatcher | None = None) -> str:
     """Link the first use of each glossary term on a page and define every glossary abbreviation used.
 
     `page_uri` is the page's `src_uri` (for example `rfa.md`); links are relative to it. A term counts
@@ -417,8 +417,10 @@ def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str) ->
     nor uses up the term's first use. Abbreviation definitions (`*[RFA]: radiofrequency ablation`) are
     appended for every glossary abbreviation that appears anywhere the `abbr` extension reaches,
     except those the page already defines. On the glossary page itself nothing is linked.
+    `matcher`, built once from the same `glossary`, saves compiling its pattern again for every page.
     """
-    matcher = GlossaryMatcher(glossary)
+    if matcher is None:
+        matcher = GlossaryMatcher(glossary)
     if not matcher:
         return markdown
     segments, defined = _split_markdown(markdown)

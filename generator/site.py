@@ -83,10 +83,13 @@ def build_site_pages(options: SiteOptions) -> SitePages:
             diagrams = None
     annotate = None
     try:
+        from .glossary import GlossaryMatcher
         from .glossary import annotate as annotate_glossary
 
+        matcher = GlossaryMatcher(kb.glossary)
+
         def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
-            return annotate_glossary(markdown, kb.glossary, uri)
+            return annotate_glossary(markdown, kb.glossary, uri, matcher)
     except ImportError:
         annotate = None
     clinical = None
