@@ -31,6 +31,7 @@ from .model import (
     EDGE_LABELS,
     URGENCY_ORDER,
     Condition,
+    Edge,
     EdgeKind,
     Indicator,
     KnowledgeBase,
@@ -286,11 +287,13 @@ def _option_item(ctx: _Ctx, option_id: str) -> str:
     )
 
 
-def _stage_item(ctx: _Ctx, stage_id: str) -> str:
+def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool) -> str:
     here = " cp-here" if stage_id == ctx.here else ""
     options = ctx.targets(stage_id, EdgeKind.offers)
     opts = f'<ul class="cp-options">{"".join(_option_item(ctx, o) for o in options)}</ul>' if options else ""
-    flags = _flags_box(ctx, ctx.targets(stage_id, EdgeKind.flags), "Watch for", " cp-stage-flags")
+    shown = ctx.pathway.red_flags if whole_journey else []  # already in the journey's red-flag box
+    stage_flags = [f for f in ctx.targets(stage_id, EdgeKind.flags) if f not in shown]
+    flags = _flags_box(ctx, stage_flags, "Watch for", " cp-stage-flags")
     nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
     esc = ""
     if nexts:
@@ -314,7 +317,7 @@ def journey_html(
     The text alternative follows in a closed `<details>`."""
     ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls)
     flags = _flags_box(ctx, pathway.red_flags, "Get help straight away if you notice", " cp-pathway-flags")
-    stages = "".join(_stage_item(ctx, s) for s in pathway.stages)
+    stages = "".join(_stage_item(ctx, s, whole_journey=True) for s in pathway.stages)
     out = (
         f'<div class="cp-diagram cp-journey" id="cp-journey-{pathway.id}">'
         f'<p class="cp-diagram-title">Your journey: {ctx.link(pathway.id, primary=True)}</p>'
@@ -348,7 +351,7 @@ def stage_slice_html(
         lead = f'<p class="cp-before"><span class="cp-rel-label">Start of the journey:</span> {ctx.link(pathway.id)} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
     out = (
         f'<div class="cp-diagram cp-slice" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
-        f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id)}</ol>'
+        f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id, whole_journey=False)}</ol>'
         f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), 'This step as a list', cls='cp-text-alt', tag='ol', start=n)}</div>"
     )
     check_diagram_links(out, kb, page_uri, use_directory_urls)
@@ -374,9 +377,10 @@ def _text_option(ctx: _Ctx, option_id: str) -> str:
 def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
     label, _ = URGENCY_TEXT[flag.urgency]
     out = f"<li>{label}: {ctx.link(flag.id)}. {_h(flag.action)}"
-    targets = ctx.targets(flag.id, EdgeKind.refers_to)
-    if targets:
-        out += f" {EDGE_LABELS[EdgeKind.refers_to][0].capitalize()}: {_sentence_links(ctx, targets)}."
+    for kind in (EdgeKind.refers_to, EdgeKind.relevant_to):
+        targets = ctx.targets(flag.id, kind)
+        if targets:
+            out += f" {EDGE_LABELS[kind][0].capitalize()}: {_sentence_links(ctx, targets)}."
     return out + "</li>"
 
 
@@ -441,6 +445,7 @@ def text_alternative_html(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *,
 # --- the clinician overview ---
 
 INK = "#1a1a1a"
+OPTIONS_PER_ROW = 4
 _FONT = "Arial"
 
 _NODE_ATTRS: dict[str, dict[str, str]] = {
@@ -462,7 +467,7 @@ _URGENCY_ATTRS: dict[Urgency, dict[str, str]] = {
 _EDGE_ATTRS: dict[EdgeKind, dict[str, str]] = {
     EdgeKind.includes: {"style": "dotted", "color": "#595959", "arrowhead": "none"},
     EdgeKind.offers: {"style": "solid", "color": "#4d4d4d", "arrowsize": "0.6"},
-    EdgeKind.flags: {"style": "dotted", "color": "#9b1c1c", "arrowhead": "odiamond"},
+    EdgeKind.flags: {"style": "dotted", "color": "#9b1c1c", "arrowhead": "odiamond", "constraint": "false"},
     EdgeKind.escalates_to: {"style": "bold", "color": INK, "penwidth": "2.2"},
     EdgeKind.requires: {"style": "dashed", "color": "#1f4e8c", "arrowhead": "empty", "constraint": "false"},
     EdgeKind.refers_to: {"style": "bold", "color": "#9b1c1c"},
@@ -539,12 +544,14 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
     dot.add(f"{_dot_quoted(node_id)} {_attrs(attrs)};", indent)
 
 
-def overview_dot(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True) -> str:
+def overview_dot(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, all_edges: bool = False
+) -> str:
     """The Graphviz source of the overview (for debugging and for the golden files)."""
-    return _overview_dot(_ctx(kb, pathway, page_uri, None, use_directory_urls)).text()
+    return _overview_dot(_ctx(kb, pathway, page_uri, None, use_directory_urls), all_edges).text()
 
 
-def _overview_dot(ctx: _Ctx) -> _Dot:
+def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
     kb, pathway = ctx.kb, ctx.pathway
     dot = _Dot()
     dot.add(f"digraph {_dot_quoted(pathway.id)} {{", 0)
@@ -591,10 +598,23 @@ def _overview_dot(ctx: _Ctx) -> _Dot:
     for node_id in sorted(members - placed):
         _node_stmt(ctx, dot, node_id, 1)
 
+    clustered = {m for inside in cluster_members.values() for m in inside}
+    cluster_of = {m: sid for sid, inside in cluster_members.items() for m in inside} | {f: "red-flags" for f in flags}
+    # The pathway's red flags sit in rows above step 1.
+    for a, b in zip(flags, flags[OPTIONS_PER_ROW:]):
+        dot.add(f'{_dot_quoted(a)} -> {_dot_quoted(b)} [style="invis"];')
+    for f in flags[:OPTIONS_PER_ROW]:
+        dot.add(f'{_dot_quoted(pathway.id)} -> {_dot_quoted(f)} [style="invis"];')
+    for f in flags[-OPTIONS_PER_ROW:]:
+        dot.add(f'{_dot_quoted(f)} -> {_dot_quoted(pathway.stages[0])} [style="invis"];')
     # Stack the stages: everything in a stage sits above its exit point, and each exit above the next stage.
     for i, sid in enumerate(pathway.stages):
         for m in cluster_members[sid]:
             dot.add(f'{_dot_quoted(m)} -> "exit:{sid}" [style="invis", weight="2"];')
+        # Wrap a stage's options into rows, so a stage with many options grows down the page, not across it.
+        inner = cluster_members[sid][1:]
+        for a, b in zip(inner, inner[OPTIONS_PER_ROW:]):
+            dot.add(f'{_dot_quoted(a)} -> {_dot_quoted(b)} [style="invis"];')
         if i + 1 < len(pathway.stages) and pathway.stages[i + 1] not in ctx.targets(sid, EdgeKind.escalates_to):
             dot.add(f'"exit:{sid}" -> {_dot_quoted(pathway.stages[i + 1])} [style="invis"];')
 
@@ -602,7 +622,13 @@ def _overview_dot(ctx: _Ctx) -> _Dot:
         (e for e in kb.edges if e.source in members and e.target in members),
         key=lambda e: (e.source, list(EdgeKind).index(e.kind), e.target),
     )
+    declared = {(e.source, e.kind, e.target) for e in edges}
     for e in edges:
+        both = e.kind == EdgeKind.relevant_to and (e.target, e.kind, e.source) in declared
+        if both and e.target < e.source:
+            continue  # 'related to' declared from both ends is one undirected line
+        if not all_edges and not _drawn(e, pathway, cluster_of):
+            continue
         attrs = dict(_EDGE_ATTRS[e.kind])
         eid = f"e-{e.source}-{e.kind.value}-{e.target}"
         attrs.update({"id": eid, "class": f"cp-edge cp-edge-{e.kind.value}"})
@@ -610,21 +636,39 @@ def _overview_dot(ctx: _Ctx) -> _Dot:
             attrs["label"] = f"<{_dot_html(EDGE_LABELS[e.kind][0])}>"
             attrs["fontcolor"] = attrs["color"]
         src = _dot_quoted(e.source)
-        if e.kind == EdgeKind.includes and e.target != pathway.stages[0]:
+        if e.kind == EdgeKind.includes and e.target != pathway.stages[0] and not all_edges:
             # Later stages are shown as part of the pathway by their numbered 'Step N' frames; a line from the
             # pathway to each of them would cross the whole graph.
             attrs.update({"style": "invis", "constraint": "false"})
+        if e.kind == EdgeKind.refers_to and e.target in clustered:
+            attrs["constraint"] = "false"  # keeps the red flags together above the journey
         if e.kind == EdgeKind.escalates_to and e.source in cluster_members:
             src = f'"exit:{e.source}"'
-        dot.titles[eid] = f"{_clean(ctx.title(e.source))} → {EDGE_LABELS[e.kind][0]} → {_clean(ctx.title(e.target))}"
+        arrow = "↔" if both else "→"
+        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {EDGE_LABELS[e.kind][0]} {arrow} {_clean(ctx.title(e.target))}"
         dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
-    _legend(dot, pathway.id)
+    _legend(dot, pathway.id, all_edges)
     dot.add("}", 0)
     return dot
 
 
-def _legend(dot: _Dot, top: str) -> None:
+def _drawn(e: Edge, pathway: Pathway, cluster_of: dict[str, str]) -> bool:
+    """Whether an edge is drawn as a line in the default overview.
+
+    The decision edges always are. The associative ones are drawn only where they stay short: a 'related to'
+    link inside one frame, and a stage's red flag that is not already in the pathway's red-flag frame. Drawn
+    across the graph they bury the decision flow (the shipped pathway has 33 of them); every one of them is
+    still written out in the text alternative and on both nodes' pages.
+    """
+    if e.kind == EdgeKind.relevant_to:
+        return e.source in cluster_of and cluster_of.get(e.source) == cluster_of.get(e.target)
+    if e.kind == EdgeKind.flags and e.source != pathway.id:
+        return e.target not in pathway.red_flags
+    return True
+
+
+def _legend(dot: _Dot, top: str, all_edges: bool) -> None:
     """A key drawn with the same shapes and lines as the graph, placed beside the pathway node."""
     dot.add('subgraph "cluster_legend" {')
     dot.add(f'id="c-legend"; label=<<B>Key</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
@@ -640,9 +684,8 @@ def _legend(dot: _Dot, top: str) -> None:
         a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
         dot.add(f'{{ rank="same"; "{a}"; "{b}"; }}', 2)
         dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", id="k-{kind.value}-from", label=""];', 2)
-        dot.add(
-            f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(EDGE_LABELS[kind][0])}>];', 2
-        )
+        words = EDGE_LABELS[kind][0] + ("" if all_edges or kind != EdgeKind.relevant_to else " (within a step)")
+        dot.add(f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(words)}>];', 2)
         attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k != "constraint"}
         attrs.update({"id": f"k-{kind.value}", "class": f"cp-legend-edge cp-edge-{kind.value}", "minlen": "2"})
         dot.add(f'"{a}" -> "{b}" {_attrs(attrs)};', 2)
@@ -742,12 +785,14 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
     return "\n".join(line for line in out.splitlines() if line.strip())
 
 
-def overview_html(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True) -> str:
+def overview_html(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, all_edges: bool = False
+) -> str:
     """The clinician overview: every node and typed edge of the pathway, laid out by Graphviz `dot` with the
     stages as clusters, each node a link to its page, and a key. The text alternative follows in a closed
     `<details>`."""
     ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
-    dot = _overview_dot(ctx)
+    dot = _overview_dot(ctx, all_edges)
     prefix = f"cp-overview-{pathway.id}"
     nodes = len(set(reach(kb, pathway)) | set(pathway.stages))
     title = f"Overview of the pathway: {_clean(pathway.title)}"
@@ -760,7 +805,9 @@ def overview_html(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_dir
         f'<figure class="cp-diagram cp-overview" id="{prefix}">\n'
         f'<div class="cp-overview-canvas">\n{svg}\n</div>\n'
         f"<figcaption>Overview of {ctx.link(pathway.id)}: each box links to its page. "
-        "Shapes and line styles are explained in the key.</figcaption>\n"
+        "Shapes and line styles are explained in the key"
+        + ("" if all_edges else "; links between conditions and treatments in different steps are in the list below")
+        + ".</figcaption>\n"
         f"{_details(_text_alternative(ctx), 'The pathway as a list')}\n</figure>"
     )
     check_diagram_links(out, kb, page_uri, use_directory_urls)

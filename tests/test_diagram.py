@@ -224,6 +224,7 @@ def test_stage_slice_shows_what_comes_before_the_stage_and_where_it_escalates(kb
         "../rfa/",
         "../nerve-block/",
         "../surgical/",
+        "../knee-osteoarthritis/",
     ]
     assert links(only(by_class(root, "cp-escalate"))) == [("../surgical/", "Talking about surgery")]
     assert "cp-here" in only(by_class(root, "cp-stage")).get("class", "")
@@ -257,7 +258,16 @@ def test_text_alternative_links_every_node_in_journey_order(kb: KnowledgeBase) -
     assert set(order) == every
     journey = [href(page, n) for n in JOURNEY_ORDER]
     assert [h for h in order if h in journey] == journey
-    assert order.index("../hot-swollen-knee/") > order.index("../surgical-consult/")
+    red_flags = [
+        li for li in root.iter() if local(li.tag) == "li" and "".join(li.itertext()).startswith("Red flags, at any step")
+    ]
+    assert [h for h, _ in links(only(red_flags))] == [
+        "../hot-swollen-knee/",
+        "../emergency-care/",
+        "../septic-arthritis/",
+        "../cannot-bear-weight/",
+        "../urgent-gp/",
+    ]
 
 
 def test_text_alternative_is_a_nested_ordered_list_with_words_for_every_relation(kb: KnowledgeBase) -> None:
@@ -304,7 +314,7 @@ def test_overview_svg_is_accessible_and_scales(kb: KnowledgeBase) -> None:
     title, desc = list(svg)[:2]
     assert (title.tag, desc.tag) == (f"{SVG}title", f"{SVG}desc")
     assert title.text == "Overview of the pathway: Knee pain that does not settle"
-    assert desc.text and "19" in desc.text
+    assert desc.text and "20" in desc.text
     assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
 
 
@@ -507,3 +517,30 @@ def test_shipped_pathway_diagrams_match_golden_files() -> None:
     for p in kb.pathways:
         for name, html in all_diagrams(kb, p).items():
             assert_golden(f"shipped/{p.id}/{name}.html", golden_text(html) if name != "overview" else html + "\n")
+
+
+def test_overview_keeps_long_association_lines_for_the_list(kb: KnowledgeBase) -> None:
+    """A 'related to' across frames and a stage's copy of a pathway-wide red flag are not drawn by default."""
+    p = pathway_of(kb)
+
+    def edge_ids(html: str) -> set[str]:
+        return {
+            el.get("id", "").removeprefix("cp-overview-knee-pain-e-")
+            for el in tree(html).iter()
+            if "cp-edge" in el.get("class", "").split()
+        }
+
+    default = overview_html(kb, p, "knee-pain.md")
+    full = overview_html(kb, p, "knee-pain.md", all_edges=True)
+    left_out = {"rfa-relevant-to-knee-osteoarthritis", "conservative-flags-hot-swollen-knee", "knee-pain-includes-surgical"}
+    assert not left_out & edge_ids(default)
+    assert left_out <= edge_ids(full)
+    assert "knee-osteoarthritis-relevant-to-steroid-injection" in edge_ids(default)  # inside one frame: drawn once
+    assert "steroid-injection-relevant-to-knee-osteoarthritis" not in edge_ids(full)
+    text = "".join(only([el for el in tree(default).iter() if local(el.tag) == "details"]).itertext())
+    assert (
+        "Radiofrequency ablation (procedure). Needs first: Genicular nerve block. If this does not help: Talking about surgery. Related to: Knee osteoarthritis."
+        in text
+    )
+    assert "links between conditions and treatments in different steps are in the list below" in default
+    assert "in the list below" not in full
