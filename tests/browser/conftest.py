@@ -1,0 +1,237 @@
+"""Build the shipped site once, serve it on 127.0.0.1, and drive it with one headless Chromium.
+
+Locally a missing Chromium (or Playwright) skips the browser tests; with `CI=true` it fails them,
+because a browser suite that CI silently skips protects nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator import KnowledgeBase, load_knowledge_base
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip locally; fail under CI, where a skipped browser suite would hide a broken set-up."""
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}; .ci/run installs Debian's chromium", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("CAREPATH_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        "/usr/bin/chromium",
+    ):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def knowledge_base() -> KnowledgeBase:
+    kb, _ = load_knowledge_base(ROOT / "pathway")
+    return kb
+
+
+def page_paths(kb: KnowledgeBase) -> list[str]:
+    """Site-relative URLs of the pages every build must have: home, every node, the A–Z and glossary."""
+    return ["", *(f"{node_id}/" for node_id in sorted(kb.nodes)), "a-z/", "glossary/"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`page_path` runs a test once per generated page, discovered from the pathway data."""
+    if "page_path" in metafunc.fixturenames:
+        paths = page_paths(knowledge_base())
+        metafunc.parametrize("page_path", paths, ids=[p.rstrip("/") or "home" for p in paths])
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped site, built once per session exactly as `make site` builds it."""
+    site = tmp_path_factory.mktemp("built") / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"building the shipped site failed:\n{result.stdout}{result.stderr}", pytrace=False)
+    return site
+
+
+def built_pages(site: Path) -> list[str]:
+    """Every HTML page in the built site as a URL path: `x/index.html` -> `x/`, `404.html` stays."""
+    out = []
+    for html in sorted(site.rglob("*.html")):
+        rel = html.relative_to(site).as_posix()
+        out.append(rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """The built site on an ephemeral port of 127.0.0.1, served by the standard library."""
+    server = ThreadingHTTPServer((HOST, 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = chromium_path()
+    if executable is None:
+        unavailable("no Chromium found (apt-get install chromium)")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (pip install -e '.[test]')")
+    manager = sync_playwright().start()
+    try:
+        try:
+            browser = manager.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Error as exc:
+            unavailable(f"Chromium at {executable} did not start: {exc.message.splitlines()[0]}")
+        yield browser
+        browser.close()
+    finally:
+        manager.stop()
+
+
+@dataclass
+class Recorder:
+    """Every request the browser makes and every console error it logs, across the whole session."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.requests), len(self.errors)
+
+
+@pytest.fixture(scope="session")
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture(scope="session")
+def context(browser: Browser, recorder: Recorder) -> Iterator[BrowserContext]:
+    """One context for the session: pages share the browser cache, as a reader's tabs would."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    ctx.on("request", lambda request: recorder.requests.append(request.url))
+    # Chromium's console line for a failed load does not name the URL; these do.
+    ctx.on(
+        "response",
+        lambda response: recorder.errors.append(f"HTTP {response.status}: {response.url}") if response.status >= 400 else None,
+    )
+    ctx.on("requestfailed", lambda request: recorder.errors.append(f"failed ({request.failure}): {request.url}"))
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, recorder: Recorder) -> Iterator[Page]:
+    page = context.new_page()
+    page.on("console", lambda msg: recorder.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: recorder.errors.append(f"uncaught: {exc}"))
+    yield page
+    page.close()
+
+
+def is_local(url: str, base_url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return parts.netloc == urlsplit(base_url).netloc and parts.scheme == "http"
+
+
+@dataclass
+class Visit:
+    """What one page load produced: its status, console errors, requests and axe violations."""
+
+    path: str
+    status: int | None
+    errors: list[str]
+    requests: list[str]
+    violations: list[dict[str, Any]]
+
+    def describe_violations(self) -> list[str]:
+        out = []
+        for v in self.violations:
+            for node in v["nodes"]:
+                out.append(
+                    f"{self.path or '/'}: {v['id']} ({v['impact']}): {', '.join(map(str, node['target']))}: {node['html'][:160]}"
+                )
+        return out
+
+
+@pytest.fixture(scope="session")
+def visits(context: BrowserContext, recorder: Recorder, base_url: str, site_dir: Path) -> dict[str, Visit]:
+    """Load every built page once and run axe-core on it; the per-page tests read from here."""
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    axe = Axe()
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    out: dict[str, Visit] = {}
+    page = context.new_page()
+    page.on("console", lambda msg: recorder.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: recorder.errors.append(f"uncaught: {exc}"))
+    try:
+        for path in built_pages(site_dir):
+            requests_at, errors_at = recorder.mark()
+            response = page.goto(base_url + path, wait_until="load")
+            results = axe.run(page, options=options)
+            out[path] = Visit(
+                path,
+                response.status if response else None,
+                recorder.errors[errors_at:],
+                recorder.requests[requests_at:],
+                list(results.response["violations"]),
+            )
+    finally:
+        page.close()
+    return out

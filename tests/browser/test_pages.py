@@ -1,0 +1,62 @@
+"""Every generated page, loaded once in Chromium: no console errors, no WCAG 2.2 AA violations, no other hosts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from generator import KnowledgeBase
+
+from .conftest import Recorder, Visit, is_local, page_paths
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+
+def visit_of(visits: dict[str, Visit], page_path: str) -> Visit:
+    if page_path not in visits:
+        pytest.fail(f"'{page_path}index.html' is missing from the built site", pytrace=False)
+    return visits[page_path]
+
+
+def test_page_loads_without_console_errors(page_path: str, visits: dict[str, Visit]) -> None:
+    visit = visit_of(visits, page_path)
+    assert visit.status == 200
+    assert visit.errors == []
+
+
+def test_page_has_no_accessibility_violations(page_path: str, visits: dict[str, Visit]) -> None:
+    """axe-core with the WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules; stock Material is fixed in CSS, not exempted."""
+    assert visit_of(visits, page_path).describe_violations() == []
+
+
+def test_page_requests_nothing_from_other_hosts(page_path: str, visits: dict[str, Visit], base_url: str) -> None:
+    visit = visit_of(visits, page_path)
+    assert base_url + page_path in visit.requests  # the recorder sees the page itself, so it would see the rest
+    assert [url for url in visit.requests if not is_local(url, base_url)] == []
+
+
+def test_every_other_built_page_is_clean(visits: dict[str, Visit], kb: KnowledgeBase, base_url: str) -> None:
+    """Pages beyond the node pages (404, clinician lookups, redirects) get the same three checks."""
+    problems = []
+    for path in sorted(set(visits) - set(page_paths(kb))):
+        visit = visits[path]
+        if visit.status != 200:
+            problems.append(f"{path}: HTTP {visit.status}")
+        problems += [f"{path}: {e}" for e in visit.errors]
+        problems += visit.describe_violations()
+        problems += [f"{path}: requested {url}" for url in visit.requests if not is_local(url, base_url)]
+    assert problems == []
+
+
+def test_the_recorder_catches_a_request_to_another_host(page: Page, recorder: Recorder, base_url: str) -> None:
+    """The privacy checks above could pass by recording nothing; show that a foreign request is seen."""
+    page.goto(base_url)
+    at, _ = recorder.mark()
+    page.evaluate("() => { const img = new Image(); img.src = 'http://tracker.invalid/pixel.gif'; document.body.append(img); }")
+    page.wait_for_timeout(200)
+    assert "http://tracker.invalid/pixel.gif" in recorder.requests[at:]
+    assert not is_local("http://tracker.invalid/pixel.gif", base_url)
