@@ -269,25 +269,32 @@ def test_cli_rejects_a_bad_threshold(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "plugins.carepath.readability.max_grade: expected a number, got 'high'" in capsys.readouterr().err
 
 
+def test_cli_prints_the_table_and_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = build_site(tmp_path, {p: p for p in EASY_PAGES})
+    args = ["readability", "--site-dir", str(site), "--pathway-dir", str(PATHWAY), "--config", str(tmp_path / "none.yml")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["page", "FK", "grade", "SMOG", "words", "unexplained", "jargon"]
+    assert [line.split()[0] for line in out.splitlines()[2:5]] == sorted(EASY_PAGES)
+    assert "not built, so not scored: back-pain" in out
+
+
 def test_cli_subprocess_exit_codes(tmp_path: Path) -> None:
-    """Pass prints the table and exits 0; a hard page exits 1 naming it; no site exits 1; never a traceback."""
-    build_site(tmp_path, {p: p for p in EASY_PAGES})
+    """A hard page exits 1 naming it; no site exits 1 with one clear line; never a traceback."""
+    build_site(tmp_path, {"first-steps": "first-steps", "rest": "hard"})
     common = ("--pathway-dir", str(PATHWAY), "--config", str(tmp_path / "none.yml"))
 
-    ok = run_cli(*common, cwd=tmp_path)
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.splitlines()[0].split() == ["page", "FK", "grade", "SMOG", "words", "unexplained", "jargon"]
-    assert "nerve-block" in ok.stdout and "not built, so not scored: back-pain" in ok.stdout
-
-    (tmp_path / "site" / "rest" / "index.html").write_text(material_page(article("hard")), encoding="utf-8")
     bad = run_cli(*common, "--json", cwd=tmp_path)
     assert bad.returncode == 1
-    assert "site/rest/index.html: Flesch-Kincaid grade" in bad.stderr
+    lines = bad.stderr.splitlines()
+    assert lines[0].startswith("site/rest/index.html: Flesch-Kincaid grade ")
+    assert lines[1].startswith("median Flesch-Kincaid grade ")
+    assert lines[2:] == ["readability gate failed: 2 problems"]
     assert json.loads(bad.stdout)["ok"] is False
 
     missing = run_cli("--site-dir", "nowhere", *common, cwd=tmp_path)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "no built site at nowhere/; run make site first"
 
-    for result in (ok, bad, missing):
+    for result in (bad, missing):
         assert "Traceback" not in result.stderr + result.stdout

@@ -1,0 +1,247 @@
+"""Glossary annotation: first use linked, abbreviations defined, everything else left exactly as it was."""
+
+from __future__ import annotations
+
+import textwrap
+
+import markdown
+import pytest
+
+from generator.glossary import GlossaryMatcher, annotate
+from generator.model import GlossaryEntry
+
+EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", "toc", "fenced_code"]
+"""The site's Markdown extensions (mkdocs.yml), plus `fenced_code`, which MkDocs always adds."""
+
+NERVE_BLOCK = GlossaryEntry(term="nerve block", definition="A shot of numbing medicine next to a nerve.", also=["nerve blocks"])
+DIAGNOSTIC = GlossaryEntry(term="diagnostic nerve block", definition="A test shot to find the nerve that hurts.")
+RFA = GlossaryEntry(term="radiofrequency ablation", definition="Heat that stops a nerve sending pain.", abbreviation="RFA")
+GLOSSARY = [NERVE_BLOCK, DIAGNOSTIC, RFA]
+
+NB_LINK = 'glossary.md#term-nerve-block "A shot of numbing medicine next to a nerve."'
+RFA_DEF = "*[RFA]: radiofrequency ablation"
+
+
+def md(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def render(text: str) -> str:
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+def test_first_use_linked_second_not() -> None:
+    out = annotate("A nerve block numbs. The nerve block wears off.\n", GLOSSARY, "treatment.md")
+    assert out == f"A [nerve block]({NB_LINK}) numbs. The nerve block wears off.\n"
+
+
+def test_link_is_relative_to_the_page() -> None:
+    out = annotate("A nerve block.\n", GLOSSARY, "code/icd10cm/m54.md")
+    assert "[nerve block](../../glossary.md#term-nerve-block " in out
+
+
+def test_case_insensitive_whole_words_and_other_forms() -> None:
+    out = annotate("Nerve-blocking drugs. Two Nerve Blocks. Another nerve block.\n", [NERVE_BLOCK], "p.md")
+    assert out == (
+        'Nerve-blocking drugs. Two [Nerve Blocks](glossary.md#term-nerve-block "A shot of numbing medicine next to a nerve.").'
+        " Another nerve block.\n"
+    )
+
+
+def test_term_across_a_line_break() -> None:
+    out = annotate("You may have a nerve\nblock first.\n", [NERVE_BLOCK], "p.md")
+    assert out.startswith("You may have a [nerve\nblock](glossary.md#term-nerve-block ")
+
+
+def test_longest_term_wins() -> None:
+    out = annotate("A diagnostic nerve block comes first. Then a nerve block.\n", GLOSSARY, "p.md")
+    assert out == (
+        'A [diagnostic nerve block](glossary.md#term-diagnostic-nerve-block "A test shot to find the nerve that hurts.")'
+        f" comes first. Then a [nerve block]({NB_LINK}).\n"
+    )
+
+
+def test_abbreviation_is_a_first_use_and_gets_a_definition() -> None:
+    out = annotate("RFA uses heat. Radiofrequency ablation and RFAs again.\n", GLOSSARY, "p.md")
+    assert out == (
+        '[RFA](glossary.md#term-radiofrequency-ablation "Heat that stops a nerve sending pain.") uses heat.'
+        " Radiofrequency ablation and RFAs again.\n\n"
+        f"{RFA_DEF}\n*[RFAs]: radiofrequency ablation\n"
+    )
+    html = render(out)
+    assert html.count('<abbr title="radiofrequency ablation">') == 2
+
+
+def test_abbreviations_match_case_sensitively() -> None:
+    """Lowercase 'us' is not the abbreviation 'US'."""
+    us = GlossaryEntry(term="ultrasound", definition="A scan that uses sound waves.", abbreviation="US")
+    out = annotate("Tell us how it feels.\n", [us], "p.md")
+    assert out == "Tell us how it feels.\n"
+
+
+def test_abbreviation_in_a_heading_is_defined_not_linked() -> None:
+    out = annotate("# About RFA\n\nSome text.\n", GLOSSARY, "p.md")
+    assert out == f"# About RFA\n\nSome text.\n\n{RFA_DEF}\n"
+
+
+def test_abbreviation_the_page_defines_is_not_redefined() -> None:
+    out = annotate("Text.\n\n*[RFA]: our own words\n\nRFA here.\n", GLOSSARY, "p.md")
+    assert RFA_DEF not in out
+    assert out.count("*[RFA]:") == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# Nerve block\n",
+        "Nerve block\n===========\n",
+        "Nerve block\n-----------\n",
+        "Use `nerve block` here.\n",
+        "```\nnerve block\n```\n",
+        "Para.\n\n    nerve block as code\n",
+        "See [the nerve block page](nerve-block.md).\n",
+        "See [nerve block][nb].\n\n[nb]: nerve-block.md\n",
+        "See [nerve block].\n\n[nerve block]: nerve-block.md\n",
+        "Open [this](https://example.org/nerve%20block 'nerve block') page.\n",
+        "<https://example.org/nerve-block> and https://example.org/nerve_block/x\n",
+        "![a nerve block diagram](nerve-block.png)\n",
+        '<div class="x">\nA nerve block in raw HTML.\n</div>\n',
+        "<!-- a nerve block comment -->\n",
+        '<span title="nerve block">shot</span> here.\n',
+        "<a href='x'>nerve block</a> here.\n",
+        "Text\n{: title='nerve block' }\n",
+        '---\ntitle: "Nerve block"\ndescription: "A nerve block."\n---\n\n# Page\n',
+    ],
+)
+def test_protected_markup_is_left_alone(source: str) -> None:
+    assert annotate(source, GLOSSARY, "p.md") == source
+
+
+def test_escaped_brackets_are_ordinary_text() -> None:
+    out = annotate("\\[a nerve block\\]\n", GLOSSARY, "p.md")
+    assert out == f"\\[a [nerve block]({NB_LINK})\\]\n"
+
+
+def test_mention_in_a_link_or_heading_does_not_use_up_the_first_use() -> None:
+    source = md(
+        """
+        # Nerve block
+
+        Read [about nerve blocks](nerve-block.md). A nerve block numbs.
+        """
+    )
+    out = annotate(source, GLOSSARY, "p.md")
+    assert out.endswith(f"A [nerve block]({NB_LINK}) numbs.\n")
+
+
+def test_markdown_inside_html_and_lists_is_annotated() -> None:
+    source = md(
+        """
+        <div class="card" markdown="1">
+        A nerve block numbs.
+        </div>
+
+        - item one
+            RFA continuation
+
+        !!! note "Nerve block"
+            Radiofrequency ablation heats.
+        """
+    )
+    out = annotate(source, GLOSSARY, "p.md")
+    assert f"A [nerve block]({NB_LINK}) numbs." in out
+    assert "    [RFA](glossary.md#term-radiofrequency-ablation " in out
+    assert '!!! note "Nerve block"' in out
+
+
+def test_tables_are_annotated() -> None:
+    out = annotate("| shot | use |\n|---|---|\n| nerve block | test |\n", GLOSSARY, "p.md")
+    assert f"| [nerve block]({NB_LINK}) | test |" in out
+    assert "<a href=" in render(out)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<nav class="cp-breadcrumb cp-no-score" markdown="1">\n[Home](index.md) › <span>Nerve block</span>\n</nav>\n\nA nerve block.\n',
+        '!!! note cp-review cp-no-score "Draft"\n    Not reviewed; a nerve block may differ.\n\nA nerve block.\n',
+        "About a nerve block.\n{: .cp-no-score }\n\nA nerve block.\n",
+    ],
+)
+def test_page_chrome_is_not_linked(source: str) -> None:
+    """Text marked `cp-no-score` is chrome: the first use goes to the page's own prose."""
+    out = annotate(source, GLOSSARY, "p.md")
+    assert out.count("](glossary.md") == 1
+    assert out.endswith(f"A [nerve block]({NB_LINK}).\n")
+
+
+def test_glossary_page_defines_abbreviations_but_links_nothing() -> None:
+    out = annotate("### Radiofrequency ablation (RFA)\n\nHeat. Used after a nerve block.\n", GLOSSARY, "glossary.md")
+    assert "](" not in out
+    assert out.endswith(f"\n\n{RFA_DEF}\n")
+
+
+def test_hostile_definitions_are_escaped() -> None:
+    hostile = GlossaryEntry(
+        term="nerve block",
+        definition='A "shot" ](x) [y](z) `code` \\* back\\slash\nnew line <b>bold</b> & more',
+        abbreviation="NB",
+    )
+    term = GlossaryEntry(term="odd ] term [x", definition="Brackets.", abbreviation="O]K")
+    out = annotate("A nerve block, then NB. An odd ] term [x. O]K.\n", [hostile, term], "p.md")
+    assert out.count("](glossary.md") == 1
+    assert "*[O]K]" not in out
+    html = render(out)
+    assert (
+        "<a href=\"glossary.md#term-nerve-block\" title=\"A 'shot' ](x) [y](z) 'code' \\* back\\slash new line "
+        '&lt;b&gt;bold&lt;/b&gt; &amp; more">nerve block</a>'
+    ) in html
+    assert '<abbr title="nerve block">NB</abbr>' in html
+    assert "<b>" not in html
+    assert "<code>" not in html
+
+
+def test_abbreviation_definition_text_is_one_safe_line() -> None:
+    entry = GlossaryEntry(term="odd [bracketed] term", definition="Odd.", abbreviation="OBT")
+    out = annotate("OBT here.\n", [entry], "p.md")
+    assert out.endswith("\n\n*[OBT]: odd (bracketed) term\n")
+    assert '<abbr title="odd (bracketed) term">OBT</abbr>' in render(out)
+
+
+def test_rendered_page_has_links_and_abbreviations() -> None:
+    source = md(
+        """
+        # Radiofrequency ablation (RFA)
+
+        RFA uses heat. You first need a diagnostic nerve block.
+
+        ## Risks
+
+        - A nerve block can bruise.
+        """
+    )
+    html = render(annotate(source, GLOSSARY, "rfa.md"))
+    assert (
+        '<h1 id="radiofrequency-ablation-rfa">Radiofrequency ablation (<abbr title="radiofrequency ablation">RFA</abbr>)</h1>'
+        in html
+    )
+    assert (
+        '<a href="glossary.md#term-radiofrequency-ablation" title="Heat that stops a nerve sending pain.">'
+        '<abbr title="radiofrequency ablation">RFA</abbr></a> uses heat.'
+    ) in html
+    assert '<a href="glossary.md#term-diagnostic-nerve-block"' in html
+    assert '<li>A <a href="glossary.md#term-nerve-block"' in html
+
+
+def test_deterministic_and_empty_glossary_is_a_no_op() -> None:
+    source = "RFA, a nerve block and a diagnostic nerve block.\n"
+    assert annotate(source, GLOSSARY, "p.md") == annotate(source, list(reversed(GLOSSARY)), "p.md")
+    assert annotate(source, [], "p.md") == source
+
+
+def test_matcher_resolves_each_form_to_its_entry() -> None:
+    matcher = GlossaryMatcher(GLOSSARY)
+    found = [
+        (m.group(0), getattr(matcher.entry_for(m.group(0)), "term", None)) for m in matcher.finditer("RFAs, Nerve Blocks, rfa")
+    ]
+    assert found == [("RFAs", "radiofrequency ablation"), ("Nerve Blocks", "nerve block")]
