@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import yaml
+
 from .glossary import NO_SCORE_CLASS, GlossaryMatcher
 from .links import glossary_anchor, node_uri, page_url
 from .model import GlossaryEntry, KnowledgeBase
@@ -474,31 +476,63 @@ def score_site(
 # --- configuration and command line ----------------------------------------------------------------
 
 
+class _LenientLoader(yaml.SafeLoader):
+    """Safe YAML that reads MkDocs tags (`!ENV`, `!relative`, `!!python/name:...`) as plain data, never code."""
+
+
+def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_LenientLoader.add_multi_constructor("!", _plain)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _plain)
+
+
 def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
     """The `readability` limits of the carepath plugin in `mkdocs.yml`, and its `use_directory_urls`.
 
-    A missing file or section means the defaults. Raises `ThresholdError` naming the key on a bad value.
+    A missing file or section means the defaults. Raises `ThresholdError`, naming the file and key, when
+    the file cannot be read as YAML or a limit is not a number.
     """
     if not mkdocs_yml.is_file():
         return {}, True
-    from .config import read_config
-
-    cfg = read_config(mkdocs_yml)
-    section = cfg.plugin.get("readability") if isinstance(cfg.plugin, dict) else None
+    where = mkdocs_yml.as_posix()
+    try:
+        data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark is not None else where
+        raise ThresholdError(f"{at}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if data is None:
+        return {}, True
+    if not isinstance(data, dict):
+        raise ThresholdError(f"{where}: expected a mapping of settings, got {type(data).__name__}")
+    plugins = data.get("plugins") or []
+    entries = (
+        plugins.items()
+        if isinstance(plugins, dict)
+        else (item for entry in plugins if isinstance(entry, dict) for item in entry.items())
+    )
+    section: Any = None
+    for name, options in entries:
+        if name == "carepath" and isinstance(options, dict):
+            section = options.get("readability")
     limits: dict[str, float] = {}
     if isinstance(section, dict):
         for key in ("max_grade", "max_median"):
-            if section.get(key) is None:
+            value = section.get(key)
+            if value is None:
                 continue
-            value = section[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ThresholdError(
-                    f"{mkdocs_yml.as_posix()}: plugins.carepath.readability.{key}: expected a number, got {value!r}"
-                )
+                raise ThresholdError(f"{where}: plugins.carepath.readability.{key}: expected a number, got {value!r}")
             limits[key] = float(value)
     elif section is not None:
-        raise ThresholdError(f"{mkdocs_yml.as_posix()}: plugins.carepath.readability: expected a mapping, got {section!r}")
-    return limits, cfg.use_directory_urls
+        raise ThresholdError(f"{where}: plugins.carepath.readability: expected a mapping, got {section!r}")
+    return limits, data.get("use_directory_urls", True) is not False
 
 
 def format_table(report: Report) -> str:

@@ -245,11 +245,32 @@ def test_thresholds_from_mkdocs_yml(tmp_path: Path) -> None:
     config.write_text(
         "site_name: T\nsite_url: !ENV [SITE_URL_FOR_TEST, 'https://x.invalid/']\n"
         "extra:\n  thing: !relative $config_dir\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
         "plugins:\n  - search\n  - carepath:\n      readability:\n        max_grade: 6.5\n        max_median: 5\n",
         encoding="utf-8",
     )
     assert read_thresholds(config) == ({"max_grade": 6.5, "max_median": 5.0}, True)
     assert read_thresholds(tmp_path / "absent.yml") == ({}, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("plugins: [carepath\n", "mkdocs.yml:2:1: not valid YAML (expected ',' or ']', but got '<stream end>')"),
+        ("- a list\n", "mkdocs.yml: expected a mapping of settings, got list"),
+        (
+            "plugins:\n  - carepath:\n      readability: 7\n",
+            "mkdocs.yml: plugins.carepath.readability: expected a mapping, got 7",
+        ),
+    ],
+)
+def test_unreadable_mkdocs_yml_is_one_clean_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    assert main(["readability", "--site-dir", str(tmp_path), "--pathway-dir", str(PATHWAY), "--config", str(config)]) == 1
+    assert capsys.readouterr().err == f"{tmp_path.as_posix()}/{message}\n"
 
 
 def test_cli_flags_override_mkdocs_yml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
