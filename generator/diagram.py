@@ -219,7 +219,20 @@ def _site_path(url: str) -> str:
 
 def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, use_directory_urls: bool = True) -> dict[str, str]:
     """Map each link in `markup` to the node whose page it leads to; raise `DiagramError` for any other."""
-    pages = {_site_path(page_url(node_uri(n), use_directory_urls)): n for n in kb.nodes}
+    pages: dict[str, str] | None = None
+
+    def node_at(path: str) -> str | None:
+        # A node's page path is derived from its id, so guess the id from the path and confirm it; the
+        # table of every node's page is built only when a guess fails. Building it for every diagram made
+        # a site's diagrams cost O(nodes²).
+        nonlocal pages
+        guess = path[1:] if use_directory_urls else path[1:].removesuffix(".html")
+        if guess in kb.nodes and _site_path(page_url(node_uri(guess), use_directory_urls)) == path:
+            return guess
+        if pages is None:
+            pages = {_site_path(page_url(node_uri(n), use_directory_urls)): n for n in kb.nodes}
+        return pages.get(path)
+
     here = page_url(page_uri, use_directory_urls)
     base = here if here.endswith("/") else posixpath.dirname(here)
     found: dict[str, str] = {}
@@ -227,7 +240,7 @@ def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, use_direc
     for href in diagram_links(markup):
         node = None
         if not re.match(r"^[a-z][a-z0-9+.-]*:|^//|#", href, re.IGNORECASE):
-            node = pages.get(_site_path(posixpath.join(base, href)))
+            node = node_at(_site_path(posixpath.join(base, href)))
         if node is None:
             bad.append(href)
         else:
