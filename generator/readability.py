@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import yaml
@@ -101,6 +101,12 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _SEPARATOR = "\x00"
 
+TERM_HINT = "link its first use to the glossary; annotate() does this for Markdown, not for raw HTML"
+ABBREVIATION_HINT = "write it out, or add it to the glossary with an `abbreviation:`"
+GLOSSARY_ABBREVIATION_HINT = (
+    "it is in the glossary, but the abbr extension does not reach raw HTML: write it as Markdown or use <abbr title>"
+)
+
 
 class NoSiteError(Exception):
     """The site has not been built."""
@@ -115,10 +121,12 @@ class Jargon:
     """A word a patient meets without an explanation on the page."""
 
     word: str
-    kind: str
-    """`term` (a glossary term not linked on first use) or `abbreviation` (no `<abbr>` on the page)."""
+    kind: Literal["term", "abbreviation"]
+    """`term`: a glossary term not linked where first used; `abbreviation`: capitals with no `<abbr>` on the page."""
     context: str
     """The words around its first unexplained use."""
+    hint: str
+    """What would fix it."""
 
 
 @dataclass
@@ -149,7 +157,7 @@ class Report:
 
     @property
     def failures(self) -> list[str]:
-        """Every reason the gate fails, one line each, naming the page."""
+        """Every reason the gate fails, one line each, naming the page. Grades are compared as shown, to 0.1."""
         out: list[str] = []
         if not self.pages:
             out.append("no node pages found in the built site; is it built from this pathway?")
@@ -157,24 +165,20 @@ class Report:
             if not page.found_article:
                 out.append(f'{page.path}: no <article class="md-content__inner"> found; is this a Material page?')
                 continue
-            if page.fk_grade > self.max_grade:
+            if round(page.fk_grade, 1) > self.max_grade:
                 out.append(
                     f"{page.path}: Flesch-Kincaid grade {page.fk_grade:.1f} is above the limit of {self.max_grade:g}; "
                     "use shorter sentences and shorter words"
                 )
             for j in page.unexplained:
-                if j.kind == "term":
-                    why = "link its first use to the glossary"
-                    out.append(
-                        f"{page.path}: glossary term '{j.word}' is not explained where it is first used ({why}): “{j.context}”"
-                    )
-                else:
-                    why = "add it to the glossary with `abbreviation:` or write it out"
-                    out.append(
-                        f"{page.path}: abbreviation '{j.word}' has no <abbr> explanation on the page ({why}): “{j.context}”"
-                    )
+                what = (
+                    f"glossary term '{j.word}' is not explained where it is first used"
+                    if j.kind == "term"
+                    else f"abbreviation '{j.word}' has no <abbr> explanation on the page"
+                )
+                out.append(f"{page.path}: {what} ({j.hint}): “{j.context}”")
         median = self.median
-        if median is not None and median > self.max_median:
+        if median is not None and round(median, 1) > self.max_median:
             out.append(
                 f"median Flesch-Kincaid grade {median:.1f} over {len(self.pages)} pages is above the limit of {self.max_median:g}"
             )
@@ -413,7 +417,7 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
         elif ctx.checked and not ctx.heading and not ctx.link and entry.term not in explained | flagged:
             # A mention inside another link is that link's business; a heading comes before its explanation.
             flagged.add(entry.term)
-            unexplained.append(Jargon(m.group(0), "term", _snippet(text, m.start(), m.end())))
+            unexplained.append(Jargon(m.group(0), "term", _snippet(text, m.start(), m.end()), TERM_HINT))
 
     seen_abbrs: set[str] = set()
     for m in _ABBREVIATION.finditer(text):
@@ -425,7 +429,8 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
         if not ctx.checked or ctx.abbr or word in parser.abbrs or singular in parser.abbrs:
             continue
         seen_abbrs.add(word)
-        unexplained.append(Jargon(word, "abbreviation", _snippet(text, m.start(), m.end())))
+        hint = GLOSSARY_ABBREVIATION_HINT if matcher.is_abbreviation(word) else ABBREVIATION_HINT
+        unexplained.append(Jargon(word, "abbreviation", _snippet(text, m.start(), m.end()), hint))
 
     long_words: set[str] = set()
     glossary_words = {w.casefold() for e in glossary for form in (e.term, *e.also) for w in _WORD.findall(form)}

@@ -180,6 +180,17 @@ def test_unexplained_abbreviation_fails_the_gate(tmp_path: Path, kb: KnowledgeBa
     assert report.failures[0].startswith(f"{site.as_posix()}/rest/index.html: abbreviation 'MRI' has no <abbr> explanation")
 
 
+def test_jargon_hints_say_what_would_fix_it() -> None:
+    score = score_html(material_page("<p>Ask about an MRI.</p><div><ol><li>RFA (procedure)</li></ol></div>"), GLOSSARY)
+    assert [(j.word, j.hint) for j in score.unexplained] == [
+        ("MRI", "write it out, or add it to the glossary with an `abbreviation:`"),
+        (
+            "RFA",
+            "it is in the glossary, but the abbr extension does not reach raw HTML: write it as Markdown or use <abbr title>",
+        ),
+    ]
+
+
 def test_abbreviations_cannot_game_the_grade() -> None:
     """Short capitals lower the grade, so every one must be explained on the page."""
     score = score_html(material_page("<p>See the GP for a CT or an ECG.</p>"), GLOSSARY)
