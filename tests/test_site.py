@@ -1,0 +1,276 @@
+"""The generated site, built for real with `mkdocs build --strict`: pages, links, backlinks, journey, nav.
+
+Two projects are built once each: the shipped one (the repository's mkdocs.yml, content/, pathway/
+and site_overrides/) and a small asthma fixture that looks nothing like it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from helpers_site import (
+    SITE_FIXTURE,
+    Build,
+    article,
+    build_all,
+    copy_project,
+    elements,
+    links_in,
+    node_url,
+    resolve_href,
+    search_locations,
+    section,
+    shared_build,
+    text_of,
+)
+
+from generator import KnowledgeBase, check_pathway
+from generator.model import EdgeKind, Pathway, Stage
+from generator.render import DISCLAIMER, RenderOptions, journey_order, place_nodes, render_pages
+
+PROJECTS = ["fixture", "shipped"]
+
+
+@pytest.fixture(scope="module", params=PROJECTS)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, KnowledgeBase]:
+    result = shared_build(request.param, tmp_path_factory)
+    assert result.returncode == 0, result.output
+    kb, problems = check_pathway(result.project / "pathway")
+    assert not [p for p in problems if p.severity == "error"]
+    return result, kb
+
+
+@functools.cache
+def _article(path: Path) -> str:
+    return article(path.read_text(encoding="utf-8"))
+
+
+def node_article(b: Build, node_id: str) -> str:
+    return _article(b.page(node_url(node_id)))
+
+
+def hrefs_to(page_url: str, html: str) -> list[str]:
+    """Where each link in `html` on the page at `page_url` goes, as site-relative URLs."""
+    out = []
+    for a in links_in(html):
+        target = resolve_href(page_url, a.attrs["href"])
+        if target is not None:
+            out.append(target)
+    return out
+
+
+def test_strict_build_passes_with_zero_warnings(built: tuple[Build, KnowledgeBase]) -> None:
+    b, _ = built
+    assert b.returncode == 0
+    assert b.warnings == []
+    assert "Traceback" not in b.output
+
+
+def test_every_node_has_a_page(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    missing = [n for n in kb.nodes if not b.page(node_url(n)).is_file()]
+    assert missing == []
+    for extra in ("a-z/", "glossary/"):
+        assert b.page(extra).is_file()
+
+
+def test_every_reference_renders_as_a_working_link(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    broken = []
+    for e in kb.edges:
+        targets = hrefs_to(node_url(e.source), node_article(b, e.source))
+        if node_url(e.target) not in targets:
+            broken.append(f"{e.source} -{e.kind.value}-> {e.target}")
+        assert b.page(node_url(e.target)).is_file()
+    assert broken == []
+
+
+def test_linked_from_is_exactly_the_inverse_of_the_edges(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    for node_id in kb.nodes:
+        expected = Counter(node_url(e.source) for e in kb.in_edges(node_id) if e.kind != EdgeKind.includes)
+        html = section(node_article(b, node_id), "Linked from")
+        if not expected:
+            assert html is None, f"{node_id}: a 'Linked from' section with nothing to list"
+            continue
+        assert html is not None, f"{node_id}: no 'Linked from' section"
+        html = html[: html.index("</ul>")]  # the list itself, not the prev/next links after it
+        got = Counter(u for u in hrefs_to(node_url(node_id), html) if u != "glossary/")
+        assert got == expected, node_id
+
+
+def test_breadcrumb_says_step_n_of_m_on_stage_and_option_pages(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    placements = place_nodes(kb)
+    checked = 0
+    for node_id, place in placements.items():
+        if not place.stage or not place.pathway:
+            continue
+        crumb = re.search(r'<nav[^>]*class="cp-breadcrumb[^"]*"[^>]*>(.*?)</nav>', node_article(b, node_id), re.DOTALL)
+        assert crumb, f"{node_id}: no breadcrumb"
+        text = text_of(crumb.group(1))
+        step = f"Step {place.step} of {len(place.pathway.stages)}: "
+        assert step in text, f"{node_id}: {text!r}"
+        hrefs = hrefs_to(node_url(node_id), crumb.group(1))
+        assert node_url(place.pathway.id) in hrefs
+        if node_id != place.stage.id:
+            assert node_url(place.stage.id) in hrefs
+        checked += 1
+    assert checked >= len([n for n in kb.nodes.values() if isinstance(n, Stage)])
+
+
+def test_prev_and_next_follow_the_journey(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    placements = place_nodes(kb)
+    for pathway in kb.pathways:
+        order = [n for n in journey_order(kb, pathway) if placements[n].pathway is pathway]
+        for i, node_id in enumerate(order):
+            links = {next(iter(a.classes & {"cp-prev", "cp-next"}), ""): a for a in links_in(node_article(b, node_id))}
+            prev, nxt = links.get("cp-prev"), links.get("cp-next")
+            if i == 0:
+                assert prev is None
+            else:
+                assert prev is not None and resolve_href(node_url(node_id), prev.attrs["href"]) == node_url(order[i - 1]), node_id
+            if i + 1 == len(order):
+                assert nxt is None
+            else:
+                assert nxt is not None and resolve_href(node_url(node_id), nxt.attrs["href"]) == node_url(order[i + 1]), node_id
+
+
+def test_sections_without_data_are_left_out(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    for url in [node_url(n) for n in kb.nodes] + ["a-z/", "glossary/"]:
+        html = article(b.html(url))
+        assert "TODO" not in html, url
+        for m in re.finditer(r"<(h[1-6])[^>]*>(.*?)</\1>", html, re.DOTALL):
+            after = html[m.end() :]
+            level = int(m.group(1)[1])
+            nxt = re.search(rf"<h[1-{level}][\s>]|</article>", after)  # subsections count as content
+            body = after[: nxt.start()] if nxt else after
+            assert text_of(body) or "<img" in body or "<svg" in body, f"{url}: empty section {text_of(m.group(2))!r}"
+
+
+def test_review_status_and_disclaimer_on_every_page(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    for node_id, node in kb.nodes.items():
+        text = text_of(node_article(b, node_id))
+        if node.review.status == "reviewed":
+            assert f"Reviewed by {node.review.reviewer} on {node.review.last_reviewed}" in text
+            assert "Draft: awaiting clinical review" not in text
+        else:
+            assert "Draft: awaiting clinical review" in text, node_id
+            assert "Status: draft, not yet reviewed by a clinician." in text, node_id
+        assert DISCLAIMER in text, node_id
+        assert "Due for review" not in text, node_id
+    for url in ("a-z/", "glossary/"):
+        assert DISCLAIMER in text_of(article(b.html(url)))
+
+
+def test_nav_lists_pathways_and_stages_but_no_leaf_pages(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    leaf_id = next(n for n in sorted(kb.nodes) if not isinstance(kb.nodes[n], (Pathway, Stage)))
+    html = b.html(node_url(leaf_id))
+    start = html.index('class="md-sidebar md-sidebar--primary"')
+    nav = html[start : html.index('class="md-sidebar md-sidebar--secondary"', start)]
+    in_nav = {
+        resolve_href(node_url(leaf_id), a.attrs["href"])
+        for a in elements(nav)
+        if a.tag == "a" and "md-nav__link" in a.classes and not a.attrs["href"].startswith("#")
+    }
+    for node_id, node in kb.nodes.items():
+        if isinstance(node, (Pathway, Stage)):
+            assert node_url(node_id) in in_nav, node_id
+        else:
+            assert node_url(node_id) not in in_nav, node_id
+    assert {"a-z/", "glossary/"} <= in_nav
+
+
+def test_search_index_has_every_node_page(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    locations = search_locations(b.site)
+    assert {node_url(n) for n in kb.nodes} <= locations
+
+
+# --- fixture-only checks ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    result = shared_build("fixture", tmp_path_factory)
+    assert result.returncode == 0, result.output
+    return result
+
+
+@pytest.mark.parametrize(
+    ("node_id", "absent"),
+    [
+        ("exercise-asthma", ["About this condition"]),
+        ("respiratory-specialist", ["What it is", "Risks and side effects", "Questions to ask your care team", "What you need first", "Afterwards"]),
+        ("step-up-care", ["What happens at this step", "Signs it is not working", "When to move on", "What comes next"]),
+        ("blue-lips", ["What this means", "What it may point to"]),
+    ],
+)
+def test_empty_fields_leave_no_heading(fixture_site: Build, node_id: str, absent: list[str]) -> None:
+    html = node_article(fixture_site, node_id)
+    for heading in absent:
+        assert section(html, heading) is None, heading
+
+
+def test_filled_fields_get_their_heading(fixture_site: Build) -> None:
+    html = node_article(fixture_site, "preventer-inhaler")
+    for heading in ("What it is", "How it helps", "What to expect", "Risks and side effects", "How long relief lasts", "What you need first", "If it does not help", "Questions to ask your care team"):
+        assert section(html, heading) is not None, heading
+    assert "Thrush in the mouth" in text_of(section(html, "Risks and side effects") or "")
+
+
+def test_reviewed_page_names_reviewer_and_dates(fixture_site: Build) -> None:
+    text = text_of(node_article(fixture_site, "asthma-care"))
+    assert "Reviewed by Dr Ada Fixture on 2026-01-10. Next review due 2027-01-10." in text
+
+
+def test_node_link_in_pathway_prose_is_a_working_link(fixture_site: Build) -> None:
+    html = node_article(fixture_site, "asthma-care")
+    assert "preventer-inhaler/" in hrefs_to("asthma-care/", html)
+
+
+def _set_next_review(project: Path, node_id: str, date: str) -> None:
+    care = project / "pathway" / "care.yml"
+    text = care.read_text(encoding="utf-8")
+    anchor = f"  - id: {node_id}\n"
+    assert anchor in text
+    care.write_text(text.replace(anchor, f"{anchor}    review: {{status: draft, next_review: {date}}}\n"), encoding="utf-8")
+
+
+def test_page_past_its_review_date_fails_the_strict_build_naming_it(tmp_path: Path) -> None:
+    project = copy_project(SITE_FIXTURE, tmp_path / "p")
+    _set_next_review(project, "spirometry", "2026-03-01")
+    _, problems = check_pathway(project / "pathway", dt.date(2026, 6, 1))
+    due = [str(p) for p in problems if p.severity == "warning"]
+    assert due == [f"pathway/care.yml:{due[0].split(':')[1]}:{due[0].split(':')[2]}: warning: treatment 'spirometry': due for review since 2026-03-01"]
+
+    strict, lenient = build_all((project, {}), (project, {"strict": False, "site_dir": "site-lenient"}))
+    assert strict.returncode == 1
+    assert any(due[0] in w for w in strict.warnings), strict.output
+    assert "Traceback" not in strict.output
+
+    assert lenient.returncode == 0, lenient.output
+    text = text_of(node_article(lenient, "spirometry"))
+    assert "Due for review" in text
+    assert "due for a clinical review on 2026-03-01" in text
+    assert "Due for review" not in text_of(node_article(lenient, "preventer-inhaler"))
+
+
+def test_review_due_only_after_the_date(tmp_path: Path) -> None:
+    """A page is due the day after its `next_review`, not on it."""
+    project = copy_project(SITE_FIXTURE, tmp_path / "p", ("pathway",))
+    _set_next_review(project, "spirometry", "2026-06-01")
+    kb, _ = check_pathway(project / "pathway")
+    on_the_day = render_pages(kb, RenderOptions(today=dt.date(2026, 6, 1)))["spirometry.md"]
+    day_after = render_pages(kb, RenderOptions(today=dt.date(2026, 6, 2)))["spirometry.md"]
+    assert "Due for review" not in on_the_day
+    assert "Due for review" in day_after
