@@ -1,0 +1,312 @@
+"""Handouts, JSON-LD, code pages, lookup data and pathway.json: real strict builds of a small fixture."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import segno
+
+from generator.clinical import NO_SITE_URL, lookup_key
+from generator.export import FORMAT, VERSION
+from generator.site import SiteOptions, build_site_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "clinical" / "project"
+SITE_URL = "https://knee.example.test/care/"
+HOSTILE_TITLE = "Genicular nerve ablation </script><script>alert(1)</script>"
+
+
+def make_project(root: Path, config_edits: dict[str, str] | None = None) -> Path:
+    """A copy of the fixture project with the repository's theme overrides; `config_edits` replace lines of mkdocs.yml."""
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    shutil.copytree(ROOT / "site_overrides", project / "site_overrides")
+    if config_edits:
+        config = project / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        for old, new in config_edits.items():
+            assert old in text
+            text = text.replace(old, new)
+        config.write_text(text, encoding="utf-8")
+    return project
+
+
+def run_build(project: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m generator build` (strict MkDocs) of a project into its `site/`.
+
+    Not `--quiet`: MkDocs then drops warnings before strict mode counts them.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--config", "mkdocs.yml", "--site-dir", "site"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def build_project(root: Path, config_edits: dict[str, str] | None = None) -> Path:
+    project = make_project(root, config_edits)
+    result = run_build(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_project(tmp_path_factory.mktemp("clinical"))
+
+
+class _Elements(HTMLParser):
+    """Collects the text of `<script>` elements by type and the attributes of every element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[str, str]] = []
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self._script: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        self.elements.append((tag, attributes))
+        if tag == "script":
+            self._script = attributes.get("type", "")
+            self.scripts.append((self._script, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            kind, text = self.scripts[-1]
+            self.scripts[-1] = (kind, text + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = None
+
+
+def parse(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+def jsonld_of(html: str) -> dict[str, object]:
+    found = [text for kind, text in parse(html).scripts if kind == "application/ld+json"]
+    assert len(found) == 1, found
+    data = json.loads(found[0])
+    assert isinstance(data, dict)
+    return data
+
+
+def svg_matrix(svg: str) -> list[list[int]]:
+    """The dark modules of a segno SVG path (`M x y` then `h` runs and relative `m` moves), as 0/1 rows."""
+    viewbox = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    path = re.search(r'<path[^>]* d="([^"]+)"', svg)
+    assert viewbox and path, svg[:200]
+    width, height = int(viewbox.group(1)), int(viewbox.group(2))
+    grid = [[0] * width for _ in range(height)]
+    x = y = 0.0
+    for op, a, b in re.findall(r"([MmHh])\s*(-?[\d.]+)(?:[ ,](-?[\d.]+))?", path.group(1)):
+        if op == "M":
+            x, y = float(a), float(b)
+        elif op == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            end = float(a) if op == "H" else x + float(a)
+            for col in range(int(x), int(end)):
+                grid[int(y)][col] = 1
+            x = end
+    return grid
+
+
+def segno_matrix(text: str, border: int = 4) -> list[list[int]]:
+    """A fresh segno encoding of `text` with the handout's settings (error level M, no Micro QR)."""
+    qr = segno.make_qr(text, error="m", boost_error=False)
+    return [[1 if dark else 0 for dark in row] for row in qr.matrix_iter(border=border)]
+
+
+def handout_of(html: str) -> str:
+    match = re.search(r'<div class="cp-handout[^"]*".*?</div>\n</div>', html, re.DOTALL)
+    assert match, "no handout block"
+    return match.group(0)
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "node_id", ["knee-care", "first-steps", "anti-inflammatory-pills", "knee-osteoarthritis", "hot-swollen-knee"]
+)
+def test_handout_qr_encodes_the_canonical_url(site: Path, node_id: str) -> None:
+    html = read(site, f"{node_id}/index.html")
+    handout = handout_of(html)
+    url = SITE_URL + node_id + "/"
+    assert f'data-qr="{url}"' in handout
+    assert f'<span class="cp-handout-url">{url}</span>' in handout
+    assert f'<link rel="canonical" href="{url}">' in html, "the QR must match the page's canonical link"
+    svg = re.search(r"<svg .*?</svg>", handout, re.DOTALL)
+    assert svg and f'aria-label="QR code for {url}"' in svg.group(0)
+    assert svg_matrix(svg.group(0)) == segno_matrix(url)
+
+
+def test_svg_matrix_parser_sees_a_different_url_as_different(site: Path) -> None:
+    svg = re.search(r"<svg .*?</svg>", handout_of(read(site, "knee-care/index.html")), re.DOTALL)
+    assert svg
+    assert svg_matrix(svg.group(0)) != segno_matrix(SITE_URL + "first-steps/")
+
+
+def test_handout_carries_the_warning_signs_the_printout_drops_with_the_diagram(site: Path) -> None:
+    handout = handout_of(read(site, "anti-inflammatory-pills/index.html"))
+    assert "Get help now if you notice these" in handout
+    assert "<strong>Emergency:</strong> Hot, swollen knee with fever. Go to the emergency department now." in handout
+    # Pathway and stage pages show their care cards in the page itself.
+    assert "cp-handout-flags" not in handout_of(read(site, "knee-care/index.html"))
+
+
+def test_handout_sits_before_the_review_line_and_is_not_scored(site: Path) -> None:
+    html = read(site, "anti-inflammatory-pills/index.html")
+    assert html.index('class="cp-handout cp-no-score"') < html.index('class="cp-meta')
+
+
+def test_handouts_are_byte_identical_across_builds(site: Path, tmp_path: Path) -> None:
+    again = build_site_pages(SiteOptions(FIXTURE / "pathway", SITE_URL, diagrams=False))
+    first = build_site_pages(SiteOptions(FIXTURE / "pathway", SITE_URL, diagrams=False))
+    assert again.pages == first.pages and again.assets == first.assets
+
+
+def test_jsonld_matches_the_data(site: Path) -> None:
+    pills = jsonld_of(read(site, "anti-inflammatory-pills/index.html"))
+    assert pills == {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": "Anti-inflammatory pills",
+        "description": "Pills that ease pain and swelling for a short while.",
+        "url": SITE_URL + "anti-inflammatory-pills/",
+        "about": {
+            "@type": "Drug",
+            "name": "Anti-inflammatory pills",
+            "code": [{"@type": "MedicalCode", "codeValue": "5640", "codingSystem": "RxNorm", "name": "ibuprofen"}],
+        },
+        "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "lastReviewed": "2026-02-01",
+        "reviewedBy": {"@type": "Person", "name": "Dr Ada Fixture"},
+    }
+    knee = jsonld_of(read(site, "knee-osteoarthritis/index.html"))
+    assert knee["about"] == {
+        "@type": "MedicalCondition",
+        "name": "Knee osteoarthritis",
+        "code": [
+            {
+                "@type": "MedicalCode",
+                "codeValue": "M17.11",
+                "codingSystem": "ICD-10-CM",
+                "name": "Unilateral primary osteoarthritis, right knee",
+            },
+            {"@type": "MedicalCode", "codeValue": "239873007", "codingSystem": "SNOMED CT", "name": "Osteoarthritis of knee"},
+        ],
+    }
+    assert "lastReviewed" not in knee and "reviewedBy" not in knee, "a draft page claims no review"
+    flag = jsonld_of(read(site, "hot-swollen-knee/index.html"))
+    assert flag["about"] == {"@type": "MedicalSignOrSymptom", "name": "Hot, swollen knee with fever"}
+
+
+def test_jsonld_cannot_close_its_script_element(site: Path) -> None:
+    html = read(site, "genicular-nerve-ablation/index.html")
+    data = jsonld_of(html)
+    assert data["name"] == HOSTILE_TITLE
+    assert data["description"] == "Heat calms the small nerves that carry knee pain & the relief can last months."
+    assert "<script>alert(1)" not in html
+
+
+def test_every_node_page_has_jsonld(site: Path) -> None:
+    for node_id in ["knee-care", "first-steps", "procedures", "anti-inflammatory-gel", "genicular-nerve-ablation"]:
+        assert jsonld_of(read(site, f"{node_id}/index.html"))["@type"] == "MedicalWebPage"
+
+
+def test_codes_json_lists_every_code_with_its_pages(site: Path) -> None:
+    data = json.loads(read(site, "codes.json"))
+    assert data["format"] == "carepath-codes" and data["version"] == 1
+    assert list(data["systems"]) == ["icd10cm", "snomedct", "rxnorm"]
+    rxnorm = data["systems"]["rxnorm"]
+    assert rxnorm["oid"] == "2.16.840.1.113883.6.88"
+    assert rxnorm["codes"]["5640"] == {
+        "display": "ibuprofen",
+        "page": "code/rxnorm/5640/",
+        "pages": [
+            {"id": "anti-inflammatory-gel", "title": "Anti-inflammatory gel", "url": "anti-inflammatory-gel/"},
+            {"id": "anti-inflammatory-pills", "title": "Anti-inflammatory pills", "url": "anti-inflammatory-pills/"},
+        ],
+    }
+    for system in data["systems"].values():
+        for entry in system["codes"].values():
+            for url in [entry["page"], *(p["url"] for p in entry["pages"])]:
+                assert (site / url / "index.html").is_file(), url
+
+
+def test_code_pages_link_every_page_with_the_code(site: Path) -> None:
+    html = read(site, "code/rxnorm/5640/index.html")
+    assert "<h1" in html and "RxNorm 5640: ibuprofen</h1>" in html
+    assert 'href="../../../anti-inflammatory-gel/"' in html and 'href="../../../anti-inflammatory-pills/"' in html
+    icd = read(site, "code/icd10cm/m17.11/index.html")
+    assert 'href="../../../knee-osteoarthritis/"' in icd
+    index = read(site, "code/index.html")
+    for href in [
+        'href="icd10cm/m17.11/"',
+        'href="snomedct/239873007/"',
+        'href="rxnorm/5640/"',
+        'href="../codes.json"',
+        'href="../knee-care/pathway.json"',
+    ]:
+        assert href in index
+
+
+def test_lookup_page_maps_oids_to_pages_and_lists_codes_without_javascript(site: Path) -> None:
+    html = read(site, "lookup/index.html")
+    found = re.search(r'<script type="application/json" id="cp-lookup-map">(.*?)</script>', html, re.DOTALL)
+    assert found
+    lookup = json.loads(found.group(1))
+    assert lookup["2.16.840.1.113883.6.90"] == {"M1711": "../knee-osteoarthritis/"}
+    assert lookup["2.16.840.1.113883.6.96"] == {"239873007": "../knee-osteoarthritis/"}
+    assert lookup["2.16.840.1.113883.6.88"] == {"5640": "../code/rxnorm/5640/"}, "a code on two pages opens its code page"
+    assert ("script", {"src": "../assets/carepath/lookup.js"}) in parse(html).elements
+    assert (site / "assets" / "carepath" / "lookup.js").is_file()
+    assert 'href="../code/icd10cm/m17.11/"' in html, "without JavaScript the page lists the codes"
+
+
+@pytest.mark.parametrize(("sent", "key"), [("M17.11", "M1711"), ("m1711", "M1711"), (" 5640 ", "5640"), ("24558-9", "24558-9")])
+def test_lookup_keys_ignore_case_dots_and_spaces(sent: str, key: str) -> None:
+    assert lookup_key(sent) == key
+
+
+def test_pathway_json_sits_beside_the_pathway_page(site: Path) -> None:
+    data = json.loads(read(site, "knee-care/pathway.json"))
+    assert (data["format"], data["version"], data["pathway"]) == (FORMAT, VERSION, "knee-care")
+    assert {n["id"] for n in data["nodes"]} == {
+        "knee-care", "first-steps", "procedures", "anti-inflammatory-pills", "anti-inflammatory-gel",
+        "knee-osteoarthritis", "genicular-nerve-ablation", "hot-swollen-knee",
+    }  # fmt: skip
+    html = read(site, "knee-care/index.html")
+    assert (
+        "link",
+        {"rel": "alternate", "type": "application/json", "title": "This pathway as data", "href": "pathway.json"},
+    ) in parse(html).elements
+
+
+def test_without_site_url_the_build_warns_and_prints_no_qr(tmp_path: Path) -> None:
+    pages = build_site_pages(SiteOptions(FIXTURE / "pathway", None, diagrams=False))
+    assert [p.message for p in pages.warnings] == [NO_SITE_URL]
+    page = pages.pages["anti-inflammatory-pills.md"]
+    assert "<svg" not in page and "data-qr" not in page
+    assert "Get help now if you notice these" in page, "the printout still carries the warning signs"
+    assert '"url"' not in page.split("\n---\n", 1)[0], "no canonical URL in the JSON-LD"
+    project = make_project(tmp_path, {"site_url: https://knee.example.test/care/\n": ""})
+    result = run_build(project)
+    assert result.returncode != 0
+    assert "mkdocs.yml:1:1: warning: " + NO_SITE_URL in result.stdout + result.stderr

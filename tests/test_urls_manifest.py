@@ -1,0 +1,73 @@
+"""URLs never break: every URL in `published-urls.txt` answers in a fresh build, and new ones are listed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_clinical import build_project, make_project, run_build
+
+from generator.cli import main
+from generator.clinical import MANIFEST_NAME, missing_in_site, project_urls, read_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+HOW_TO_ADD = f"run `python -m generator urls --write` and commit {MANIFEST_NAME}"
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project built by the same command as `make site`, into a temporary folder."""
+    root = tmp_path_factory.mktemp("shipped")
+    project = root / "project"
+    project.mkdir()
+    for name in ("mkdocs.yml", "content", "pathway", "site_overrides"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy(source, project / name)
+    result = run_build(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "site"
+
+
+def test_every_published_url_still_answers(shipped_site: Path) -> None:
+    urls = read_manifest(ROOT / MANIFEST_NAME)
+    assert len(urls) > 10
+    missing = missing_in_site(urls, shipped_site)
+    assert missing == [], (
+        f"{MANIFEST_NAME} lists URLs that this build no longer answers: {missing}. "
+        "A URL once published must keep working: give the renamed node its old id under 'aliases:'."
+    )
+
+
+def test_every_url_the_site_publishes_is_in_the_manifest() -> None:
+    new = sorted(set(project_urls(ROOT / "mkdocs.yml")) - set(read_manifest(ROOT / MANIFEST_NAME)))
+    assert new == [], f"new URLs not in {MANIFEST_NAME}: {new}; {HOW_TO_ADD}"
+
+
+def test_computed_urls_are_what_mkdocs_builds(tmp_path: Path) -> None:
+    """`urls` works without MkDocs, so check it against a real build: every page and file, nothing more."""
+    site = build_project(tmp_path)
+    built = {"/" + p.relative_to(site).as_posix().removesuffix("index.html") for p in site.rglob("index.html")}
+    built |= {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.json")}
+    built -= {"/search/", "/search/search_index.json"}  # the search plugin's, not ours to keep
+    assert sorted(built) == project_urls(tmp_path / "project" / "mkdocs.yml")
+
+
+def test_urls_write_adds_new_urls_and_keeps_old_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path)
+    config = str(project / "mkdocs.yml")
+    manifest = project / MANIFEST_NAME
+    before = read_manifest(manifest)
+    assert main(["urls", "--config", config, "--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{MANIFEST_NAME}: '/genicular-nerve-ablation/' is not listed; {HOW_TO_ADD}" in err
+    assert main(["urls", "--config", config, "--write"]) == 0
+    after = read_manifest(manifest)
+    assert set(before) < set(after) and "/genicular-nerve-ablation/" in after and "/radiofrequency-ablation/" in after
+    assert main(["urls", "--config", config, "--check"]) == 0
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "/gone/\n", encoding="utf-8")
+    assert main(["urls", "--config", config, "--check"]) == 1
+    assert "'/gone/' is no longer published" in capsys.readouterr().err
