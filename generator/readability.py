@@ -414,6 +414,8 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
         ctx = context_at(m.start())
         if ctx.glossary_anchor == glossary_anchor(entry.term) or ctx.abbr:
             explained.add(entry.term)
+        elif matcher.is_abbreviation(m.group(0)):
+            continue  # the abbreviation check below reports it once, with the right hint
         elif ctx.checked and not ctx.heading and not ctx.link and entry.term not in explained | flagged:
             # A mention inside another link is that link's business; a heading comes before its explanation.
             flagged.add(entry.term)
