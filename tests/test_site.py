@@ -210,7 +210,10 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     ("node_id", "absent"),
     [
         ("exercise-asthma", ["About this condition"]),
-        ("respiratory-specialist", ["What it is", "Risks and side effects", "Questions to ask your care team", "What you need first", "Afterwards"]),
+        (
+            "respiratory-specialist",
+            ["What it is", "Risks and side effects", "Questions to ask your care team", "What you need first", "Afterwards"],
+        ),
         ("step-up-care", ["What happens at this step", "Signs it is not working", "When to move on", "What comes next"]),
         ("blue-lips", ["What this means", "What it may point to"]),
     ],
@@ -223,7 +226,16 @@ def test_empty_fields_leave_no_heading(fixture_site: Build, node_id: str, absent
 
 def test_filled_fields_get_their_heading(fixture_site: Build) -> None:
     html = node_article(fixture_site, "preventer-inhaler")
-    for heading in ("What it is", "How it helps", "What to expect", "Risks and side effects", "How long relief lasts", "What you need first", "If it does not help", "Questions to ask your care team"):
+    for heading in (
+        "What it is",
+        "How it helps",
+        "What to expect",
+        "Risks and side effects",
+        "How long relief lasts",
+        "What you need first",
+        "If it does not help",
+        "Questions to ask your care team",
+    ):
         assert section(html, heading) is not None, heading
     assert "Thrush in the mouth" in text_of(section(html, "Risks and side effects") or "")
 
@@ -251,7 +263,9 @@ def test_page_past_its_review_date_fails_the_strict_build_naming_it(tmp_path: Pa
     _set_next_review(project, "spirometry", "2026-03-01")
     _, problems = check_pathway(project / "pathway", dt.date(2026, 6, 1))
     due = [str(p) for p in problems if p.severity == "warning"]
-    assert due == [f"pathway/care.yml:{due[0].split(':')[1]}:{due[0].split(':')[2]}: warning: treatment 'spirometry': due for review since 2026-03-01"]
+    assert due == [
+        f"pathway/care.yml:{due[0].split(':')[1]}:{due[0].split(':')[2]}: warning: treatment 'spirometry': due for review since 2026-03-01"
+    ]
 
     strict, lenient = build_all((project, {}), (project, {"strict": False, "site_dir": "site-lenient"}))
     assert strict.returncode == 1
