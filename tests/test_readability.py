@@ -330,3 +330,12 @@ def test_cli_subprocess_exit_codes(tmp_path: Path) -> None:
 
     for result in (bad, missing):
         assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_pages_without_directory_urls(tmp_path: Path, kb: KnowledgeBase) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "rest.html").write_text(material_page(article("rest")), encoding="utf-8")
+    report = score_site(site, kb, use_directory_urls=False)
+    assert [(p.node_id, p.path) for p in report.pages] == [("rest", f"{site.as_posix()}/rest.html")]
+    assert report.ok
