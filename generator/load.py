@@ -47,12 +47,17 @@ class Refused(Exception):
 
 
 class _Positions:
-    def __init__(self, rel: str) -> None:
+    def __init__(self, rel: str, text: str = "") -> None:
         self.rel = rel
         self.values: dict[Path_, Position] = {}
         self.keys: dict[Path_, Position] = {}
+        self.last_line = text.count("\n") + 1
+        self.last_col = len(text) - text.rfind("\n")
 
     def at(self, mark: yaml.Mark) -> Position:
+        if mark.line + 1 > self.last_line:
+            # libyaml puts "end of file" on a line after a last line that has no newline.
+            return Position(self.rel, self.last_line, self.last_col)
         return Position(self.rel, mark.line + 1, mark.column + 1)
 
     def nearest(self, loc: Path_, keys: bool = False) -> Position:
@@ -141,7 +146,6 @@ def _rel(path: Path, base: Path) -> str:
 
 def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
     loaded.files.append(rel)
-    pos = _Positions(rel)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         loaded.problems.append(Problem(Position(rel, 1, 1), f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it"))
@@ -158,6 +162,7 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         )
         _salvage_ids(raw, loaded)
         return
+    pos = _Positions(rel, text)
     problems: list[Problem] = []
     budget = _Budget()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -11,7 +12,10 @@ import pytest
 import yaml
 from helpers_pathway import REPO, VALID, run_cli
 
+from generator import load
+from generator.model import EDGE_FIELDS, EDGE_TARGETS, KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
 from generator.schema import SCHEMA_PATH, schema_text
+from generator.validate import code_problem
 
 COMMITTED = REPO / SCHEMA_PATH
 
@@ -74,3 +78,47 @@ def test_shipped_files_validate() -> None:
 def test_schema_rejects_what_the_loader_rejects(text: str, path: list[object]) -> None:
     errors = list(_validator().iter_errors(yaml.load(text, Loader=_DatesAsText)))  # noqa: S506
     assert [list(e.absolute_path) for e in errors][:1] == [path]
+
+
+# --- the authoring guide and the limits page say what the code does ---
+
+GUIDE = (REPO / "AUTHORING.md").read_text(encoding="utf-8")
+
+
+def test_guide_names_every_field() -> None:
+    models = [PathwayFile, *KIND_OF_CLASS, Review, Code, Source, GlossaryEntry]
+    missing = sorted({f"{m.__name__}.{name}" for m in models for name in m.model_fields if f"`{name}`" not in GUIDE})
+    assert missing == []
+
+
+def test_guide_edge_table_matches_the_model() -> None:
+    """Rows `| field | edge kind | on a | may point to |` cover EDGE_TARGETS exactly."""
+    section = GUIDE.split("## Edges", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for field, kind, sources, targets in re.findall(r"^\| `(\w+)` \| ([\w-]+) \| ([\w, ]+) \| ([\w, ]+) \|$", section, re.MULTILINE):
+        assert EDGE_FIELDS[field].value == kind
+        documented |= {(kind, s, frozenset(targets.split(", "))) for s in sources.split(", ")}
+    assert documented == {(k.value, s, t) for (k, s), t in EDGE_TARGETS.items()}
+
+
+def _with_node_around(data: dict[str, object]) -> dict[str, object]:
+    if any(key in data for key in PathwayFile.model_fields):
+        return data
+    return {"treatments": [{"id": "x", "title": "T", "summary": "S", "type": "device", **data}]}
+
+
+@pytest.mark.parametrize("block", re.findall(r"```yaml\n(.*?)```", GUIDE, re.DOTALL))
+def test_guide_yaml_examples_are_valid(block: str) -> None:
+    data = yaml.safe_load(textwrap.dedent(block))
+    if data is None:
+        return  # only the schema comment
+    PathwayFile.model_validate(_with_node_around(data))
+    for system_code in (data.get("codes") or []) if isinstance(data, dict) else []:
+        assert code_problem(Code(**system_code)) is None
+
+
+def test_limits_page_states_the_numbers() -> None:
+    text = (REPO / "LIMITS.md").read_text(encoding="utf-8")
+    for name in ("MAX_FILE_BYTES", "MAX_VALUES_PER_FILE", "MAX_DEPTH", "MAX_FILES", "MAX_ENTRIES"):
+        value = getattr(load, name)
+        assert re.search(rf"\| {value:,}( |\b).*\| `{name}` \|", text), name
