@@ -1,0 +1,75 @@
+"""`python -m generator render` writes a docs folder that a stock MkDocs, without Carepath, builds the same."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers_site import SITE_FIXTURE, Build, build, copy_project, run, shared_build
+
+
+def render(project: Path) -> tuple[int, str]:
+    result = run([sys.executable, "-m", "generator", "render", "--out", "out/docs", "--mkdocs-yml", "out/mkdocs.yml"], project)
+    return result.returncode, result.stdout + result.stderr
+
+
+def page_urls(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+
+
+@pytest.fixture(scope="module")
+def stock(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    project = copy_project(SITE_FIXTURE, tmp_path_factory.mktemp("stock"))
+    code, output = render(project)
+    assert code == 0, output
+    return build(project / "out")
+
+
+def test_rendered_config_has_no_carepath_plugin(stock: Build) -> None:
+    config = yaml.safe_load((stock.project / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["plugins"] == ["search"]
+    assert "docs_dir" in config and "site_dir" not in config
+
+
+def test_stock_mkdocs_builds_the_rendered_folder_strictly(stock: Build) -> None:
+    assert stock.returncode == 0, stock.output
+    assert stock.warnings == []
+    assert "Traceback" not in stock.output
+
+
+def test_stock_build_has_the_same_pages_as_the_plugin_build(stock: Build, tmp_path_factory: pytest.TempPathFactory) -> None:
+    plugin = shared_build("fixture", tmp_path_factory)
+    assert plugin.returncode == 0, plugin.output
+    assert page_urls(stock.site) == page_urls(plugin.site)
+    assert "preventer-inhaler/index.html" in page_urls(stock.site)
+
+
+def test_stock_build_keeps_leaf_pages_out_of_the_nav(stock: Build) -> None:
+    html = stock.html("everyday-control/")
+    nav = html[html.index('class="md-sidebar md-sidebar--primary"') : html.index('class="md-sidebar md-sidebar--secondary"')]
+    assert 'href="../step-up-care/"' in nav
+    assert 'href="../preventer-inhaler/"' not in nav
+
+
+def test_render_writes_nothing_when_the_pathway_is_broken(tmp_path: Path) -> None:
+    project = copy_project(SITE_FIXTURE, tmp_path / "p")
+    care = project / "pathway" / "care.yml"
+    care.write_text(
+        care.read_text(encoding="utf-8").replace("returns_to: [everyday-control]", "returns_to: [nowhere]"), encoding="utf-8"
+    )
+    code, output = render(project)
+    assert code == 1
+    assert "pathway/care.yml:" in output and "unknown reference 'nowhere' in 'returns_to'" in output
+    assert "Traceback" not in output
+    assert not (project / "out").exists()
+
+
+def test_render_writes_nothing_when_a_content_link_is_broken(tmp_path: Path) -> None:
+    project = copy_project(SITE_FIXTURE, tmp_path / "p")
+    (project / "content" / "index.md").write_text("# Home\n\n[x](node:no-such-page)\n", encoding="utf-8")
+    code, output = render(project)
+    assert code == 1
+    assert "content/index.md:3:" in output and "unknown node 'no-such-page'" in output
+    assert not (project / "out").exists()
