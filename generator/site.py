@@ -14,8 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import links, load_knowledge_base
+from . import clinical, diagram, links, load_knowledge_base
 from .content import resolve_node_links
+from .glossary import GlossaryMatcher
+from .glossary import annotate as annotate_glossary
 from .model import KnowledgeBase
 from .problems import Problem
 from .render import RenderOptions, in_nav, nav_pages, render_pages
@@ -75,43 +77,25 @@ def css_assets() -> dict[str, bytes]:
 def build_site_pages(options: SiteOptions) -> SitePages:
     """Load, validate and render. Raises `PathwayError` with every problem on bad input."""
     kb, warnings = load_knowledge_base(options.pathway_dir, today())
-    diagrams = None
-    if options.diagrams:
-        try:
-            from . import diagram as diagrams
-        except ImportError:  # the diagram stage is optional while it is being built
-            diagrams = None
-    annotate = None
-    try:
-        from .glossary import GlossaryMatcher
-        from .glossary import annotate as annotate_glossary
+    matcher = GlossaryMatcher(kb.glossary)
 
-        matcher = GlossaryMatcher(kb.glossary)
+    def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
+        return annotate_glossary(markdown, kb.glossary, uri, matcher)
 
-        def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
-            return annotate_glossary(markdown, kb.glossary, uri, matcher)
-    except ImportError:
-        annotate = None
-    clinical = None
-    try:
-        from . import clinical
-    except ImportError:  # the clinician stage is optional while it is being built
-        clinical = None
     render_options = RenderOptions(
         today=today(),
         site_url=options.site_url,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
         annotate=annotate,
-        diagrams=diagrams,
-        page_extras=partial(clinical.page_extras, site_url=options.site_url, use_directory_urls=options.use_directory_urls) if clinical else None,
+        diagrams=diagram if options.diagrams else None,
+        page_extras=partial(clinical.page_extras, site_url=options.site_url, use_directory_urls=options.use_directory_urls),
     )
     pages = render_pages(kb, render_options)
     assets = css_assets()
-    if clinical:
-        pages.update(clinical.extra_pages(kb, render_options))
-        assets.update(clinical.extra_assets(kb, render_options))
-        warnings = warnings + clinical.warnings(kb, render_options)
+    pages.update(clinical.extra_pages(kb, render_options))
+    assets.update(clinical.extra_assets(kb, render_options))
+    warnings = warnings + clinical.warnings(kb, render_options)
     return SitePages(kb, pages, assets, in_nav(kb), warnings)
 
 
