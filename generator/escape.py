@@ -75,9 +75,17 @@ def md_prose(text: str, resolve: Callable[[str], str | None]) -> str:
     # `*[X]: ...` would re-title every X on the page, warnings and disclaimer included.
     text = _ABBR_DEF.sub(r"\\*", text)
     text = _H1.sub(r"\1##", text)  # the page owns its one h1
-    text = _INLINE_LINK.sub(lambda m: m.group(1) + m.group(2) + _safe_target(m.group(3), resolve), text)
-    text = _REF_DEF.sub(lambda m: m.group(1) + _safe_target(m.group(2), resolve), text)
+    text = _INLINE_LINK.sub(lambda m: _relink(m.group(1), m.group(2), m.group(3), resolve), text)
+    text = _REF_DEF.sub(lambda m: _relink(m.group(1), "", m.group(2), resolve), text)
     return text.strip("\n")
+
+
+def _relink(head: str, space: str, target: str, resolve: Callable[[str], str | None]) -> str:
+    safe = _safe_target(target, resolve)
+    if safe == target:
+        return head + space + target
+    # A replacement never starts a line: `#` there would be a heading.
+    return re.sub(r"\s*\n[ \t>]*$", " ", head) + safe
 
 
 def _safe_target(target: str, resolve: Callable[[str], str | None]) -> str:
