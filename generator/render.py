@@ -425,4 +425,5 @@ def _environment(overrides_dir: Path | None) -> jinja2.Environment:
     env.filters["md"] = md_text
     env.filters["h"] = html_text
     env.filters["json"] = json_text
+    env.filters["meta"] = meta_text
     return env
