@@ -1,0 +1,323 @@
+"""Hostile text in every field of every node kind is shown as text and never runs.
+
+The fixture (`tests/fixtures/hostile/`, written by its `make_pathway.py`) puts script tags, event
+handlers, `javascript:` links, attribute lists, Markdown and HTML structure, diagram syntax,
+JSON-breaking quotes, right-to-left and combining characters and emoji into every text field. The
+built site is compared with the clean asthma fixture's: the only scripts are the theme's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import json
+import re
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers_site import HOSTILE_FIXTURE, Build, article, elements, html_pages, node_url, shared_build, text_of
+from pydantic import BaseModel
+
+from generator import KnowledgeBase, check_pathway
+from generator.escape import json_text, md_prose, md_text, meta_text
+
+SCRIPT = "<script>alert(1)</script>"
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    b = shared_build("hostile", tmp_path_factory)
+    assert b.returncode == 0, b.output
+    return b
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    b = shared_build("fixture", tmp_path_factory)
+    assert b.returncode == 0, b.output
+    return b
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    kb, problems = check_pathway(HOSTILE_FIXTURE / "pathway", dt.date(2026, 6, 1))
+    assert [p for p in problems if p.severity == "error"] == []
+    return kb
+
+
+# --- the fixture really is hostile everywhere --------------------------------------------------------
+
+
+def _text_fields(model: BaseModel) -> Iterator[tuple[str, Any]]:
+    """(name, value) of every free-text field of a model, nested models included; ids, enums and URLs excluded."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        shape = repr(info.annotation) + repr(info.metadata)
+        if isinstance(value, BaseModel):
+            yield from ((f"{name}.{n}", v) for n, v in _text_fields(value))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for i, item in enumerate(value):
+                yield from ((f"{name}[{i}].{n}", v) for n, v in _text_fields(item))
+        elif "str" in shape and "Literal" not in shape and "pattern='" not in shape and name != "code":
+            yield name, value
+
+
+def test_fixture_puts_payloads_in_every_text_field_of_every_kind(kb: KnowledgeBase) -> None:
+    """Every text field of every kind is set somewhere in the fixture, and every value set is hostile."""
+    kinds = {kb.kind(n) for n in kb.nodes}
+    assert kinds == {"pathway", "stage", "treatment", "condition", "indicator"}
+    fields: dict[str, set[str]] = {}
+    filled: dict[str, set[str]] = {}
+    items = [(kb.kind(n.id), n) for n in kb.nodes.values()] + [("glossary", g) for g in kb.glossary]
+    for kind, item in items:
+        for name, value in _text_fields(item):
+            name = re.sub(r"\[\d+\]", "[]", name)
+            fields.setdefault(kind, set()).add(name)
+            for v in value if isinstance(value, list) else [value]:
+                if not v:
+                    continue
+                filled.setdefault(kind, set()).add(name)
+                if name == "abbreviation":
+                    assert "<" in v and ("\\" in v or "{" in v), v
+                else:
+                    assert SCRIPT in v, f"{getattr(item, 'id', item)}: {name!r} carries no payload"
+    assert filled == fields
+    assert {"title", "summary", "body", "sources[].title", "review.reviewer", "codes[].display"} <= filled["treatment"]
+    assert {"term", "definition", "abbreviation", "also"} <= filled["glossary"]
+    assert max(len(n.title) for n in kb.nodes.values()) == 300
+
+
+def test_a_ten_thousand_character_title_is_refused_clearly(tmp_path: Path) -> None:
+    (tmp_path / "pathway").mkdir()
+    (tmp_path / "pathway" / "p.yml").write_text(
+        textwrap.dedent(
+            f"""\
+            pathways:
+              - id: p
+                title: {"A" * 10_000}
+                summary: s
+                stages: [s1]
+            stages:
+              - id: s1
+                title: S
+                summary: s
+            """
+        ),
+        encoding="utf-8",
+    )
+    _, problems = check_pathway(tmp_path / "pathway")
+    assert [str(p) for p in problems] == ["pathway/p.yml:3:12: pathway 'p': 'title' is 10,000 characters, over the limit of 300"]
+
+
+# --- nothing runs -----------------------------------------------------------------------------------
+
+
+def _script_signature(el_attrs: dict[str, str], content: str) -> tuple[str, str]:
+    if "src" in el_attrs:
+        return ("src", el_attrs["src"].rsplit("/", 1)[-1])
+    if el_attrs.get("type", "").endswith("json"):
+        return ("json", el_attrs.get("id", el_attrs["type"]))
+    return ("inline", re.sub(r"[./]+", "", content)[:300])
+
+
+def _scripts(page: str) -> list[tuple[dict[str, str], str]]:
+    out = []
+    for m in re.finditer(r"<script\b([^>]*)>(.*?)</script\s*>", page, re.DOTALL | re.IGNORECASE):
+        attrs = {k.lower(): htmllib.unescape(v) for k, _, v in re.findall(r"""([\w:-]+)\s*=\s*(["'])(.*?)\2""", m.group(1))}
+        out.append((attrs, m.group(2)))
+    return out
+
+
+def test_no_script_but_the_themes_own(hostile: Build, clean: Build) -> None:
+    theirs = {_script_signature(a, c) for p in html_pages(clean.site) for a, c in _scripts(p.read_text(encoding="utf-8"))}
+    assert theirs, "the clean build has no scripts to compare with"
+    pages = list(html_pages(hostile.site))
+    assert len(pages) > 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        opened = len(re.findall(r"<script\b", text, re.IGNORECASE))
+        found = _scripts(text)
+        assert opened == len(found), f"{page}: unbalanced <script"
+        for attrs, content in found:
+            assert _script_signature(attrs, content) in theirs, f"{page}: foreign script {attrs} {content[:120]!r}"
+            assert "alert(" not in content, page
+            if attrs.get("type", "").endswith("json"):
+                json.loads(content)
+
+
+@pytest.fixture(scope="module")
+def hostile_elements(hostile: Build) -> dict[str, list[Any]]:
+    return {p.relative_to(hostile.site).as_posix(): elements(p.read_text(encoding="utf-8")) for p in html_pages(hostile.site)}
+
+
+def test_no_event_handler_attributes(hostile_elements: dict[str, list[Any]]) -> None:
+    for page, els in hostile_elements.items():
+        for el in els:
+            handlers = [k for k in el.attrs if re.fullmatch(r"on\w+", k)]
+            assert not handlers, f"{page}: <{el.tag} {handlers}>"
+
+
+def test_no_script_urls(hostile_elements: dict[str, list[Any]]) -> None:
+    for page, els in hostile_elements.items():
+        for el in els:
+            for name in URL_ATTRS & el.attrs.keys():
+                value = re.sub(r"[\x00-\x20]", "", el.attrs[name]).lower()
+                assert not value.startswith(("javascript:", "vbscript:", "data:text")), (
+                    f"{page}: <{el.tag} {name}={el.attrs[name]!r}>"
+                )
+            if el.tag == "img":
+                assert el.attrs.get("src") != "x", f"{page}: injected <img>"
+            assert el.tag not in {"iframe", "object", "embed", "textarea"}, f"{page}: injected <{el.tag}>"
+
+
+def test_every_json_file_still_parses(hostile: Build, kb: KnowledgeBase) -> None:
+    files = sorted(hostile.site.rglob("*.json"))
+    assert hostile.site / "search" / "search_index.json" in files
+    for f in files:
+        json.loads(f.read_text(encoding="utf-8"))
+    index = json.loads((hostile.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert {node_url(n) for n in kb.nodes} <= locations
+
+
+# --- shown as text ----------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_titles_are_shown_exactly_as_written(hostile: Build, kb: KnowledgeBase) -> None:
+    for node_id, node in kb.nodes.items():
+        page = hostile.html(node_url(node_id))
+        [h1] = [e for e in elements(article(page)) if e.tag == "h1"]
+        assert _plain(h1.text) == _plain(node.title), node_id
+        [title] = [e for e in elements(page[: page.index("</head>")]) if e.tag == "title"]
+        assert _plain(title.text).startswith(_plain(node.title)), node_id
+        [meta] = [e for e in elements(page) if e.tag == "meta" and e.attrs.get("name") == "description"]
+        assert _plain(meta.attrs["content"]) == _plain(node.summary), node_id
+
+
+def test_plain_text_fields_are_visible_as_text(hostile: Build, kb: KnowledgeBase) -> None:
+    for node_id, node in kb.nodes.items():
+        text = text_of(article(hostile.html(node_url(node_id))))
+        lines = [
+            node.summary,
+            *getattr(node, "risks", []),
+            *getattr(node, "questions", []),
+            *getattr(node, "signs_not_working", []),
+        ]
+        if hasattr(node, "action"):
+            lines.append(node.action)
+        for line in lines:
+            assert _plain(line) in text, f"{node_id}: {line[:40]!r}…"
+
+
+def test_prose_fields_keep_their_payloads_as_text(hostile: Build, kb: KnowledgeBase) -> None:
+    for node_id, node in kb.nodes.items():
+        text = text_of(article(hostile.html(node_url(node_id))))
+        marker = node.body.split()[0]
+        assert f"{marker} {SCRIPT}" in text, node_id
+        assert '{: onclick="alert(1)" }' in text, node_id
+        assert "مرحبا \u202eevil\u202c" in text and "🩺😀" in text and "e\u0301\u0301" in text, node_id
+        assert "*[X]: abbr" in text, node_id  # an abbreviation definition in one field is text, not page-wide markup
+
+
+def test_glossary_terms_are_visible_as_text(hostile: Build, kb: KnowledgeBase) -> None:
+    text = text_of(article(hostile.html("glossary/")))
+    for entry in kb.glossary:
+        assert _plain(entry.term) in text
+        assert _plain(entry.definition) in text
+        assert entry.abbreviation and _plain(entry.abbreviation) in text
+
+
+# --- the escaping rules themselves -----------------------------------------------------------------
+
+
+def _unknown(_: str) -> str | None:
+    return None
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x]( javascript:alert(1))",
+        "[x](<javascript:alert(1)>)",
+        "[x](\n javascript:alert(1))",
+        "[x](javascript&#58;alert(1))",
+        "[x](javascript&colon;alert(1))",
+        "[x](java&Tab;script:alert(1))",
+        "[x](jav&#x09;ascript:alert(1))",
+        "[x](vbscript:msgbox(1))",
+        "![i](data:text/html,<script>alert(1)</script>)",
+        "[r]\n\n[r]: javascript:alert(1)",
+        "[r]\n\n[r]:\n  javascript:alert(1)",
+        "- item\n\n    [r]: javascript:alert(1)\n\n    [r][]",
+        "> [r]: javascript:alert(1)\n\n[r]",
+    ],
+)
+def test_md_prose_defuses_script_links(prose: str) -> None:
+    import markdown
+
+    html = markdown.markdown(
+        md_prose(prose, _unknown), extensions=["abbr", "attr_list", "md_in_html", "def_list", "tables", "admonition"]
+    )
+    for href in re.findall(r"""(?:href|src)="([^"]*)\"""", html):
+        decoded = re.sub(r"[\x00-\x20]", "", htmllib.unescape(href)).lower()
+        assert not decoded.startswith(("javascript:", "vbscript:", "data:")), (prose, html)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "<script>alert(1)</script>",
+        "~~~\n<script>alert(1)</script>\n~~~",
+        "```\n<img src=x onerror=alert(1)>\n```",
+        '<div markdown="1" onclick="alert(1)">x</div>',
+        'Text\n{: onclick="alert(1)" }',
+        '## Heading {: onclick="alert(1)" }',
+    ],
+)
+def test_md_prose_leaves_no_raw_html_or_attributes(prose: str) -> None:
+    import markdown
+
+    html = markdown.markdown(
+        md_prose(prose, _unknown), extensions=["abbr", "attr_list", "md_in_html", "def_list", "tables", "admonition"]
+    )
+    assert "<script" not in html and "<img" not in html and "<div" not in html
+    assert not re.search(r"<[^>]+\son\w+=", html), html
+
+
+def test_md_prose_keeps_abbreviations_and_headings_in_their_place() -> None:
+    out = md_prose("*[Call]: a trick\n\n# Title\n#Also\n> # Quoted", _unknown)
+    assert out.startswith("\\*[Call]")
+    assert "\n## Title\n##Also\n> ## Quoted" in out
+
+
+def test_md_prose_keeps_ordinary_markdown() -> None:
+    text = (
+        "Some **bold** and a [link](https://example.org/?a=1&b=2), fish & chips.\n\n- a list\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    assert md_prose(text, _unknown) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["🩺 مرحبا \u202e e\u0301", 'quote " backslash \\ </script> & <b>', "line\u2028para\u2029nel\x85"]
+)
+def test_json_text_round_trips_through_yaml_and_json(text: str) -> None:
+    out = json_text(text)
+    assert "<" not in out and ">" not in out and "\u2028" not in out
+    assert json.loads(out) == text
+    assert yaml.safe_load(f"title: {out}")["title"] == text
+
+
+def test_meta_text_and_md_text_are_inert() -> None:
+    assert meta_text('<b onclick="x">A & B</b>') == "&lt;b onclick=&quot;x&quot;&gt;A &amp; B&lt;/b&gt;"
+    assert md_text("[x](javascript:alert(1)) {: #id } <i>") == "\\[x\\]\\(javascript:alert\\(1\\)\\) \\{: \\#id \\} &lt;i&gt;"
