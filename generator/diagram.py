@@ -482,7 +482,7 @@ _EDGE_ATTRS: dict[EdgeKind, dict[str, str]] = {
     EdgeKind.offers: {"style": "solid", "color": "#4d4d4d", "arrowsize": "0.6"},
     EdgeKind.flags: {"style": "dotted", "color": "#9b1c1c", "arrowhead": "odiamond", "constraint": "false"},
     EdgeKind.escalates_to: {"style": "bold", "color": INK, "penwidth": "2.2"},
-    EdgeKind.requires: {"style": "dashed", "color": "#1f4e8c", "arrowhead": "empty", "constraint": "false"},
+    EdgeKind.requires: {"style": "dashed", "color": "#1f4e8c", "arrowtail": "empty", "dir": "back"},
     EdgeKind.refers_to: {"style": "bold", "color": "#9b1c1c"},
     EdgeKind.returns_to: {"style": "dashed", "color": "#2d6a2d", "arrowhead": "vee", "constraint": "false"},
     EdgeKind.relevant_to: {"style": "dotted", "color": "#595959", "arrowhead": "none", "constraint": "false"},
@@ -569,7 +569,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
     dot = _Dot()
     dot.add(f"digraph {_dot_quoted(pathway.id)} {{", 0)
     dot.add(
-        f'graph [rankdir="TB", fontname="{_FONT}", fontsize="12", fontcolor="{INK}", nodesep="0.3", ranksep="0.4", '
+        f'graph [rankdir="TB", fontname="{_FONT}", fontsize="12", fontcolor="{INK}", nodesep="0.5", ranksep="0.4", '
         'newrank="true", bgcolor="#ffffff", pad="0.15", outputorder="edgesfirst"];'
     )
     dot.add(f'node [fontname="{_FONT}", fontsize="10", fontcolor="{INK}", color="{INK}", penwidth="1.2", margin="0.12,0.06"];')
@@ -622,7 +622,8 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         dot.add(f'{_dot_quoted(f)} -> {_dot_quoted(pathway.stages[0])} [style="invis"];')
     # Stack the stages: everything in a stage sits above its exit point, and each exit above the next stage.
     for i, sid in enumerate(pathway.stages):
-        for m in cluster_members[sid]:
+        # Only the bottom row needs a link to the exit: the rows are chained above it.
+        for m in cluster_members[sid][-OPTIONS_PER_ROW:]:
             dot.add(f'{_dot_quoted(m)} -> "exit:{sid}" [style="invis", weight="2"];')
         # Wrap a stage's options into rows, so a stage with many options grows down the page, not across it.
         inner = cluster_members[sid][1:]
@@ -646,7 +647,9 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         eid = f"e-{e.source}-{e.kind.value}-{e.target}"
         attrs.update({"id": eid, "class": f"cp-edge cp-edge-{e.kind.value}"})
         if e.kind in _LABELLED:
-            attrs["label"] = f"<{_dot_html(EDGE_LABELS[e.kind][0])}>"
+            # An external label is placed after layout: an ordinary edge label becomes a node of its own,
+            # doubling the ranks and tripling dot's time on a 500-node pathway.
+            attrs["xlabel"] = f"<{_dot_html(EDGE_LABELS[e.kind][0])}>"
             attrs["fontcolor"] = attrs["color"]
         src = _dot_quoted(e.source)
         if e.kind == EdgeKind.includes and e.target != pathway.stages[0] and not all_edges:
@@ -659,7 +662,12 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
             src = f'"exit:{e.source}"'
         arrow = "↔" if both else "→"
         dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {EDGE_LABELS[e.kind][0]} {arrow} {_clean(ctx.title(e.target))}"
-        dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
+        if e.kind == EdgeKind.requires:
+            # Laid out from the prerequisite down to the treatment (what comes first sits higher), with the
+            # arrowhead still at the prerequisite: 'needs first'.
+            dot.add(f"{_dot_quoted(e.target)} -> {src} {_attrs(attrs)};")
+        else:
+            dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
     _legend(dot, pathway.id, all_edges)
     dot.add("}", 0)
@@ -699,7 +707,9 @@ def _legend(dot: _Dot, top: str, all_edges: bool) -> None:
         dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", id="k-{kind.value}-from", label=""];', 2)
         words = EDGE_LABELS[kind][0] + ("" if all_edges or kind != EdgeKind.relevant_to else " (within a step)")
         dot.add(f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(words)}>];', 2)
-        attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k != "constraint"}
+        attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k not in ("constraint", "dir", "arrowtail")}
+        if "arrowtail" in _EDGE_ATTRS[kind]:
+            attrs["arrowhead"] = _EDGE_ATTRS[kind]["arrowtail"]
         attrs.update({"id": f"k-{kind.value}", "class": f"cp-legend-edge cp-edge-{kind.value}", "minlen": "2"})
         dot.add(f'"{a}" -> "{b}" {_attrs(attrs)};', 2)
         dot.add(f'"{previous}" -> "{a}" [style="invis"];', 2)
