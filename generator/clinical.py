@@ -88,13 +88,15 @@ def _renderer(kb: KnowledgeBase, options: RenderOptions) -> Renderer:
 def page_extras(
     kb: KnowledgeBase, node_id: str, src_uri: str, *, site_url: str | None, use_directory_urls: bool
 ) -> dict[str, Any]:
-    """Front matter (`jsonld`, and `pathway_json` on pathway pages) and the print-only handout block."""
+    """Front matter (`jsonld`) and the print-only handout block.
+
+    No `<link rel="alternate">` to `pathway.json`: Material fetches a `sitemap.xml` beside every
+    alternate link (for language versions), which 404s. The code index links the data files instead.
+    """
     renderer = _renderer(kb, RenderOptions(site_url=site_url, use_directory_urls=use_directory_urls))
     node = kb.nodes[node_id]
     url = canonical_url(site_url, src_uri, use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
-    if isinstance(node, Pathway):
-        front_matter["pathway_json"] = asset_href(src_uri, pathway_json_uri(node_id), use_directory_urls)
     flags = []
     place = renderer.placements.get(node_id)
     if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator" and place and place.stage:

@@ -1,0 +1,144 @@
+"""Handouts on paper and code lookup, as a reader's browser does them: print to A4 PDF, follow a code link."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from test_clinical import build_project, segno_matrix, svg_matrix
+
+from generator import KnowledgeBase
+
+from .conftest import HOST, _QuietHandler, unavailable
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+MAX_A4_PAGES = 2
+HIDDEN_IN_PRINT = [
+    ".md-header",
+    ".md-sidebar--primary",
+    ".md-sidebar--secondary",
+    ".md-footer",
+    ".cp-breadcrumb",
+    ".cp-prevnext",
+    ".cp-diagram",
+]
+SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-meta", ".cp-handout", ".cp-handout-flags", ".cp-qr", ".cp-handout-url"]
+
+
+def pdf_pages(pdf: Path) -> int:
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        unavailable("pdfinfo is missing (apt-get install poppler-utils)")
+    out = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^Pages:\s+(\d+)$", out, re.MULTILINE)
+    assert found, out
+    return int(found.group(1))
+
+
+def treatment_paths(kb: KnowledgeBase) -> list[str]:
+    return [f"{node.id}/" for node in kb.of_kind("treatment")]
+
+
+def print_to_pdf(page: Page, url: str, pdf: Path) -> int:
+    page.goto(url)
+    page.pdf(path=str(pdf), format="A4")
+    return pdf_pages(pdf)
+
+
+def test_every_treatment_handout_fits_on_two_a4_pages(page: Page, base_url: str, kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The biggest treatment page decides it; every one is printed, so a new biggest one is caught too."""
+    counts: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    page.emulate_media(media="print")  # what page.pdf() uses anyway; here it also sizes the printed text
+    for path in treatment_paths(kb):
+        counts[path] = print_to_pdf(page, base_url + path, tmp_path / (path.strip("/") + ".pdf"))
+        sizes[path] = len(page.inner_text("article"))
+    biggest = max(sizes, key=lambda p: sizes[p])
+    assert counts[biggest] <= MAX_A4_PAGES, f"the biggest treatment handout, {biggest}, prints on {counts[biggest]} A4 pages"
+    assert {p: n for p, n in counts.items() if n > MAX_A4_PAGES} == {}, counts
+    print(f"A4 pages per treatment handout (biggest: {biggest}): {counts}")
+
+
+def test_print_shows_the_handout_and_hides_the_site(page: Page, base_url: str) -> None:
+    page.goto(base_url + "topical-lidocaine/")
+    assert not page.locator(".cp-handout").is_visible(), "the handout block is for paper"
+    page.emulate_media(media="print")
+    for selector in HIDDEN_IN_PRINT:
+        assert page.locator(selector).count() == 0 or not page.locator(selector).first.is_visible(), selector
+    for selector in SHOWN_IN_PRINT:
+        assert page.locator(selector).first.is_visible(), selector
+    assert "not medical advice" in page.inner_text(".cp-meta")
+    # Material gives html the viewport's height; on paper it must grow with the content, or Chromium
+    # prints a blank trailing page.
+    assert page.evaluate("document.documentElement.getBoundingClientRect().height > innerHeight")
+
+
+def test_printed_qr_encodes_the_canonical_url(page: Page, base_url: str) -> None:
+    page.goto(base_url + "topical-lidocaine/")
+    canonical = page.get_attribute("link[rel=canonical]", "href")
+    assert canonical and canonical.endswith("/topical-lidocaine/")
+    assert page.get_attribute(".cp-handout", "data-qr") == canonical
+    assert page.inner_text(".cp-handout-url") == canonical
+    svg = page.locator("svg.cp-qr").evaluate("e => e.outerHTML")
+    assert svg_matrix(svg) == segno_matrix(canonical)
+
+
+@pytest.fixture(scope="module")
+def fixture_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The clinical fixture site (made-up uses of real code formats), served on an ephemeral port."""
+    site = build_project(tmp_path_factory.mktemp("lookup"))
+    server = ThreadingHTTPServer((HOST, 0), functools.partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, name="fixture-server", daemon=True).start()
+    yield f"http://{HOST}:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def infobutton(oid: str, code: str) -> str:
+    return f"lookup/?mainSearchCriteria.v.cs={oid}&mainSearchCriteria.v.c={code}&knowledgeResponseType=text/html"
+
+
+@pytest.mark.parametrize(
+    ("oid", "code", "lands_on"),
+    [
+        ("2.16.840.1.113883.6.90", "M17.11", "knee-osteoarthritis/"),
+        ("2.16.840.1.113883.6.90", "m1711", "knee-osteoarthritis/"),
+        ("urn:oid:2.16.840.1.113883.6.96", "239873007", "knee-osteoarthritis/"),
+        ("2.16.840.1.113883.6.88", "5640", "code/rxnorm/5640/"),
+    ],
+)
+def test_lookup_opens_the_page_for_a_code(page: Page, fixture_url: str, oid: str, code: str, lands_on: str) -> None:
+    page.goto(fixture_url + infobutton(oid, code))
+    page.wait_for_url(fixture_url + lands_on)
+    assert page.locator("h1").first.is_visible()
+
+
+def test_lookup_of_an_unknown_code_says_so_and_lists_the_codes(page: Page, fixture_url: str) -> None:
+    page.goto(fixture_url + infobutton("2.16.840.1.113883.6.88", "99999"))
+    assert page.url == fixture_url + infobutton("2.16.840.1.113883.6.88", "99999")
+    assert page.inner_text("#cp-lookup-status") == "This site has no page for code 99999. The codes it has are listed below."
+    assert page.locator("a[href='../code/rxnorm/5640/']").is_visible()
+
+
+def test_lookup_without_javascript_shows_the_code_index(browser: Browser, fixture_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(fixture_url + infobutton("2.16.840.1.113883.6.90", "M17.11"))
+        assert page.url.endswith(infobutton("2.16.840.1.113883.6.90", "M17.11"))
+        page.get_by_role("link", name="M17.11").click()
+        page.wait_for_url(fixture_url + "code/icd10cm/m17.11/")
+    finally:
+        context.close()
