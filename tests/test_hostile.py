@@ -243,6 +243,14 @@ def _unknown(_: str) -> str | None:
     return None
 
 
+def _as_mkdocs_would(markdown_text: str) -> str:
+    """Python-Markdown with the site's extensions plus the ones MkDocs always adds."""
+    import markdown
+
+    extensions = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", "toc", "fenced_code"]
+    return markdown.markdown(markdown_text, extensions=extensions)
+
+
 @pytest.mark.parametrize(
     "prose",
     [
@@ -264,11 +272,7 @@ def _unknown(_: str) -> str | None:
     ],
 )
 def test_md_prose_defuses_script_links(prose: str) -> None:
-    import markdown
-
-    html = markdown.markdown(
-        md_prose(prose, _unknown), extensions=["abbr", "attr_list", "md_in_html", "def_list", "tables", "admonition"]
-    )
+    html = _as_mkdocs_would(md_prose(prose, _unknown))
     for href in re.findall(r"""(?:href|src)="([^"]*)\"""", html):
         decoded = re.sub(r"[\x00-\x20]", "", htmllib.unescape(href)).lower()
         assert not decoded.startswith(("javascript:", "vbscript:", "data:")), (prose, html)
@@ -280,17 +284,15 @@ def test_md_prose_defuses_script_links(prose: str) -> None:
         "<script>alert(1)</script>",
         "~~~\n<script>alert(1)</script>\n~~~",
         "```\n<img src=x onerror=alert(1)>\n```",
+        "- item\n\n    ~~~\n    <script>alert(1)</script>\n    ~~~",
+        "````\n```\n<script>alert(1)</script>\n````",
         '<div markdown="1" onclick="alert(1)">x</div>',
         'Text\n{: onclick="alert(1)" }',
         '## Heading {: onclick="alert(1)" }',
     ],
 )
 def test_md_prose_leaves_no_raw_html_or_attributes(prose: str) -> None:
-    import markdown
-
-    html = markdown.markdown(
-        md_prose(prose, _unknown), extensions=["abbr", "attr_list", "md_in_html", "def_list", "tables", "admonition"]
-    )
+    html = _as_mkdocs_would(md_prose(prose, _unknown))
     assert "<script" not in html and "<img" not in html and "<div" not in html
     assert not re.search(r"<[^>]+\son\w+=", html), html
 
