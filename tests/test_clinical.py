@@ -175,7 +175,7 @@ def test_handout_sits_before_the_review_line_and_is_not_scored(site: Path) -> No
     assert html.index('class="cp-handout cp-no-score"') < html.index('class="cp-meta')
 
 
-def test_handouts_are_byte_identical_across_builds(site: Path, tmp_path: Path) -> None:
+def test_handouts_are_byte_identical_across_builds() -> None:
     again = build_site_pages(SiteOptions(FIXTURE / "pathway", SITE_URL, diagrams=False))
     first = build_site_pages(SiteOptions(FIXTURE / "pathway", SITE_URL, diagrams=False))
     assert again.pages == first.pages and again.assets == first.assets
@@ -306,3 +306,20 @@ def test_without_site_url_the_build_warns_and_prints_no_qr(tmp_path: Path) -> No
     result = run_build(project)
     assert result.returncode != 0
     assert "mkdocs.yml:1:1: warning: " + NO_SITE_URL in result.stdout + result.stderr
+
+
+def test_an_alias_on_a_url_the_site_uses_warns_and_gets_no_redirect(tmp_path: Path) -> None:
+    pathway = tmp_path / "pathway"
+    shutil.copytree(FIXTURE / "pathway", pathway)
+    knee = pathway / "knee.yml"
+    knee.write_text(
+        knee.read_text(encoding="utf-8").replace(
+            "aliases: [radiofrequency-ablation]", "aliases: [radiofrequency-ablation, lookup]"
+        ),
+        encoding="utf-8",
+    )
+    pages = build_site_pages(SiteOptions(pathway, SITE_URL, diagrams=False))
+    assert [str(p) for p in pages.warnings] == [
+        f"{pages.kb.positions['genicular-nerve-ablation']}: warning: treatment 'genicular-nerve-ablation': alias 'lookup' is a URL the site itself uses; no redirect can live there"
+    ]
+    assert "lookup/index.html" not in pages.assets and "radiofrequency-ablation/index.html" in pages.assets
