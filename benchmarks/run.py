@@ -44,12 +44,30 @@ u = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": r.returncode, "wall_s": wall, "cpu_s": u.ru_utime + u.ru_stime, "maxrss_kib": u.ru_maxrss, "stderr": r.stderr[-4000:]}))
 """
 
+RETRIES = 2
+"""A failed run is retried after a pause: in a shared working tree, someone may be half-way through an edit."""
+
+
 def measure(cmd: list[str]) -> dict[str, Any]:
-    out = subprocess.run([PY, "-c", _MEASURE, *cmd], capture_output=True, text=True, env=ENV, check=True)
-    result: dict[str, Any] = json.loads(out.stdout)
-    if result["rc"] != 0:
-        raise SystemExit(f"failed ({result['rc']}): {' '.join(cmd)}\n{result['stderr']}")
-    return result
+    for attempt in range(RETRIES + 1):
+        out = subprocess.run([PY, "-c", _MEASURE, *cmd], capture_output=True, text=True, env=ENV, check=True)
+        result: dict[str, Any] = json.loads(out.stdout)
+        if result["rc"] == 0:
+            return result
+        print(f"failed ({result['rc']}), attempt {attempt + 1}: {' '.join(cmd)}\n{result['stderr']}", file=sys.stderr)
+        time.sleep(30)
+    raise SystemExit(f"gave up: {' '.join(cmd)}")
+
+
+def in_process(project: Path) -> dict[str, Any]:
+    for attempt in range(RETRIES + 1):
+        out = subprocess.run([PY, str(HERE / "inproc.py"), str(project)], capture_output=True, text=True, env=ENV, check=False)
+        if out.returncode == 0:
+            result: dict[str, Any] = json.loads(out.stdout)
+            return result
+        print(f"inproc.py failed, attempt {attempt + 1}:\n{out.stderr[-3000:]}", file=sys.stderr)
+        time.sleep(30)
+    raise SystemExit("gave up: inproc.py")
 
 
 def median(runs: list[dict[str, Any]], key: str) -> float:
@@ -69,28 +87,38 @@ def node_kinds(project: Path) -> dict[str, str]:
     return {n: kb.kind(n) for n in sorted(kb.nodes)}
 
 
-def bench(nodes: int, repeat: int, work: Path, seed: int, full: bool = True, log: Any = None) -> dict[str, Any]:
-    """One knowledge base of `nodes` nodes: every measurement, as a flat dict."""
+def bench(
+    nodes: int, repeat: int, work: Path, seed: int, full: bool = True, diagrams: bool = True, log: Any = None, slow_repeat: int | None = None
+) -> dict[str, Any]:
+    """One knowledge base of `nodes` nodes: every measurement, as a flat dict.
+
+    `slow_repeat` (default `repeat`) is used for everything but `check`: the generator runs and builds.
+    """
+    check_repeat, repeat = repeat, slow_repeat or repeat
     say = log or (lambda *_: None)
     project = work / f"kb-{nodes}"
-    counts = synth.write_project(project, nodes, seed)
+    counts = synth.write_project(project, nodes, seed, diagrams=diagrams)
     yaml_kib = tree_bytes(project / "pathway") / 1024
     base = work / f"baseline-{nodes}"
-    result: dict[str, Any] = {"nodes": nodes, "seed": seed, "repeat": repeat, "pathways": counts["pathway"], "glossary_terms": counts["glossary"]}
+    result: dict[str, Any] = {
+        "nodes": nodes,
+        "seed": seed,
+        "repeat": repeat,
+        "check_repeat": check_repeat,
+        "pathways": counts["pathway"],
+        "glossary_terms": counts["glossary"],
+    }
     result["yaml_mib"] = round(yaml_kib / 1024, 2)
     load_before = os.getloadavg()[0]
 
-    say(f"[{nodes}] check x{repeat}")
-    check = [measure([PY, "-m", "generator", "check", str(project / "pathway")]) for _ in range(repeat)]
+    say(f"[{nodes}] check x{check_repeat}")
+    check = [measure([PY, "-m", "generator", "check", str(project / "pathway")]) for _ in range(check_repeat)]
     result["check_s"] = round(median(check, "wall_s"), 3)
     result["check_cpu_s"] = round(median(check, "cpu_s"), 3)
 
     say(f"[{nodes}] generator in-process x{repeat}")
-    inproc = []
-    for _ in range(repeat):
-        out = subprocess.run([PY, str(HERE / "inproc.py"), str(project)], capture_output=True, text=True, env=ENV, check=True)
-        inproc.append(json.loads(out.stdout))
-    for key in ("imports_s", "load_s", "validate_s", "check_s", "generator_s"):
+    inproc = [in_process(project) for _ in range(repeat)]
+    for key in ("imports_s", "load_s", "validate_s", "check_s", "generator_s", "generator_cpu_s"):
         result[f"inproc_{key}"] = round(median(inproc, key), 3)
     result["pages"] = inproc[0]["pages"]
     result["diagrams"] = inproc[0]["diagrams"]
@@ -145,6 +173,7 @@ def bench(nodes: int, repeat: int, work: Path, seed: int, full: bool = True, log
 
 
 def machine() -> dict[str, str]:
+    """The machine, the versions, and the generator code measured."""
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -161,6 +190,11 @@ def machine() -> dict[str, str]:
         pass
     from importlib.metadata import version
 
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False).stdout
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "generator").splitlines() if line.strip()]
+
     return {
         "cpu": cpu,
         "nproc": str(os.cpu_count()),
@@ -172,12 +206,14 @@ def machine() -> dict[str, str]:
         "pydantic": version("pydantic"),
         "pyyaml": version("pyyaml"),
         "jinja2": version("jinja2"),
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "dirty": ", ".join(dirty) if dirty else "none",
     }
 
 
 def table(results: list[dict[str, Any]]) -> str:
     head = (
-        "| nodes | pages | check s | generator s (process) | generator s (in-process) | build s | baseline s | ratio (wall) | ratio (CPU) "
+        "| nodes | pages | check s | generator s (process) | generator s in-process (wall / CPU) | build s | baseline s | ratio (wall) | ratio (CPU) "
         "| peak MiB | site MiB | node page KiB max / median |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
@@ -185,13 +221,15 @@ def table(results: list[dict[str, Any]]) -> str:
     for r in results:
         if "build_s" in r:
             rows.append(
-                f"| {r['nodes']:,} | {r['pages']:,} | {r['check_s']:.2f} | {r['generator_s']:.2f} | {r['inproc_generator_s']:.2f} | {r['build_s']:.1f} "
+                f"| {r['nodes']:,} | {r['pages']:,} | {r['check_s']:.2f} | {r['generator_s']:.2f} | {r['inproc_generator_s']:.2f} / {r['inproc_generator_cpu_s']:.2f} "
+                f"| {r['build_s']:.1f} "
                 f"| {r['baseline_s']:.1f} | {r['ratio']:.2f} | {r['ratio_cpu']:.2f} | {r['peak_mib']:.0f} | {r['site_mib']:.1f} "
                 f"| {r['node_page_kib_max']:.0f} / {r['node_page_kib_median']:.0f} |"
             )
         else:
             rows.append(
-                f"| {r['nodes']:,} | {r['pages']:,} | {r['check_s']:.2f} | {r['generator_s']:.2f} | {r['inproc_generator_s']:.2f} | – | – | – | – | – | – | – |"
+                f"| {r['nodes']:,} | {r['pages']:,} | {r['check_s']:.2f} | {r['generator_s']:.2f} "
+                f"| {r['inproc_generator_s']:.2f} / {r['inproc_generator_cpu_s']:.2f} | – | – | – | – | – | – | – |"
             )
     return head + "\n".join(rows) + "\n"
 
@@ -221,7 +259,7 @@ def targets(results: list[dict[str, Any]]) -> str:
     if at3k:
         row(
             "generator alone ≤ 0.5 s at 3,000 nodes",
-            f"{at3k['inproc_generator_s']:.2f} s in-process, {at3k['generator_s']:.2f} s whole process",
+            f"{at3k['inproc_generator_s']:.2f} s in-process ({at3k['inproc_generator_cpu_s']:.2f} s CPU), {at3k['generator_s']:.2f} s whole process",
             at3k["inproc_generator_s"] <= 0.5,
         )
     else:
@@ -231,8 +269,9 @@ def targets(results: list[dict[str, Any]]) -> str:
         row("check of 5,000 nodes ≤ 1 s", f"{at5k['check_s']:.2f} s whole process ({at5k['inproc_check_s']:.2f} s in-process)", at5k["check_s"] <= 1.0)
     if at5k and at1k:
         x = at5k["inproc_generator_s"] / at1k["inproc_generator_s"]
+        xc = at5k["inproc_generator_cpu_s"] / at1k["inproc_generator_cpu_s"]
         xp = at5k["generator_s"] / at1k["generator_s"]
-        row("generator at 5,000 ≤ 5.5× its time at 1,000", f"{x:.2f}× in-process, {xp:.2f}× whole process", x <= 5.5)
+        row("generator at 5,000 ≤ 5.5× its time at 1,000", f"{x:.2f}× in-process ({xc:.2f}× in CPU time), {xp:.2f}× whole process", x <= 5.5)
     if full:
         biggest = max(r["node_page_kib_max"] for r in full)
         kinds = max(full, key=lambda r: r["nodes"])["node_page_kib_max_by_kind"]
@@ -248,15 +287,18 @@ def targets(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report(results: list[dict[str, Any]], repeat: int) -> str:
+def report(results: list[dict[str, Any]]) -> str:
     m = machine()
     diagrams = {r.get("diagram_svg_in_pages", r["diagrams"]) for r in results}
+    runs = ", ".join(f"{r['nodes']:,}: {r['check_repeat']} / {r['repeat']}" for r in results)
     loads = ", ".join(f"{r['nodes']:,}: {r['load_avg_1m'][0]}→{r['load_avg_1m'][1]}" for r in results)
     return (
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `benchmarks/run.py --repeat {repeat}` (medians of {repeat} fresh processes).\n\n"
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `benchmarks/run.py`; every figure is the median of fresh processes "
+        f"(runs per size, check / generator and builds: {runs}).\n\n"
         f"- Machine: {m['cpu']}, {m['nproc']} CPUs, {m['memory']} RAM; {m['os']}\n"
         f"- Versions: Python {m['python']}, MkDocs {m['mkdocs']}, Material {m['mkdocs-material']}, pydantic {m['pydantic']}, "
         f"PyYAML {m['pyyaml']}, Jinja2 {m['jinja2']}\n"
+        f"- Code: commit {m['commit']}; uncommitted changes in generator/ at the time: {m['dirty']}\n"
         f"- Diagrams included: {'yes' if diagrams == {True} else 'no' if diagrams == {False} else 'mixed'}\n"
         f"- Load average (1 min) before→after each size: {loads}\n\n"
         + table(results)
@@ -267,11 +309,9 @@ def report(results: list[dict[str, Any]], repeat: int) -> str:
     )
 
 
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-
-
-def update(md: Path, text: str) -> None:
-    """Replace the generated block of `md`, keeping the hand-written analysis around it."""
+def update(md: Path, text: str, name: str = "bench") -> None:
+    """Replace the generated block `name` of `md`, keeping the hand-written analysis around it."""
+    START, END = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{START}\n{text}{END}"
     old = md.read_text(encoding="utf-8") if md.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
     if START in old and END in old:
@@ -286,9 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, nargs="+", required=True, help="knowledge base sizes to measure fully")
     parser.add_argument("--generator-nodes", type=int, nargs="*", default=[], help="sizes to measure without the MkDocs builds")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--large-repeat", type=int, help="repeats of the generator runs and builds from 3,000 nodes up (default: --repeat); check keeps --repeat"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON object per size instead of a table")
     parser.add_argument("--update", type=Path, help="write the report into this Markdown file between the bench markers")
+    parser.add_argument("--no-diagrams", action="store_true", help="measure with the plugin's diagrams turned off")
+    parser.add_argument("--block", default="bench", help="name of the marked block --update replaces (default: bench)")
     parser.add_argument("--workdir", type=Path, help="keep the projects and sites here (default: a temporary folder, removed)")
     args = parser.parse_args(argv)
 
@@ -299,16 +344,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         plan = [(n, True) for n in args.nodes] + [(n, False) for n in args.generator_nodes]
         for n, full in sorted(plan):
-            r = bench(n, args.repeat, work, args.seed, full=full, log=log)
+            slow = args.large_repeat if n >= 3000 else None
+            r = bench(n, args.repeat, work, args.seed, full=full, diagrams=not args.no_diagrams, log=log, slow_repeat=slow)
             results.append(r)
             if args.json:
                 print(json.dumps(r), flush=True)
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
-    text = report(results, args.repeat)
+    text = report(results)
     if args.update:
-        update(args.update, text)
+        update(args.update, text, args.block)
         print(f"updated {args.update}", file=sys.stderr)
     if not args.json:
         print(text)

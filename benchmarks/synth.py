@@ -397,22 +397,26 @@ def _dump(path: Path, data: dict[str, Any]) -> None:
     path.write_text(HEADER + text, encoding="utf-8")
 
 
-def _mkdocs_yml(nodes: int) -> str:
+def _mkdocs_yml(nodes: int, diagrams: bool = True) -> str:
     """The repository's mkdocs.yml with the site name changed; tags such as `!ENV` are kept as written."""
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    if not diagrams:
+        text, found = re.subn(r"(?m)^(\s+)pathway_dir: pathway\s*$", r"\1pathway_dir: pathway\n\1diagrams: false", text, count=1)
+        if not found:
+            raise ValueError("mkdocs.yml has no 'pathway_dir: pathway' under the carepath plugin to add 'diagrams: false' to")
     text = re.sub(r"(?m)^site_name:.*$", f"site_name: Carepath benchmark ({nodes:,} nodes)", text, count=1)
     text = re.sub(r"(?m)^docs_dir:.*$", "docs_dir: content", text, count=1)
     text = re.sub(r"(?m)^site_dir:.*$", "site_dir: site", text, count=1)
     return text
 
 
-def write_project(out: Path, nodes: int, seed: int = 1) -> dict[str, int]:
+def write_project(out: Path, nodes: int, seed: int = 1, diagrams: bool = True) -> dict[str, int]:
     """Write the project folder; returns counts per kind. `out` is emptied first."""
     kb = synthesize(nodes, seed)
     if out.exists():
         shutil.rmtree(out)
     (out / "content").mkdir(parents=True)
-    (out / "mkdocs.yml").write_text(_mkdocs_yml(nodes), encoding="utf-8")
+    (out / "mkdocs.yml").write_text(_mkdocs_yml(nodes, diagrams), encoding="utf-8")
     overrides = REPO / "site_overrides"
     if overrides.is_dir():
         shutil.copytree(overrides, out / "site_overrides")
@@ -451,8 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, required=True, help="how many nodes (pathways, stages, treatments, conditions, indicators)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", required=True, help="project folder to write (emptied first)")
+    parser.add_argument("--no-diagrams", action="store_true", help="turn the plugin's diagrams off in mkdocs.yml")
     args = parser.parse_args(argv)
-    counts = write_project(Path(args.out), args.nodes, args.seed)
+    counts = write_project(Path(args.out), args.nodes, args.seed, diagrams=not args.no_diagrams)
     print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
