@@ -17,7 +17,7 @@ from test_clinical import build_project, segno_matrix, svg_matrix
 
 from generator import KnowledgeBase
 
-from .conftest import HOST, _QuietHandler, unavailable
+from .conftest import HOST, Visit, _QuietHandler, unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -142,3 +142,11 @@ def test_lookup_without_javascript_shows_the_code_index(browser: Browser, fixtur
         page.wait_for_url(fixture_url + "code/icd10cm/m17.11/")
     finally:
         context.close()
+
+
+def test_code_and_lookup_pages_load_cleanly_and_pass_axe(visits: dict[str, Visit]) -> None:
+    """The pages this stage adds, from the session's one visit of every built page."""
+    ours = {path: visit for path, visit in visits.items() if path == "lookup/" or path.startswith("code/")}
+    assert "lookup/" in ours and "code/" in ours and len(ours) >= 3
+    assert {path: visit.errors for path, visit in ours.items() if visit.status != 200 or visit.errors} == {}
+    assert [line for visit in ours.values() for line in visit.describe_violations()] == []
