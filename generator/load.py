@@ -164,10 +164,9 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         return
     pos = _Positions(rel, text)
     problems: list[Problem] = []
-    budget = _Budget()
     try:
-        root = _compose(text, pos, problems, budget)
-        data = None if root is None else _construct(root, (), pos, problems, budget, 0)
+        root = _compose(text, pos, problems)
+        data = None if root is None else _construct(root, (), pos, problems)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = pos.at(mark) if mark else Position(rel, 1, 1)
@@ -214,37 +213,51 @@ def _one_line(text: str) -> str:
 # --- YAML text -> nodes, iteratively, so deep nesting is refused instead of overflowing the C stack ---
 
 
-class _Budget:
-    """Values constructed so far in one file, and whether YAML aliases repeat any of them."""
-
-    def __init__(self) -> None:
-        self.values = 0
-        self.aliased = False
-
-
 _resolver = Resolver()
 
 
-def _compose(text: str, pos: _Positions, problems: list[Problem], budget: _Budget) -> yaml.Node | None:
-    """Like `yaml.compose`, but bounded in depth, and one document only; the file size bounds the rest."""
-    anchors: dict[str, yaml.Node] = {}
+class _Frame:
+    """A collection being composed: its node, its anchor, and its size and height once aliases are expanded."""
+
+    def __init__(self, node: yaml.Node, anchor: str | None) -> None:
+        self.node = node
+        self.anchor = anchor
+        self.size = 1
+        self.height = 1
+
+
+def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node | None:
+    """Like `yaml.compose`, but one document only, and bounded as it parses.
+
+    Sizes and depths are counted as if every alias were expanded, so an alias bomb or a deep chain of
+    aliases is refused before any of it is built; the file size bounds the rest.
+    """
+    anchors: dict[str, tuple[yaml.Node, int, int]] = {}  # anchor -> (node, expanded size, height)
     open_anchors: set[str] = set()
-    stack: list[tuple[yaml.Node, str | None]] = []
+    stack: list[_Frame] = []
     root: yaml.Node | None = None
     documents = 0
+    total = 0
+    aliased = False
 
-    def attach(node: yaml.Node) -> None:
-        nonlocal root
-        if stack:
-            parent = stack[-1][0]
-            if isinstance(parent, yaml.SequenceNode):
-                parent.value.append(node)
-            elif parent.value and parent.value[-1][1] is None:
-                parent.value[-1] = (parent.value[-1][0], node)
-            else:
-                parent.value.append((node, None))
-        else:
+    def attach(node: yaml.Node, size: int, height: int, mark: yaml.Mark) -> None:
+        nonlocal root, total
+        total += size
+        if total > MAX_VALUES_PER_FILE:
+            how = "YAML aliases ('*name') expand to" if aliased else "the file holds"
+            raise Refused(mark, f"{how} more than {MAX_VALUES_PER_FILE:,} values, the limit; split the file or write the values out")
+        if not stack:
             root = node
+            return
+        parent = stack[-1]
+        parent.size += size
+        parent.height = max(parent.height, height + 1)
+        if isinstance(parent.node, yaml.SequenceNode):
+            parent.node.value.append(node)
+        elif parent.node.value and parent.node.value[-1][1] is None:
+            parent.node.value[-1] = (parent.node.value[-1][0], node)
+        else:
+            parent.node.value.append((node, None))
 
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.DocumentStartEvent):
@@ -255,50 +268,47 @@ def _compose(text: str, pos: _Positions, problems: list[Problem], budget: _Budge
                 )
                 break
         elif isinstance(event, yaml.AliasEvent):
-            anchor = event.anchor
-            if anchor in open_anchors:
-                raise Refused(event.start_mark, f"the alias '*{anchor}' refers to a value that contains it, which never ends")
-            if anchor not in anchors:
-                raise Refused(event.start_mark, f"the alias '*{anchor}' has no anchor '&{anchor}' before it")
-            budget.aliased = True
-            attach(anchors[anchor])
+            name = event.anchor
+            if name in open_anchors:
+                raise Refused(event.start_mark, f"the alias '*{name}' refers to a value that contains it, which never ends")
+            if name not in anchors:
+                raise Refused(event.start_mark, f"the alias '*{name}' has no anchor '&{name}' before it")
+            node, size, height = anchors[name]
+            if len(stack) + height > MAX_DEPTH:
+                raise Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
+            aliased = True
+            attach(node, size, height, event.start_mark)
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
                 tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
             if event.anchor is not None:
-                anchors[event.anchor] = node
-            attach(node)
+                anchors[event.anchor] = (node, 1, 0)
+            attach(node, 1, 0, event.start_mark)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) >= MAX_DEPTH:
                 raise Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels, the limit")
-            is_seq = isinstance(event, yaml.SequenceStartEvent)
-            kind = yaml.SequenceNode if is_seq else yaml.MappingNode
+            kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
             tag = event.tag
             if tag is None or tag == "!":
                 tag = _resolver.resolve(kind, None, event.implicit)
             node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
-            attach(node)
-            stack.append((node, event.anchor))
+            stack.append(_Frame(node, event.anchor))
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            node, anchor = stack.pop()
-            node.end_mark = event.end_mark
-            if anchor is not None:
-                open_anchors.discard(anchor)
-                anchors[anchor] = node
+            frame = stack.pop()
+            frame.node.end_mark = event.end_mark
+            if frame.anchor is not None:
+                open_anchors.discard(frame.anchor)
+                anchors[frame.anchor] = (frame.node, frame.size, frame.height)
+            attach(frame.node, frame.size, frame.height, frame.node.start_mark)
     return root
 
 
-def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Problem], budget: _Budget, depth: int) -> Any:
-    budget.values += 1
-    if budget.values > MAX_VALUES_PER_FILE:
-        how = "YAML aliases ('*name') expand to" if budget.aliased else "the file holds"
-        raise Refused(node.start_mark, f"{how} more than {MAX_VALUES_PER_FILE:,} values, the limit; split the file or write the values out")
-    if depth > MAX_DEPTH:
-        raise Refused(node.start_mark, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
+def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Problem]) -> Any:
+    """Python values from composed nodes; `_compose` has already bounded their size and depth."""
     pos.values[path] = pos.at(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -316,10 +326,10 @@ def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Pro
                 )
                 continue
             pos.keys[path + (key,)] = pos.at(key_node.start_mark)
-            out[key] = _construct(value_node, path + (key,), pos, problems, budget, depth + 1)
+            out[key] = _construct(value_node, path + (key,), pos, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, path + (i,), pos, problems, budget, depth + 1) for i, v in enumerate(node.value)]
+        return [_construct(v, path + (i,), pos, problems) for i, v in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     try:
         return _scalar(node)

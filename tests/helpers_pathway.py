@@ -138,6 +138,8 @@ class Run:
     code: int
     out: str
     err: str
+    export_wrote: bool | None = None
+    """For `check`: whether `export --out` on the same folder wrote its file."""
 
     @property
     def problems(self) -> list[str]:
@@ -153,14 +155,23 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
 
 
 def check(tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str | bytes]) -> Run:
-    """`check` on a pathway folder holding `files`; paths in messages start with 'pathway/'."""
-    return run_cli(capsys, "check", str(write_pathway(tmp_path, files)))
+    """`check` on a pathway folder holding `files`; paths in messages start with 'pathway/'.
+
+    Also runs `export --out` on the same folder: it must fail exactly when `check` does, writing nothing.
+    """
+    folder = write_pathway(tmp_path, files)
+    run = run_cli(capsys, "check", str(folder))
+    out = tmp_path / "export.json"
+    exported = run_cli(capsys, "export", str(folder), "--out", str(out))
+    assert exported.code == run.code
+    run.export_wrote = out.exists()
+    return run
 
 
 def run_module(*argv: str, cwd: Path) -> Run:
     """`python -m generator ...` as a subprocess, the way a user runs it."""
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", *argv], cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
+        [sys.executable, "-m", "generator", *argv], check=False, cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

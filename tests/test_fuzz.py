@@ -22,7 +22,7 @@ from generator import check_pathway
 from generator.export import dumps, export_graph
 from generator.model import KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
 
-EXAMPLES = int(os.environ.get("CAREPATH_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("CAREPATH_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=timedelta(seconds=10),

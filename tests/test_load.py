@@ -138,9 +138,8 @@ def test_bad_treatments_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     """The journey references 'physio' in every case: a broken entry with a usable id adds no 'unknown reference' noise."""
     text, *expected = case
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": text})
-    assert run.code == 1
+    assert (run.code, run.problems, run.export_wrote) == (1, expected, False)
     assert "Traceback" not in run.err
-    assert run.problems == expected
 
 
 FILE_CASES: dict[str, tuple[str | bytes, str]] = {
@@ -164,7 +163,7 @@ FILE_CASES: dict[str, tuple[str | bytes, str]] = {
 @pytest.mark.parametrize(("content", "expected"), FILE_CASES.values(), ids=FILE_CASES.keys())
 def test_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | bytes, expected: str) -> None:
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "extra.yml": content})
-    assert (run.code, run.problems) == (1, [expected])
+    assert (run.code, run.problems, run.export_wrote) == (1, [expected], False)
     assert "Traceback" not in run.err
 
 
@@ -209,7 +208,7 @@ def test_alias_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "bomb.yml": "\n".join(lines) + "\n"})
     assert run.code == 1
     assert run.problems == [
-        "pathway/bomb.yml:1:31: YAML aliases ('*name') expand to more than 250,000 values, the limit; split the file or write the values out"
+        "pathway/bomb.yml:6:10: YAML aliases ('*name') expand to more than 250,000 values, the limit; split the file or write the values out"
     ]
 
 
@@ -217,7 +216,7 @@ def test_too_many_values_without_aliases(tmp_path: Path, capsys: pytest.CaptureF
     monkeypatch.setattr(load_module, "MAX_VALUES_PER_FILE", 10)
     glossary = "glossary:\n" + "".join(f"  - {{term: t{i}, definition: d}}\n" for i in range(5))
     run = check(tmp_path, capsys, {"glossary.yml": glossary})
-    assert run.problems == ["pathway/glossary.yml:4:28: the file holds more than 10 values, the limit; split the file or write the values out"]
+    assert run.problems == ["pathway/glossary.yml:3:6: the file holds more than 10 values, the limit; split the file or write the values out"]
 
 
 def test_file_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -244,7 +243,7 @@ def test_nesting_through_aliases(tmp_path: Path, capsys: pytest.CaptureFixture[s
     """Each anchor is shallow, but expanding the aliases nests them 40 deep."""
     lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 40)]
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "deep.yml": "\n".join(lines) + "\n"})
-    assert run.problems == ["pathway/deep.yml:1:10: nested deeper than 32 levels once YAML aliases are expanded, the limit"]
+    assert run.problems == ["pathway/deep.yml:32:12: nested deeper than 32 levels once YAML aliases are expanded, the limit"]
 
 
 def test_too_many_nodes(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

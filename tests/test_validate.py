@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers_pathway import VALID, check, journey, run_cli, write_pathway
+from helpers_pathway import VALID, Run, check, journey, run_cli, write_pathway
 
 from generator.model import Code
 from generator.validate import code_problem, loinc_ok, verhoeff_ok
@@ -19,13 +19,14 @@ treatments:
 """
 
 
-def assert_fails(run: object, expected: list[str]) -> None:
-    """Exit 1, exactly the expected problem lines, the closing count, and no traceback."""
-    assert run.code == 1, run.out  # type: ignore[attr-defined]
-    assert run.problems == expected  # type: ignore[attr-defined]
-    assert "Traceback" not in run.err  # type: ignore[attr-defined]
+def assert_fails(run: Run, expected: list[str]) -> None:
+    """Exit 1, exactly the expected problem lines, the closing count, no traceback, and no export written."""
+    assert run.code == 1, run.out
+    assert run.problems == expected
+    assert "Traceback" not in run.err
     count = len(expected)
-    assert run.err.splitlines()[-1] == f"{count} error{'s' if count != 1 else ''} in the pathway data"  # type: ignore[attr-defined]
+    assert run.err.splitlines()[-1] == f"{count} error{'s' if count != 1 else ''} in the pathway data"
+    assert run.export_wrote is not True
 
 
 def test_valid_fixture_has_no_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
