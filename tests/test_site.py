@@ -17,7 +17,7 @@ from helpers_site import (
     SITE_FIXTURE,
     Build,
     article,
-    build_all,
+    build,
     copy_project,
     elements,
     links_in,
@@ -267,16 +267,16 @@ def test_page_past_its_review_date_fails_the_strict_build_naming_it(tmp_path: Pa
         f"pathway/care.yml:{due[0].split(':')[1]}:{due[0].split(':')[2]}: warning: treatment 'spirometry': due for review since 2026-03-01"
     ]
 
-    strict, lenient = build_all((project, {}), (project, {"strict": False, "site_dir": "site-lenient"}))
+    strict = build(project)
     assert strict.returncode == 1
     assert any(due[0] in w for w in strict.warnings), strict.output
     assert "Traceback" not in strict.output
 
-    assert lenient.returncode == 0, lenient.output
-    text = text_of(node_article(lenient, "spirometry"))
+    # MkDocs writes every page before strict mode aborts the build, so the notice can be read there.
+    text = text_of(node_article(strict, "spirometry"))
     assert "Due for review" in text
     assert "due for a clinical review on 2026-03-01" in text
-    assert "Due for review" not in text_of(node_article(lenient, "preventer-inhaler"))
+    assert "Due for review" not in text_of(node_article(strict, "preventer-inhaler"))
 
 
 def test_review_due_only_after_the_date(tmp_path: Path) -> None:
