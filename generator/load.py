@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,14 @@ _C_READER = _Loader is not yaml.SafeLoader
 _scalars = yaml.SafeLoader  # only used for its scalar constructors
 _STR = "tag:yaml.org,2002:str"
 Path_ = tuple[str | int, ...]
+Mark = Any
+"""A YAML source mark; libyaml's events and PyYAML's nodes carry two different classes with the same fields."""
 
 
 class Refused(Exception):
     """A file breaks a hard limit; it is reported as one problem and the file is skipped."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+    def __init__(self, mark: Mark, message: str) -> None:
         self.mark = mark
         self.message = message
 
@@ -54,7 +57,7 @@ class _Positions:
         self.last_line = text.count("\n") + 1
         self.last_col = len(text) - text.rfind("\n")
 
-    def at(self, mark: yaml.Mark) -> Position:
+    def at(self, mark: Mark) -> Position:
         if mark.line + 1 > self.last_line:
             # libyaml puts "end of file" on a line after a last line that has no newline.
             return Position(self.rel, self.last_line, self.last_col)
@@ -213,7 +216,7 @@ def _one_line(text: str) -> str:
 # --- YAML text -> nodes, iteratively, so deep nesting is refused instead of overflowing the C stack ---
 
 
-_resolver = Resolver()
+_resolve: Any = Resolver().resolve
 
 
 class _Frame:
@@ -240,7 +243,7 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
     total = 0
     aliased = False
 
-    def attach(node: yaml.Node, size: int, height: int, mark: yaml.Mark) -> None:
+    def attach(node: yaml.Node, size: int, height: int, mark: Mark) -> None:
         nonlocal root, total
         total += size
         if total > MAX_VALUES_PER_FILE:
@@ -259,47 +262,50 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
         else:
             parent.node.value.append((node, None))
 
-    for event in yaml.parse(text, Loader=_Loader):
+    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
+    for event in events:
+        start: Mark = event.start_mark
+        end: Mark = event.end_mark
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
                 problems.append(
-                    Problem(pos.at(event.start_mark), "a second YAML document ('---') in one file; put it in a file of its own")
+                    Problem(pos.at(start), "a second YAML document ('---') in one file; put it in a file of its own")
                 )
                 break
         elif isinstance(event, yaml.AliasEvent):
             name = event.anchor
             if name in open_anchors:
-                raise Refused(event.start_mark, f"the alias '*{name}' refers to a value that contains it, which never ends")
+                raise Refused(start, f"the alias '*{name}' refers to a value that contains it, which never ends")
             if name not in anchors:
-                raise Refused(event.start_mark, f"the alias '*{name}' has no anchor '&{name}' before it")
+                raise Refused(start, f"the alias '*{name}' has no anchor '&{name}' before it")
             node, size, height = anchors[name]
             if len(stack) + height > MAX_DEPTH:
-                raise Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
+                raise Refused(start, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
             aliased = True
-            attach(node, size, height, event.start_mark)
+            attach(node, size, height, start)
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
-                tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1, 0)
-            attach(node, 1, 0, event.start_mark)
+            attach(node, 1, 0, start)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) >= MAX_DEPTH:
-                raise Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels, the limit")
+                raise Refused(start, f"nested deeper than {MAX_DEPTH} levels, the limit")
             kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
             tag = event.tag
             if tag is None or tag == "!":
-                tag = _resolver.resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                tag = _resolve(kind, None, event.implicit)
+            node = kind(tag, [], start, None, flow_style=event.flow_style)
             stack.append(_Frame(node, event.anchor))
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             frame = stack.pop()
-            frame.node.end_mark = event.end_mark
+            frame.node.end_mark = end
             if frame.anchor is not None:
                 open_anchors.discard(frame.anchor)
                 anchors[frame.anchor] = (frame.node, frame.size, frame.height)
@@ -352,9 +358,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if tag == "tag:yaml.org,2002:bool":
         return _BOOLS[node.value.lower()] if node.value.lower() in _BOOLS else _raise(node.value)
     if tag == "tag:yaml.org,2002:int":
-        return _scalars.construct_yaml_int(_scalars.__new__(_scalars), node)  # type: ignore[arg-type]
+        return _scalars.construct_yaml_int(_scalars.__new__(_scalars), node)
     if tag == "tag:yaml.org,2002:float":
-        return _scalars.construct_yaml_float(_scalars.__new__(_scalars), node)  # type: ignore[arg-type]
+        return _scalars.construct_yaml_float(_scalars.__new__(_scalars), node)
     return node.value
 
 

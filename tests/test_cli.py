@@ -35,9 +35,9 @@ def test_check_prints_one_summary_line(tmp_path: Path, capsys: pytest.CaptureFix
     run = run_cli(capsys, "check", str(write_pathway(tmp_path, VALID)))
     assert (run.code, run.err) == (0, "")
     assert run.out.splitlines() == [
-        "ok: 9 nodes (1 condition, 1 indicator, 1 pathway, 2 stages, 4 treatments); "
+        ("ok: 9 nodes (1 condition, 1 indicator, 1 pathway, 2 stages, 4 treatments); "
         "16 edges (2 escalates-to, 2 flags, 2 includes, 4 offers, 1 refers-to, 3 relevant-to, 1 requires, 1 returns-to); "
-        "1 glossary term"
+        "1 glossary term")
     ]
 
 

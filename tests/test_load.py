@@ -42,8 +42,8 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     ),
     "text expected, yes given": (
         _physio("title: Physical therapy", "title: yes"),
-        "pathway/treatments.yml:3:12: treatment 'physio': 'title' should be text, not true/false (true) "
-        "(put it in quotes: YAML reads yes/no/on/off as true/false)",
+        ("pathway/treatments.yml:3:12: treatment 'physio': 'title' should be text, not true/false (true) "
+        "(put it in quotes: YAML reads yes/no/on/off as true/false)"),
     ),
     "list expected": (
         PHYSIO + "    risks: Soreness\n",
@@ -76,9 +76,9 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     ),
     "unknown key, nothing near": (
         PHYSIO + "    colour: red\n",
-        "pathway/treatments.yml:6:5: treatment 'physio': unknown key 'colour' (expected one of: id, title, summary, body, aliases, "
+        ("pathway/treatments.yml:6:5: treatment 'physio': unknown key 'colour' (expected one of: id, title, summary, body, aliases, "
         "codes, sources, review, type, how_it_helps, what_to_expect, risks, relief_duration, questions, requires, escalates_to, "
-        "returns_to, relevant_to)",
+        "returns_to, relevant_to)"),
     ),
     "unknown top-level key": (
         _physio("treatments:", "treatmnts:"),
@@ -96,13 +96,13 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "id not a slug": (
         _physio("id: physio", "id: Physio Therapy"),
         UNKNOWN_PHYSIO,
-        "pathway/treatments.yml:2:9: treatment 'Physio Therapy': 'id' is 'Physio Therapy', which is not a valid id "
-        "(use lowercase letters, digits and single hyphens, like 'nerve-block')",
+        ("pathway/treatments.yml:2:9: treatment 'Physio Therapy': 'id' is 'Physio Therapy', which is not a valid id "
+        "(use lowercase letters, digits and single hyphens, like 'nerve-block')"),
     ),
     "not one of the choices": (
         _physio("type: self-care", "type: selfcare"),
-        "pathway/treatments.yml:5:11: treatment 'physio': 'type' is 'selfcare' (did you mean 'self-care'?); "
-        "expected one of: assessment, self-care, medication, topical, device, injection, procedure, referral",
+        ("pathway/treatments.yml:5:11: treatment 'physio': 'type' is 'selfcare' (did you mean 'self-care'?); "
+        "expected one of: assessment, self-care, medication, topical, device, injection, procedure, referral"),
     ),
     "merge key": (
         PHYSIO + "    <<: {risks: [Soreness]}\n",
@@ -119,8 +119,8 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "newline in a value is shown escaped": (
         _physio("id: physio", 'id: "physio\\nmore"'),
         UNKNOWN_PHYSIO,
-        "pathway/treatments.yml:2:9: treatment 'physio\\nmore': 'id' is 'physio\\nmore', which is not a valid id "
-        "(use lowercase letters, digits and single hyphens, like 'nerve-block')",
+        ("pathway/treatments.yml:2:9: treatment 'physio\\nmore': 'id' is 'physio\\nmore', which is not a valid id "
+        "(use lowercase letters, digits and single hyphens, like 'nerve-block')"),
     ),
     "too long": (
         _physio("title: Physical therapy", "title: " + "x" * 301),

@@ -194,8 +194,8 @@ def test_pathway_stage_not_reachable_through_escalation(tmp_path: Path, capsys: 
     assert_fails(
         run,
         [
-            "pathway/journey.yml:5:26: pathway 'back-pain': stage 'second-line' cannot be reached from the first stage 'first-line' "
-            "(add it to the 'escalates_to' of an earlier stage)"
+            ("pathway/journey.yml:5:26: pathway 'back-pain': stage 'second-line' cannot be reached from the first stage 'first-line' "
+            "(add it to the 'escalates_to' of an earlier stage)")
         ],
     )
 
