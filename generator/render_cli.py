@@ -90,10 +90,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     env.setdefault("NO_MKDOCS_2_WARNING", "1")
     env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(Path(args.config).resolve().parent))
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--config-file", args.config, "--site-dir", str(tmp)]
-    if args.quiet:
-        cmd.append("--quiet")
-    result = subprocess.run(cmd, env=env)
+    # --quiet is ours, not MkDocs': MkDocs' own --quiet drops warnings before strict mode counts them.
+    result = subprocess.run(cmd, env=env, capture_output=args.quiet, text=True)
     if result.returncode != 0:
+        if args.quiet:
+            sys.stderr.write(result.stdout + result.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"build failed; {site_dir} was left as it was", file=sys.stderr)
         return 1
@@ -127,5 +128,5 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("build", help="build the site with MkDocs; the old site is replaced only on success")
     p.add_argument("--site-dir", default="site")
     p.add_argument("--config", default="mkdocs.yml")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print MkDocs' output only when the build fails")
     p.set_defaults(func=_cmd_build)
