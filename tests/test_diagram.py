@@ -440,19 +440,20 @@ def test_links_follow_use_directory_urls(kb: KnowledgeBase) -> None:
 
 
 def test_hostile_titles_stay_text_everywhere(hostile: KnowledgeBase) -> None:
+    """Every HTML link's text reads back as the title exactly (whitespace collapsed, control characters dropped)."""
     p = pathway_of(hostile)
+    titles = {n.id: " ".join(n.title.split()).replace("\x07", "") for n in hostile.nodes.values()}
     for name, html in all_diagrams(hostile, p).items():
         lowered = html.lower()
         assert "<script" not in lowered and "<img" not in lowered and "<b>" not in lowered and "<!--" not in lowered, name
         assert "\x07" not in html and "\n\n" not in html, name
+        page = node_uri(p.id) if not name.startswith("slice-") else node_uri(name.removeprefix("slice-"))
+        targets = check_diagram_links(html, hostile, page)
         root = tree(html)  # well-formed: no title closed a tag or an attribute
-        titles = {n.id: " ".join(n.title.split()).replace("\x07", "") for n in hostile.nodes.values()}
-        for h, text in links(root):
-            if text:
-                node_id = h.strip("./").split("/")[-1] or {"journey": p.id}.get(name, "")
-                if node_id in titles and "overview" != name:
-                    assert text == titles[node_id], (name, node_id)
-        assert "javascript:" not in " ".join(diagram_links(html))
+        html_links = [(a.attrib["href"], "".join(a.itertext())) for a in root.iter("a")]  # not the SVG's, which wrap
+        assert html_links
+        for h, text in html_links:
+            assert text == titles[targets[h]], (name, h)
 
 
 def test_hostile_overview_is_valid_svg_and_valid_dot(hostile: KnowledgeBase) -> None:
@@ -544,3 +545,19 @@ def test_overview_keeps_long_association_lines_for_the_list(kb: KnowledgeBase) -
     )
     assert "links between conditions and treatments in different steps are in the list below" in default
     assert "in the list below" not in full
+
+
+def test_the_stylesheet_styles_what_carries_meaning(kb: KnowledgeBase) -> None:
+    """Urgency, 'you are here' and the arrows must not lose their look to a renamed class."""
+    css = (HERE.parent / "generator" / "assets" / "diagram.css").read_text(encoding="utf-8")
+    html = journey_html(kb, pathway_of(kb), "rfa.md", here="rfa") + overview_html(kb, pathway_of(kb), "knee-pain.md")
+    used = set(re.findall(r'class="([^"]+)"', html))
+    classes = {c for value in used for c in value.split()}
+    meaningful = {
+        "cp-urgency-emergency", "cp-urgency-urgent", "cp-urgency-soon", "cp-urgency-routine", "cp-here", "cp-here-label",
+        "cp-redflags", "cp-escalate", "cp-before", "cp-stage-box", "cp-options", "cp-option", "cp-text-alt", "cp-overview-svg",
+    }  # fmt: skip
+    assert meaningful - {"cp-urgency-routine", "cp-before"} <= classes
+    for cls in meaningful:
+        assert re.search(rf"\.{cls}\b", css), cls
+    assert "@media print" in css
