@@ -62,6 +62,8 @@ class SitePages:
             nav.append({title: section})
         nav.append({"A to Z": links.A_TO_Z_URI})
         nav.append({"Glossary": links.GLOSSARY_URI})
+        if links.CODES_URI in self.pages:
+            nav.append({"Clinical codes": links.CODES_URI})
         nav.extend(rest)
         return nav
 
@@ -96,7 +98,8 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     pages.update(clinical.extra_pages(kb, render_options))
     assets.update(clinical.extra_assets(kb, render_options))
     warnings = warnings + clinical.warnings(kb, render_options)
-    return SitePages(kb, pages, assets, in_nav(kb), warnings)
+    nav_uris = in_nav(kb) | ({links.CODES_URI} & pages.keys())
+    return SitePages(kb, pages, assets, nav_uris, warnings)
 
 
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
