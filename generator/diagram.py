@@ -5,6 +5,10 @@ Pure: returns HTML strings (no blank lines, safe as a raw HTML block in Markdown
 imports no MkDocs. Every link comes from `links.py` and is checked to lead to a node page before a
 diagram is returned. The overview is laid out by Graphviz `dot` (the `graphviz-pure` wheel), one run
 per pathway, so diagram time grows linearly with the number of pathways.
+
+Embedding: put the returned string in a Markdown page on a line of its own with a blank line before and
+after; it is one block element with no blank line inside, so Python-Markdown passes it through untouched.
+Its look comes from `assets/diagram.css`.
 """
 
 from __future__ import annotations
@@ -426,7 +430,7 @@ def _text_alternative(ctx: _Ctx) -> str:
         )
     said = set(ctx.pathway.stages) | {ctx.pathway.id}
     body = "".join(items)
-    said |= set(check_ids(ctx, body))
+    said |= set(_linked_ids(ctx, body))
     rest = [n for n in reach(ctx.kb, ctx.pathway) if n not in said]
     if rest:
         items.append(
@@ -437,7 +441,7 @@ def _text_alternative(ctx: _Ctx) -> str:
     )
 
 
-def check_ids(ctx: _Ctx, markup: str) -> list[str]:
+def _linked_ids(ctx: _Ctx, markup: str) -> list[str]:
     return list(check_diagram_links(markup, ctx.kb, ctx.page_uri, ctx.use_directory_urls).values())
 
 
@@ -811,9 +815,10 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
 def overview_html(
     kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, all_edges: bool = False
 ) -> str:
-    """The clinician overview: every node and typed edge of the pathway, laid out by Graphviz `dot` with the
-    stages as clusters, each node a link to its page, and a key. The text alternative follows in a closed
-    `<details>`."""
+    """The clinician overview: every node of the pathway, laid out by Graphviz `dot` with the stages as frames,
+    each node a link to its page, each edge kind with its own line style, and a key. The text alternative
+    follows in a closed `<details>`. Long association lines are left to that list unless `all_edges` (see
+    `_drawn`)."""
     ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
     dot = _overview_dot(ctx, all_edges)
     prefix = f"cp-overview-{pathway.id}"
