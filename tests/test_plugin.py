@@ -121,3 +121,24 @@ def test_site_template_overrides_the_packaged_one(variants: dict[str, Build]) ->
     condition = article(b.html("allergic-asthma/"))
     assert "site-treatment-marker" not in condition
     assert "About this condition" in text_of(condition)
+
+
+def test_serve_watches_the_pathway_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.config import load_config
+
+    project = copy_project(SITE_FIXTURE, tmp_path / "p")
+    monkeypatch.setenv("CAREPATH_TODAY", "2026-06-01")
+    config = load_config(str(project / "mkdocs.yml"))
+    plugin = config.plugins["carepath"]
+    plugin.on_config(config)
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    assert plugin.on_serve(server, config=config, builder=None) is server
+    assert [Path(p) for p in server.watched] == [(project / "pathway").resolve()]
