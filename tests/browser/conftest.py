@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator import KnowledgeBase, load_knowledge_base
+from generator.model import Indicator, Urgency
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -63,6 +64,23 @@ def knowledge_base() -> KnowledgeBase:
 def page_paths(kb: KnowledgeBase) -> list[str]:
     """Site-relative URLs of the pages every build must have: home, every node, the A–Z and glossary."""
     return ["", *(f"{node_id}/" for node_id in sorted(kb.nodes)), "a-z/", "glossary/"]
+
+
+PAGE_KINDS = ["home", "pathway", "stage", "treatment", "condition", "indicator", "a-z", "glossary"]
+
+
+def page_of_kind(kb: KnowledgeBase, kind: str) -> str:
+    """One page of each kind; for indicators the most urgent one, as that is the page that matters most."""
+    if kind == "home":
+        return ""
+    if kind in ("a-z", "glossary"):
+        return f"{kind}/"
+    nodes = kb.of_kind(kind)
+    if not nodes:
+        pytest.fail(f"the shipped pathway has no {kind} page to test", pytrace=False)
+    if kind == "indicator":
+        nodes = sorted(nodes, key=lambda n: list(Urgency).index(n.urgency) if isinstance(n, Indicator) else 99)
+    return f"{nodes[0].id}/"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -15,28 +15,12 @@ from generator import KnowledgeBase
 from generator.linkcheck import is_external, parse_page
 from generator.model import Indicator, Urgency
 
-from .conftest import is_local
+from .conftest import PAGE_KINDS, is_local, page_of_kind
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page
 
 pytestmark = pytest.mark.browser
-
-PAGE_KINDS = ["home", "pathway", "stage", "treatment", "condition", "indicator", "a-z", "glossary"]
-
-
-def page_of_kind(kb: KnowledgeBase, kind: str) -> str:
-    """One page of each kind; for indicators the most urgent one, as that is the page that matters most."""
-    if kind == "home":
-        return ""
-    if kind in ("a-z", "glossary"):
-        return f"{kind}/"
-    nodes = kb.of_kind(kind)
-    if not nodes:
-        pytest.fail(f"the shipped pathway has no {kind} page to test", pytrace=False)
-    if kind == "indicator":
-        nodes = sorted(nodes, key=lambda n: list(Urgency).index(n.urgency) if isinstance(n, Indicator) else 99)
-    return f"{nodes[0].id}/"
 
 
 def emergency_pages(kb: KnowledgeBase) -> set[str]:

@@ -8,10 +8,10 @@ import pytest
 
 from generator import KnowledgeBase
 
-from .conftest import Recorder, Visit, is_local, page_paths
+from .conftest import AXE_TAGS, PAGE_KINDS, Recorder, Visit, is_local, page_of_kind, page_paths
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +60,22 @@ def test_the_recorder_catches_a_request_to_another_host(page: Page, recorder: Re
     page.wait_for_timeout(200)
     assert "http://tracker.invalid/pixel.gif" in recorder.requests[at:]
     assert not is_local("http://tracker.invalid/pixel.gif", base_url)
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_page_kind_has_no_accessibility_violations_on_a_phone(
+    kind: str, kb: KnowledgeBase, browser: Browser, base_url: str
+) -> None:
+    """Patients read on phones: Material's mobile layout (drawer, no sidebars) gets the same axe rules."""
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        path = page_of_kind(kb, kind)
+        page.goto(base_url + path)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+        visit = Visit(path, None, [], [], list(results.response["violations"]))
+        assert visit.describe_violations() == []
+    finally:
+        context.close()
