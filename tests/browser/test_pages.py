@@ -56,8 +56,8 @@ def test_the_recorder_catches_a_request_to_another_host(page: Page, recorder: Re
     """The privacy checks above could pass by recording nothing; show that a foreign request is seen."""
     page.goto(base_url)
     at, _ = recorder.mark()
-    page.evaluate("() => { const img = new Image(); img.src = 'http://tracker.invalid/pixel.gif'; document.body.append(img); }")
-    page.wait_for_timeout(200)
+    with page.expect_request("http://tracker.invalid/pixel.gif"):
+        page.evaluate("() => { const img = new Image(); img.src = 'http://tracker.invalid/pixel.gif'; document.body.append(img); }")
     assert "http://tracker.invalid/pixel.gif" in recorder.requests[at:]
     assert not is_local("http://tracker.invalid/pixel.gif", base_url)
 
