@@ -6,6 +6,7 @@ Everything else lives in MkDocs-free modules, so `python -m generator render` bu
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +89,23 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         if page.file.generated_by:
             return markdown
         path = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
-        markdown, problems = content_problems(markdown, page.file.src_uri, self.site.kb, path)
+        resolved, problems = content_problems(markdown, page.file.src_uri, self.site.kb, path)
+        cut = _front_matter_lines(page.file.content_string, markdown) if problems else 0
         for p in problems:
-            log.warning(str(p))
-        return markdown
+            log.warning(str(replace(p, position=replace(p.position, line=p.position.line + cut))))
+        return resolved
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.pathway_dir))
         return server
+
+
+def _front_matter_lines(source: str, markdown: str) -> int:
+    """How many lines MkDocs cut from the top of a page (its YAML front matter) before `on_page_markdown`.
+
+    Problems name lines of the file as the author sees it. If another plugin has already rewritten the
+    Markdown, the count is unknown and 0 is used.
+    """
+    if not markdown or not source.endswith(markdown):
+        return 0
+    return source[: len(source) - len(markdown)].count("\n")
