@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers_site import SHIPPED_PARTS, copy_shipped
 
-ROOT = Path(__file__).resolve().parents[1]
-INPUTS = ("mkdocs.yml", "content", "pathway", "site_overrides")
+INPUTS = SHIPPED_PARTS
 SOURCES = ("content", "pathway", "site_overrides")
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in INPUTS:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.is_file():
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 def build(project: Path) -> subprocess.CompletedProcess[str]:
@@ -72,7 +60,7 @@ def break_an_id(path: Path) -> int:
 
 @pytest.mark.parametrize("corrupt", [break_syntax, break_an_id], ids=["yaml-syntax", "invalid-id"])
 def test_a_broken_pathway_keeps_the_last_good_site(tmp_path: Path, corrupt: Callable[[Path], int]) -> None:
-    project = copy_project(tmp_path / "project")
+    project = copy_shipped(tmp_path / "project")
     first = build(project)
     assert first.returncode == 0, first.stdout + first.stderr
     good = snapshot(project / "site")
@@ -91,7 +79,7 @@ def test_a_broken_pathway_keeps_the_last_good_site(tmp_path: Path, corrupt: Call
 
 
 def test_a_build_never_writes_into_its_sources(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
+    project = copy_shipped(tmp_path / "project")
     before = {name: snapshot(project / name) for name in SOURCES}
     config_before = (project / "mkdocs.yml").read_bytes()
     result = build(project)

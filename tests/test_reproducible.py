@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-INPUTS = ("mkdocs.yml", "content", "pathway", "site_overrides")
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in INPUTS:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.is_file():
-            shutil.copy2(src, dest / name)
-    return dest
+from helpers_site import copy_shipped
 
 
 def build(project: Path, env: dict[str, str]) -> Path:
@@ -50,8 +37,8 @@ def first_difference(a: bytes, b: bytes) -> str:
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     """Different folders, hash seeds and time zones; the same commit time and review date."""
     same = {"SOURCE_DATE_EPOCH": "1767225600", "CAREPATH_TODAY": dt.date.today().isoformat()}
-    one = build(copy_project(tmp_path / "one"), {**same, "PYTHONHASHSEED": "1", "TZ": "UTC"})
-    two = build(copy_project(tmp_path / "second-build-elsewhere"), {**same, "PYTHONHASHSEED": "2", "TZ": "Pacific/Auckland"})
+    one = build(copy_shipped(tmp_path / "one"), {**same, "PYTHONHASHSEED": "1", "TZ": "UTC"})
+    two = build(copy_shipped(tmp_path / "second-build-elsewhere"), {**same, "PYTHONHASHSEED": "2", "TZ": "Pacific/Auckland"})
     a, b = tree(one), tree(two)
     assert "sitemap.xml.gz" in a and "index.html" in a
     assert sorted(a) == sorted(b)
@@ -60,7 +47,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 def test_the_output_names_no_build_folder(tmp_path: Path) -> None:
     """A site that mentions where it was built cannot be reproduced elsewhere."""
-    project = copy_project(tmp_path / "where-it-was-built")
+    project = copy_shipped(tmp_path / "where-it-was-built")
     site = build(project, {"SOURCE_DATE_EPOCH": "1767225600"})
     leaks = [name for name, data in tree(site).items() if str(tmp_path).encode() in data or b"where-it-was-built" in data]
     assert leaks == []
