@@ -26,6 +26,8 @@ from generator import KnowledgeBase, check_pathway
 from generator.escape import json_text, md_prose, md_text, meta_text
 
 SCRIPT = "<script>alert(1)</script>"
+PLAIN = {"table", "tables", "ABBR"}
+"""Deliberately harmless glossary words that occur in the text (see make_pathway.py)."""
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
 
 
@@ -82,6 +84,8 @@ def test_fixture_puts_payloads_in_every_text_field_of_every_kind(kb: KnowledgeBa
                 if not v:
                     continue
                 filled.setdefault(kind, set()).add(name)
+                if v in PLAIN:
+                    continue
                 if name == "abbreviation":
                     assert "<" in v and ("\\" in v or "{" in v), v
                 else:
@@ -233,7 +237,26 @@ def test_glossary_terms_are_visible_as_text(hostile: Build, kb: KnowledgeBase) -
     for entry in kb.glossary:
         assert _plain(entry.term) in text
         assert _plain(entry.definition) in text
-        assert entry.abbreviation and _plain(entry.abbreviation) in text
+        if entry.abbreviation:
+            assert _plain(entry.abbreviation) in text
+
+
+def test_glossary_tooltips_carry_hostile_definitions_as_attribute_text(
+    hostile_elements: dict[str, list[Any]], kb: KnowledgeBase
+) -> None:
+    table = next(e for e in kb.glossary if e.term == "table")
+    abbr = next(e for e in kb.glossary if e.abbreviation == "ABBR")
+    links = [
+        el
+        for els in hostile_elements.values()
+        for el in els
+        if el.tag == "a" and el.attrs.get("href", "").endswith("#term-table")
+    ]
+    assert links, "the glossary pass linked no 'table'"
+    assert all(_plain(el.attrs["title"]).startswith(table.definition.split(" [x]")[0]) for el in links)
+    abbrs = [el for els in hostile_elements.values() for el in els if el.tag == "abbr" and el.text == "ABBR"]
+    assert abbrs, "the glossary pass defined no 'ABBR'"
+    assert all(el.attrs["title"].startswith(abbr.term.split(" [x]")[0]) for el in abbrs)
 
 
 # --- the escaping rules themselves -----------------------------------------------------------------
