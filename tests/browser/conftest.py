@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -140,7 +140,7 @@ def base_url(site_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(record_testsuite_property: Callable[[str, object], None]) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
         unavailable("no Chromium found (apt-get install chromium)")
@@ -154,6 +154,8 @@ def browser() -> Iterator[Browser]:
             browser = manager.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         except Error as exc:
             unavailable(f"Chromium at {executable} did not start: {exc.message.splitlines()[0]}")
+        # .ci/run reads this from the JUnit report: proof that a real browser ran, not just the static tests.
+        record_testsuite_property("chromium", f"{browser.version} {executable}")
         yield browser
         browser.close()
     finally:
