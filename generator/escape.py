@@ -54,9 +54,13 @@ def json_text(value: Any) -> str:
 _JSON_UNSAFE = re.compile("[<>&\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _ENTITY = re.compile(r"&(?=#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*;)")
 _INLINE_LINK = re.compile(r"(\]\()(\s*)<?([^)\s>]*)>?")
-_REF_DEF = re.compile(r"^([ \t>]*(?:(?:[*+:-]|\d+[.)])[ \t]+[ \t>]*)*\[[^\[\]]*\]:[ \t]*(?:\n[ \t>]*)?)<?([^\s>]+)>?", re.MULTILINE)
+_LINE_START = r"^[ \t>]*(?:(?:[*+:-]|\d{1,9}[.)])[ \t>]+)*"
+"""A line's start, past quote marks and list or definition markers: where Python-Markdown's block
+processors still see a block start. Each marker needs its own whitespace, so matching stays linear."""
+_REF_DEF = re.compile("(" + _LINE_START + r"\[[^\[\]]*\]:[ \t]*(?:\n[ \t>]*)?)<?([^\s>]+)>?", re.MULTILINE)
 """A reference definition at the start of a line, also inside lists, quotes and definitions."""
-_ABBR_DEF = re.compile(r"\*(?=\[[^\]\n]*\][ ]?:)")
+_ABBR_DEF = re.compile("(" + _LINE_START + r")\*(?=\[[^\\]{0,500}?\][ ]?:)", re.MULTILINE)
+"""`*[X]: ...` where the abbr extension reads one (its name may hold `]` and line breaks)."""
 _H1 = re.compile(r"^([ \t>]*)#(?!#)", re.MULTILINE)
 
 
@@ -73,7 +77,7 @@ def md_prose(text: str, resolve: Callable[[str], str | None]) -> str:
     text = _ENTITY.sub("&amp;", text)
     text = text.replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
     # `*[X]: ...` would re-title every X on the page, warnings and disclaimer included.
-    text = _ABBR_DEF.sub(r"\\*", text)
+    text = _ABBR_DEF.sub(r"\1\\*", text)
     text = _H1.sub(r"\1##", text)  # the page owns its one h1
     text = _INLINE_LINK.sub(lambda m: _relink(m.group(1), m.group(2), m.group(3), resolve), text)
     text = _REF_DEF.sub(lambda m: _relink(m.group(1), "", m.group(2), resolve), text)
