@@ -346,3 +346,29 @@ def test_json_text_round_trips_through_yaml_and_json(text: str) -> None:
 def test_meta_text_and_md_text_are_inert() -> None:
     assert meta_text('<b onclick="x">A & B</b>') == "&lt;b onclick=&quot;x&quot;&gt;A &amp; B&lt;/b&gt;"
     assert md_text("[x](javascript:alert(1)) {: #id } <i>") == "\\[x\\]\\(javascript:alert\\(1\\)\\) \\{: \\#id \\} &lt;i&gt;"
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "-   " * 5000 + "x",
+        "- \t " * 4000 + "[a]: javascript:x",
+        "*[" * 10000,
+        "*[" + "a\n" * 9000,
+        "](" * 10000,
+        "> - 1) : * " * 1800,
+    ],
+)
+def test_md_prose_stays_fast_on_adversarial_input(prose: str) -> None:
+    """20,000 characters (the prose limit) of what makes regular expressions backtrack."""
+    import time
+
+    start = time.perf_counter()
+    md_prose(prose, _unknown)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_md_prose_defuses_abbreviations_wherever_the_abbr_extension_reads_them() -> None:
+    out = md_prose("*[a]b]: t\n- *[X]: y\n> *[Q\nR]: z\n**[bold](https://example.org)**", _unknown)
+    assert out == "\\*[a]b]: t\n- \\*[X]: y\n> \\*[Q\nR]: z\n**[bold](https://example.org)**"
+    assert "<abbr" not in _as_mkdocs_would(out + "\n\nb X Q")
