@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .links import GLOSSARY_URI, glossary_anchor, md_link
 from .model import GlossaryEntry
 
-__all__ = ["NO_SCORE_CLASS", "GlossaryMatcher", "abbr_title", "annotate", "link_title"]
+__all__ = ["NO_SCORE_CLASS", "REFERENCE_PREFIX", "GlossaryMatcher", "abbr_title", "annotate", "link_title"]
 
 _UNSAFE_FORM = re.compile(r"[\[\]\\`<>*_\n]")
 _UNSAFE_ABBR = re.compile(r"[\[\]\\\s]")
@@ -83,10 +83,11 @@ def _words_pattern(folded: str, ignore_case: bool) -> str:
 
 
 def link_title(definition: str) -> str:
-    """A definition made safe for a Markdown link title `"..."`: one line, no quotes, no escapes."""
-    text = " ".join(definition.split())
-    text = text.replace("\\", "\\\\").replace('"', "'").replace("`", "'")
-    return text
+    """A definition made safe for the `"title"` of a reference definition: one line.
+
+    Python-Markdown takes that title verbatim, inner quotes and backslashes included, up to the last quote.
+    """
+    return " ".join(definition.split())
 
 
 def abbr_title(text: str) -> str:
@@ -102,6 +103,8 @@ def abbr_title(text: str) -> str:
 # abbreviations, because the abbr extension marks those everywhere; RAW is copied through untouched.
 
 TEXT, QUIET, RAW = "text", "quiet", "raw"
+REFERENCE_PREFIX = "cp-"
+"""Glossary links are reference links `[word][cp-term-x]`, defined at the end of the page."""
 
 _BLOCK_TAG_NAMES = (
     "address article aside blockquote body canvas center dd details dialog dir div dl dt fieldset figcaption "
@@ -114,12 +117,14 @@ _INLINE_QUIET = frozenset({"a", "abbr"})
 _INLINE_RAW = frozenset({"code", "kbd", "samp", "pre", "script", "style", "svg", "math", "textarea", "var"})
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_ATX = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])[ \t]*)*#{1,6}(?:[ \t]|$)")
+"""A heading, also inside a list item or quote (`- # Title`)."""
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 _DEF_ITEM = re.compile(r"^[ \t]{0,3}:[ \t]+\S")
-_ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]")
+_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"(.*?)")? *$')
+"""Exactly the admonition (and details) header Python-Markdown accepts; anything looser is a paragraph."""
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*\S")
 _ABBR_DEF = re.compile(r"^\*\[([^\]\\\n]*)\][ ]?:")
 _HTML_START = re.compile(r"^ {0,3}<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)")
@@ -133,13 +138,12 @@ _CHROME_ATTRS = re.compile(rf"^[ \t]*\{{:?[^{{}}\n]*\.{NO_SCORE_CLASS}\b[^{{}}\n
 
 _INLINE = re.compile(
     r"""
-    (?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))
-  | (?P<escape>\\[\\`*_{}\[\]()#+\-.!<>|"'&:])
+    (?P<escape>\\[\\`*_{}\[\]()#+\-.!<>|"'&:])
   | (?P<comment><!--.*?-->)
   | (?P<autolink><(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>)
   | (?P<tag></?(?P<tagname>[A-Za-z][A-Za-z0-9-]*)(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?/?>)
   | (?P<attrs>\{[^{}\n]*\})
-  | (?P<url>(?:https?|ftp|mailto):[^\s<>()\[\]]+)
+  | (?P<url>(?:https?|ftp|mailto):[^\s<>()\[\]`]+)
   | (?P<entity>&(?:\#\d+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)
   | (?P<image>!\[)
   | (?P<bracket>\[)
@@ -152,10 +156,25 @@ _INLINE = re.compile(
 class _Segment:
     kind: str
     text: str
+    masked: str = ""
+    """`text` with code spans blanked out (same length): what terms are searched in."""
+
+    def __post_init__(self) -> None:
+        if len(self.masked) != len(self.text):
+            self.masked = _mask_code(self.text) if self.kind != RAW else self.text
 
 
-def _split_markdown(markdown: str) -> tuple[list[_Segment], set[str]]:
-    """Cut a page into segments; also return the abbreviations it already defines."""
+_BACKTICKS = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))", re.DOTALL)
+"""Python-Markdown's code span pattern; it runs before every other inline pattern."""
+
+
+def _mask_code(text: str) -> str:
+    return _BACKTICKS.sub(lambda m: "\x01" * len(m.group(0)) if m.group(2) else m.group(0), text)
+
+
+def _split_markdown(markdown: str) -> tuple[list[_Segment], set[str], bool]:
+    """Cut a page into segments; also return the abbreviations it already defines, and whether text
+    appended at the end would stand on its own (not swallowed by an unclosed HTML block or comment)."""
     lines = markdown.splitlines(keepends=True)
     refs = {m.group(1).strip().casefold() for line in lines if (m := _REF_DEF.match(line))}
     defined = {m.group(1) for line in lines if (m := _ABBR_DEF.match(line))}
@@ -166,7 +185,7 @@ def _split_markdown(markdown: str) -> tuple[list[_Segment], set[str]]:
     def flush() -> None:
         if chunk:
             for seg in _split_inline("".join(chunk), refs):
-                segments.append(_Segment(QUIET, seg.text) if chunk_quiet and seg.kind == TEXT else seg)
+                segments.append(_Segment(QUIET, seg.text, seg.masked) if chunk_quiet and seg.kind == TEXT else seg)
             chunk.clear()
 
     def emit(kind: str, text: str) -> None:
@@ -235,17 +254,13 @@ def _split_markdown(markdown: str) -> tuple[list[_Segment], set[str]]:
         if not indented and prev_blank and not _LIST_ITEM.match(line) and not _DEF_ITEM.match(line):
             in_container = False
         prev_blank = False
-        if m := _FENCE.match(line):
+        if (m := _FENCE.match(line)) and _closes_fence(lines, i, m.group(1)):
             fence = m.group(1)
             emit(RAW, line)
         elif _ABBR_DEF.match(line) or _REF_DEF.match(line) or _HR.match(line):
             emit(RAW, line)
         elif _ATX.match(line):
             emit(QUIET, line)
-        elif i < len(lines) and _SETEXT_UNDERLINE.match(lines[i]) and not _LIST_ITEM.match(line) and not indented:
-            emit(QUIET, line)
-            emit(RAW, lines[i])
-            i += 1
         elif _ADMONITION.match(line):
             emit(QUIET, line)
             in_container = True
@@ -253,20 +268,29 @@ def _split_markdown(markdown: str) -> tuple[list[_Segment], set[str]]:
         elif line.lstrip().startswith("<!--"):
             emit(RAW, line)
             in_comment = "-->" not in line
+            rest = line[line.find("-->") + 3 :] if not in_comment else ""
+            if (m := _HTML_START.match(rest)) and m.group(2).lower() in _BLOCK_TAGS and not m.group(1):
+                depth = _tag_balance(rest, m.group(2).lower())
+                html = (m.group(2).lower(), depth) if depth > 0 else None
         elif (m := _HTML_START.match(line)) and m.group(2).lower() in _BLOCK_TAGS:
             name = m.group(2).lower()
             opening = line[: line.find(">") + 1] if ">" in line else line
-            if m.group(1) or _MARKDOWN_ATTR.search(opening) or name in _VOID_TAGS:
+            closed = re.search(rf"</{name}\s*>", "".join(lines[i - 1 :]), re.IGNORECASE) is not None
+            if m.group(1) or name in _VOID_TAGS or (_MARKDOWN_ATTR.search(opening) and closed):
                 # Markdown inside `<div markdown>` is still Markdown; the tags themselves are protected.
                 if not m.group(1) and chrome is None and _CHROME_CLASS.search(opening):
                     depth = _tag_balance(line, name)
                     chrome = (name, depth) if depth > 0 else None
-                    quiet = True
-                add_text(line, quiet)
+                # Text after an opening tag on its own line starts a new block there (maybe code): not linked.
+                add_text(line, quiet or not m.group(1))
             else:
                 emit(RAW, line)
                 depth = _tag_balance(line, name)
                 html = (name, depth) if depth > 0 else None
+        elif i < len(lines) and _SETEXT_UNDERLINE.match(lines[i]) and not _LIST_ITEM.match(line) and not indented:
+            emit(QUIET, line)
+            emit(RAW, lines[i])
+            i += 1
         elif _CHROME_ATTRS.match(line) and chunk:
             # `{: .cp-no-score }` after a paragraph marks that paragraph as page chrome.
             chunk_quiet = True
@@ -277,7 +301,12 @@ def _split_markdown(markdown: str) -> tuple[list[_Segment], set[str]]:
                 in_container = True
             add_text(line, quiet)
     flush()
-    return segments, defined
+    return segments, defined, html is None and not in_comment and fence is None
+
+
+def _closes_fence(lines: list[str], start: int, fence: str) -> bool:
+    """Whether a later line closes the fence; an unclosed fence is ordinary text to Python-Markdown."""
+    return any((stripped := line.strip()).startswith(fence) and set(stripped) <= {fence[0]} for line in lines[start:])
 
 
 def _tag_balance(line: str, name: str) -> int:
@@ -286,15 +315,20 @@ def _tag_balance(line: str, name: str) -> int:
     return opens - closes
 
 
-def _split_inline(text: str, refs: set[str]) -> list[_Segment]:
+def _split_inline(source: str, refs: set[str]) -> list[_Segment]:
     """Cut a run of paragraph lines into text, link text and protected inline markup."""
+    text = _mask_code(source)  # code spans win over every other inline syntax, as in Python-Markdown
     out: list[_Segment] = []
+
+    def cut(kind: str, start: int, end: int) -> _Segment:
+        return _Segment(kind, source[start:end], text[start:end])
+
     pos = 0
     plain_from = 0
 
     def plain_until(end: int) -> None:
         if end > plain_from:
-            out.append(_Segment(TEXT, text[plain_from:end]))
+            out.append(cut(TEXT, plain_from, end))
 
     while True:
         m = _INLINE.search(text, pos)
@@ -310,37 +344,40 @@ def _split_inline(text: str, refs: set[str]) -> list[_Segment]:
                 continue
             after = label_end + 1
             tail_end = _link_tail(text, after, text[label_start:label_end], refs)
+            if tail_end is None and text[after : after + 1] == "(":
+                # An unclosed `](`: a `)` inserted later would close it, so leave the rest alone.
+                plain_until(start)
+                out.append(cut(RAW, start, len(text)))
+                return out
             if tail_end is None:
-                if kind == "image":
-                    pos = end
-                    continue
-                # Literal brackets: the text inside is ordinary prose.
-                pos = end
+                pos = end  # literal brackets: the text inside is ordinary prose
                 continue
             plain_until(start)
             if kind == "image":
-                out.append(_Segment(RAW, text[start:tail_end]))
+                out.append(cut(RAW, start, tail_end))
             else:
-                out.append(_Segment(RAW, text[start:label_start]))
-                out.append(_Segment(QUIET, text[label_start:label_end]))
-                out.append(_Segment(RAW, text[label_end:tail_end]))
+                out.append(cut(RAW, start, label_start))
+                out.append(cut(QUIET, label_start, label_end))
+                out.append(cut(RAW, label_end, tail_end))
             pos = plain_from = tail_end
             continue
         if kind == "tag":
             name = (m.group("tagname") or "").lower()
             closing = m.group(0).startswith("</") or m.group(0).endswith("/>")
-            if not closing and (name in _INLINE_QUIET or name in _INLINE_RAW):
+            # Inside `<div markdown>`, a nested block tag without `markdown` holds raw HTML, as do code tags.
+            raw_block = name in _BLOCK_TAGS and name not in _VOID_TAGS and not _MARKDOWN_ATTR.search(m.group(0))
+            if not closing and (name in _INLINE_QUIET or name in _INLINE_RAW or raw_block):
                 close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, end)
                 if close is not None:
                     plain_until(start)
-                    out.append(_Segment(RAW, text[start:end]))
+                    out.append(cut(RAW, start, end))
                     inner_kind = QUIET if name in _INLINE_QUIET else RAW
-                    out.append(_Segment(inner_kind, text[end : close.start()]))
-                    out.append(_Segment(RAW, close.group(0)))
+                    out.append(cut(inner_kind, end, close.start()))
+                    out.append(cut(RAW, close.start(), close.end()))
                     pos = plain_from = close.end()
                     continue
         plain_until(start)
-        out.append(_Segment(RAW, text[start:end]))
+        out.append(cut(RAW, start, end))
         pos = plain_from = end
     plain_until(len(text))
     return out
@@ -423,16 +460,19 @@ def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, ma
         matcher = GlossaryMatcher(glossary)
     if not matcher:
         return markdown
-    segments, defined = _split_markdown(markdown)
+    segments, defined, open_end = _split_markdown(markdown)
+    if not open_end:
+        return markdown  # an unclosed HTML block would swallow the definitions appended below
     link_terms = page_uri != GLOSSARY_URI
     linked: set[str] = set()
+    references: list[str] = []
     used_abbrs: dict[str, GlossaryEntry] = {}
     out: list[str] = []
-    for seg in segments:
+    for n, seg in enumerate(segments):
         if seg.kind == RAW:
             out.append(seg.text)
             continue
-        for abbr in matcher.abbreviations_in(seg.text):
+        for abbr in matcher.abbreviations_in(seg.masked):
             entry = matcher.entry_for(abbr)
             if entry is not None:
                 used_abbrs.setdefault(abbr, entry)
@@ -441,19 +481,30 @@ def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, ma
             continue
         pieces: list[str] = []
         last = 0
-        for m in matcher.finditer(seg.text):
+        before = segments[n - 1].text[-1:] if n > 0 else ""
+        after = segments[n + 1].text[:1] if n + 1 < len(segments) else ""
+        for m in matcher.finditer(seg.masked):
             entry = matcher.entry_for(m.group(0))
             if entry is None or entry.term in linked:
                 continue
+            if (seg.masked[m.end() : m.end() + 1] or after) == "{":
+                continue  # an attribute list right after the word would move onto the new link
+            if (seg.masked[m.start() - 1 : m.start()] if m.start() else before) == "\\":
+                continue  # a backslash right before the word would escape the link's `[`
             linked.add(entry.term)
-            target = md_link(page_uri, GLOSSARY_URI, glossary_anchor(entry.term))
+            anchor = glossary_anchor(entry.term)
+            target = md_link(page_uri, GLOSSARY_URI, anchor)
+            # A reference link puts no `(`, `)` or quotes into the prose, so it cannot close or extend the
+            # author's own syntax; its URL and title go in a definition at the end of the page.
             pieces.append(seg.text[last : m.start()])
-            pieces.append(f'[{m.group(0)}]({target} "{link_title(entry.definition)}")')
+            pieces.append(f"[{m.group(0)}][{REFERENCE_PREFIX}{anchor}]")
+            references.append(f'[{REFERENCE_PREFIX}{anchor}]: {target} "{link_title(entry.definition)}"')
             last = m.end()
         pieces.append(seg.text[last:])
         out.append("".join(pieces))
     result = "".join(out)
-    definitions = [f"*[{abbr}]: {abbr_title(entry.term)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined]
-    if definitions:
-        result = result.rstrip("\n") + "\n\n" + "\n".join(definitions) + "\n"
+    abbreviations = [f"*[{abbr}]: {abbr_title(entry.term)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined]
+    for block in (references, abbreviations):
+        if block:
+            result = result.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
     return result
