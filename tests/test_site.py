@@ -29,7 +29,7 @@ from helpers_site import (
     text_of,
 )
 
-from generator import KnowledgeBase, check_pathway
+from generator import KnowledgeBase, check_pathway, links
 from generator.model import EdgeKind, Pathway, Stage
 from generator.render import DISCLAIMER, RenderOptions, journey_order, place_nodes, render_pages
 
@@ -297,3 +297,13 @@ def test_review_due_only_after_the_date(tmp_path: Path) -> None:
     day_after = render_pages(kb, RenderOptions(today=dt.date(2026, 6, 2)))["spirometry.md"]
     assert "Due for review" not in on_the_day
     assert "Due for review" in day_after
+
+
+def test_a_to_z_links_every_node_and_the_glossary_every_term(built: tuple[Build, KnowledgeBase]) -> None:
+    b, kb = built
+    a_z = article(b.html("a-z/"))
+    assert Counter(u for u in hrefs_to("a-z/", a_z) if u != "a-z/" and u != "glossary/") == Counter(node_url(n) for n in kb.nodes)
+    glossary = article(b.html("glossary/"))
+    ids = {e.attrs["id"] for e in elements(glossary) if "id" in e.attrs}
+    for entry in kb.glossary:
+        assert links.glossary_anchor(entry.term) in ids, entry.term
