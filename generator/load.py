@@ -6,6 +6,7 @@ Graph rules (references, cycles, reachability) belong to `validate.py`.
 
 from __future__ import annotations
 
+import os
 import re
 import types
 import typing
@@ -149,12 +150,18 @@ def _rel(path: Path, base: Path) -> str:
 
 def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
     loaded.files.append(rel)
-    size = path.stat().st_size
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+            size = len(raw) if len(raw) <= MAX_FILE_BYTES else os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        loaded.problems.append(Problem(Position(rel, 1, 1), f"cannot read the file: {exc.strerror or exc}"))
+        loaded.incomplete = True
+        return
     if size > MAX_FILE_BYTES:
         loaded.problems.append(Problem(Position(rel, 1, 1), f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it"))
-        _salvage_ids(path.read_bytes()[:MAX_FILE_BYTES], loaded)
+        _salvage_ids(raw[:MAX_FILE_BYTES], loaded)
         return
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -49,6 +49,29 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
+class Suggester:
+    """`did_you_mean` against one fixed set of ids, for many words, in bounded time.
+
+    Thousands of misspelt references against thousands of ids would take minutes of fuzzy matching;
+    past a budget of comparisons the messages simply go without a suggestion.
+    """
+
+    BUDGET = 100_000
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self.candidates = sorted(candidates)
+        self.budget = self.BUDGET
+        self.cache: dict[str, str] = {}
+
+    def hint(self, word: str) -> str:
+        if word not in self.cache:
+            if self.budget < len(self.candidates):
+                return ""
+            self.budget -= len(self.candidates)
+            self.cache[word] = did_you_mean(word, self.candidates)
+        return self.cache[word]
+
+
 def quote(value: object, limit: int = 60) -> str:
     """A value quoted for a one-line message: control characters escaped, long text cut short."""
     text = str(value)

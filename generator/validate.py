@@ -23,7 +23,7 @@ from .model import (
     Pathway,
     Position,
 )
-from .problems import Problem, did_you_mean, quote
+from .problems import Problem, Suggester, quote
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print"}
@@ -99,6 +99,7 @@ def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]
     problems = []
     seen: set[tuple[str, EdgeKind, str]] = set()
     field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    suggest = Suggester(kb.nodes)
     for e in kb.edges:
         who = _label(kb, e.source)
         field = field_of[e.kind]
@@ -109,7 +110,7 @@ def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]
                 new = aliases[e.target][0]
                 problems.append(Problem(e.position, f"{who}: '{field}' uses the former id '{e.target}'; use '{new}'"))
             else:
-                hint = did_you_mean(e.target, kb.nodes)
+                hint = suggest.hint(e.target)
                 problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
             continue
         if (e.source, e.kind, e.target) in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers_pathway import check, journey, run_cli, write_pathway
@@ -293,3 +294,26 @@ def test_positions_of_entries_and_references(tmp_path: Path) -> None:
     stage = next(e for e in loaded.entries if e.node.id == "first-line")
     assert [str(p) for p in stage.field_positions["options"]] == ["pathway/journey.yml:10:15"]
 
+
+
+
+def test_dangling_symlinks_and_folders_named_yml_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
+    (folder / "dangling.yml").symlink_to(tmp_path / "nowhere.yml")
+    (folder / "folder.yml").mkdir()
+    run = run_cli(capsys, "check", str(folder))
+    assert (run.code, run.err) == (0, "")
+
+
+def test_file_that_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "secret.yml": ""})
+    real_open = Path.open
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "secret.yml":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_)
+    run = run_cli(capsys, "check", str(folder))
+    assert (run.code, run.problems) == (1, ["pathway/secret.yml:1:1: cannot read the file: Permission denied"])

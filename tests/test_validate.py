@@ -8,6 +8,7 @@ import pytest
 from helpers_pathway import VALID, Run, check, journey, run_cli, write_pathway
 
 from generator.model import Code
+from generator.problems import Suggester
 from generator.validate import code_problem, loinc_ok, verhoeff_ok
 
 PHYSIO = """\
@@ -397,3 +398,16 @@ def test_export_refuses_bad_input_and_writes_nothing(tmp_path: Path, capsys: pyt
     run = run_cli(capsys, "export", str(pathway), "--out", str(out))
     assert_fails(run, ["pathway/journey.yml:10:23: stage 'first-line': 'options' lists 'physio' more than once"])
     assert not out.exists()
+
+
+def test_suggestions_stop_at_their_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fuzzy matching is bounded: past the budget, unknown references are still reported, without a suggestion."""
+    monkeypatch.setattr(Suggester, "BUDGET", 4)  # the three known ids, once
+    run = check(tmp_path, capsys, {"journey.yml": journey("physio", "physoi", "phsyio"), "treatments.yml": PHYSIO})
+    assert_fails(
+        run,
+        [
+            "pathway/journey.yml:10:23: stage 'first-line': unknown reference 'physoi' in 'options' (did you mean 'physio'?)",
+            "pathway/journey.yml:10:31: stage 'first-line': unknown reference 'phsyio' in 'options'",
+        ],
+    )
