@@ -155,10 +155,10 @@ def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> lis
             if nxt == node:
                 continue  # a self-reference is reported by the reference check
             if state.get(nxt) == 1:
-                loop = path[path.index(nxt):] + [nxt]
-                problems.append(
-                    Problem(edge.position, f"{_label(kb, node)}: {what} {' → '.join(repr(n) for n in loop)}; {why}")
-                )
+                loop = [repr(n) for n in path[path.index(nxt):] + [nxt]]
+                if len(loop) > 8:  # one line, however long the loop
+                    loop = loop[:3] + [f"… ({len(loop) - 6} more)"] + loop[-3:]
+                problems.append(Problem(edge.position, f"{_label(kb, node)}: {what} {' → '.join(loop)}; {why}"))
             elif nxt not in state:
                 state[nxt] = 1
                 path.append(nxt)

@@ -411,3 +411,18 @@ def test_suggestions_stop_at_their_budget(tmp_path: Path, capsys: pytest.Capture
             "pathway/journey.yml:10:31: stage 'first-line': unknown reference 'phsyio' in 'options'",
         ],
     )
+
+
+def test_a_long_cycle_is_named_on_one_short_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = [f"t{i}" for i in range(20)]
+    treatments = "treatments:\n" + "".join(
+        f"  - {{id: {t}, title: T, summary: S, type: device, requires: [{ids[(i + 1) % 20]}]}}\n" for i, t in enumerate(ids)
+    )
+    run = check(tmp_path, capsys, {"journey.yml": journey(*ids), "treatments.yml": treatments})
+    assert_fails(
+        run,
+        [
+            "pathway/treatments.yml:21:62: treatment 't19': prerequisite cycle 't0' → 't1' → 't2' → … (15 more) → 't18' → 't19' → 't0'; "
+            "nothing could ever be started"
+        ],
+    )
