@@ -207,6 +207,19 @@ def test_titles_are_shown_exactly_as_written(hostile: Build, kb: KnowledgeBase) 
         assert _plain(meta.attrs["content"]) == _plain(node.summary), node_id
 
 
+def test_nav_titles_are_shown_exactly_as_written(hostile: Build, kb: KnowledgeBase) -> None:
+    """Not run as HTML, and not escaped twice either."""
+    [pathway] = kb.pathways
+    page = hostile.html("glossary/")
+    nav = text_of(
+        page[page.index('class="md-sidebar md-sidebar--primary"') : page.index('class="md-sidebar md-sidebar--secondary"')]
+    )
+    assert _plain(pathway.title) in nav
+    for i, stage_id in enumerate(pathway.stages, 1):
+        assert f"{i}. {_plain(kb.nodes[stage_id].title)}" in nav
+    assert "&lt;" not in nav and "&amp;" not in nav
+
+
 def test_plain_text_fields_are_visible_as_text(hostile: Build, kb: KnowledgeBase) -> None:
     for node_id, node in kb.nodes.items():
         text = text_of(article(hostile.html(node_url(node_id))))
