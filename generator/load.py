@@ -401,7 +401,8 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
                 node = model.model_validate(item)
             except ValidationError as exc:
                 loaded.problems.extend(_explain_all(exc.errors(), (section, i), data, pos))
-                _note_broken([item], loaded)
+                if kind is not None:  # a broken glossary entry hides no node
+                    _note_broken([item], loaded)
                 continue
             if kind is None:
                 assert isinstance(node, GlossaryEntry)

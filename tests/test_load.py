@@ -317,3 +317,22 @@ def test_file_that_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[
     monkeypatch.setattr(Path, "open", open_)
     run = run_cli(capsys, "check", str(folder))
     assert (run.code, run.problems) == (1, ["pathway/secret.yml:1:1: cannot read the file: Permission denied"])
+
+
+def test_a_broken_glossary_entry_does_not_hide_graph_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    glossary = "glossary:\n  - {term: RFA}\n"
+    run = check(tmp_path, capsys, {"journey.yml": journey(), "treatments.yml": PHYSIO, "glossary.yml": glossary})
+    assert run.problems == [
+        "pathway/glossary.yml:2:5: glossary entry 'RFA': missing required key 'definition'",
+        "pathway/treatments.yml:2:9: treatment 'physio': unreachable: no pathway's journey leads to it (link it from a stage or another node)",
+    ]
+
+
+def test_a_broken_node_postpones_reachability(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The broken stage may be what links 'physio' in: 'unreachable' would only guess, so it waits."""
+    stage = "stages:\n  - {id: later, title: Later, summary: S, options: [physio], colour: red}\n"
+    run = check(tmp_path, capsys, {"journey.yml": journey(), "treatments.yml": PHYSIO, "more.yml": stage})
+    assert run.problems == [
+        ("pathway/more.yml:2:62: stage 'later': unknown key 'colour' (expected one of: id, title, summary, body, aliases, codes, "
+        "sources, review, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
+    ]
