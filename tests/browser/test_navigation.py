@@ -104,7 +104,7 @@ def distinctive_word(kb: KnowledgeBase, site_dir: Path) -> tuple[str, str]:
 
 
 def test_search_finds_a_treatment_by_a_word_from_its_body(kb: KnowledgeBase, site_dir: Path, page: Page, base_url: str) -> None:
-    """Press `/`, type a word only the treatment's text uses, and follow the result to that treatment."""
+    """Press `/`, type a word from the treatment's body that few other pages use, and follow the result to it."""
     treatment, word = distinctive_word(kb, site_dir)
     page.goto(base_url)
     page.keyboard.press("/")
