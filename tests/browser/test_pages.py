@@ -57,7 +57,9 @@ def test_the_recorder_catches_a_request_to_another_host(page: Page, recorder: Re
     page.goto(base_url)
     at, _ = recorder.mark()
     with page.expect_request("http://tracker.invalid/pixel.gif"):
-        page.evaluate("() => { const img = new Image(); img.src = 'http://tracker.invalid/pixel.gif'; document.body.append(img); }")
+        page.evaluate(
+            "() => { const img = new Image(); img.src = 'http://tracker.invalid/pixel.gif'; document.body.append(img); }"
+        )
     assert "http://tracker.invalid/pixel.gif" in recorder.requests[at:]
     assert not is_local("http://tracker.invalid/pixel.gif", base_url)
 
