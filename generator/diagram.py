@@ -336,7 +336,7 @@ def journey_html(
     flags = _flags_box(ctx, pathway.red_flags, "Get help straight away if you notice", " cp-pathway-flags")
     stages = "".join(_stage_item(ctx, s, whole_journey=True) for s in pathway.stages)
     out = (
-        f'<div class="cp-diagram cp-journey" id="cp-journey-{pathway.id}">'
+        f'<div class="cp-diagram cp-journey cp-no-score" id="cp-journey-{pathway.id}">'
         f'<p class="cp-diagram-title">Your journey: {ctx.link(pathway.id, primary=True)}</p>'
         f'{flags}<ol class="cp-stages">{stages}</ol>'
         f"{_details(_text_alternative(ctx), 'The journey as a list')}</div>"
@@ -367,7 +367,7 @@ def stage_slice_html(
     else:
         lead = f'<p class="cp-before"><span class="cp-rel-label">Start of the journey:</span> {ctx.link(pathway.id)} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
     out = (
-        f'<div class="cp-diagram cp-slice" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
+        f'<div class="cp-diagram cp-slice cp-no-score" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
         f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id, whole_journey=False)}</ol>'
         f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), 'This step as a list', cls='cp-text-alt', tag='ol', start=n)}</div>"
     )
@@ -830,7 +830,7 @@ def overview_html(
     )
     svg = _tidy_svg(_run_dot(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
     out = (
-        f'<figure class="cp-diagram cp-overview" id="{prefix}">\n'
+        f'<figure class="cp-diagram cp-overview cp-no-score" id="{prefix}">\n'
         f'<div class="cp-overview-canvas">\n{svg}\n</div>\n'
         f"<figcaption>Overview of {ctx.link(pathway.id)}: each box links to its page. "
         "Shapes and line styles are explained in the key"

@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import PathwayError
+from .readability import score_site
 from .site import SiteOptions, build_site_pages, content_problems, url_clashes
 
 log = logging.getLogger("mkdocs.plugins.carepath")
@@ -94,6 +95,19 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         for p in problems:
             log.warning(str(replace(p, position=replace(p.position, line=p.position.line + cut))))
         return resolved
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The readability gate: a page above the grade limits is a warning, so `--strict` fails."""
+        assert self.site is not None
+        report = score_site(
+            Path(config.site_dir),
+            self.site.kb,
+            max_grade=self.config.readability.max_grade,
+            max_median=self.config.readability.max_median,
+            use_directory_urls=config.use_directory_urls,
+        )
+        for line in report.failures:
+            log.warning(f"readability: {line}")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.pathway_dir))
