@@ -422,7 +422,7 @@ def test_a_long_cycle_is_named_on_one_short_line(tmp_path: Path, capsys: pytest.
     assert_fails(
         run,
         [
-            "pathway/treatments.yml:21:62: treatment 't19': prerequisite cycle 't0' → 't1' → 't2' → … (15 more) → 't18' → 't19' → 't0'; "
-            "nothing could ever be started"
+            ("pathway/treatments.yml:21:62: treatment 't19': prerequisite cycle 't0' → 't1' → 't2' → … (15 more) → 't18' → 't19' → 't0'; "
+            "nothing could ever be started")
         ],
     )
