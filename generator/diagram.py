@@ -772,7 +772,9 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
     root.set("width", "100%")
     if width:
         root.set("style", f"max-width:{width}pt;height:auto")
-    root.set("role", "img")
+    # role="group", not "img": an img role hides the links inside the SVG from assistive technology
+    # (axe's nested-interactive rule); the group keeps its title and description as its name.
+    root.set("role", "group")
     root.set("class", "cp-overview-svg")
     root.set("aria-labelledby", f"{prefix}-title {prefix}-desc")
     t = ET.Element(_S + "title", {"id": f"{prefix}-title"})
