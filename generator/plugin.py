@@ -26,6 +26,8 @@ log = logging.getLogger("mkdocs.plugins.carepath")
 
 
 class ReadabilityConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Run the readability gate after each build (off only for test fixtures that are not patient text)."""
     max_grade = c.Type(float, default=8.0)
     """No page may score above this Flesch-Kincaid grade."""
     max_median = c.Type(float, default=7.0)
@@ -99,6 +101,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The readability gate: a page above the grade limits is a warning, so `--strict` fails."""
         assert self.site is not None
+        if not self.config.readability.enabled:
+            return
         report = score_site(
             Path(config.site_dir),
             self.site.kb,

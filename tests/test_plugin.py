@@ -39,6 +39,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
         '{% include "_top.md.j2" %}\n'
         "Our own treatment layout for {{ node.title | md }}.\n"
         "{: .site-treatment-marker }\n\n"
+        "{% if body %}{{ body }}\n\n{% endif %}\n"
         "{% if how_it_helps %}\n## How it helps\n\n{{ how_it_helps }}\n\n{% endif %}\n"
         '{% include "_bottom.md.j2" %}\n',
         encoding="utf-8",
