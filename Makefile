@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 SITE_DIR := site
 
-.PHONY: site test serve check bench clean
+.PHONY: site test lint serve check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,16 @@ check: $(STAMP)
 
 ## Live preview at http://127.0.0.1:8000, rebuilt on every edit in content/ or pathway/.
 serve: $(STAMP)
-	$(VENV)/bin/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
-## The whole test suite.
-test: $(TEST_STAMP)
+## The whole test suite, after the linters.
+test: lint
 	$(PY) -m pytest
+
+## ruff over the code and tests, mypy (strict) over the generator.
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check generator tests benchmarks
+	$(VENV)/bin/mypy generator
 
 ## Benchmarks on synthetic knowledge bases of 100, 1,000 and 5,000 nodes (3,000: generator only);
 ## writes the results table into BENCHMARKS.md. Takes several minutes.

@@ -28,7 +28,7 @@ def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str
             out.append(line)
             continue
 
-        def replace(m: re.Match[str]) -> str:
+        def replace(m: re.Match[str], number: int = number) -> str:
             ident, anchor = m.group(2), (m.group(3) or "")[1:]
             if ident in kb.nodes:
                 return m.group(1) + links.md_link(src_uri, links.node_uri(ident), anchor)

@@ -101,7 +101,7 @@ class NodeBase(Strict):
     aliases: list[Slug] = Field(default_factory=list, description="former ids; each keeps a redirect")
     codes: list[Code] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
-    review: Review = Field(default_factory=Review)  # type: ignore[arg-type]
+    review: Review = Field(default_factory=Review)
 
 
 class Pathway(NodeBase):

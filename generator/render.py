@@ -118,11 +118,11 @@ def place_nodes(kb: KnowledgeBase) -> dict[str, Placement]:
         order = journey_order(kb, pathway)
         stage_of: dict[str, Stage] = {}
         for stage_id in pathway.stages:
-            stage = kb.nodes[stage_id]
-            assert isinstance(stage, Stage)
-            stage_of.setdefault(stage_id, stage)
+            stage_node = kb.nodes[stage_id]
+            assert isinstance(stage_node, Stage)
+            stage_of.setdefault(stage_id, stage_node)
             for e in kb.out_edges(stage_id, EdgeKind.offers):
-                stage_of.setdefault(e.target, stage)
+                stage_of.setdefault(e.target, stage_node)
         for node_id in order:
             if node_id in placements:
                 continue
@@ -353,7 +353,7 @@ class Renderer:
             groups.setdefault(letter, []).append(
                 {"link": self.link(uri, node_id), "kind": self._type_title(node_id), "summary": node.summary, "sort": (node.title.casefold(), node_id)}
             )
-        letters = [
+        letters: list[dict[str, Any]] = [
             {"letter": k, "anchor": "letter-" + (k.lower() if k != "#" else "other"), "entries": sorted(v, key=lambda i: i["sort"])}
             for k, v in sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0]))
         ]

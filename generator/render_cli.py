@@ -91,7 +91,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(Path(args.config).resolve().parent))
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--config-file", args.config, "--site-dir", str(tmp)]
     # --quiet is ours, not MkDocs': MkDocs' own --quiet drops warnings before strict mode counts them.
-    result = subprocess.run(cmd, env=env, capture_output=args.quiet, text=True)
+    result = subprocess.run(cmd, env=env, capture_output=args.quiet, text=True, check=False)
     if result.returncode != 0:
         if args.quiet:
             sys.stderr.write(result.stdout + result.stderr)
