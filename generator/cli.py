@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import check_pathway, load_knowledge_base
+from .config import ConfigError
 from .export import dumps, export_graph
 from .problems import PathwayError
 from .validate import counts
@@ -103,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except PathwayError as exc:
         print(exc.report(), file=sys.stderr)
+        return 1
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1

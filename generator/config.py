@@ -54,8 +54,30 @@ class ProjectConfig:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+class ConfigError(Exception):
+    """`mkdocs.yml` cannot be read; the message names the file (and line when known)."""
+
+
+def load_mkdocs_yml(mkdocs_yml: Path) -> dict[str, Any]:
+    """The raw settings of `mkdocs.yml`, tags resolved; `ConfigError` when it is not a YAML mapping."""
+    where = mkdocs_yml.as_posix()
+    try:
+        data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark is not None else where
+        raise ConfigError(f"{at}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping of settings, got {type(data).__name__}")
+    return data
+
+
 def read_config(mkdocs_yml: Path) -> ProjectConfig:
-    data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    data = load_mkdocs_yml(mkdocs_yml)
     root = mkdocs_yml.resolve().parent
     plugin: dict[str, Any] = {}
     for entry in data.get("plugins") or []:

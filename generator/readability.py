@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
-import yaml
-
+from .config import ConfigError, load_mkdocs_yml
 from .glossary import NO_SCORE_CLASS, GlossaryMatcher
 from .links import glossary_anchor, node_uri, page_url
 from .model import GlossaryEntry, KnowledgeBase
@@ -483,22 +482,6 @@ def score_site(
 # --- configuration and command line ----------------------------------------------------------------
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Safe YAML that reads MkDocs tags (`!ENV`, `!relative`, `!!python/name:...`) as plain data, never code."""
-
-
-def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_LenientLoader.add_multi_constructor("!", _plain)
-_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _plain)
-
-
 def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
     """The `readability` limits of the carepath plugin in `mkdocs.yml`, and its `use_directory_urls`.
 
@@ -509,15 +492,9 @@ def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
         return {}, True
     where = mkdocs_yml.as_posix()
     try:
-        data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_LenientLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark is not None else where
-        raise ThresholdError(f"{at}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    if data is None:
-        return {}, True
-    if not isinstance(data, dict):
-        raise ThresholdError(f"{where}: expected a mapping of settings, got {type(data).__name__}")
+        data = load_mkdocs_yml(mkdocs_yml)
+    except ConfigError as exc:
+        raise ThresholdError(str(exc)) from None
     plugins = data.get("plugins") or []
     entries = (
         plugins.items()
