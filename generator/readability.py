@@ -98,6 +98,8 @@ _BREAKS = frozenset(
 _ABBREVIATION = re.compile(r"\b[A-Z]{2,}(?:s\b|\b)")
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_ARTICLE_START = re.compile(r"<article\b[^>]*\bmd-content__inner\b", re.IGNORECASE)
+"""Where the scored article starts in a Material page; the parser ignores everything before it."""
 _SEPARATOR = "\x00"
 
 TERM_HINT = "link its first use to the glossary; annotate() does this for Markdown, not for raw HTML"
@@ -369,7 +371,10 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
     import textstat  # type: ignore[import-untyped]
 
     parser = _ArticleParser()
-    parser.feed(html)
+    # Skip the site navigation before the article rather than tokenize it: Material repeats the whole nav on
+    # every page, so on a site of thousands of pages parsing it made the gate O(pages²).
+    start = _ARTICLE_START.search(html)
+    parser.feed(html[start.start() :] if start else html)
     parser.close()
     if not parser.found:
         return PageScore(node_id, path, 0.0, 0.0, 0, found_article=False)
