@@ -32,7 +32,17 @@ sys.path.insert(0, str(HERE))
 import synth
 
 PY = sys.executable
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0", "CAREPATH_TODAY": "2026-06-01", "PYTHONDONTWRITEBYTECODE": "1"}
+ENV = {
+    **os.environ,
+    "NO_MKDOCS_2_WARNING": "1",
+    "SOURCE_DATE_EPOCH": "0",
+    "CAREPATH_TODAY": "2026-06-01",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+}
+
+# Subprocesses import the `generator` next to this file (PYTHONPATH, and a working directory outside
+# the repository), so a copy of the repository at one commit can be measured while the checkout changes.
 
 # A fresh process per measurement: RUSAGE_CHILDREN's ru_maxrss is the peak of every child ever waited for.
 _MEASURE = r"""
@@ -206,8 +216,8 @@ def machine() -> dict[str, str]:
         "pydantic": version("pydantic"),
         "pyyaml": version("pyyaml"),
         "jinja2": version("jinja2"),
-        "commit": git("rev-parse", "--short", "HEAD").strip(),
-        "dirty": ", ".join(dirty) if dirty else "none",
+        "commit": os.environ.get("BENCH_COMMIT") or git("rev-parse", "--short", "HEAD").strip() or "unknown",
+        "dirty": "none (a clean copy)" if os.environ.get("BENCH_COMMIT") else ", ".join(dirty) if dirty else "none",
     }
 
 
@@ -337,8 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the projects and sites here (default: a temporary folder, removed)")
     args = parser.parse_args(argv)
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="carepath-bench-"))
+    work = (args.workdir or Path(tempfile.mkdtemp(prefix="carepath-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
+    if args.update:
+        args.update = args.update.resolve()
+    os.chdir(work)  # so no subprocess finds a `generator` in its working directory before PYTHONPATH
     log = (lambda msg: print(msg, file=sys.stderr, flush=True))
     results = []
     try:
