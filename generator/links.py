@@ -10,6 +10,7 @@ import posixpath
 
 A_TO_Z_URI = "a-z.md"
 GLOSSARY_URI = "glossary.md"
+PATHWAYS_URI = "pathways.md"
 CODES_URI = "code/index.md"
 LOOKUP_URI = "lookup.md"
 

@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 
 from . import PathwayError
 from .readability import score_site
+from .render import NAV_MAX_PATHWAYS
 from .site import SiteOptions, build_site_pages, content_problems, url_clashes
 
 log = logging.getLogger("mkdocs.plugins.carepath")
@@ -39,6 +40,8 @@ class CarepathConfig(base.Config):
     """Folder of pathway YAML files, relative to mkdocs.yml."""
     diagrams = c.Type(bool, default=True)
     """Draw decision-flow diagrams on pathway, stage and node pages."""
+    nav_max_pathways = c.Type(int, default=NAV_MAX_PATHWAYS)
+    """Up to this many pathways the nav lists each with its stages; beyond it, only the pathway index."""
     readability = c.SubConfig(ReadabilityConfig)
 
 
@@ -69,6 +72,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             use_directory_urls=config.use_directory_urls,
             overrides_dir=Path(custom_dir) if custom_dir else None,
             diagrams=self.config.diagrams,
+            nav_max_pathways=self.config.nav_max_pathways,
         )
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:

@@ -361,6 +361,18 @@ class Renderer:
             letters=letters, front_matter={"title": "A to Z of topics", "description": "Every topic on this site, in order."}, disclaimer=DISCLAIMER
         )
 
+    def render_pathway_index(self) -> str:
+        uri = links.PATHWAYS_URI
+        items = [
+            {"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)}
+            for p in sorted(self.kb.pathways, key=lambda p: (p.title.casefold(), p.id))
+        ]
+        return self.env.get_template("pathways.md.j2").render(
+            items=items,
+            front_matter={"title": "All care pathways", "description": "Every care pathway on this site."},
+            disclaimer=DISCLAIMER,
+        )
+
     def render_glossary(self) -> str:
         entries = sorted(self.kb.glossary, key=lambda g: g.term.casefold())
         items = [{"entry": g, "anchor": links.glossary_anchor(g.term)} for g in entries]
@@ -375,6 +387,7 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
     pages: dict[str, str] = {}
     for node_id in sorted(kb.nodes):
         pages[links.node_uri(node_id)] = renderer.render_node(node_id)
+    pages[links.PATHWAYS_URI] = renderer.render_pathway_index()
     pages[links.A_TO_Z_URI] = renderer.render_a_to_z()
     pages[links.GLOSSARY_URI] = renderer.render_glossary()
     if renderer.problems:
@@ -382,16 +395,27 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
     return pages
 
 
-def nav_pages(kb: KnowledgeBase) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The navigation: each pathway with its stages in order. Leaf pages stay out of the nav.
+NAV_MAX_PATHWAYS = 10
+"""Up to this many pathways, the nav lists each with its stages; beyond it, only the pathway index.
+
+Material writes the whole nav into every page, so a nav that grows with the knowledge base makes page
+size and build time grow with its square. Past the limit, readers reach pathways through the index.
+"""
+
+
+def nav_pages(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The pathway part of the nav: each pathway with its stages in order. Leaf pages stay out of the nav.
 
     Returns `[(pathway title, [(title, src_uri), ...]), ...]` with titles HTML-escaped, as MkDocs
-    inserts nav titles unescaped; the first entry of each section is the
-    pathway's own page (a section index page under Material's `navigation.indexes`).
+    inserts nav titles unescaped; the first entry of each section is the pathway's own page (a section
+    index page under Material's `navigation.indexes`). Empty when there are more than `max_pathways`.
     """
+    pathways = sorted(kb.pathways, key=lambda p: (p.title.casefold(), p.id))
+    if len(pathways) > max_pathways:
+        return []
     placements = place_nodes(kb)
     sections = []
-    for pathway in sorted(kb.pathways, key=lambda p: (p.title.casefold(), p.id)):
+    for pathway in pathways:
         entries = [(meta_text(pathway.title), links.node_uri(pathway.id))]
         for i, stage_id in enumerate(pathway.stages, 1):
             stage = kb.nodes[stage_id]
@@ -403,10 +427,10 @@ def nav_pages(kb: KnowledgeBase) -> list[tuple[str, list[tuple[str, str]]]]:
     return sections
 
 
-def in_nav(kb: KnowledgeBase) -> set[str]:
+def in_nav(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> set[str]:
     """`src_uri`s of generated pages that appear in the nav."""
-    uris = {uri for _, entries in nav_pages(kb) for _, uri in entries}
-    return uris | {links.A_TO_Z_URI, links.GLOSSARY_URI}
+    uris = {uri for _, entries in nav_pages(kb, max_pathways) for _, uri in entries}
+    return uris | {links.PATHWAYS_URI, links.A_TO_Z_URI, links.GLOSSARY_URI}
 
 
 def _environment(overrides_dir: Path | None) -> jinja2.Environment:

@@ -16,6 +16,7 @@ import yaml
 from .config import read_config
 from .model import Position
 from .problems import PathwayError, Problem
+from .render import NAV_MAX_PATHWAYS
 from .site import SiteOptions, build_site_pages, content_problems, url_clashes
 
 
@@ -26,7 +27,14 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     """
     cfg = read_config(mkdocs_yml)
     site = build_site_pages(
-        SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, bool(cfg.plugin.get("diagrams", True)))
+        SiteOptions(
+            cfg.pathway_dir,
+            cfg.site_url,
+            cfg.use_directory_urls,
+            cfg.custom_dir,
+            bool(cfg.plugin.get("diagrams", True)),
+            int(cfg.plugin.get("nav_max_pathways", NAV_MAX_PATHWAYS)),
+        )
     )
     content: dict[str, bytes] = {}
     problems = []

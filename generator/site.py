@@ -20,7 +20,7 @@ from .glossary import GlossaryMatcher
 from .glossary import annotate as annotate_glossary
 from .model import KnowledgeBase
 from .problems import Problem
-from .render import RenderOptions, in_nav, nav_pages, render_pages
+from .render import NAV_MAX_PATHWAYS, RenderOptions, in_nav, nav_pages, render_pages
 
 ASSET_DIR = "assets/carepath"
 """Where the generator's own CSS lands in the built site."""
@@ -39,6 +39,7 @@ class SiteOptions:
     use_directory_urls: bool = True
     overrides_dir: Path | None = None
     diagrams: bool = True
+    nav_max_pathways: int = NAV_MAX_PATHWAYS
 
 
 @dataclass
@@ -50,6 +51,7 @@ class SitePages:
     """Static files by `src_uri` (CSS)."""
     in_nav: set[str]
     warnings: list[Problem] = field(default_factory=list)
+    nav_max_pathways: int = NAV_MAX_PATHWAYS
 
     def nav(self, content_uris: list[str]) -> list[Any]:
         """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
@@ -57,7 +59,8 @@ class SitePages:
         rest = [u for u in content_uris if u != "index.md"]
         if "index.md" in content_uris:
             nav.append({"Home": "index.md"})
-        for title, entries in nav_pages(self.kb):
+        nav.append({"All pathways": links.PATHWAYS_URI})
+        for title, entries in nav_pages(self.kb, self.nav_max_pathways):
             section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
             nav.append({title: section})
         nav.append({"A to Z": links.A_TO_Z_URI})
@@ -98,8 +101,8 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     pages.update(clinical.extra_pages(kb, render_options))
     assets.update(clinical.extra_assets(kb, render_options))
     warnings = warnings + clinical.warnings(kb, render_options)
-    nav_uris = in_nav(kb) | ({links.CODES_URI} & pages.keys())
-    return SitePages(kb, pages, assets, nav_uris, warnings)
+    nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys())
+    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
 
 
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:

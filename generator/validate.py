@@ -26,7 +26,7 @@ from .model import (
 from .problems import Problem, Suggester, quote
 
 RESERVED_IDS = frozenset(
-    {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print"}
+    {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
 )
 """Ids whose URLs the site itself uses."""
 

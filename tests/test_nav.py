@@ -1,0 +1,38 @@
+"""Navigation that scales: per-pathway sections only up to a limit, the pathway index always."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import links
+from generator.site import SiteOptions, build_site_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("limit", [0, 1])
+def test_nav_lists_stages_only_while_pathways_are_few(limit: int) -> None:
+    site = build_site_pages(SiteOptions(ROOT / "pathway", site_url="https://example.org/", diagrams=False, nav_max_pathways=limit))
+    nav = site.nav(["index.md"])
+    titles = [next(iter(entry)) for entry in nav]
+    pathway = site.kb.pathways[0]
+    stage_uris = {links.node_uri(s) for s in pathway.stages}
+    assert titles[:2] == ["Home", "All pathways"]
+    assert links.PATHWAYS_URI in site.in_nav and links.PATHWAYS_URI in site.pages
+    if limit == 0:
+        assert pathway.title not in titles
+        assert not stage_uris & site.in_nav  # reached through the pathway index instead
+    else:
+        assert pathway.title in titles
+        assert stage_uris <= site.in_nav
+    leaves = {links.node_uri(n) for n in site.kb.nodes if site.kb.kind(n) not in ("pathway", "stage")}
+    assert not leaves & site.in_nav
+
+
+def test_pathway_index_links_every_pathway() -> None:
+    site = build_site_pages(SiteOptions(ROOT / "pathway", site_url="https://example.org/", diagrams=False))
+    index = site.pages[links.PATHWAYS_URI]
+    for pathway in site.kb.pathways:
+        assert f"]({links.node_uri(pathway.id)})" in index
