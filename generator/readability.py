@@ -366,8 +366,13 @@ def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
     return snippet
 
 
-def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", path: str = "") -> PageScore:
-    """Score one built page: grades and word count of its prose, and the jargon it leaves unexplained."""
+def score_html(
+    html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", path: str = "", matcher: GlossaryMatcher | None = None
+) -> PageScore:
+    """Score one built page: grades and word count of its prose, and the jargon it leaves unexplained.
+
+    `matcher`, built once from the same `glossary`, saves compiling its pattern again for every page.
+    """
     import textstat  # type: ignore[import-untyped]
 
     parser = _ArticleParser()
@@ -406,7 +411,8 @@ def score_html(html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", 
         return contexts[lo]
 
     unexplained: list[Jargon] = []
-    matcher = GlossaryMatcher(glossary)
+    if matcher is None:
+        matcher = GlossaryMatcher(glossary)
     explained: set[str] = set()
     flagged: set[str] = set()
     in_terms: list[tuple[int, int]] = []
@@ -475,12 +481,13 @@ def score_site(
         raise NoSiteError(f"no built site at {site_dir.as_posix()}/; run make site first")
     pages: list[PageScore] = []
     missing: list[str] = []
+    matcher = GlossaryMatcher(kb.glossary)
     for node_id in sorted(kb.nodes):
         path = page_path(site_dir, node_id, use_directory_urls)
         if not path.is_file():
             missing.append(node_id)
             continue
-        pages.append(score_html(path.read_text(encoding="utf-8"), kb.glossary, node_id, path.as_posix()))
+        pages.append(score_html(path.read_text(encoding="utf-8"), kb.glossary, node_id, path.as_posix(), matcher))
     return Report(pages, max_grade, max_median, missing)
 
 
