@@ -42,9 +42,9 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/mypy generator
 
 ## Benchmarks on synthetic knowledge bases of 100, 1,000 and 5,000 nodes (3,000: generator only);
-## writes the results table into BENCHMARKS.md. Takes several minutes.
+## writes the results table into BENCHMARKS.md. About 12 minutes on a quiet 2-CPU machine.
 bench: $(STAMP)
-	$(PY) benchmarks/run.py --nodes 100 1000 5000 --generator-nodes 3000 --repeat 3 --update BENCHMARKS.md
+	$(PY) benchmarks/run.py --nodes 100 1000 5000 --generator-nodes 3000 --repeat 3 --large-repeat 1 --update BENCHMARKS.md
 
 clean:
 	rm -rf $(SITE_DIR) .pytest_cache
