@@ -364,7 +364,8 @@ def project_urls(mkdocs_yml: Path) -> list[str]:
     from .site import SiteOptions, build_site_pages
 
     cfg = read_config(mkdocs_yml)
-    site = build_site_pages(SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, diagrams=False))
+    diagrams = bool(cfg.plugin.get("diagrams", True))  # with diagrams, each pathway has an overview page
+    site = build_site_pages(SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, diagrams=diagrams))
     content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
     return published_urls([*site.pages, *content], [*site.assets, *content], cfg.use_directory_urls)
 

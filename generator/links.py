@@ -20,6 +20,11 @@ def node_uri(node_id: str) -> str:
     return f"{node_id}.md"
 
 
+def overview_uri(pathway_id: str) -> str:
+    """The `src_uri` of a pathway's clinician overview page, beneath the pathway's own URL."""
+    return f"{pathway_id}/overview.md"
+
+
 def code_uri(system: str, code: str) -> str:
     """The `src_uri` of the page for one clinical code."""
     return f"code/{system}/{code.lower()}.md"

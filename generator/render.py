@@ -298,7 +298,9 @@ class Renderer:
             ]
             if diagrams:
                 ctx["diagram"] = diagrams.journey_html(kb, node, uri)
-                ctx["overview"] = diagrams.overview_html(kb, node, uri)
+                # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
+                # the page patients open on a phone stays light.
+                ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
         elif isinstance(node, Stage):
             ctx["options"] = [
                 {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": self._type_title(e.target)}
@@ -361,6 +363,18 @@ class Renderer:
             letters=letters, front_matter={"title": "A to Z of topics", "description": "Every topic on this site, in order."}, disclaimer=DISCLAIMER
         )
 
+    def render_overview(self, pathway: Pathway) -> str:
+        """A pathway's clinician overview: the whole graph drawn by a layout engine, and its text alternative."""
+        uri = links.overview_uri(pathway.id)
+        assert self.options.diagrams is not None
+        return self.env.get_template("overview.md.j2").render(
+            pathway=pathway,
+            back=self.link(uri, pathway.id),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri),
+            front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
+            disclaimer=DISCLAIMER,
+        )
+
     def render_pathway_index(self) -> str:
         uri = links.PATHWAYS_URI
         items = [
@@ -387,6 +401,9 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
     pages: dict[str, str] = {}
     for node_id in sorted(kb.nodes):
         pages[links.node_uri(node_id)] = renderer.render_node(node_id)
+    if renderer.options.diagrams is not None:
+        for pathway in kb.pathways:
+            pages[links.overview_uri(pathway.id)] = renderer.render_overview(pathway)
     pages[links.PATHWAYS_URI] = renderer.render_pathway_index()
     pages[links.A_TO_Z_URI] = renderer.render_a_to_z()
     pages[links.GLOSSARY_URI] = renderer.render_glossary()

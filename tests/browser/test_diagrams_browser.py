@@ -177,18 +177,18 @@ def assert_step_in_order(kb: KnowledgeBase, stage: str, subs: list[str]) -> None
     assert sorted(subs[len(offered) :]) == sorted(flags), f"step '{stage}': red flags"
 
 
-# --- the pathway home: journey and overview ---
+# --- the pathway home (journey) and its clinician overview page ---
 
 
 @pytest.mark.parametrize("pathway_id", PATHWAY_IDS)
-def test_pathway_home_draws_journey_and_overview_without_javascript(
+def test_pathway_home_draws_journey_and_overview_page_draws_overview_without_javascript(
     plain: Page, base_url: str, kb: KnowledgeBase, pathway_id: str
 ) -> None:
     pw = kb.nodes[pathway_id]
     assert isinstance(pw, Pathway)
     open_without_js(plain, base_url + f"{pathway_id}/")
-    for selector in (".cp-journey", ".cp-overview", ".cp-overview svg.cp-overview-svg"):
-        assert_drawn(plain, selector)
+    assert_drawn(plain, ".cp-journey")
+    assert plain.locator(".cp-overview").count() == 0  # the big overview lives on its own page
     stages = plain.locator(".cp-journey > ol.cp-stages > li.cp-stage")
     assert stages.count() == len(pw.stages)
     for i in range(stages.count()):
@@ -202,7 +202,13 @@ def test_pathway_home_draws_journey_and_overview_without_javascript(
         must_show |= {e.target for e in kb.out_edges(stage) if e.kind in (EdgeKind.offers, EdgeKind.flags, EdgeKind.escalates_to)}
     assert must_show - {node_at(link["url"], base_url, kb) for link in journey} == set(), "the journey leaves these out"
 
-    # The overview draws every node the pathway reaches, each box a link to its own page.
+    # The overview page draws every node the pathway reaches, each box a link to its own page.
+    overview_link = plain.locator("article a[href$='overview/']")
+    assert overview_link.count() == 1
+    overview_link.click()
+    plain.wait_for_url(base_url + f"{pathway_id}/overview/")
+    for selector in (".cp-overview", ".cp-overview svg.cp-overview-svg"):
+        assert_drawn(plain, selector)
     prefix = f"cp-overview-{pathway_id}-n-"
     boxes = plain.locator(".cp-overview-svg g.cp-node").evaluate_all(
         "gs => gs.map(g => [g.id, [...g.querySelectorAll('a[href]')].map(a => new URL(a.getAttribute('href'), document.baseURI).href)])"
@@ -223,7 +229,7 @@ def test_pathway_text_alternative_links_every_node_in_journey_order(
 ) -> None:
     pw = kb.nodes[pathway_id]
     assert isinstance(pw, Pathway)
-    open_without_js(plain, base_url + f"{pathway_id}/")
+    open_without_js(plain, base_url + f"{pathway_id}/" + ("overview/" if selector == ".cp-overview" else ""))
     links = open_text_alternative(plain, selector)
     assert_links_are_titled_nodes(links, kb, base_url, f"{selector} text alternative")
     linked = {node_at(link["url"], base_url, kb) for link in links}
@@ -282,7 +288,7 @@ def test_treatment_page_slice_marks_you_are_here(plain: Page, base_url: str, kb:
 def diagram_pages(kb: KnowledgeBase) -> list[str]:
     pw = the_pathways(kb)[0]
     stage = pw.stages[min(1, len(pw.stages) - 1)]
-    return [f"{pw.id}/", f"{stage}/", f"{TREATMENT_IDS[0]}/"]
+    return [f"{pw.id}/", f"{pw.id}/overview/", f"{stage}/", f"{TREATMENT_IDS[0]}/"]
 
 
 # Where each drawn link is, is it the topmost thing there? That is what a click needs; checking every link in
@@ -327,7 +333,7 @@ def test_every_diagram_link_opens_its_node_page(no_js: BrowserContext, plain: Pa
         if h1 != words(kb.nodes[node_id].title):
             wrong.append(f"{source} -> {url}: h1 '{h1}', expected '{kb.nodes[node_id].title}'")
     assert wrong == []
-    assert len(clicked) == len(diagram_pages(kb)) + 1, clicked  # the pathway home has two diagrams
+    assert len(clicked) == len(diagram_pages(kb)), clicked  # one diagram a page
     assert set(reach(kb, the_pathways(kb)[0])) <= {node_at(url, base_url, kb) for url in targets}
 
 
