@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import html
-import posixpath
 import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 from . import links
 from .export import dumps, export_graph
 from .jsonld import page_jsonld
+from .links import asset_href, canonical_url, pathway_json_uri, redirect_uri
 from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
 from .problems import Problem
 from .qr import qr_svg
@@ -45,58 +44,17 @@ MANIFEST_HEADER = """\
 """
 
 
-# --- URLs ---
-
-
-def canonical_url(site_url: str | None, src_uri: str, use_directory_urls: bool = True) -> str | None:
-    """The absolute address of a page, as MkDocs writes it in `<link rel="canonical">`."""
-    if not site_url:
-        return None
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    return urljoin(base, links.page_url(src_uri, use_directory_urls))
-
-
-def pathway_json_uri(pathway_id: str) -> str:
-    """`pathway.json` sits in the folder of the pathway's page, whatever `use_directory_urls` says."""
-    return links.page_url(links.node_uri(pathway_id), True) + "pathway.json"
-
-
-def redirect_uri(alias: str, use_directory_urls: bool = True) -> str:
-    """The file that answers at a former id's URL."""
-    url = links.page_url(links.node_uri(alias), use_directory_urls)
-    return url + "index.html" if url.endswith("/") else url
-
-
-def asset_href(from_uri: str, asset_uri: str, use_directory_urls: bool = True) -> str:
-    """A relative URL from a built page to a static file, for raw HTML that MkDocs does not rewrite."""
-    here = links.page_url(from_uri, use_directory_urls)
-    base = here.rstrip("/") if use_directory_urls else posixpath.dirname(here)
-    return posixpath.relpath(asset_uri, base or ".")
-
-
 # --- node pages: handout and JSON-LD ---
 
-_renderer_cache: list[Renderer] = []
-
-
-def _renderer(kb: KnowledgeBase, options: RenderOptions) -> Renderer:
-    """One renderer per knowledge base (placements are computed once, not once per page)."""
-    if not _renderer_cache or _renderer_cache[0].kb is not kb or _renderer_cache[0].options != options:
-        _renderer_cache[:] = [Renderer(kb, options)]
-    return _renderer_cache[0]
-
-
-def page_extras(
-    kb: KnowledgeBase, node_id: str, src_uri: str, *, site_url: str | None, use_directory_urls: bool
-) -> dict[str, Any]:
+def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any]:
     """Front matter (`jsonld`) and the print-only handout block.
 
     No `<link rel="alternate">` to `pathway.json`: Material fetches a `sitemap.xml` beside every
     alternate link (for language versions), which 404s. The code index links the data files instead.
     """
-    renderer = _renderer(kb, RenderOptions(site_url=site_url, use_directory_urls=use_directory_urls))
+    kb, options = renderer.kb, renderer.options
     node = kb.nodes[node_id]
-    url = canonical_url(site_url, src_uri, use_directory_urls)
+    url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
     flags = []
     place = renderer.placements.get(node_id)
@@ -201,8 +159,8 @@ def lookup_map(kb: KnowledgeBase, use_directory_urls: bool) -> dict[str, dict[st
     return out
 
 
-def render_code_pages(kb: KnowledgeBase, options: RenderOptions) -> dict[str, str]:
-    renderer = _renderer(kb, options)
+def render_code_pages(renderer: Renderer) -> dict[str, str]:
+    kb, options = renderer.kb, renderer.options
     env = renderer.env
     pages: dict[str, str] = {}
     for entry in code_entries(kb):
@@ -292,9 +250,9 @@ def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True) -> dict[s
 # --- the hooks site.py calls ---
 
 
-def extra_pages(kb: KnowledgeBase, options: RenderOptions) -> dict[str, str]:
+def extra_pages(renderer: Renderer) -> dict[str, str]:
     """A page per clinical code, the code index and the lookup page."""
-    return render_code_pages(kb, options)
+    return render_code_pages(renderer)
 
 
 def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:

@@ -7,6 +7,9 @@ moves its URL. Pages, diagrams, exports and redirects all ask this module.
 from __future__ import annotations
 
 import posixpath
+import re
+import unicodedata
+from urllib.parse import urljoin
 
 A_TO_Z_URI = "a-z.md"
 GLOSSARY_URI = "glossary.md"
@@ -63,9 +66,6 @@ def url_link(from_uri: str, to_uri: str, anchor: str = "", use_directory_urls: b
 
 def slugify(text: str) -> str:
     """A URL fragment for free text (glossary terms): lowercase ASCII words joined by hyphens."""
-    import re
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "term"
@@ -74,3 +74,29 @@ def slugify(text: str) -> str:
 def glossary_anchor(term: str) -> str:
     """The `#anchor` of a term on the glossary page."""
     return "term-" + slugify(term)
+
+
+def canonical_url(site_url: str | None, src_uri: str, use_directory_urls: bool = True) -> str | None:
+    """The absolute address of a page, as MkDocs writes it in `<link rel="canonical">`."""
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return urljoin(base, page_url(src_uri, use_directory_urls))
+
+
+def pathway_json_uri(pathway_id: str) -> str:
+    """`pathway.json` sits in the folder of the pathway's page, whatever `use_directory_urls` says."""
+    return page_url(node_uri(pathway_id), True) + "pathway.json"
+
+
+def redirect_uri(alias: str, use_directory_urls: bool = True) -> str:
+    """The file that answers at a former id's URL."""
+    url = page_url(node_uri(alias), use_directory_urls)
+    return url + "index.html" if url.endswith("/") else url
+
+
+def asset_href(from_uri: str, asset_uri: str, use_directory_urls: bool = True) -> str:
+    """A relative URL from a built page to a static file, for raw HTML that MkDocs does not rewrite."""
+    here = page_url(from_uri, use_directory_urls)
+    base = here.rstrip("/") if use_directory_urls else posixpath.dirname(here)
+    return posixpath.relpath(asset_uri, base or ".")

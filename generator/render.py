@@ -72,8 +72,8 @@ class RenderOptions:
     """Optional last pass over each node page's Markdown (the glossary uses it to explain terms)."""
     diagrams: Any = None
     """Optional diagram module (`generator.diagram`) providing journey/slice/overview HTML."""
-    page_extras: Callable[[KnowledgeBase, str, str], dict[str, Any]] | None = None
-    """Per node page: `(kb, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
+    page_extras: Callable[[Renderer, str, str], dict[str, Any]] | None = None
+    """Per node page: `(renderer, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
 
 
 @dataclass(frozen=True)
@@ -281,7 +281,7 @@ class Renderer:
             "diagram": "",
             "overview": "",
         }
-        extras = self.options.page_extras(kb, node_id, uri) if self.options.page_extras else {}
+        extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
         ctx["front_matter"].update(extras.get("front_matter", {}))
         ctx["handout"] = extras.get("handout", "")
         diagrams = self.options.diagrams
@@ -333,6 +333,22 @@ class Renderer:
     def _type_title(self, node_id: str) -> str:
         node = self.kb.nodes[node_id]
         return TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
+
+    def render_all(self) -> dict[str, str]:
+        """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
+        kb = self.kb
+        pages: dict[str, str] = {}
+        for node_id in sorted(kb.nodes):
+            pages[links.node_uri(node_id)] = self.render_node(node_id)
+        if self.options.diagrams is not None:
+            for pathway in kb.pathways:
+                pages[links.overview_uri(pathway.id)] = self.render_overview(pathway)
+        pages[links.PATHWAYS_URI] = self.render_pathway_index()
+        pages[links.A_TO_Z_URI] = self.render_a_to_z()
+        pages[links.GLOSSARY_URI] = self.render_glossary()
+        if self.problems:
+            raise PathwayError(self.problems)
+        return pages
 
     def render_node(self, node_id: str) -> str:
         ctx = self.context(node_id)
@@ -397,19 +413,7 @@ class Renderer:
 
 def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dict[str, str]:
     """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
-    renderer = Renderer(kb, options or RenderOptions())
-    pages: dict[str, str] = {}
-    for node_id in sorted(kb.nodes):
-        pages[links.node_uri(node_id)] = renderer.render_node(node_id)
-    if renderer.options.diagrams is not None:
-        for pathway in kb.pathways:
-            pages[links.overview_uri(pathway.id)] = renderer.render_overview(pathway)
-    pages[links.PATHWAYS_URI] = renderer.render_pathway_index()
-    pages[links.A_TO_Z_URI] = renderer.render_a_to_z()
-    pages[links.GLOSSARY_URI] = renderer.render_glossary()
-    if renderer.problems:
-        raise PathwayError(renderer.problems)
-    return pages
+    return Renderer(kb, options or RenderOptions()).render_all()
 
 
 NAV_MAX_PATHWAYS = 10

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from .glossary import GlossaryMatcher
 from .glossary import annotate as annotate_glossary
 from .model import KnowledgeBase
 from .problems import Problem
-from .render import NAV_MAX_PATHWAYS, RenderOptions, in_nav, nav_pages, render_pages
+from .render import NAV_MAX_PATHWAYS, Renderer, RenderOptions, in_nav, nav_pages
 
 ASSET_DIR = "assets/carepath"
 """Where the generator's own CSS lands in the built site."""
@@ -94,11 +93,12 @@ def build_site_pages(options: SiteOptions) -> SitePages:
         overrides_dir=options.overrides_dir,
         annotate=annotate,
         diagrams=diagram if options.diagrams else None,
-        page_extras=partial(clinical.page_extras, site_url=options.site_url, use_directory_urls=options.use_directory_urls),
+        page_extras=clinical.page_extras,
     )
-    pages = render_pages(kb, render_options)
+    renderer = Renderer(kb, render_options)
+    pages = renderer.render_all()
     assets = css_assets()
-    pages.update(clinical.extra_pages(kb, render_options))
+    pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
     warnings = warnings + clinical.warnings(kb, render_options)
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys())
