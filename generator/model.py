@@ -102,6 +102,7 @@ class NodeBase(Strict):
     codes: list[Code] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     review: Review = Field(default_factory=Review)
+    synonyms: list[Line] = Field(default_factory=list, description="other words patients use for this (lay terms, brand names); indexed for search")
 
 
 class Pathway(NodeBase):
@@ -134,6 +135,7 @@ class Treatment(NodeBase):
     how_it_helps: Text | None = None
     what_to_expect: Text | None = None
     risks: list[Line] = Field(default_factory=list)
+    get_help_if: list[Line] = Field(default_factory=list, description="safety-netting: signs after or during this treatment that mean get help, one per line")
     relief_duration: Text | None = None
     questions: list[Line] = Field(default_factory=list, description="questions to ask your clinician")
     requires: list[Slug] = Field(default_factory=list, description="prerequisite treatment ids")
