@@ -68,10 +68,21 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     if url or flags:
         handout = (
             renderer.env.get_template("_handout.md.j2")
-            .render(url=url or "", qr=qr_svg(url, f"QR code for {url}") if url else "", red_flags=flags)
+            .render(url=url or "", qr=(options.qr or qr_svg)(*qr_job(url)) if url else "", red_flags=flags)
             .strip("\n")
         )
     return {"front_matter": front_matter, "handout": handout}
+
+
+def qr_job(url: str) -> tuple[str, str]:
+    """What a handout's QR code is made from: `(text, accessible label)`."""
+    return url, f"QR code for {url}"
+
+
+def qr_jobs(kb: KnowledgeBase, options: RenderOptions) -> list[tuple[str, str]]:
+    """The QR codes the handouts of `kb` will ask for, so they can be made ahead, side by side."""
+    urls = (canonical_url(options.site_url, links.node_uri(n), options.use_directory_urls) for n in sorted(kb.nodes))
+    return [qr_job(url) for url in urls if url]
 
 
 # --- clinical codes ---

@@ -25,7 +25,8 @@ import sysconfig
 import textwrap
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -49,12 +50,16 @@ from .validate import reach
 
 __all__ = [
     "DOT_PROGRAM",
+    "LAYOUT",
+    "LINK_PARSER",
     "DiagramError",
     "check_diagram_links",
     "diagram_links",
     "journey_html",
     "overview_dot",
     "overview_html",
+    "parse_links",
+    "run_dot",
     "stage_slice_html",
     "text_alternative_html",
 ]
@@ -209,12 +214,23 @@ class _Hrefs(HTMLParser):
                     self.hrefs.append(value)
 
 
-def diagram_links(markup: str) -> list[str]:
+def parse_links(markup: str) -> list[str]:
     """Every link target in a diagram's HTML (including links inside its SVG), in document order."""
     parser = _Hrefs()
     parser.feed(markup)
     parser.close()
     return parser.hrefs
+
+
+LINK_PARSER: ContextVar[Callable[[str], list[str]]] = ContextVar("LINK_PARSER", default=parse_links)
+"""How `diagram_links` reads links: `parse_links`, or the build cache's memo of it (`generator.cached`)."""
+LAYOUT: ContextVar[Callable[[str, str], str] | None] = ContextVar("LAYOUT", default=None)
+"""How the overview's DOT source becomes SVG: `run_dot` unless the build cache sets a memo of it."""
+
+
+def diagram_links(markup: str) -> list[str]:
+    """Every link target in a diagram's HTML (including links inside its SVG), in document order."""
+    return LINK_PARSER.get()(markup)
 
 
 def _site_path(url: str) -> str:
@@ -739,7 +755,8 @@ def dot_command() -> str:
     )
 
 
-def _run_dot(source: str, what: str) -> str:
+def run_dot(source: str, what: str) -> str:
+    """Lay out `source` with Graphviz `dot`; `what` names it in an error."""
     proc = subprocess.run(
         [dot_command(), "-Tsvg"],
         input=source.encode("utf-8"),
@@ -830,7 +847,8 @@ def overview_html(
         f"A flow chart of {nodes} steps, treatments, conditions and red flags, from step 1 at the top to step "
         f"{len(pathway.stages)} at the bottom; the same flow is written out as a list after the chart."
     )
-    svg = _tidy_svg(_run_dot(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
+    layout = LAYOUT.get() or run_dot
+    svg = _tidy_svg(layout(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
     out = (
         f'<figure class="cp-diagram cp-overview cp-no-score" id="{prefix}">\n'
         f'<div class="cp-overview-canvas">\n{svg}\n</div>\n'

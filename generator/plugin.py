@@ -6,9 +6,11 @@ Everything else lives in MkDocs-free modules, so `python -m generator render` bu
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -18,10 +20,12 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import PathwayError
-from .readability import score_site
+from . import PathwayError, links
+from .cache import DEFAULT_DIR, Cache, cache_dir_for
+from .cached import PageScorer
+from .readability import PageScore, Report, page_path
 from .render import NAV_MAX_PATHWAYS
-from .site import SiteOptions, build_site_pages, content_problems, url_clashes
+from .site import SiteOptions, SitePages, build_site_pages, content_problems, url_clashes
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -43,18 +47,32 @@ class CarepathConfig(base.Config):
     nav_max_pathways = c.Type(int, default=NAV_MAX_PATHWAYS)
     """Up to this many pathways the nav lists each with its stages; beyond it, only the pathway index."""
     readability = c.SubConfig(ReadabilityConfig)
+    cache_dir = c.Type(str, default=DEFAULT_DIR)
+    """The build cache, relative to mkdocs.yml: safe to delete; an empty string turns it off."""
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):
+    # Having `on_startup` makes MkDocs keep this one instance for every rebuild of `mkdocs serve`, so the
+    # cache's memory, the last pages and the last readability scores carry over from edit to edit.
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.serving_dirty = command == "serve" and dirty
+        self.cache: Cache | None = None
+        self.scores: dict[str, PageScore] = {}
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.pathway_dir = (self.root / self.config.pathway_dir).resolve()
-        self.site = None
+        folder = cache_dir_for(self.root, self.config.cache_dir, Path(config.site_dir))
+        if getattr(self, "cache", None) is None or self.cache.root != folder:  # type: ignore[union-attr]
+            self.cache = Cache(folder)
+        self.site: SitePages | None = None
         options = self._options(config)
+        started = time.perf_counter()
         try:
-            self.site = build_site_pages(options)
+            self.site = build_site_pages(options, self.cache)
         except PathwayError as exc:
             raise PluginError(exc.report()) from None
+        log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
         for warning in self.site.warnings:
             log.warning(str(warning))
         for src_uri in self.site.assets:
@@ -84,12 +102,24 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         clashes = url_clashes(list(self.site.pages), [f.src_uri for f in files], Path(config.docs_dir).name, config.use_directory_urls)
         if clashes:
             raise PluginError("\n".join(clashes))
+        pages_dir = self._serve_pages_dir()
         for src_uri, markdown in self.site.pages.items():
             inclusion = InclusionLevel.INCLUDED if src_uri in self.site.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
+            if pages_dir is None:
+                files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
+            else:
+                path = _write_if_changed(pages_dir / src_uri, markdown.encode("utf-8"))
+                files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
         for src_uri, data in self.site.assets.items():
             files.append(File.generated(config, src_uri, content=data))
         return files
+
+    def _serve_pages_dir(self) -> Path | None:
+        """Under `mkdocs serve --dirty`, generated pages are handed to MkDocs as files in the cache, each
+        rewritten only when its text changed, so MkDocs' own dirty check rebuilds just those pages."""
+        if not getattr(self, "serving_dirty", False) or self.cache is None or self.cache.root is None:
+            return None
+        return self.cache.root / "serve-pages"
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         assert self.site is not None
@@ -102,24 +132,57 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             log.warning(str(replace(p, position=replace(p.position, line=p.position.line + cut))))
         return resolved
 
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
+        assert self.site is not None and self.cache is not None
+        if not self.config.readability.enabled:
+            return html
+        node_id = _node_of(page.file.src_uri, self.site)
+        if node_id is not None:
+            path = page_path(Path(config.site_dir), node_id, config.use_directory_urls).as_posix()
+            self.scores[node_id] = PageScorer(self.cache, self.site.kb.glossary).score(_as_article(html, page), node_id, path)
+        return html
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The readability gate: a page above the grade limits is a warning, so `--strict` fails."""
         assert self.site is not None
         if not self.config.readability.enabled:
             return
-        report = score_site(
-            Path(config.site_dir),
-            self.site.kb,
-            max_grade=self.config.readability.max_grade,
-            max_median=self.config.readability.max_median,
-            use_directory_urls=config.use_directory_urls,
-        )
+        scored = [self.scores[n] for n in sorted(self.site.kb.nodes) if n in self.scores]
+        missing = [n for n in sorted(self.site.kb.nodes) if n not in self.scores]
+        report = Report(scored, self.config.readability.max_grade, self.config.readability.max_median, missing)
         for line in report.failures:
             log.warning(f"readability: {line}")
+        if not getattr(self, "serving_dirty", False):
+            self.scores = {}
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.pathway_dir))
         return server
+
+
+def _node_of(src_uri: str, site: SitePages) -> str | None:
+    node_id = src_uri.removesuffix(".md")
+    return node_id if node_id in site.kb.nodes and links.node_uri(node_id) == src_uri else None
+
+
+def _as_article(html: str, page: Page) -> str:
+    """The page's HTML inside the article Material wraps it in, with the `<h1>` Material adds when it has none."""
+    title = "" if "<h1" in html else f"<h1>{escape(page.title or '', quote=False)}</h1>"
+    return f'<article class="md-content__inner md-typeset">{title}{html}</article>'
+
+
+def _write_if_changed(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` unless it already holds exactly that, so its mtime says when it last changed."""
+    try:
+        if path.read_bytes() == data:
+            return path
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
 
 
 def _front_matter_lines(source: str, markdown: str) -> int:

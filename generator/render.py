@@ -74,6 +74,8 @@ class RenderOptions:
     """Optional diagram module (`generator.diagram`) providing journey/slice/overview HTML."""
     page_extras: Callable[[Renderer, str, str], dict[str, Any]] | None = None
     """Per node page: `(renderer, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
+    qr: Callable[[str, str], str] | None = None
+    """Makes a handout's QR code, `(text, label) -> svg`: `qr.qr_svg` when None, else the build cache's memo of it."""
 
 
 @dataclass(frozen=True)

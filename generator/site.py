@@ -14,12 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from . import clinical, diagram, links, load_knowledge_base
+from .cache import Cache
+from .cached import (
+    cached_annotate,
+    cached_qr_svg,
+    diagrams_through,
+    inputs_digest,
+    load_result,
+    prefill_layouts,
+    prefill_qr,
+    store_result,
+)
 from .content import resolve_node_links
-from .glossary import GlossaryMatcher
-from .glossary import annotate as annotate_glossary
 from .model import KnowledgeBase
 from .problems import Problem
-from .render import NAV_MAX_PATHWAYS, Renderer, RenderOptions, in_nav, nav_pages
+from .render import NAV_MAX_PATHWAYS, TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, in_nav, nav_pages
 
 ASSET_DIR = "assets/carepath"
 """Where the generator's own CSS lands in the built site."""
@@ -78,27 +87,43 @@ def css_assets() -> dict[str, bytes]:
     return out
 
 
-def build_site_pages(options: SiteOptions) -> SitePages:
-    """Load, validate and render. Raises `PathwayError` with every problem on bad input."""
+def build_site_pages(options: SiteOptions, cache: Cache | None = None) -> SitePages:
+    """Load, validate and render. Raises `PathwayError` with every problem on bad input.
+
+    With a `cache`, a result for the very same inputs (pathway files, template overrides, options, date,
+    generator code) is read back instead, and the costly steps of a new one reuse earlier results.
+    """
+    cache = cache or Cache(None)
+    overrides = options.overrides_dir / TEMPLATE_OVERRIDE_SUBDIR if options.overrides_dir else None
+    key = inputs_digest(f"{options!r} {today().isoformat()}", [options.pathway_dir, overrides])
+    found = load_result(cache, key)
+    if isinstance(found, SitePages):
+        return found
+    site = _build_site_pages(options, cache)
+    store_result(cache, key, site)
+    return site
+
+
+def _build_site_pages(options: SiteOptions, cache: Cache) -> SitePages:
     kb, warnings = load_knowledge_base(options.pathway_dir, today())
-    matcher = GlossaryMatcher(kb.glossary)
-
-    def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
-        return annotate_glossary(markdown, kb.glossary, uri, matcher)
-
     render_options = RenderOptions(
         today=today(),
         site_url=options.site_url,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
-        annotate=annotate,
+        annotate=cached_annotate(cache, kb.glossary),
         diagrams=diagram if options.diagrams else None,
         page_extras=clinical.page_extras,
+        qr=lambda text, label: cached_qr_svg(cache, text, label),
     )
-    renderer = Renderer(kb, render_options)
-    pages = renderer.render_all()
+    prefill_qr(cache, clinical.qr_jobs(kb, render_options))
+    with diagrams_through(cache):
+        if options.diagrams:
+            prefill_layouts(cache, kb)
+        renderer = Renderer(kb, render_options)
+        pages = renderer.render_all()
+        pages.update(clinical.extra_pages(renderer))
     assets = css_assets()
-    pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
     warnings = warnings + clinical.warnings(kb, render_options)
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys())

@@ -395,7 +395,7 @@ def test_overview_runs_graphviz_once_per_pathway(kb: KnowledgeBase, monkeypatch:
 
 def test_graphviz_failure_is_a_clear_error() -> None:
     with pytest.raises(DiagramError, match=r"overview of pathway 'x': Graphviz failed \(exit 1\)"):
-        diagram._run_dot("digraph { a -> }", "overview of pathway 'x'")
+        diagram.run_dot("digraph { a -> }", "overview of pathway 'x'")
 
 
 # --- links ---
