@@ -1,15 +1,20 @@
-"""Time the generator's phases inside one process, after imports: load, validate, then everything.
+"""Time the generator's phases inside one process, after imports: load, validate, then everything; then
+the same with the build cache: cold (filling it), warm with nothing changed, and after a one-node edit.
 
     python benchmarks/inproc.py PROJECT_DIR [--profile OUT.prof]
 
-Prints one JSON object. `benchmarks/run.py` runs this in a fresh subprocess per repeat.
+Prints one JSON object. `benchmarks/run.py` runs this in a fresh subprocess per repeat. The project's
+pathway file that is edited is restored before this exits; the cache goes in a temporary folder.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from generator.cache import Cache
 from generator.config import read_config
 from generator.load import load_pathway
 from generator.site import SiteOptions, build_site_pages, today
@@ -63,6 +69,7 @@ def main(argv: list[str]) -> int:
         prof.disable()
         prof.dump_stats(profile)
     sizes = sorted(len(site.pages[f"{n}.md"].encode("utf-8")) for n in site.kb.nodes)
+    cached = cache_timings(options, site.pages)
     print(
         json.dumps(
             {
@@ -77,10 +84,50 @@ def main(argv: list[str]) -> int:
                 "errors": sum(p.severity == "error" for p in problems),
                 "diagrams": diagrams,
                 "node_md_kib_max": round(sizes[-1] / 1024, 1),
+                **cached,
             }
         )
     )
     return 0
+
+
+_TITLE = re.compile(r"^(\s*)title: (.+)$", re.MULTILINE)
+
+
+def cache_timings(options: SiteOptions, uncached: dict[str, str]) -> dict[str, float]:
+    """Cold, warm and one-edit generator times with a disk cache, each with a fresh `Cache` object (as a new
+    process would have) except the edit, which keeps the memory of the warm run (as `mkdocs serve` does).
+    Every result is checked against the build without a cache."""
+    folder = Path(tempfile.mkdtemp(prefix="carepath-cache-"))
+    edited = min(options.pathway_dir.rglob("nodes.yml"))
+    original = edited.read_bytes()
+    try:
+        t0 = time.perf_counter()
+        cold = build_site_pages(options, Cache(folder))
+        t1 = time.perf_counter()
+        warm_cache = Cache(folder)
+        warm = build_site_pages(options, warm_cache)
+        t2 = time.perf_counter()
+        if cold.pages != uncached or warm.pages != uncached:
+            raise SystemExit("the cached build differs from the build without a cache")
+        edited.write_text(_TITLE.sub(lambda m: f"{m.group(1)}title: {m.group(2)} edited", original.decode("utf-8"), count=1), encoding="utf-8")
+        t3 = time.perf_counter()
+        after = build_site_pages(options, warm_cache)
+        t4 = time.perf_counter()
+        changed = sum(after.pages.get(u) != t for u, t in uncached.items())
+        if after.pages == uncached:
+            raise SystemExit("the edit changed no page")
+        if after.pages != build_site_pages(options).pages:
+            raise SystemExit("after the edit, the cached build differs from the build without a cache")
+    finally:
+        edited.write_bytes(original)
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "cold_cache_generator_s": round(t1 - t0, 4),
+        "warm_generator_s": round(t2 - t1, 4),
+        "edit_rebuild_s": round(t4 - t3, 4),
+        "edit_pages_changed": changed,
+    }
 
 
 if __name__ == "__main__":

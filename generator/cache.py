@@ -78,6 +78,11 @@ class Cache:
         self.misses = 0
         self.rejected = 0
         """Entries found on disk but not trusted: a bad format line or checksum."""
+        self.stats: dict[str, int] = {}
+        """Counts by event, such as `page-reused` and `page-rendered`, for tests and benchmarks."""
+
+    def count(self, event: str) -> None:
+        self.stats[event] = self.stats.get(event, 0) + 1
 
     def key(self, kind: str, *parts: str | bytes) -> str:
         return digest(code_version(), kind, *parts)

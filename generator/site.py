@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from . import clinical, diagram, links, load_knowledge_base
-from .cache import Cache
+from .cache import Cache, digest
 from .cached import (
     cached_annotate,
     cached_qr_svg,
     diagrams_through,
+    glossary_digest,
     inputs_digest,
     load_result,
     prefill_layouts,
@@ -26,6 +27,7 @@ from .cached import (
     store_result,
 )
 from .content import resolve_node_links
+from .incremental import IncrementalRenderer
 from .model import KnowledgeBase
 from .problems import Problem
 from .render import NAV_MAX_PATHWAYS, TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, in_nav, nav_pages
@@ -99,12 +101,13 @@ def build_site_pages(options: SiteOptions, cache: Cache | None = None) -> SitePa
     found = load_result(cache, key)
     if isinstance(found, SitePages):
         return found
-    site = _build_site_pages(options, cache)
+    settings = f"{options!r} {today().isoformat()} {inputs_digest('', [overrides])}"
+    site = _build_site_pages(options, cache, settings)
     store_result(cache, key, site)
     return site
 
 
-def _build_site_pages(options: SiteOptions, cache: Cache) -> SitePages:
+def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> SitePages:
     kb, warnings = load_knowledge_base(options.pathway_dir, today())
     render_options = RenderOptions(
         today=today(),
@@ -120,7 +123,11 @@ def _build_site_pages(options: SiteOptions, cache: Cache) -> SitePages:
     with diagrams_through(cache):
         if options.diagrams:
             prefill_layouts(cache, kb)
-        renderer = Renderer(kb, render_options)
+        renderer = (
+            IncrementalRenderer(kb, render_options, cache, digest(settings, glossary_digest(kb.glossary)))
+            if cache.root is not None
+            else Renderer(kb, render_options)
+        )
         pages = renderer.render_all()
         pages.update(clinical.extra_pages(renderer))
     assets = css_assets()
