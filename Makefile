@@ -28,9 +28,9 @@ site: $(STAMP)
 check: $(STAMP)
 	$(PY) -m generator check pathway
 
-## Live preview at http://127.0.0.1:8000, rebuilt on every edit in content/ or pathway/.
+## Live preview at http://127.0.0.1:8000; an edit in content/ or pathway/ re-renders only the pages it changes.
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dirty --no-strict
 
 ## The whole test suite, after the linters.
 test: lint

@@ -99,7 +99,7 @@ def cache_timings(options: SiteOptions, uncached: dict[str, str]) -> dict[str, f
     process would have) except the edit, which keeps the memory of the warm run (as `mkdocs serve` does).
     Every result is checked against the build without a cache."""
     folder = Path(tempfile.mkdtemp(prefix="carepath-cache-"))
-    edited = min(options.pathway_dir.rglob("nodes.yml"))
+    edited = min(p for p in options.pathway_dir.rglob("*.yml") if _TITLE.search(p.read_text(encoding="utf-8")))
     original = edited.read_bytes()
     try:
         t0 = time.perf_counter()

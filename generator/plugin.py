@@ -52,19 +52,27 @@ class CarepathConfig(base.Config):
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):
+    serving_dirty = False
+    """Under `mkdocs serve --dirty`: MkDocs re-renders only the pages whose files changed."""
+    cache: Cache | None = None
+    scores: dict[str, PageScore]
+    """Readability scores by node id; under `serve --dirty`, kept for the pages MkDocs did not re-render."""
+
     # Having `on_startup` makes MkDocs keep this one instance for every rebuild of `mkdocs serve`, so the
-    # cache's memory, the last pages and the last readability scores carry over from edit to edit.
+    # cache's memory and the last readability scores carry over from edit to edit.
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving_dirty = command == "serve" and dirty
-        self.cache: Cache | None = None
-        self.scores: dict[str, PageScore] = {}
+        self.cache = None
+        self.scores = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.pathway_dir = (self.root / self.config.pathway_dir).resolve()
         folder = cache_dir_for(self.root, self.config.cache_dir, Path(config.site_dir))
-        if getattr(self, "cache", None) is None or self.cache.root != folder:  # type: ignore[union-attr]
+        if self.cache is None or self.cache.root != folder:
             self.cache = Cache(folder)
+        if not self.serving_dirty or not hasattr(self, "scores"):
+            self.scores = {}
         self.site: SitePages | None = None
         options = self._options(config)
         started = time.perf_counter()
@@ -117,7 +125,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     def _serve_pages_dir(self) -> Path | None:
         """Under `mkdocs serve --dirty`, generated pages are handed to MkDocs as files in the cache, each
         rewritten only when its text changed, so MkDocs' own dirty check rebuilds just those pages."""
-        if not getattr(self, "serving_dirty", False) or self.cache is None or self.cache.root is None:
+        if not self.serving_dirty or self.cache is None or self.cache.root is None:
             return None
         return self.cache.root / "serve-pages"
 
@@ -153,8 +161,6 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         report = Report(scored, self.config.readability.max_grade, self.config.readability.max_median, missing)
         for line in report.failures:
             log.warning(f"readability: {line}")
-        if not getattr(self, "serving_dirty", False):
-            self.scores = {}
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.pathway_dir))

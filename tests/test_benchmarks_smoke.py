@@ -68,3 +68,34 @@ def test_same_seed_writes_the_same_files_and_another_seed_does_not(tmp_path: Pat
 def test_too_few_nodes_is_refused() -> None:
     with pytest.raises(ValueError, match="too few"):
         synth.synthesize(8)
+
+
+def _run_json(script: str, project: Path) -> dict[str, object]:
+    import json
+    import os
+    import subprocess
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks"
+    env = {**os.environ, "CAREPATH_TODAY": "2026-06-01", "NO_MKDOCS_2_WARNING": "1"}
+    out = subprocess.run([sys.executable, str(bench / script), str(project)], capture_output=True, text=True, env=env, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def test_inproc_measures_the_cached_generator_and_restores_the_edit(tmp_path: Path) -> None:
+    """`inproc.py` checks the cached results against a build without a cache itself, and exits 1 if they differ."""
+    synth.write_project(tmp_path / "kb", 60, seed=3)
+    before = _digest(tmp_path / "kb")
+    result = _run_json("inproc.py", tmp_path / "kb")
+    assert {"warm_generator_s", "edit_rebuild_s", "cold_cache_generator_s"} <= result.keys()
+    assert isinstance(result["edit_pages_changed"], int) and 0 < result["edit_pages_changed"] < result["pages"]  # type: ignore[operator]
+    assert _digest(tmp_path / "kb") == before
+
+
+def test_serve_edit_splits_the_generator_from_mkdocs(tmp_path: Path) -> None:
+    synth.write_project(tmp_path / "kb", 60, seed=3)
+    before = _digest(tmp_path / "kb")
+    result = _run_json("serve_edit.py", tmp_path / "kb")
+    assert {"serve_edit_s", "serve_edit_generator_s", "serve_edit_mkdocs_s", "serve_unchanged_s"} <= result.keys()
+    assert _digest(tmp_path / "kb") == before

@@ -274,3 +274,47 @@ def test_a_readability_failure_still_fails_the_build_when_cached(tmp_path: Path)
     assert failed.returncode == 1
     assert any("readability:" in w and "Flesch-Kincaid grade" in w for w in failed.warnings), failed.output
     assert os.path.isdir(project / ".cache" / "carepath")
+
+
+SERVE_DIRTY = r"""
+import json, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+project, site = Path(sys.argv[1]), Path(sys.argv[2])
+stamps = []
+for i in range(2):
+    if i == 1:
+        yml = project / "pathway" / "when-pt-does-not-help" / "treatments.yml"
+        yml.write_text(yml.read_text().replace("    title: Home exercise program\n", "    title: Exercises you do at home\n", 1))
+    # as `make serve` (`mkdocs serve --dirty --no-strict`) loads it for each rebuild
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=False)
+    if i == 0:
+        config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+    stamps.append({p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")})
+print(json.dumps(stamps))
+"""
+
+
+def test_serve_dirty_rebuilds_only_the_pages_an_edit_changed(tmp_path: Path) -> None:
+    """Under `mkdocs serve --dirty`, MkDocs re-renders the pages whose generated text changed, and no other."""
+    import json
+    import subprocess
+    import sys
+
+    from helpers_site import env
+
+    project = copy_shipped(tmp_path / "p")
+    site = tmp_path / "site"
+    out = subprocess.run([sys.executable, "-c", SERVE_DIRTY, str(project), str(site)], capture_output=True, text=True, env=env(), check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    before, after = json.loads(out.stdout.splitlines()[-1])
+    rebuilt = sorted(page for page, stamp in after.items() if stamp != before.get(page))
+    assert "home-exercise-program/index.html" in rebuilt
+    assert "Exercises you do at home" in (site / "home-exercise-program" / "index.html").read_text(encoding="utf-8")
+    assert "index.html" not in rebuilt, "the hand-written home page was not touched"
+    assert 1 < len(rebuilt) < len(after) / 2, rebuilt
+    assert (project / ".cache" / "carepath" / "serve-pages" / "home-exercise-program.md").is_file()
+    assert not list(site.rglob("serve-pages")), "the cache stays out of the site"
