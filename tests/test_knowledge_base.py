@@ -209,3 +209,19 @@ def test_unknown_and_twice_defined_vocabulary_words_are_errors(tmp_path: Path, c
         "pathway/w.yml:5:16: vocabulary: urgency label 'emergency' is already defined at pathway/v.yml:5:16",
         "pathway/w.yml:7:15: vocabulary: edge label 'requires' is already defined at pathway/v.yml:7:15",
     ]
+
+
+def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, pid, _, _ = two
+    home = article(b.html(""))
+    words = text_of(home)
+    assert words.index("Emergency: call 911") < words.index("Care pathways")
+    box = re.search(r'<div class="admonition danger cp-emergency-box">(.*?)</div>', home, re.DOTALL)
+    assert box, "no emergency box"
+    flags = hrefs(b, "") & {node_url(f"{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
+    assert len(flags) == 2  # the emergency red flags of both pathways
+    assert "(A stiff and sore shoulder)" in text_of(box.group(1))
+    listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
+    assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url(SHIPPED_ID)]  # by title
+    index = article(b.html("pathways/"))
+    assert 'cp-emergency-box' in index and node_url(pid) in hrefs(b, "pathways/")
