@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from .escape import md_prose
 from .load import Entry, Loaded
 from .model import (
     EDGE_FIELDS,
@@ -112,6 +113,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             problems += _check_stage_order(kb)
         if not kb.pathways and not problems:
             problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
+    problems += _check_node_links(kb, entry_of)
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += _check_glossary(kb)
@@ -164,6 +166,38 @@ def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
         if update:
             kb.nodes[node_id] = node.model_copy(update=update)
     return ambiguous, problems
+
+
+PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
+"""The Markdown fields of a node, where `node:` links may appear."""
+
+
+def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
+    so `check` rejects what the build would."""
+    problems = []
+    suggest = Suggester(kb.nodes)
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text or "node:" not in text:
+                continue
+            bad: list[str] = []
+
+            def resolve(target: str, bad: list[str] = bad, node_id: str = node_id) -> str | None:
+                ident = target.partition("#")[0]
+                ident = kb.resolve(ident, node_id) or ident
+                if ident in kb.nodes:
+                    return "#"
+                bad.append(ident)
+                return None
+
+            md_prose(text, resolve)
+            for ident in bad:
+                problems.append(
+                    Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
+                )
+    return problems
 
 
 def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
