@@ -15,8 +15,8 @@ from typing import Any
 
 from . import links
 from .cache import Cache, digest
-from .model import Edge, KnowledgeBase, Node, Pathway
-from .render import Placement, Renderer, RenderOptions
+from .model import Edge, KnowledgeBase, Node, Pathway, Placement
+from .render import Renderer, RenderOptions
 
 
 class _Reads:
@@ -50,15 +50,16 @@ class _Recorder:
 class _RecordingDict(dict[str, Any]):
     """A dict keyed by node id that tells the recorder which ids were looked up, and when it was walked."""
 
-    def __init__(self, data: dict[str, Any], recorder: _Recorder, positions: bool = False) -> None:
+    def __init__(self, data: dict[str, Any], recorder: _Recorder, positions: bool = False, prefix: str = "") -> None:
         super().__init__(data)
         self.recorder = recorder
         self.positions = positions
+        self.prefix = prefix
 
     def _note(self, key: object) -> None:
         reads = self.recorder.reads
         if reads is not None and isinstance(key, str):
-            (reads.positions if self.positions else reads.ids).add(key)
+            (reads.positions if self.positions else reads.ids).add(self.prefix + key)
 
     def __getitem__(self, key: str) -> Any:
         self._note(key)
@@ -93,11 +94,29 @@ class _RecordingDict(dict[str, Any]):
         return super().items()
 
 
+MEMBERS, JOURNEY, SHORT = "\0members:", "\0journey:", "\0short:"
+"""Prefixes of what a page read besides a node: a pathway's members or journey, a short stage name."""
+
+
 class _RecordingKB(KnowledgeBase):
-    """The knowledge base as one page sees it: the same data, every read noted."""
+    """The knowledge base as one page sees it: the same data, every read noted. The graph queries the model
+    computes once (placements, members, journeys) are answered by the real knowledge base and noted."""
 
     recorder: _Recorder
     all_edges: list[Edge]
+    real: KnowledgeBase
+
+    def placements(self, node_id: str) -> list[Placement]:
+        self.recorder.note(node_id)  # a node's placements are part of its state
+        return self.real.placements(node_id)
+
+    def members(self, pathway_id: str) -> list[str]:
+        self.recorder.note(MEMBERS + pathway_id)
+        return self.real.members(pathway_id)
+
+    def journey(self, pathway_id: str) -> tuple[str, ...]:
+        self.recorder.note(JOURNEY + pathway_id)
+        return self.real.journey(pathway_id)
 
     @property
     def edges(self) -> list[Edge]:
@@ -115,9 +134,11 @@ def _recording_kb(kb: KnowledgeBase, recorder: _Recorder) -> KnowledgeBase:
         if name != "edges":
             object.__setattr__(rec, name, value)
     rec.recorder = recorder
+    rec.real = kb
     rec.all_edges = kb.edges
     rec.nodes = _RecordingDict(kb.nodes, recorder)
     rec.positions = _RecordingDict(kb.positions, recorder, positions=True)
+    rec.short_names = _RecordingDict(kb.short_names, recorder, prefix=SHORT)
     rec._out = _RecordingDict(kb._out, recorder)
     rec._in = _RecordingDict(kb._in, recorder)
     return rec
@@ -136,41 +157,50 @@ class IncrementalRenderer(Renderer):
     def __init__(self, kb: KnowledgeBase, options: RenderOptions, cache: Cache, salt: str) -> None:
         super().__init__(kb, options)
         self.cache = cache
-        self.salt = salt
+        # What every page may read without a lookup that could be recorded: the site's vocabulary, and
+        # whatever the renderer derives from the whole graph when it starts.
+        self.salt = digest(salt, repr(kb.vocabulary), repr(self.several))
+        kb.placements("")  # computed on the real graph now, so no page's reads pay for (or record) it
         self._recorder = _Recorder()
-        self._real = (kb, self.placements)
-        self._recording = (_recording_kb(kb, self._recorder), _RecordingDict(self.placements, self._recorder))
+        self._real = kb
+        self._recording = _recording_kb(kb, self._recorder)
         self._states: dict[str, str] = {}
         self._everything: str | None = None
         self._edges = digest(*(_edge_text(e) for e in kb.edges))
 
     # --- what a node is now ---
 
-    def state(self, node_id: str) -> str:
-        found = self._states.get(node_id)
+    def state(self, key: str) -> str:
+        """What `key` (a node id, or a prefixed pathway query) is now, as a hash."""
+        found = self._states.get(key)
         if found is None:
-            kb, placements = self._real
-            node = kb.nodes.get(node_id)
-            if node is None:
+            kb = self._real
+            if key.startswith(MEMBERS):
+                found = digest(*kb.members(key.removeprefix(MEMBERS)))
+            elif key.startswith(JOURNEY):
+                found = digest(*kb.journey(key.removeprefix(JOURNEY)))
+            elif key.startswith(SHORT):
+                found = digest(*kb.short_names.get(key.removeprefix(SHORT), ["-"]))
+            elif key not in kb.nodes:
                 found = "absent"
             else:
                 found = digest(
-                    _node_text(node),
-                    "\n".join(_edge_text(e) for e in kb.out_edges(node_id)),
-                    "\n".join(_edge_text(e) for e in kb.in_edges(node_id)),
-                    _placement_text(placements.get(node_id)),
+                    _node_text(kb.nodes[key]),
+                    "\n".join(_edge_text(e) for e in kb.out_edges(key)),
+                    "\n".join(_edge_text(e) for e in kb.in_edges(key)),
+                    *(_placement_text(place) for place in kb.placements(key)),
                 )
-            self._states[node_id] = found
+            self._states[key] = found
         return found
 
     def everything(self) -> str:
         if self._everything is None:
-            kb = self._real[0]
+            kb = self._real
             self._everything = digest(*(f"{n} {self.state(n)}" for n in sorted(kb.nodes)), self._edges)
         return self._everything
 
     def _position(self, node_id: str) -> str:
-        return str(self._real[0].positions.get(node_id))
+        return str(self._real.positions.get(node_id))
 
     # --- pages ---
 
@@ -192,12 +222,12 @@ class IncrementalRenderer(Renderer):
         reads.ids.update(given)  # the page's own node arrives as an argument, not through a lookup
         problems = len(self.problems)
         self._recorder.reads = reads
-        self.kb, self.placements = self._recording
+        self.kb = self._recording
         try:
             text = render()
         finally:
             self._recorder.reads = None
-            self.kb, self.placements = self._real
+            self.kb = self._real
         self.cache.count("page-rendered")
         if len(self.problems) == problems:
             entry = {
@@ -224,10 +254,6 @@ def _node_text(node: Node) -> str:
     return f"{type(node).__name__} {node.model_dump_json()}"
 
 
-def _placement_text(place: Placement | None) -> str:
-    if place is None:
-        return "-"
-    pathway = _node_text(place.pathway) if place.pathway else "-"
+def _placement_text(place: Placement) -> str:
     stage = _node_text(place.stage) if place.stage else "-"
-    return f"{pathway}\n{stage}\n{place.step}\n{' '.join(place.order)}"
-
+    return f"{_node_text(place.pathway)}\n{stage}\n{place.step}\n{' '.join(place.order)}"

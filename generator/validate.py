@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
+from .escape import md_prose
 from .load import Entry, Loaded
 from .model import (
     EDGE_FIELDS,
@@ -20,15 +20,21 @@ from .model import (
     Edge,
     EdgeKind,
     KnowledgeBase,
-    Pathway,
     Position,
+    Stage,
+    Treatment,
+    Urgency,
 )
-from .problems import Problem, Suggester, quote
+from .problems import Problem, Suggester, did_you_mean, quote
+from .vocabulary import DEFAULT, TreatmentKind
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
 )
 """Ids whose URLs the site itself uses."""
+
+RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway"})
+"""Short ids a stage scoped to a pathway may not have: the pathway's folder holds these pages and files."""
 
 
 def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
@@ -38,8 +44,15 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     aliases: dict[str, tuple[str, Position]] = {}
     entry_of: dict[str, Entry] = {}
 
+    scoped: list[tuple[str, Entry]] = []
     for entry in loaded.entries:
         node = entry.node
+        if isinstance(node, Stage) and node.pathway:
+            # A stage local to its pathway: its full id (and so its URL) is '<pathway>/<id>'.
+            if node.id in RESERVED_SCOPED_IDS:
+                problems.append(Problem(entry.position, f"stage '{node.pathway}/{node.id}': the id '{node.id}' is reserved inside a pathway's folder; choose another"))
+            node = node.model_copy(update={"id": f"{node.pathway}/{node.id}"})
+            scoped.append((node.id, entry))
         label = f"{entry.kind} '{node.id}'"
         if node.id in kb.nodes:
             first = kb.positions[node.id]
@@ -54,41 +67,185 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             for target, where in zip(getattr(node, name), positions):
                 kb.edges.append(Edge(EDGE_FIELDS[name], node.id, target, where))
 
-    for entry in loaded.entries:
-        node = entry.node
-        if kb.nodes.get(node.id) is not node:
+    for full, entry in scoped:
+        scope = full.split("/", 1)[0]
+        if scope in kb.nodes and kb.kind(scope) == "pathway":
             continue
-        for alias in node.aliases:
+        hint = did_you_mean(scope, [p.id for p in kb.pathways])
+        problems.append(Problem(entry.locate("pathway"), f"stage '{full}': 'pathway' is '{scope}', which is not the id of a pathway{hint}"))
+
+    for entry in loaded.entries:
+        found = kb.nodes.get(entry_of_id(entry))
+        if found is None or entry_of.get(found.id) is not entry:
+            continue
+        for alias in found.aliases:
             if alias in kb.nodes:
                 problems.append(
-                    Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
+                    Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
                 )
             elif alias in aliases:
                 other, where = aliases[alias]
-                problems.append(Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' is also an alias of '{other}' at {where}"))
+                problems.append(Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' is also an alias of '{other}' at {where}"))
             else:
-                aliases[alias] = (node.id, entry.position)
+                aliases[alias] = (found.id, entry.position)
+
+    problems += _build_vocabulary(kb, loaded)
+    problems += _check_types(kb, entry_of)
 
     for term_entry, where in loaded.glossary:
         kb.glossary.append(term_entry)
         kb.glossary_positions.append(where)
 
-    problems += _check_references(kb, aliases, loaded.broken_ids)
+    ambiguous, resolve_problems = _resolve_scoped(kb)
+    problems += resolve_problems
+    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous)
     # A former id is reported above, but still means its node: following it avoids a cascade of "unreachable".
     kb.edges = [replace(e, target=aliases[e.target][0]) if e.target in aliases and e.target not in kb.nodes else e for e in kb.edges]
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
     kb.index_edges()
-    problems += _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
+    cycles = _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
+    problems += cycles
     problems += _check_cycles(kb, EdgeKind.requires, "prerequisite cycle", "nothing could ever be started")
     if not loaded.incomplete:
         # With a node missing, "unreachable" would only guess: the missing node may be the link.
         problems += _check_reachability(kb)
+        if not cycles:  # a cycle goes backwards somewhere by definition: one message is enough
+            problems += _check_stage_order(kb)
         if not kb.pathways and not problems:
             problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
+    problems += _check_node_links(kb, entry_of)
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += _check_glossary(kb)
     return kb, problems
+
+
+def entry_of_id(entry: Entry) -> str:
+    """The full id an entry's node has in the knowledge base ('<pathway>/<id>' for a scoped stage)."""
+    node = entry.node
+    return f"{node.pathway}/{node.id}" if isinstance(node, Stage) and node.pathway else node.id
+
+
+def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
+    """Point each reference at its node: a pathway's own scoped stage first, then a global id, then the one
+    scoped stage of that name. Rewrites the edges and the nodes' reference fields to full ids."""
+    short: dict[str, list[str]] = {}
+    for full in kb.nodes:
+        if "/" in full:
+            short.setdefault(full.split("/", 1)[1], []).append(full)
+    if not short:
+        return set(), []
+    problems = []
+    ambiguous: set[str] = set()
+    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    resolved: dict[tuple[str, str], str] = {}
+    edges = []
+    for e in kb.edges:
+        target = kb.resolve(e.target, e.source, short)
+        if target is None:
+            options = sorted(short[e.target])
+            problems.append(
+                Problem(
+                    e.position,
+                    f"{_label(kb, e.source)}: '{field_of[e.kind]}' names '{e.target}', a stage of several pathways; "
+                    f"write one of {', '.join(repr(o) for o in options)}",
+                )
+            )
+            ambiguous.add(e.target)
+            target = e.target
+        resolved[(e.source, e.target)] = target
+        edges.append(replace(e, target=target) if target != e.target else e)
+    kb.edges = edges
+    kb.short_names = short
+    for node_id, node in list(kb.nodes.items()):
+        update = {}
+        for name in EDGE_FIELDS:
+            refs = getattr(node, name, None)
+            if refs and any(resolved.get((node_id, r), r) != r for r in refs):
+                update[name] = [resolved.get((node_id, r), r) for r in refs]
+        if update:
+            kb.nodes[node_id] = node.model_copy(update=update)
+    return ambiguous, problems
+
+
+PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
+"""The Markdown fields of a node, where `node:` links may appear."""
+
+
+def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
+    so `check` rejects what the build would."""
+    problems = []
+    suggest = Suggester(kb.nodes)
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text or "node:" not in text:
+                continue
+            bad: list[str] = []
+
+            def resolve(target: str, bad: list[str] = bad, node_id: str = node_id) -> str | None:
+                ident = target.partition("#")[0]
+                ident = kb.resolve(ident, node_id) or ident
+                if ident in kb.nodes:
+                    return "#"
+                bad.append(ident)
+                return None
+
+            md_prose(text, resolve)
+            for ident in bad:
+                problems.append(
+                    Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
+                )
+    return problems
+
+
+def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
+    """The default vocabulary plus every file's additions; a word defined twice by the site is an error."""
+    problems = []
+    kinds: dict[str, tuple[TreatmentKind, Position]] = {}
+    urgency: dict[Urgency, tuple[str, Position]] = {}
+    edges: dict[EdgeKind, tuple[tuple[str, str], Position]] = {}
+    for section, locate in loaded.vocabularies:
+        for i, t in enumerate(section.treatment_types):
+            where = locate("treatment_types", i, "id")
+            if t.id in kinds:
+                problems.append(Problem(where, f"vocabulary: treatment type '{t.id}' is already defined at {kinds[t.id][1]}"))
+                continue
+            kinds[t.id] = (TreatmentKind(t.id, t.label, t.risky, t.schema_org), where)
+        for u, label in section.urgency_labels.items():
+            where = locate("urgency_labels", u.value)
+            if u in urgency:
+                problems.append(Problem(where, f"vocabulary: urgency label '{u.value}' is already defined at {urgency[u][1]}"))
+                continue
+            urgency[u] = (label, where)
+        for name, words in section.edge_labels.items():
+            where = locate("edge_labels", name)
+            kind = EDGE_FIELDS[name]
+            if kind in edges:
+                problems.append(Problem(where, f"vocabulary: edge label '{name}' is already defined at {edges[kind][1]}"))
+                continue
+            edges[kind] = ((words.forward, words.backward), where)
+    kb.vocabulary = DEFAULT.extended(
+        [k for k, _ in kinds.values()], {u: v for u, (v, _) in urgency.items()}, {k: v for k, (v, _) in edges.items()}
+    )
+    return problems
+
+
+def _check_types(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    problems = []
+    known = kb.vocabulary.treatment_kinds
+    for node_id, node in sorted(kb.nodes.items()):
+        if isinstance(node, Treatment) and node.type not in known:
+            hint = did_you_mean(node.type, known)
+            problems.append(
+                Problem(
+                    entry_of[node_id].locate("type"),
+                    f"treatment '{node_id}': 'type' is {quote(node.type)}{hint}; expected one of: {', '.join(known)} "
+                    "(or add it under 'vocabulary: treatment_types:')",
+                )
+            )
+    return problems
 
 
 def _label(kb: KnowledgeBase, node_id: str) -> str:
@@ -166,31 +323,18 @@ def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> lis
     return problems
 
 
-def reach(kb: KnowledgeBase, pathway: Pathway) -> list[str]:
-    """Node ids a reader can reach from a pathway's first stage (and its red flags), in BFS order."""
-    starts = [pathway.id] + [s for s in pathway.stages[:1] if s in kb.nodes]
-    order: list[str] = []
-    seen = set(starts)
-    queue = deque(starts)
-    while queue:
-        node = queue.popleft()
-        order.append(node)
-        for e in kb.out_edges(node):
-            if e.kind == EdgeKind.includes:
-                continue  # stages must be reached by the journey itself, not by being listed
-            if e.target not in seen:
-                seen.add(e.target)
-                queue.append(e.target)
-    return order
-
-
 def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
+    """Every listed stage is reached from the first; every other node from some pathway's journey.
+
+    Membership follows `KnowledgeBase.members`: a node no pathway owns that is cross-linked from one
+    (`relevant_to`) belongs to the pathways that link it, so it is not unreachable.
+    """
     problems = []
     reached: set[str] = set()
     for pathway in kb.pathways:
-        got = set(reach(kb, pathway))
-        reached |= got
+        reached.update(kb.members(pathway.id))
         first = pathway.stages[0]
+        got = set(kb.walk(pathway, [pathway.id, first]))
         for edge in kb.out_edges(pathway.id, EdgeKind.includes):
             if edge.target not in got:
                 problems.append(
@@ -207,6 +351,25 @@ def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
             )
         elif node_id not in reached and kb.kind(node_id) == "stage" and not kb.in_edges(node_id, EdgeKind.includes):
             problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: unreachable: no pathway lists this stage"))
+    return problems
+
+
+def _check_stage_order(kb: KnowledgeBase) -> list[Problem]:
+    """A pathway lists its stages in the order a patient meets them, so escalation only ever goes forward."""
+    problems = []
+    for pathway in kb.pathways:
+        step = {s: i for i, s in enumerate(pathway.stages, 1)}
+        for stage_id in pathway.stages:
+            for e in kb.out_edges(stage_id, EdgeKind.escalates_to):
+                if e.target in step and step[e.target] <= step[stage_id]:
+                    problems.append(
+                        Problem(
+                            e.position,
+                            f"stage '{stage_id}': 'escalates_to' leads back from step {step[stage_id]} to step {step[e.target]} "
+                            f"'{e.target}' of pathway '{pathway.id}'; list the stages in the order they escalate "
+                            "(a treatment that sends people back to an earlier stage uses 'returns_to')",
+                        )
+                    )
     return problems
 
 

@@ -103,7 +103,8 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "not one of the choices": (
         _physio("type: self-care", "type: selfcare"),
         ("pathway/treatments.yml:5:11: treatment 'physio': 'type' is 'selfcare' (did you mean 'self-care'?); "
-        "expected one of: assessment, self-care, medication, topical, device, injection, procedure, referral"),
+        "expected one of: assessment, self-care, education, medication, topical, device, injection, procedure, surgery, referral, "
+        "emergency-care (or add it under 'vocabulary: treatment_types:')"),
     ),
     "merge key": (
         PHYSIO + "    <<: {risks: [Soreness]}\n",
@@ -334,5 +335,5 @@ def test_a_broken_node_postpones_reachability(tmp_path: Path, capsys: pytest.Cap
     run = check(tmp_path, capsys, {"journey.yml": journey(), "treatments.yml": PHYSIO, "more.yml": stage})
     assert run.problems == [
         ("pathway/more.yml:2:62: stage 'later': unknown key 'colour' (expected one of: id, title, summary, body, aliases, codes, "
-        "sources, review, synonyms, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
+        "sources, review, synonyms, pathway, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
     ]
