@@ -318,3 +318,25 @@ def test_serve_dirty_rebuilds_only_the_pages_an_edit_changed(tmp_path: Path) -> 
     assert 1 < len(rebuilt) < len(after) / 2, rebuilt
     assert (project / ".cache" / "carepath" / "serve-pages" / "home-exercise-program.md").is_file()
     assert not list(site.rglob("serve-pages")), "the cache stays out of the site"
+
+
+def test_edits_across_several_pathways_regenerate_exactly(tmp_path: Path) -> None:
+    """A synthetic knowledge base with shared treatments: title edits in one pathway and in the shared file."""
+    import re
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    synth.write_project(tmp_path / "kb", 90, seed=5)
+    pathway = tmp_path / "kb" / "pathway"
+    folder = tmp_path / "cache"
+    site_pages(pathway, Cache(folder))
+    title = re.compile(r"^(\s*-? ?)title: (.+)$", re.MULTILINE)
+    targets = [min(pathway.glob("*/nodes.yml")), pathway / "shared" / "treatments.yml", max(pathway.glob("*/pathway.yml"))]
+    for path in targets:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(title.sub(lambda m: f"{m.group(1)}title: Renamed {m.group(2)}", text, count=1), encoding="utf-8")
+        cache = Cache(folder)
+        assert same_output(site_pages(pathway, cache), site_pages(pathway)), f"after renaming a node in {path.relative_to(pathway)}"
+        assert cache.stats.get("page-reused", 0) > 0, cache.stats
