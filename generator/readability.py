@@ -1,7 +1,9 @@
-"""Readability gate over the built site: grade each node page and find jargon a patient meets unexplained.
+"""Readability gate: grade each node page and find jargon a patient meets unexplained.
 
-Reads the built HTML (what a patient actually sees), never the pathway YAML prose, and changes nothing.
-Only the Material article is read; page chrome the renderer marks with `cp-no-score` is left out.
+Reads HTML (what a patient actually sees), never the pathway YAML prose, and changes nothing: during a
+build, each page's HTML as MkDocs makes it, before the theme wraps it (`plugin.on_page_content`, cached
+by content); the `readability` command, the pages of a built site. Only the article is read; page
+chrome the renderer marks with `cp-no-score` is left out.
 """
 
 from __future__ import annotations
