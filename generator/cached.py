@@ -96,12 +96,18 @@ def diagrams_through(cache: Cache) -> Iterator[None]:
 
 def prefill_layouts(cache: Cache, kb: KnowledgeBase) -> None:
     """Lay out every pathway's overview not yet cached, Graphviz runs side by side (they are processes)."""
+    if workers() < 2:
+        return
     jobs = []
-    for pathway in kb.pathways:
+    for n, pathway in enumerate(kb.pathways):
         source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id))
         if not cache.has("dot", source):
             jobs.append((source, f"overview of pathway '{pathway.id}'"))
-    if len(jobs) < 2 or workers() < 2:
+        elif n == 0:
+            # A warm cache: after an edit, at most a few layouts are missing, and the pages that are
+            # reused never ask for theirs, so drawing every DOT source here would cost more than it saves.
+            return
+    if len(jobs) < 2:
         return
 
     def run(job: tuple[str, str]) -> tuple[str, str]:

@@ -177,21 +177,25 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
     pages: dict[str, str] = {}
     for entry in code_entries(kb):
         uri = entry.uri
-        pages[uri] = env.get_template("code.md.j2").render(
-            front_matter={
-                "title": code_label(entry),
-                "description": f"Pages on this site about {CODE_SYSTEMS[entry.system]} code {entry.code}.",
-            },
-            system_name=CODE_SYSTEMS[entry.system],
-            entry=entry,
-            pages=[
-                {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": _kind_title(kb, n)}
-                for n in entry.node_ids
-            ],
-            index_href=links.md_link(uri, links.CODES_URI),
-            lookup_href=links.md_link(uri, links.LOOKUP_URI),
-            disclaimer=DISCLAIMER,
-        )
+
+        def render(entry: CodeEntry = entry, uri: str = uri) -> str:
+            return env.get_template("code.md.j2").render(
+                front_matter={
+                    "title": code_label(entry),
+                    "description": f"Pages on this site about {CODE_SYSTEMS[entry.system]} code {entry.code}.",
+                },
+                system_name=CODE_SYSTEMS[entry.system],
+                entry=entry,
+                pages=[
+                    {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": _kind_title(kb, n)}
+                    for n in entry.node_ids
+                ],
+                index_href=links.md_link(uri, links.CODES_URI),
+                lookup_href=links.md_link(uri, links.LOOKUP_URI),
+                disclaimer=DISCLAIMER,
+            )
+
+        pages[uri] = renderer.page(uri, render, entry.node_ids, repr(entry))
     data_files = [
         {"text": f"{p.title}: pathway.json", "href": links.md_link(links.CODES_URI, pathway_json_uri(p.id))} for p in kb.pathways
     ]

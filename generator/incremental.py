@@ -10,7 +10,7 @@ list of edges depends on that list (kinds and ends), plus whatever nodes it then
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import links
@@ -205,13 +205,14 @@ class IncrementalRenderer(Renderer):
     # --- pages ---
 
     def render_node(self, node_id: str) -> str:
-        return self._page(links.node_uri(node_id), [node_id], lambda: super(IncrementalRenderer, self).render_node(node_id))
+        return self.page(links.node_uri(node_id), lambda: super(IncrementalRenderer, self).render_node(node_id), [node_id])
 
     def render_overview(self, pathway: Pathway) -> str:
-        return self._page(links.overview_uri(pathway.id), [pathway.id], lambda: super(IncrementalRenderer, self).render_overview(pathway))
+        return self.page(links.overview_uri(pathway.id), lambda: super(IncrementalRenderer, self).render_overview(pathway), [pathway.id])
 
-    def _page(self, src_uri: str, given: list[str], render: Callable[[], str]) -> str:
-        key = self.cache.key("page", self.salt, src_uri)
+    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "") -> str:
+        """The page from the cache while everything it read is unchanged; else rendered, its reads recorded."""
+        key = self.cache.key("page", self.salt, src_uri, key)
         found = self.cache.get(key)
         if found is not None:
             entry = json.loads(found)

@@ -7,7 +7,7 @@ templates only loop and branch. Templates can be overridden per site from `site_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -319,6 +319,11 @@ class Renderer:
     def _type_title(self, node_id: str) -> str:
         node = self.kb.nodes[node_id]
         return self.kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
+
+    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "") -> str:
+        """A page's Markdown, from `render()`. `given`: node ids, and `key`: any other data, that `render`
+        uses without looking them up on `self.kb`. (`incremental.IncrementalRenderer` reuses pages.)"""
+        return render()
 
     def render_all(self) -> dict[str, str]:
         """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
