@@ -29,7 +29,6 @@ from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, St
 from .problems import Problem
 from .qr import qr_svg
 from .render import DISCLAIMER, KIND_TITLES, TREATMENT_TYPE_TITLES, Renderer, RenderOptions
-from .validate import RESERVED_IDS
 
 CODES_JSON_URI = "codes.json"
 CODES_FORMAT = "carepath-codes"
@@ -240,7 +239,7 @@ def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True) -> dict[s
     out: dict[str, bytes] = {}
     for node_id in sorted(kb.nodes):
         node = kb.nodes[node_id]
-        for alias in (a for a in node.aliases if a not in RESERVED_IDS):
+        for alias in node.aliases:
             href = links.url_link(links.node_uri(alias), links.node_uri(node_id), use_directory_urls=use_directory_urls)
             page = REDIRECT_PAGE.format(title=html.escape(node.title), href=html.escape(href, quote=True))
             out[redirect_uri(alias, use_directory_urls)] = page.encode("utf-8")
@@ -266,18 +265,10 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
 
 
 def warnings(kb: KnowledgeBase, options: RenderOptions) -> list[Problem]:
-    """A missing `site_url`, and former ids whose redirect would take a URL the site itself uses."""
-    problems = []
+    """A missing `site_url`. (An alias on a URL the site itself uses is an error in validation.)"""
     if not options.site_url:
-        problems.append(Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning"))
-    for node_id in sorted(kb.nodes):
-        for alias in kb.nodes[node_id].aliases:
-            if alias in RESERVED_IDS:
-                message = (
-                    f"{kb.kind(node_id)} '{node_id}': alias '{alias}' is a URL the site itself uses; no redirect can live there"
-                )
-                problems.append(Problem(kb.positions[node_id], message, "warning"))
-    return problems
+        return [Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning")]
+    return []
 
 
 # --- the URL manifest ---

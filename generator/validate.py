@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
+from .escape import md_prose
+from .links import glossary_anchor
 from .load import Entry, Loaded
 from .model import (
     EDGE_FIELDS,
@@ -29,6 +32,12 @@ RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
 )
 """Ids whose URLs the site itself uses."""
+
+PROSE_FIELDS = ("body", "how_it_helps", "what_to_expect", "relief_duration", "when_to_move_on")
+"""The fields that take Markdown (see AUTHORING.md); every other text field is plain text."""
+
+HIDDEN_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+"""Bidirectional embeddings, overrides and isolates: they make text display in another order than it reads."""
 
 
 def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
@@ -59,7 +68,11 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
         if kb.nodes.get(node.id) is not node:
             continue
         for alias in node.aliases:
-            if alias in kb.nodes:
+            if alias in RESERVED_IDS:
+                problems.append(
+                    Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' is a URL the site itself uses; no redirect can live there")
+                )
+            elif alias in kb.nodes:
                 problems.append(
                     Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
                 )
@@ -88,6 +101,8 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += _check_glossary(kb)
+    problems += _check_text(kb, entry_of, loaded)
+    problems += _check_prose(kb, entry_of, loaded.broken_ids)
     return kb, problems
 
 
@@ -306,8 +321,10 @@ def _check_reviews(kb: KnowledgeBase, entry_of: dict[str, Entry], today: dt.date
 def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
     problems = []
     seen: dict[str, Position] = {}
+    anchors: dict[str, tuple[str, Position]] = {}
     for entry, where in zip(kb.glossary, kb.glossary_positions):
         mine: set[str] = set()
+        term_reported = entry.term.casefold() in seen
         for word in [entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else [])]:
             key = word.casefold()
             if key in mine:
@@ -317,6 +334,77 @@ def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
                 problems.append(Problem(where, f"glossary entry {quote(entry.term)}: {quote(word)} is already defined at {seen[key]}"))
             else:
                 seen[key] = where
+        anchor = glossary_anchor(entry.term)
+        if anchor in anchors and not term_reported:
+            other, at = anchors[anchor]
+            problems.append(
+                Problem(
+                    where,
+                    f"glossary entry {quote(entry.term)}: its link '#{anchor}' is the same as that of {quote(other)} at {at}; "
+                    "terms must differ in more than punctuation, case or accents",
+                )
+            )
+        anchors.setdefault(anchor, (entry.term, where))
+    return problems
+
+
+def _check_text(kb: KnowledgeBase, entry_of: dict[str, Entry], loaded: Loaded) -> list[Problem]:
+    """Control characters and bidirectional overrides: invisible, they make a title or label read differently."""
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        for loc, text in _strings(node.model_dump(mode="json")):
+            bad = _hidden_control(text)
+            if bad:
+                name = ".".join(str(p) for p in loc)
+                problems.append(Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{name}' {bad}"))
+    for term, where in loaded.glossary:
+        for loc, text in _strings(term.model_dump(mode="json")):
+            bad = _hidden_control(text)
+            if bad:
+                name = ".".join(str(p) for p in loc)
+                problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{name}' {bad}"))
+    return problems
+
+
+def _strings(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        return [(loc, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _strings(v, loc + (k,))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _strings(v, loc + (i,))]
+    return []
+
+
+def _hidden_control(text: str) -> str:
+    for c in text:
+        if ord(c) in HIDDEN_CONTROLS or (unicodedata.category(c) == "Cc" and c not in "\t\n\r"):
+            name = unicodedata.name(c, "a control character")
+            return f"contains the invisible character U+{ord(c):04X} ({name}), which can change how the text reads; remove it"
+    return ""
+
+
+def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set[str]) -> list[Problem]:
+    """What the build would defuse in Markdown fields: unknown `node:` links, unsafe link targets, images from elsewhere."""
+    problems = []
+    suggest = Suggester(kb.nodes)
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text:
+                continue
+            where = entry_of[node_id].locate(name)
+            found: list[str] = []
+
+            def resolve(target: str, found: list[str] = found) -> str | None:
+                ident = target.partition("#")[0]
+                if ident in kb.nodes or ident in broken:
+                    return "#"
+                found.append(f"unknown node link 'node:{ident}' in its text{suggest.hint(ident) if ident else ''}")
+                return None
+
+            md_prose(text, resolve, found)
+            problems += [Problem(where, f"{_label(kb, node_id)}: '{name}': {message}") for message in found]
     return problems
 
 
