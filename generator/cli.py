@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import check_pathway, load_knowledge_base
 from .config import ConfigError
+from .diagram import DiagramError
 from .export import dumps, export_graph
 from .problems import PathwayError
 from .validate import counts
@@ -105,9 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     except PathwayError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
-    except ConfigError as exc:
+    except (ConfigError, DiagramError) as exc:
         print(exc, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 1
 

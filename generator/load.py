@@ -247,15 +247,19 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
     stack: list[_Frame] = []
     root: yaml.Node | None = None
     documents = 0
-    total = 0
+    total = 0  # values so far, aliases expanded
     aliased = False
 
-    def attach(node: yaml.Node, size: int, height: int, mark: Mark) -> None:
-        nonlocal root, total
-        total += size
+    def count(values: int, mark: Mark) -> None:
+        """Each value is counted once, when it starts; an alias counts every value it expands to."""
+        nonlocal total
+        total += values
         if total > MAX_VALUES_PER_FILE:
             how = "YAML aliases ('*name') expand to" if aliased else "the file holds"
             raise Refused(mark, f"{how} more than {MAX_VALUES_PER_FILE:,} values, the limit; split the file or write the values out")
+
+    def attach(node: yaml.Node, size: int, height: int) -> None:
+        nonlocal root
         if not stack:
             root = node
             return
@@ -290,7 +294,8 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             if len(stack) + height > MAX_DEPTH:
                 raise Refused(start, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
             aliased = True
-            attach(node, size, height, start)
+            count(size, start)
+            attach(node, size, height)
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
@@ -298,10 +303,12 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1, 0)
-            attach(node, 1, 0, start)
+            count(1, start)
+            attach(node, 1, 0)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) >= MAX_DEPTH:
                 raise Refused(start, f"nested deeper than {MAX_DEPTH} levels, the limit")
+            count(1, start)
             kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
             tag = event.tag
             if tag is None or tag == "!":
@@ -316,7 +323,7 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             if frame.anchor is not None:
                 open_anchors.discard(frame.anchor)
                 anchors[frame.anchor] = (frame.node, frame.size, frame.height)
-            attach(frame.node, frame.size, frame.height, frame.node.start_mark)
+            attach(frame.node, frame.size, frame.height)
     return root
 
 

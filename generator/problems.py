@@ -14,10 +14,11 @@ from .model import Position
 class Problem:
     position: Position
     message: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Literal["error", "warning", "note"] = "error"
+    """A warning fails a strict build; a note (such as a diagram shown as a list only) is information."""
 
     def __str__(self) -> str:
-        tag = "" if self.severity == "error" else "warning: "
+        tag = "" if self.severity == "error" else f"{self.severity}: "
         return f"{self.position}: {tag}{self.message}"
 
 

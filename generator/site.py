@@ -100,9 +100,19 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     assets = css_assets()
     pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
-    warnings = warnings + clinical.warnings(kb, render_options)
+    warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if options.diagrams else [])
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys())
     return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
+
+
+def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
+    """A note for each pathway whose overview is too big to lay out, so it is written as a list only."""
+    out = []
+    for pathway in kb.pathways:
+        why = diagram.overview_too_big(kb, pathway)
+        if why:
+            out.append(Problem(kb.positions[pathway.id], why, "note"))
+    return out
 
 
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:

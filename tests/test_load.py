@@ -209,7 +209,7 @@ def test_alias_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "bomb.yml": "\n".join(lines) + "\n"})
     assert run.code == 1
     assert run.problems == [
-        "pathway/bomb.yml:6:10: YAML aliases ('*name') expand to more than 250,000 values, the limit; split the file or write the values out"
+        "pathway/bomb.yml:6:15: YAML aliases ('*name') expand to more than 250,000 values, the limit; split the file or write the values out"
     ]
 
 
@@ -217,7 +217,19 @@ def test_too_many_values_without_aliases(tmp_path: Path, capsys: pytest.CaptureF
     monkeypatch.setattr(load_module, "MAX_VALUES_PER_FILE", 10)
     glossary = "glossary:\n" + "".join(f"  - {{term: t{i}, definition: d}}\n" for i in range(5))
     run = check(tmp_path, capsys, {"glossary.yml": glossary})
-    assert run.problems == ["pathway/glossary.yml:3:6: the file holds more than 10 values, the limit; split the file or write the values out"]
+    assert run.problems == ["pathway/glossary.yml:3:12: the file holds more than 10 values, the limit; split the file or write the values out"]
+
+
+@pytest.mark.parametrize(("limit", "ok"), [(12, True), (11, False)])
+def test_each_value_counts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, ok: bool) -> None:
+    """Keys, values and each mapping or list count once, however deep: this file holds exactly 12 (as LIMITS.md says)."""
+    monkeypatch.setattr(load_module, "MAX_VALUES_PER_FILE", limit)
+    text = "glossary:\n  - term: t\n    definition: d\n    also: [a, b]\n"  # root, key, list, entry, 3 keys, 2 values, list, 2 items
+    folder = tmp_path / "pathway"
+    folder.mkdir()
+    (folder / "g.yml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in load_module.load_pathway(folder).problems]
+    assert problems == ([] if ok else ["pathway/g.yml:4:15: the file holds more than 11 values, the limit; split the file or write the values out"])
 
 
 def test_file_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

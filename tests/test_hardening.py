@@ -1,0 +1,59 @@
+"""Issue 15: size bounds, `check` agreeing with the build, and messages a newcomer can act on."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers_pathway import write_pathway
+
+from generator import check_pathway, diagram
+from generator.site import SiteOptions, build_site_pages
+
+
+def _wide_pathway(tmp_path: Path, options: int) -> Path:
+    treatments = "".join(f"  - {{id: t{i}, title: Treatment {i}, summary: Something to try., type: device}}\n" for i in range(options))
+    pathway = textwrap.dedent(
+        f"""\
+        pathways:
+          - id: wide
+            title: Wide
+            summary: A pathway with a great many options.
+            stages: [only]
+        stages:
+          - id: only
+            title: Only step
+            summary: Every option at once.
+            options: [{", ".join(f"t{i}" for i in range(options))}]
+        treatments:
+        """
+    )
+    return write_pathway(tmp_path, {"wide.yml": pathway + treatments})
+
+
+def test_an_overview_too_big_to_lay_out_is_a_list_with_a_note(tmp_path: Path) -> None:
+    """Graphviz is never asked to lay out a graph over the limit (500 options took minutes); the list says it all."""
+    folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway and its stage: 202 nodes
+    pages = build_site_pages(SiteOptions(folder, "https://example.org/"))
+    assert [str(p) for p in pages.warnings] == [
+        ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 202 nodes and 201 links, over the limit of "
+        f"{diagram.MAX_OVERVIEW_NODES} nodes or {diagram.MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only")
+    ]
+    overview = pages.pages["wide/overview.md"]
+    assert "<svg" not in overview
+    assert "has too many steps and links to draw as a chart; here it is as a list." in overview
+    assert all(f'href="../../t{i}/"' in overview for i in range(0, 200, 37))
+
+
+def test_an_overview_within_the_limit_is_drawn(tmp_path: Path) -> None:
+    folder = _wide_pathway(tmp_path, 20)
+    kb, _ = check_pathway(folder)
+    assert diagram.overview_too_big(kb, kb.pathways[0]) is None
+    assert "<svg" in diagram.overview_html(kb, kb.pathways[0], "wide/overview.md")
+
+
+@pytest.mark.parametrize("limit", [diagram.MAX_OVERVIEW_NODES, diagram.MAX_OVERVIEW_EDGES])
+def test_limits_md_states_the_overview_limits(limit: int) -> None:
+    text = (Path(__file__).resolve().parents[1] / "LIMITS.md").read_text(encoding="utf-8")
+    assert f"| {limit:,} " in text or f"| {limit} " in text
