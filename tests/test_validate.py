@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from helpers_pathway import VALID, Run, check, journey, run_cli, write_pathway
 
+from generator import check_pathway
+from generator.diagram import stage_slice_html
 from generator.model import Code
 from generator.problems import Suggester
 from generator.validate import code_problem, loinc_ok, verhoeff_ok
@@ -486,6 +488,42 @@ def test_image_from_another_host(tmp_path: Path, capsys: pytest.CaptureFixture[s
     )
 
 
+def test_stage_list_order_must_agree_with_escalation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pathway lists 'later' first, but 'later' escalates to 'first': the order a reader sees is wrong."""
+    files = {
+        "journey.yml": """\
+            pathways:
+              - id: back-pain
+                title: Back pain
+                summary: What to do when back pain does not go away.
+                stages: [later, first, last]
+            stages:
+              - id: later
+                title: Later
+                summary: Injections.
+                escalates_to: [last]
+              - id: first
+                title: First
+                summary: Where everyone starts.
+                escalates_to: [later]
+              - id: last
+                title: Last
+                summary: Surgery.
+            """
+    }
+    run = check(tmp_path, capsys, files)
+    assert_fails(
+        run,
+        [
+            ("pathway/journey.yml:5:21: pathway 'back-pain': stage 'first' cannot be reached from the first stage 'later' "
+            "(add it to the 'escalates_to' of an earlier stage)"),
+            ("pathway/journey.yml:14:20: stage 'first': 'escalates_to' leads back from step 2 to step 1 'later' of pathway "
+            "'back-pain'; list the stages in the order they escalate (a treatment that sends people back to an earlier "
+            "stage uses 'returns_to')"),
+        ],
+    )
+
+
 def test_unknown_node_link_in_prose_is_an_error_in_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = check(tmp_path, capsys, _with_body("See [x](node:phsyio)."))
     assert_fails(run, ["pathway/treatments.yml:6:11: treatment 'physio': 'body': unknown node link 'node:phsyio' in its text (did you mean 'physio'?)"])
@@ -519,3 +557,37 @@ def test_hidden_control_character_in_a_title(tmp_path: Path, capsys: pytest.Capt
         run,
         [f"pathway/treatments.yml:3:12: treatment 'physio': 'title' contains the invisible character U+{ord(char):04X} ({name}), which can change how the text reads; remove it"],
     )
+
+
+def test_a_branch_back_to_an_earlier_stage_is_allowed_and_drawn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An assessment at step 2 that sends people back to step 1 is a 'returns_to', not an error."""
+    files = {
+        "journey.yml": """\
+            pathways:
+              - id: back-pain
+                title: Back pain
+                summary: What to do when back pain does not go away.
+                stages: [first, second]
+            stages:
+              - id: first
+                title: First
+                summary: Where everyone starts.
+                escalates_to: [second]
+              - id: second
+                title: Second
+                summary: A check.
+                options: [recheck]
+            treatments:
+              - id: recheck
+                title: Recheck
+                summary: A doctor checks you again.
+                type: assessment
+                returns_to: [first]
+            """
+    }
+    run = check(tmp_path, capsys, files)
+    assert (run.code, run.problems) == (0, [])
+    kb, _ = check_pathway(tmp_path / "pathway")
+    [p] = kb.pathways
+    html = stage_slice_html(kb, p, "second", "second.md")
+    assert 'Then back to:</span> <a href="../first/"><bdi>First</bdi></a>' in html
