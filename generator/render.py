@@ -264,7 +264,7 @@ class Renderer:
                 for s in node.stages
             ]
             if diagrams:
-                ctx["diagram"] = diagrams.journey_html(kb, node, uri)
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls)
                 # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
                 # the page patients open on a phone stays light.
                 ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
@@ -304,7 +304,9 @@ class Renderer:
         parts = []
         for place in places:
             stage = stage_id or (place.stage.id if place.stage else "")
-            html = diagrams.stage_slice_html(self.kb, place.pathway, stage, uri, here=node_id)
+            html = diagrams.stage_slice_html(
+                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls
+            )
             if len(places) > 1:
                 href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
                 html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
@@ -367,7 +369,7 @@ class Renderer:
         return self.env.get_template("overview.md.j2").render(
             pathway=pathway,
             back=self.link(uri, pathway.id),
-            overview=self.options.diagrams.overview_html(self.kb, pathway, uri),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
             front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
             disclaimer=DISCLAIMER,
         )
