@@ -109,7 +109,36 @@ class Loaded:
 
 def pathway_files(pathway_dir: Path) -> list[Path]:
     """Every YAML file under the pathway dir, in a stable order."""
-    return sorted(p for p in pathway_dir.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    return _find_files(pathway_dir, pathway_dir.parent)[0]
+
+
+def _find_files(pathway_dir: Path, base: Path) -> tuple[list[Path], list[Problem]]:
+    """YAML files under the pathway dir, and a problem for each folder that cannot be read and each broken link:
+    skipping them silently would check less than the author wrote."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def unreadable(exc: OSError) -> None:
+        where = _rel(Path(exc.filename), base) if exc.filename else _rel(pathway_dir, base)
+        problems.append(Problem(Position(where, 1, 1), f"cannot read this folder: {exc.strerror or exc}; the files in it were not checked"))
+
+    for top, dirs, names in os.walk(pathway_dir, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:  # a folder linked twice, or a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        for name in names:
+            path = Path(top) / name
+            if path.is_symlink() and not path.exists():
+                problems.append(
+                    Problem(Position(_rel(path, base), 1, 1), f"a symbolic link to {quote(os.readlink(path))}, which does not exist; fix or remove it")
+                )
+            elif path.suffix in YAML_SUFFIXES and path.is_file():
+                files.append(path)
+    return sorted(files), problems
 
 
 def load_pathway(pathway_dir: Path) -> Loaded:
@@ -120,8 +149,11 @@ def load_pathway(pathway_dir: Path) -> Loaded:
     if not pathway_dir.is_dir():
         loaded.problems.append(Problem(here, "pathway folder not found"))
         return loaded
-    files = pathway_files(pathway_dir)
-    if not files:
+    files, unread = _find_files(pathway_dir, base)
+    if unread:
+        loaded.problems.extend(unread)
+        loaded.incomplete = True
+    if not files and not unread:
         loaded.problems.append(Problem(here, "no pathway files (*.yml) in this folder"))
         return loaded
     if len(files) > MAX_FILES:

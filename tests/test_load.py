@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -310,9 +311,9 @@ def test_positions_of_entries_and_references(tmp_path: Path) -> None:
 
 
 
-def test_dangling_symlinks_and_folders_named_yml_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_folders_named_yml_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dangling link is not: see test_a_dangling_symbolic_link_is_reported."""
     folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
-    (folder / "dangling.yml").symlink_to(tmp_path / "nowhere.yml")
     (folder / "folder.yml").mkdir()
     run = run_cli(capsys, "check", str(folder))
     assert (run.code, run.err) == (0, "")
@@ -349,3 +350,37 @@ def test_a_broken_node_postpones_reachability(tmp_path: Path, capsys: pytest.Cap
         ("pathway/more.yml:2:62: stage 'later': unknown key 'colour' (expected one of: id, title, summary, body, aliases, codes, "
         "sources, review, synonyms, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
     ]
+
+
+# --- files that cannot be read are reported, never skipped silently ---
+
+
+def test_a_dangling_symbolic_link_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
+    (folder / "extra.yml").symlink_to("moved-away.yml")
+    run = check(tmp_path, capsys, {})
+    assert run.code == 1
+    assert run.problems == ["pathway/extra.yml:1:1: a symbolic link to 'moved-away.yml', which does not exist; fix or remove it"]
+
+
+def test_an_unreadable_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated, because tests may run as root, who can read any folder."""
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "private/more.yml": PHYSIO})
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == folder / "private":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    run = check(tmp_path, capsys, {})
+    assert run.code == 1
+    assert run.problems == ["pathway/private:1:1: cannot read this folder: Permission denied; the files in it were not checked"]
+
+
+def test_a_folder_linked_into_itself_is_read_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    run = check(tmp_path, capsys, {})
+    assert (run.code, run.err) == (0, "")
