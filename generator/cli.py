@@ -13,12 +13,27 @@ from . import check_pathway, load_knowledge_base
 from .config import ConfigError
 from .diagram import DiagramError
 from .export import dumps, export_graph
-from .problems import PathwayError
+from .model import KnowledgeBase
+from .problems import PathwayError, Problem, sort_problems
 from .validate import counts
+
+
+def render_problems(kb: KnowledgeBase) -> list[Problem]:
+    """What only rendering the pages finds (a `#anchor` its page does not have), so `check` rejects what the build would."""
+    from .render import RenderOptions, render_pages
+    from .site import today
+
+    try:
+        render_pages(kb, RenderOptions(today=today()))
+    except PathwayError as exc:
+        return exc.problems
+    return []
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     kb, problems = check_pathway(Path(args.dir))
+    if not any(p.severity == "error" for p in problems):
+        problems = sort_problems(problems + render_problems(kb))
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     errors = sum(p.severity == "error" for p in problems)
@@ -35,6 +50,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     kb, warnings = load_knowledge_base(Path(args.dir))
+    rendered = render_problems(kb)
+    if rendered:
+        raise PathwayError(warnings + rendered)
     for w in warnings:
         print(w, file=sys.stderr)
     pathway = None

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from . import links
+from .anchors import AnchorLink, anchor_problems
 from .escape import html_text, json_text, md_prose, md_text, meta_text
 from .model import (
     URGENCY_ORDER,
@@ -71,6 +72,8 @@ class Renderer:
         self.several = len(kb.pathways) > 1
         """With one pathway, pages need not say which pathway they mean."""
         self.problems: list[Problem] = []
+        self.anchor_links: list[AnchorLink] = []
+        """`#anchor` links in prose, checked once every page is rendered."""
         self.env = _environment(options.overrides_dir)
 
     # --- link helpers ---
@@ -100,15 +103,23 @@ class Renderer:
         if not text:
             return ""
 
+        who = f"{self.kb.kind(node_id)} '{node_id}'"
+        where = self.kb.positions[node_id]
+
         def resolve(target: str) -> str | None:
             ident, _, anchor = target.partition("#")
             if ident in self.kb.nodes:
+                if anchor:
+                    self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
             hint = did_you_mean(ident, self.kb.nodes)
-            self.problems.append(Problem(self.kb.positions[node_id], f"{self.kb.kind(node_id)} '{node_id}': unknown node link 'node:{ident}' in its text{hint}"))
+            self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))
             return None
 
-        return md_prose(text, resolve)
+        def same_page(anchor: str) -> None:
+            self.anchor_links.append(AnchorLink(where, who, f"#{anchor}", from_uri, anchor))
+
+        return md_prose(text, resolve, anchor=same_page)
 
     # --- page parts ---
 
@@ -329,6 +340,7 @@ class Renderer:
         pages[links.PATHWAYS_URI] = self.render_pathway_index()
         pages[links.A_TO_Z_URI] = self.render_a_to_z()
         pages[links.GLOSSARY_URI] = self.render_glossary()
+        self.problems += anchor_problems(pages, self.anchor_links)
         if self.problems:
             raise PathwayError(self.problems)
         return pages

@@ -591,3 +591,23 @@ def test_a_branch_back_to_an_earlier_stage_is_allowed_and_drawn(tmp_path: Path, 
     [p] = kb.pathways
     html = stage_slice_html(kb, p, "second", "second.md")
     assert 'Then back to:</span> <a href="../first/"><bdi>First</bdi></a>' in html
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("[a](#risks)", "the link '#risks' in its text names no '#risks' on that page"),
+        ("[a](#what-it-iss)", "the link '#what-it-iss' in its text names no '#what-it-iss' on that page (did you mean 'what-it-is'?)"),
+        ("[a](node:back-pain#nope)", "the link 'node:back-pain#nope' in its text names no '#nope' on that page"),
+    ],
+)
+def test_anchor_link_that_its_page_does_not_have(tmp_path: Path, capsys: pytest.CaptureFixture[str], link: str, expected: str) -> None:
+    """Found by rendering the pages, as the build would, and reported at the node's YAML line, not the generated page."""
+    run = check(tmp_path, capsys, _with_body(f"See {link}."))
+    assert_fails(run, [f"pathway/treatments.yml:2:9: treatment 'physio': {expected}"])
+
+
+def test_anchor_links_that_exist_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "## My own heading\n\n[a](#what-it-is) [b](#my-own-heading) [c](node:back-pain#your-journey-step-by-step) [d](node:physio#what-it-is)"
+    run = check(tmp_path, capsys, _with_body(body))
+    assert (run.code, run.err) == (0, "")
