@@ -10,30 +10,49 @@ import sys
 from pathlib import Path
 
 from . import check_pathway, load_knowledge_base
-from .config import ConfigError
+from .config import ConfigError, read_config
 from .diagram import DiagramError
 from .export import dumps, export_graph
-from .model import KnowledgeBase
+from .model import KnowledgeBase, Position
 from .problems import PathwayError, Problem, sort_problems
 from .validate import counts
 
 
-def render_problems(kb: KnowledgeBase) -> list[Problem]:
-    """What only rendering the pages finds (a `#anchor` its page does not have), so `check` rejects what the build would."""
+def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[Problem]:
+    """What only rendering the pages finds (a `#anchor` its page does not have) and, given the site's `mkdocs.yml`,
+    URLs that a generated page or a redirect would take from a hand-written page: `check` rejects what the build would."""
     from .render import RenderOptions, render_pages
-    from .site import today
+    from .site import alias_clashes, today, url_clashes
 
+    cfg = read_config(mkdocs_yml) if mkdocs_yml is not None else None
+    use_directory_urls = cfg.use_directory_urls if cfg else True
     try:
-        render_pages(kb, RenderOptions(today=today()))
+        pages = render_pages(kb, RenderOptions(today=today(), use_directory_urls=use_directory_urls))
     except PathwayError as exc:
         return exc.problems
-    return []
+    if cfg is None or not cfg.docs_dir.is_dir():
+        return []
+    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
+    docs = cfg.docs_dir.name
+    problems = alias_clashes(kb, content, docs, use_directory_urls)
+    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(list(pages), content, docs, use_directory_urls)]
+    return problems
+
+
+def _site_config(pathway_dir: Path, config: str | None) -> Path | None:
+    """The `mkdocs.yml` whose site this pathway folder is for: `--config`, or the one beside the folder that names it."""
+    if config:
+        return Path(config)
+    beside = pathway_dir.resolve().parent / "mkdocs.yml"
+    if beside.is_file() and read_config(beside).pathway_dir.resolve() == pathway_dir.resolve():
+        return beside
+    return None
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     kb, problems = check_pathway(Path(args.dir))
     if not any(p.severity == "error" for p in problems):
-        problems = sort_problems(problems + render_problems(kb))
+        problems = sort_problems(problems + render_problems(kb, _site_config(Path(args.dir), args.config)))
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     errors = sum(p.severity == "error" for p in problems)
@@ -50,7 +69,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     kb, warnings = load_knowledge_base(Path(args.dir))
-    rendered = render_problems(kb)
+    rendered = render_problems(kb, _site_config(Path(args.dir), args.config))
     if rendered:
         raise PathwayError(warnings + rendered)
     for w in warnings:
@@ -89,12 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")
     p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("export", help="write the validated graph as JSON")
     p.add_argument("dir", nargs="?", default="pathway")
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
+    p.add_argument("--config", help="the site's mkdocs.yml (default: the one beside the folder)")
     p.add_argument("--out", help="file to write (default: standard output)")
     p.set_defaults(func=_cmd_export)
 

@@ -22,7 +22,7 @@ from . import PathwayError
 from .diagram import DiagramError
 from .readability import score_site
 from .render import NAV_MAX_PATHWAYS
-from .site import SiteOptions, build_site_pages, content_problems, url_clashes
+from .site import SiteOptions, alias_clashes, build_site_pages, content_problems, url_clashes
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -84,7 +84,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
-        clashes = url_clashes(list(self.site.pages), [f.src_uri for f in files], Path(config.docs_dir).name, config.use_directory_urls)
+        content = [f.src_uri for f in files]
+        clashes = url_clashes(list(self.site.pages), content, Path(config.docs_dir).name, config.use_directory_urls)
+        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
         for src_uri, markdown in self.site.pages.items():

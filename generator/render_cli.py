@@ -21,7 +21,7 @@ from .config import ConfigError, read_config
 from .model import Position
 from .problems import PathwayError, Problem
 from .render import NAV_MAX_PATHWAYS
-from .site import SiteOptions, build_site_pages, content_problems, url_clashes
+from .site import SiteOptions, alias_clashes, build_site_pages, content_problems, url_clashes
 
 
 def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
@@ -50,6 +50,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
             content[uri] = text.encode("utf-8")
         else:
             content[uri] = path.read_bytes()
+    problems += alias_clashes(site.kb, list(content), cfg.docs_dir.name, cfg.use_directory_urls)
     if problems:
         raise PathwayError(problems)
     clashes = url_clashes(list(site.pages), list(content), cfg.docs_dir.name, cfg.use_directory_urls)

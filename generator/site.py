@@ -129,3 +129,25 @@ def url_clashes(generated: list[str], content: list[str], docs_name: str, use_di
         if other is not None:
             out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{links.page_url(uri, use_directory_urls)}'; rename one")
     return out
+
+
+def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[Problem]:
+    """Former ids (aliases) whose redirect would land where a hand-written page or file already is: one of the two
+    would silently be lost."""
+    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    taken.update({u: u for u in content if not u.endswith(".md")})
+    out = []
+    for node_id in sorted(kb.nodes):
+        for alias in kb.nodes[node_id].aliases:
+            url = links.page_url(links.node_uri(alias), use_directory_urls)
+            other = taken.get(url) or taken.get(links.redirect_uri(alias, use_directory_urls))
+            if other is not None:
+                out.append(
+                    Problem(
+                        kb.positions[node_id],
+                        f"{kb.kind(node_id)} '{node_id}': alias '{alias}' would redirect from '/{url}', the URL of the hand-written "
+                        f"'{docs_name}/{other}'; rename that page or drop the alias",
+                    )
+                )
+    return out
+

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from helpers_pathway import write_pathway
+from helpers_site import SITE_FIXTURE, build, copy_project
 
 from generator import check_pathway, diagram
+from generator.cli import main
 from generator.site import SiteOptions, build_site_pages
 
 
@@ -57,3 +59,21 @@ def test_an_overview_within_the_limit_is_drawn(tmp_path: Path) -> None:
 def test_limits_md_states_the_overview_limits(limit: int) -> None:
     text = (Path(__file__).resolve().parents[1] / "LIMITS.md").read_text(encoding="utf-8")
     assert f"| {limit:,} " in text or f"| {limit} " in text
+
+
+def test_an_alias_on_a_hand_written_pages_url_fails_check_and_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The redirect page and `content/about.md` would both be `about/index.html`: one would silently be lost."""
+    project = copy_project(SITE_FIXTURE, tmp_path / "proj")
+    care = project / "pathway" / "care.yml"
+    text = care.read_text(encoding="utf-8")
+    care.write_text(text.replace("  - id: preventer-inhaler\n", "  - id: preventer-inhaler\n    aliases: [about]\n", 1), encoding="utf-8")
+    kb, _ = check_pathway(project / "pathway")
+    expected = (
+        f"{kb.positions['preventer-inhaler']}: treatment 'preventer-inhaler': alias 'about' would redirect from '/about/', the URL "
+        "of the hand-written 'content/about.md'; rename that page or drop the alias"
+    )
+    assert main(["check", str(project / "pathway")]) == 1
+    assert capsys.readouterr().err.splitlines() == [expected, "1 error in the pathway data"]
+    built = build(project)
+    assert built.returncode == 1
+    assert expected in built.output and "Traceback" not in built.output
