@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import check_pathway, load_knowledge_base
+from . import check_pathway, links, load_knowledge_base
 from .config import ConfigError, read_config
 from .diagram import DiagramError
 from .export import dumps, export_graph
@@ -35,7 +35,8 @@ def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[P
     content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
     docs = cfg.docs_dir.name
     problems = alias_clashes(kb, content, docs, use_directory_urls)
-    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(list(pages), content, docs, use_directory_urls)]
+    generated = [u for u in pages if not (u == links.HOME_URI and u in content)]  # a hand-written home page wins
+    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(generated, content, docs, use_directory_urls)]
     return problems
 
 

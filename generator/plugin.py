@@ -76,6 +76,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             overrides_dir=Path(custom_dir) if custom_dir else None,
             diagrams=self.config.diagrams,
             nav_max_pathways=self.config.nav_max_pathways,
+            site_name=config.site_name,
         )
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:
@@ -85,11 +86,12 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
         content = [f.src_uri for f in files]
-        clashes = url_clashes(list(self.site.pages), content, Path(config.docs_dir).name, config.use_directory_urls)
+        generated = self.site.generated(content)
+        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
         clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
-        for src_uri, markdown in self.site.pages.items():
+        for src_uri, markdown in generated.items():
             inclusion = InclusionLevel.INCLUDED if src_uri in self.site.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
         for src_uri, data in self.site.assets.items():

@@ -27,6 +27,7 @@ from .model import (
     Placement,
     Stage,
     Treatment,
+    Urgency,
 )
 from .problems import PathwayError, Problem, did_you_mean
 
@@ -47,6 +48,7 @@ DISCLAIMER = "This page is general information, not medical advice. Talk with yo
 class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     site_url: str | None = None
+    site_name: str = "Carepath"
     use_directory_urls: bool = True
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
@@ -108,6 +110,7 @@ class Renderer:
 
         def resolve(target: str) -> str | None:
             ident, _, anchor = target.partition("#")
+            ident = self.kb.resolve(ident, node_id) or ident
             if ident in self.kb.nodes:
                 if anchor:
                     self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
@@ -338,6 +341,7 @@ class Renderer:
             for pathway in kb.pathways:
                 pages[links.overview_uri(pathway.id)] = self.render_overview(pathway)
         pages[links.PATHWAYS_URI] = self.render_pathway_index()
+        pages[links.HOME_URI] = self.render_home()
         pages[links.A_TO_Z_URI] = self.render_a_to_z()
         pages[links.GLOSSARY_URI] = self.render_glossary()
         self.problems += anchor_problems(pages, self.anchor_links)
@@ -386,15 +390,42 @@ class Renderer:
             disclaimer=DISCLAIMER,
         )
 
+    def emergency_signs(self, uri: str) -> list[dict[str, Any]]:
+        """Every pathway's emergency red flags, once each, by title: the general emergency box."""
+        out = []
+        for node in self.kb.of_kind("indicator"):
+            assert isinstance(node, Indicator)
+            if node.urgency != Urgency.emergency:
+                continue
+            pathways = [p.pathway.title for p in self.kb.placements(node.id)]
+            out.append({"link": self.link(uri, node.id), "pathways": "; ".join(pathways) if self.several else "", "sort": node.title.casefold()})
+        return sorted(out, key=lambda e: e["sort"])
+
+    def pathway_items(self, uri: str) -> list[dict[str, Any]]:
+        return [{"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)} for p in self.kb.pathways_sorted()]
+
     def render_pathway_index(self) -> str:
         uri = links.PATHWAYS_URI
-        items = [
-            {"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)}
-            for p in sorted(self.kb.pathways, key=lambda p: (p.title.casefold(), p.id))
-        ]
         return self.env.get_template("pathways.md.j2").render(
-            items=items,
+            items=self.pathway_items(uri),
+            emergency=self.emergency_signs(uri),
             front_matter={"title": "All care pathways", "description": "Every care pathway on this site."},
+            disclaimer=DISCLAIMER,
+        )
+
+    def render_home(self) -> str:
+        """The home page, unless the site writes its own `index.md`: every pathway and a general emergency box."""
+        uri = links.HOME_URI
+        return self.env.get_template("home.md.j2").render(
+            site_name=self.options.site_name,
+            items=self.pathway_items(uri),
+            emergency=self.emergency_signs(uri),
+            pathways_href=links.md_link(uri, links.PATHWAYS_URI),
+            a_to_z_href=links.md_link(uri, links.A_TO_Z_URI),
+            glossary_href=links.md_link(uri, links.GLOSSARY_URI),
+            codes_href=links.md_link(uri, links.CODES_URI),
+            lookup_href=links.md_link(uri, links.LOOKUP_URI),
+            front_matter={"title": meta_text(self.options.site_name), "description": "Plain-language guides to what can happen next in your care."},
             disclaimer=DISCLAIMER,
         )
 

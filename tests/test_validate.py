@@ -524,11 +524,6 @@ def test_stage_list_order_must_agree_with_escalation(tmp_path: Path, capsys: pyt
     )
 
 
-def test_unknown_node_link_in_prose_is_an_error_in_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run = check(tmp_path, capsys, _with_body("See [x](node:phsyio)."))
-    assert_fails(run, ["pathway/treatments.yml:6:11: treatment 'physio': 'body': unknown node link 'node:phsyio' in its text (did you mean 'physio'?)"])
-
-
 def test_alias_on_a_reserved_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO + "    aliases: [search]\n"})
     assert_fails(run, ["pathway/treatments.yml:2:9: treatment 'physio': alias 'search' is a URL the site itself uses; no redirect can live there"])
