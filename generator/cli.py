@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from . import check_pathway, links, load_knowledge_base
@@ -103,8 +104,16 @@ def _write(out: str | None, text: str) -> int:
     return 0
 
 
+def _version() -> str:
+    try:
+        return metadata.version("carepath")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run `make site` or `pip install -e .`)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carepath", description="Care pathways as data, rendered into a static site.")
+    parser.add_argument("--version", action="version", version=f"carepath {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")

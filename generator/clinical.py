@@ -26,7 +26,7 @@ from .export import dumps, export_graph
 from .jsonld import page_jsonld
 from .links import asset_href, canonical_url, pathway_json_uri, redirect_uri
 from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
-from .problems import Problem
+from .problems import Problem, command
 from .qr import qr_svg
 from .render import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
 
@@ -39,7 +39,7 @@ MANIFEST_NAME = "published-urls.txt"
 MANIFEST_HEADER = """\
 # Every URL this site has published, one a line. Each must keep working, as the page itself or as a
 # redirect to where it went (give a renamed node its old id under `aliases:`). Never delete a line.
-# New pages are added with: python -m generator urls --write
+# New pages are added with: .venv/bin/python -m generator urls --write
 """
 
 
@@ -344,10 +344,13 @@ def _cmd_urls(args: argparse.Namespace) -> int:
             )
         for url in new:
             print(
-                f"{manifest_path.name}: '{url}' is not listed; run `python -m generator urls --write` and commit {manifest_path.name}",
+                f"{manifest_path.name}: '{url}' is not listed; run `{command('urls', '--write')}` and commit {manifest_path.name}",
                 file=sys.stderr,
             )
-        return 1 if gone or new else 0
+        if gone or new:
+            return 1
+        print(f"ok: all {len(known)} URLs in {manifest_path.name} are still published, and no new one is missing from it")
+        return 0
     sys.stdout.write("".join(f"{u}\n" for u in current))
     return 0
 

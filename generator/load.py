@@ -212,10 +212,7 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         root = _compose(text, pos, problems)
         data = None if root is None else _construct(root, (), pos, problems)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = pos.at(mark) if mark else Position(rel, 1, 1)
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        loaded.problems.append(Problem(where, f"YAML syntax error: {_one_line(what)}"))
+        loaded.problems.append(_syntax_problem(exc, text, pos))
         _salvage_ids(raw, loaded)
         return
     except yaml.reader.ReaderError as exc:
@@ -239,6 +236,34 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         )
         return
     _validate_file(data, pos, loaded)
+
+
+_UNCLOSED = {
+    "while parsing a flow sequence": ("[", "]"),
+    "while parsing a flow mapping": ("{", "}"),
+    "while scanning a quoted scalar": ("quote", ""),
+}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, pos: _Positions) -> Problem:
+    """A YAML syntax error an author can act on: a tab named as a tab, an unclosed bracket or quote where it opened."""
+    mark = exc.problem_mark or exc.context_mark
+    where = pos.at(mark) if mark else Position(pos.rel, 1, 1)
+    what = " ".join(filter(None, [exc.context, exc.problem]))
+    lines = text.split("\n")
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip(" \t"))] or "tab" in (exc.problem or ""):
+        col = line.find("\t") + 1 if "\t" in line else where.col
+        return Problem(Position(pos.rel, where.line, col), "YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)")
+    opened = _UNCLOSED.get(exc.context or "")
+    if opened and exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line < exc.problem_mark.line:
+        start = pos.at(exc.context_mark)
+        if opened[0] == "quote":
+            return Problem(start, f"YAML syntax error: the quote opened here is never closed (the file ends at line {where.line})")
+        return Problem(
+            start, f"YAML syntax error: the '{opened[0]}' opened here is never closed (expected ',' or '{opened[1]}' before line {where.line})"
+        )
+    return Problem(where, f"YAML syntax error: {_one_line(what)}")
 
 
 _ID_LINE = re.compile(rb"^[ \t-]*id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:#.*)?$", re.MULTILINE)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import shlex
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from .model import Position
@@ -80,3 +83,15 @@ def quote(value: object, limit: int = 60) -> str:
         text = text[: limit - 1] + "…"
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return f"'{shown}'"
+
+
+def command(*args: str) -> str:
+    """A `python -m generator ...` command line that works when pasted: it names this Python (as
+    `.venv/bin/python` when run from the project), not a bare `python` that may lack Carepath."""
+    exe = Path(sys.executable)
+    try:
+        shown = exe.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(exe)
+    return shlex.join([shown, "-m", "generator", *args])
+

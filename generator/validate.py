@@ -107,9 +107,16 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
 
     ambiguous, resolve_problems = _resolve_scoped(kb)
     problems += resolve_problems
-    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous)
-    # A former id is reported above, but still means its node: following it avoids a cascade of "unreachable".
-    kb.edges = [replace(e, target=aliases[e.target][0]) if e.target in aliases and e.target not in kb.nodes else e for e in kb.edges]
+    guessed: dict[str, str] = {}
+    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous, guessed)
+    # A former id or a typo is reported above, but still means its node: following it avoids a cascade of
+    # "unreachable" (one typo, one problem).
+    follow = guessed | {alias: target for alias, (target, _) in aliases.items()}
+    kb.edges = [replace(e, target=follow[e.target]) if e.target in follow and e.target not in kb.nodes else e for e in kb.edges]
+    for pathway in kb.pathways:
+        if any(s in follow and s not in kb.nodes for s in pathway.stages):
+            stages = [follow[s] if s in follow and s not in kb.nodes else s for s in pathway.stages]
+            kb.nodes[pathway.id] = pathway.model_copy(update={"stages": stages})
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
     kb.index_edges()
     cycles = _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
@@ -263,7 +270,10 @@ def _label(kb: KnowledgeBase, node_id: str) -> str:
     return f"{kb.kind(node_id)} '{node_id}'"
 
 
-def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]], broken: set[str]) -> list[Problem]:
+def _check_references(
+    kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]], broken: set[str], guessed: dict[str, str] | None = None
+) -> list[Problem]:
+    """`guessed` receives each unknown id that is close to a real one, mapped to it (a typo, most likely)."""
     problems = []
     seen: set[tuple[str, EdgeKind, str]] = set()
     field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
@@ -280,6 +290,8 @@ def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]
             else:
                 hint = suggest.hint(e.target)
                 problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
+                if hint and guessed is not None:
+                    guessed[e.target] = hint.split("'")[1]
             continue
         if (e.source, e.kind, e.target) in seen:
             problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}' more than once"))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import textwrap
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from helpers_pathway import write_pathway
-from helpers_site import SITE_FIXTURE, build, copy_project
+from helpers_site import SITE_FIXTURE, build, copy_project, env
 
 from generator import check_pathway, diagram
 from generator.cli import main
+from generator.clinical import read_manifest
 from generator.site import SiteOptions, build_site_pages
 
 
@@ -77,3 +81,89 @@ def test_an_alias_on_a_hand_written_pages_url_fails_check_and_the_build(tmp_path
     built = build(project)
     assert built.returncode == 1
     assert expected in built.output and "Traceback" not in built.output
+
+
+# --- messages a newcomer can act on ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("treatments:\n\t- id: physio\n", "pathway/a.yml:2:1: YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)"),
+        ("treatments:\n  - id: physio\n  \t  title: X\n", "pathway/a.yml:3:3: YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)"),
+        (
+            "treatments:\n  - id: physio\n    title: [Physical therapy\n    summary: S\n    type: device\n",
+            "pathway/a.yml:3:12: YAML syntax error: the '[' opened here is never closed (expected ',' or ']' before line 4)",
+        ),
+        (
+            "treatments:\n  - id: physio\n    relevant_to: {a: b\n\n  - id: x\n",
+            "pathway/a.yml:3:18: YAML syntax error: the '{' opened here is never closed (expected ',' or '}' before line 5)",
+        ),
+        (
+            'treatments:\n  - id: physio\n    title: "Physical therapy\n    summary: S\n',
+            "pathway/a.yml:3:12: YAML syntax error: the quote opened here is never closed (the file ends at line 5)",
+        ),
+    ],
+)
+def test_syntax_errors_say_what_and_where(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str) -> None:
+    folder = write_pathway(tmp_path, {"a.yml": text.encode("utf-8")})
+    assert main(["check", str(folder)]) == 1
+    assert capsys.readouterr().err.splitlines() == [expected, "1 error in the pathway data"]
+
+
+JOURNEY = """\
+pathways:
+  - id: back-pain
+    title: Back pain
+    summary: What to do.
+    stages: [first-line]
+stages:
+  - id: first-line
+    title: First line
+    summary: Where everyone starts.
+    options: [physio]
+treatments:
+  - id: physio
+    title: Physical therapy
+    summary: Exercises.
+    type: self-care
+"""
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [
+        (("  - id: physio", "  - id: physoi"), "pathway/a.yml:10:15: stage 'first-line': unknown reference 'physio' in 'options' (did you mean 'physoi'?)"),
+        (("stages: [first-line]", "stages: [frist-line]"), "pathway/a.yml:5:14: pathway 'back-pain': unknown reference 'frist-line' in 'stages' (did you mean 'first-line'?)"),
+    ],
+)
+def test_one_typo_is_one_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str], typo: tuple[str, str], expected: str) -> None:
+    """Not also 'unreachable' for the node the typo meant, nor for everything behind it."""
+    folder = write_pathway(tmp_path, {"a.yml": JOURNEY.replace(*typo).encode("utf-8")})
+    assert main(["check", str(folder)]) == 1
+    assert capsys.readouterr().err.splitlines() == [expected, "1 error in the pathway data"]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"carepath {metadata.version('carepath')}\n"
+
+
+def test_the_urls_hint_works_as_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command `urls --check` tells you to run is run exactly as printed, in a shell; then `--check` says ok."""
+    project = copy_project(SITE_FIXTURE, tmp_path / "proj")
+    monkeypatch.chdir(project)
+    assert main(["urls", "--write"]) == 0
+    manifest = project / "published-urls.txt"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("/spirometry/\n", ""), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["urls", "--check"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    hint = re.fullmatch(r"published-urls\.txt: '/spirometry/' is not listed; run `(.+)` and commit published-urls\.txt", line)
+    assert hint, line
+    done = subprocess.run(hint.group(1), shell=True, cwd=project, capture_output=True, text=True, check=False, env=env())
+    assert done.returncode == 0, done.stderr
+    assert main(["urls", "--check"]) == 0
+    assert capsys.readouterr().out == f"ok: all {len(read_manifest(manifest))} URLs in published-urls.txt are still published, and no new one is missing from it\n"
