@@ -21,9 +21,10 @@ from .validate import counts
 
 def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[Problem]:
     """What only rendering the pages finds (a `#anchor` its page does not have) and, given the site's `mkdocs.yml`,
-    URLs that a generated page or a redirect would take from a hand-written page: `check` rejects what the build would."""
+    what the hand-written pages break (a URL a generated page or a redirect would take, an unknown `node:` link,
+    a file loaded from another host): `check` rejects what the build would."""
     from .render import RenderOptions, render_pages
-    from .site import alias_clashes, today, url_clashes
+    from .site import alias_clashes, content_problems, today, url_clashes
 
     cfg = read_config(mkdocs_yml) if mkdocs_yml is not None else None
     use_directory_urls = cfg.use_directory_urls if cfg else True
@@ -36,6 +37,9 @@ def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[P
     content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
     docs = cfg.docs_dir.name
     problems = alias_clashes(kb, content, docs, use_directory_urls)
+    for uri in (u for u in content if u.endswith(".md")):
+        text = (cfg.docs_dir / uri).read_text(encoding="utf-8", errors="replace")
+        problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
     generated = [u for u in pages if not (u == links.HOME_URI and u in content)]  # a hand-written home page wins
     problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(generated, content, docs, use_directory_urls)]
     return problems

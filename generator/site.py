@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import clinical, diagram, links, load_knowledge_base
-from .content import resolve_node_links
+from .content import foreign_loads, resolve_node_links
 from .glossary import GlossaryMatcher
 from .glossary import annotate as annotate_glossary
 from .model import KnowledgeBase
@@ -122,8 +122,9 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
 
 
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
-    """Resolve `node:` links in a hand-written page."""
-    return resolve_node_links(markdown, src_uri, kb, path)
+    """Resolve `node:` links in a hand-written page; report them, and anything it would load from another host."""
+    text, problems = resolve_node_links(markdown, src_uri, kb, path)
+    return text, problems + foreign_loads(markdown, path)
 
 
 def url_clashes(generated: list[str], content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[str]:

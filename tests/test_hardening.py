@@ -167,3 +167,23 @@ def test_the_urls_hint_works_as_printed(tmp_path: Path, capsys: pytest.CaptureFi
     assert done.returncode == 0, done.stderr
     assert main(["urls", "--check"]) == 0
     assert capsys.readouterr().out == f"ok: all {len(read_manifest(manifest))} URLs in published-urls.txt are still published, and no new one is missing from it\n"
+
+
+def test_a_hand_written_page_that_loads_from_another_host_fails_check_and_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(SITE_FIXTURE, tmp_path / "proj")
+    about = project / "content" / "about.md"
+    lines = about.read_text(encoding="utf-8").splitlines()
+    lines += ["", "![pixel](https://tracker.example/p.png)", '<img alt="" src="//cdn.example/x.png">', "[a link is fine](https://example.org/)"]
+    about.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    n = len(lines)
+    expected = [
+        (f"content/about.md:{n - 2}:1: an image from another host ('https://tracker.example/p.png'): the site loads nothing from elsewhere; "
+        "copy the file into the site and link it relatively"),
+        (f"content/about.md:{n - 1}:1: an image from another host ('//cdn.example/x.png'): the site loads nothing from elsewhere; "
+        "copy the file into the site and link it relatively"),
+    ]
+    assert main(["check", str(project / "pathway")]) == 1
+    assert capsys.readouterr().err.splitlines() == [*expected, "2 errors in the pathway data"]
+    built = build(project)
+    assert built.returncode == 1
+    assert all(line in built.output for line in expected), built.output
