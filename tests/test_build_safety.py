@@ -198,3 +198,21 @@ def test_sigterm_during_a_real_build_removes_the_temp_folder(project: Path) -> N
     assert f"interrupted; {project / 'site'} was left as it was" in err
     assert "Traceback" not in err
     assert leftovers(project) == [] and not (project / "site").exists()
+
+
+def test_git_ignores_the_temporary_folders() -> None:
+    repo = PACKAGE.parent
+    for folder in (".site-building-123-abcd/", "docs/.public-building-9-x/"):
+        done = subprocess.run(["git", "check-ignore", "-q", folder], cwd=repo, check=False)
+        assert done.returncode == 0, folder
+
+
+def test_ctrl_c_in_any_command_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import cli
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "check_pathway", interrupted)
+    assert main(["check", "pathway"]) == 130
+    assert capsys.readouterr().err == "\ninterrupted\n"
