@@ -58,7 +58,13 @@ def _site_config(pathway_dir: Path, config: str | None) -> Path | None:
 def _cmd_check(args: argparse.Namespace) -> int:
     kb, problems = check_pathway(Path(args.dir))
     if not any(p.severity == "error" for p in problems):
-        problems = sort_problems(problems + render_problems(kb, _site_config(Path(args.dir), args.config)))
+        mkdocs_yml = _site_config(Path(args.dir), args.config)
+        problems = problems + render_problems(kb, mkdocs_yml)
+        if mkdocs_yml is None or read_config(mkdocs_yml).plugin.get("diagrams", True):
+            from .site import diagram_notes
+
+            problems += diagram_notes(kb)
+        problems = sort_problems(problems)
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     errors = sum(p.severity == "error" for p in problems)

@@ -187,3 +187,11 @@ def test_a_hand_written_page_that_loads_from_another_host_fails_check_and_the_bu
     built = build(project)
     assert built.returncode == 1
     assert all(line in built.output for line in expected), built.output
+
+
+def test_check_notes_an_overview_too_big_to_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)
+    assert main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 202 nodes and 201 links")
+    assert out[1].startswith("ok: 202 nodes")
