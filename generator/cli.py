@@ -20,27 +20,36 @@ from .validate import counts
 
 
 def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[Problem]:
-    """What only rendering the pages finds (a `#anchor` its page does not have) and, given the site's `mkdocs.yml`,
-    what the hand-written pages break (a URL a generated page or a redirect would take, an unknown `node:` link,
-    a file loaded from another host): `check` rejects what the build would."""
-    from .render import RenderOptions, render_pages
+    """What only the pages show (an `#anchor` its page does not have) and, given the site's `mkdocs.yml`, what the
+    hand-written pages break (a URL a generated page or a redirect would take, an unknown `node:` link, a file
+    loaded from another host): `check` rejects what the build would. Only the pages that anchors point into are
+    rendered, so `check` stays fast on a big knowledge base."""
+    from .anchors import anchor_problems
+    from .render import Renderer, RenderOptions
     from .site import alias_clashes, content_problems, today, url_clashes
+    from .validate import PROSE_FIELDS
 
     cfg = read_config(mkdocs_yml) if mkdocs_yml is not None else None
     use_directory_urls = cfg.use_directory_urls if cfg else True
-    try:
-        pages = render_pages(kb, RenderOptions(today=today(), use_directory_urls=use_directory_urls))
-    except PathwayError as exc:
-        return exc.problems
+    renderer = Renderer(kb, RenderOptions(today=today(), use_directory_urls=use_directory_urls))
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            renderer.prose(node_id, getattr(node, name, None), links.node_uri(node_id))
+    wanted = list(renderer.anchor_links)
+    node_of = {links.node_uri(n): n for n in kb.nodes}
+    pages = {uri: renderer.render_node(node_of[uri]) for uri in sorted({w.page for w in wanted}) if uri in node_of}
+    problems = anchor_problems(pages, wanted)
     if cfg is None or not cfg.docs_dir.is_dir():
-        return []
+        return problems
     content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
     docs = cfg.docs_dir.name
-    problems = alias_clashes(kb, content, docs, use_directory_urls)
+    problems += alias_clashes(kb, content, docs, use_directory_urls)
     for uri in (u for u in content if u.endswith(".md")):
         text = (cfg.docs_dir / uri).read_text(encoding="utf-8", errors="replace")
         problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
-    generated = [u for u in pages if not (u == links.HOME_URI and u in content)]  # a hand-written home page wins
+    generated = [*node_of, *(links.overview_uri(p.id) for p in kb.pathways), links.PATHWAYS_URI, links.A_TO_Z_URI, links.GLOSSARY_URI]
+    if links.HOME_URI not in content:  # a hand-written home page replaces the generated one
+        generated.append(links.HOME_URI)
     problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(generated, content, docs, use_directory_urls)]
     return problems
 

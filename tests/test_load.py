@@ -32,11 +32,11 @@ UNKNOWN_PHYSIO = "pathway/journey.yml:10:15: stage 'first-line': unknown referen
 ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "syntax error": (
         _physio("summary: Exercises guided by a physiotherapist.", "summary: [Exercises guided"),
-        "pathway/treatments.yml:5:9: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        "pathway/treatments.yml:4:14: YAML syntax error: the '[' opened here is never closed (expected ',' or ']' before line 5)",
     ),
     "tab indentation": (
         _physio("    type: self-care", "\ttype: self-care"),
-        "pathway/treatments.yml:5:1: YAML syntax error: while scanning a plain scalar found a tab character that violates indentation",
+        "pathway/treatments.yml:5:1: YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)",
     ),
     "text expected, number given": (
         _physio("title: Physical therapy", "title: 5"),
@@ -176,7 +176,7 @@ def test_ids_of_an_unreadable_file_are_not_reported_as_unknown(tmp_path: Path, c
     run = check(tmp_path, capsys, {"journey.yml": journey("physio", "physoi"), "treatments.yml": broken})
     assert run.problems == [
         "pathway/journey.yml:10:23: stage 'first-line': unknown reference 'physoi' in 'options'",
-        "pathway/treatments.yml:7:1: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        "pathway/treatments.yml:6:12: YAML syntax error: the '[' opened here is never closed (expected ',' or ']' before line 7)",
     ]
 
 
