@@ -65,10 +65,11 @@ machine, which Debian's `dot` cannot promise, so the overview's golden files hol
 
 DOT_TIMEOUT_S = 120
 """A last resort only: the size limits below keep Graphviz far from it."""
-MAX_OVERVIEW_NODES = 200
-MAX_OVERVIEW_EDGES = 400
+MAX_OVERVIEW_NODES = 150
+MAX_OVERVIEW_EDGES = 250
 """Above either, a pathway's overview is written as a list only, not laid out: Graphviz's time grows much faster
-than the graph (one stage with 200 options takes about 1 s, with 300 about 16 s, with 500 minutes). See LIMITS.md."""
+than the graph (measured on a busy 2-CPU machine: 142 nodes and 241 links about 4 s, 197 and 336 about 18 s; one
+stage with 300 options 16 s, with 500 minutes). See LIMITS.md."""
 
 URGENCY_ICON: dict[Urgency, str] = {
     Urgency.emergency: "‼",
