@@ -34,7 +34,9 @@ def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[P
     renderer = Renderer(kb, RenderOptions(today=today(), use_directory_urls=use_directory_urls))
     for node_id, node in sorted(kb.nodes.items()):
         for name in PROSE_FIELDS:
-            renderer.prose(node_id, getattr(node, name, None), links.node_uri(node_id))
+            text = getattr(node, name, None)
+            if text and "#" in text:  # only links with an #anchor matter here
+                renderer.prose(node_id, text, links.node_uri(node_id))
     wanted = list(renderer.anchor_links)
     node_of = {links.node_uri(n): n for n in kb.nodes}
     pages = {uri: renderer.render_node(node_of[uri]) for uri in sorted({w.page for w in wanted}) if uri in node_of}

@@ -832,7 +832,7 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
 def overview_size(kb: KnowledgeBase, pathway: Pathway) -> tuple[int, int]:
     """The nodes and the links between them that a pathway's overview would lay out."""
     members = set(kb.members(pathway.id))
-    return len(members), sum(1 for e in kb.edges if e.source in members and e.target in members)
+    return len(members), sum(1 for m in members for e in kb.out_edges(m) if e.target in members)
 
 
 def overview_too_big(kb: KnowledgeBase, pathway: Pathway) -> str | None:

@@ -38,6 +38,9 @@ RESERVED_IDS = frozenset(
 RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway"})
 """Short ids a stage scoped to a pathway may not have: the pathway's folder holds these pages and files."""
 
+LINK_MARKS = ("](", "]:", "![")
+"""Without one of these, Markdown text holds no link, reference definition or image to check."""
+
 HIDDEN_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
 """Bidirectional embeddings, overrides and isolates: they make text display in another order than it reads."""
 
@@ -547,12 +550,16 @@ def _strings(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple
     return []
 
 
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters other than tab and line breaks, and `HIDDEN_CONTROLS`."""
+
+
 def _hidden_control(text: str) -> str:
-    for c in text:
-        if ord(c) in HIDDEN_CONTROLS or (unicodedata.category(c) == "Cc" and c not in "\t\n\r"):
-            name = unicodedata.name(c, "a control character")
-            return f"contains the invisible character U+{ord(c):04X} ({name}), which can change how the text reads; remove it"
-    return ""
+    m = _HIDDEN.search(text)
+    if m is None:
+        return ""
+    c = m.group()
+    return f"contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'a control character')}), which can change how the text reads; remove it"
 
 
 def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
@@ -562,7 +569,7 @@ def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]
     for node_id, node in sorted(kb.nodes.items()):
         for name in PROSE_FIELDS:
             text = getattr(node, name, None)
-            if not text:
+            if not text or not any(mark in text for mark in LINK_MARKS):
                 continue
             found: list[str] = []
             md_prose(text, lambda target: "#", found)
