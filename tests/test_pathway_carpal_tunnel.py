@@ -35,6 +35,13 @@ RED_FLAGS = {
     "lump-at-the-wrist": ("Soon", "A lump at the wrist with hand numbness", "next few days"),
 }
 """Red flag -> (urgency as the reader sees it, title, words of the action)."""
+SHARED_NEIGHBOURS = {
+    "nsaids": ("hand-exercises", "carpal-tunnel-doctor-care"),
+    "diagnostic-review": ("carpal-tunnel-doctor-care", "nerve-conduction-study"),
+    "nerve-conduction-study": ("diagnostic-review", "carpal-tunnel-steroid-injection"),
+    "surgical-consultation": ("carpal-tunnel-surgeon-care", "carpal-tunnel-release"),
+}
+"""Shared node -> (previous, next) along the carpal tunnel journey."""
 SHARED = {
     "nsaids": ("carpal-tunnel-home-care", "non-invasive-treatments"),
     "diagnostic-review": ("carpal-tunnel-doctor-care", "review-why-pt-did-not-help"),
@@ -153,6 +160,31 @@ def test_a_shared_page_is_reached_from_both_pathways(shipped: tuple[Build, Knowl
     text = words(build.html(node_url(node_id)))
     for title in TITLES.values():
         assert title in text, (node_id, title)
+
+
+def prev_next_rows(build: Build, url: str) -> dict[str, tuple[str | None, str | None]]:
+    """A shared page's previous/next rows: pathway page URL -> (previous URL, next URL)."""
+    rows: dict[str, list[str | None]] = {}
+    row: list[str | None] | None = None
+    for el in elements(article(build.html(url))):
+        if "cp-prevnext-pathway" in el.classes:
+            row = []
+        elif el.tag == "a" and row is not None and not row:
+            row.append(resolve_href(url, el.attrs["href"]))  # the pathway the row is for
+            rows[row[0] or ""] = row
+            row += [None, None]
+        elif el.tag == "a" and row and el.classes & {"cp-prev", "cp-next"}:
+            row[1 if "cp-prev" in el.classes else 2] = resolve_href(url, el.attrs["href"])
+    return {k: (v[1], v[2]) for k, v in rows.items()}
+
+
+@pytest.mark.parametrize("node_id", list(SHARED))
+def test_a_shared_page_has_a_previous_and_next_row_for_this_pathway(shipped: tuple[Build, KnowledgeBase], node_id: str) -> None:
+    build, _ = shipped
+    rows = prev_next_rows(build, node_url(node_id))
+    assert set(rows) == {node_url(PATHWAY), node_url(BACK)}, rows
+    prev, nxt = SHARED_NEIGHBOURS[node_id]
+    assert rows[node_url(PATHWAY)] == (node_url(prev), node_url(nxt))
 
 
 def test_shared_pages_read_right_from_the_hand(shipped: tuple[Build, KnowledgeBase]) -> None:
