@@ -16,7 +16,7 @@ PATHWAY = "carpal-tunnel-care"
 BACK = "when-pt-does-not-help"
 STAGES = {
     "carpal-tunnel-home-care": "Care for your hand at home",
-    "carpal-tunnel-doctor-care": "See your doctor",
+    "carpal-tunnel-doctor-care": "Get care from your doctor",
     "carpal-tunnel-surgeon-care": "Talk with a surgeon",
 }
 OWN = {
