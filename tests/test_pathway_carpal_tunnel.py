@@ -15,9 +15,9 @@ from generator.model import Indicator, Pathway, Stage
 PATHWAY = "carpal-tunnel-care"
 BACK = "when-pt-does-not-help"
 STAGES = {
-    "carpal-tunnel-home-care": "Care for your hand at home",
-    "carpal-tunnel-doctor-care": "Get care from your doctor",
-    "carpal-tunnel-surgeon-care": "Talk with a surgeon",
+    "carpal-tunnel-care/home-care": "Care for your hand at home",
+    "carpal-tunnel-care/doctor-care": "Get care from your doctor",
+    "carpal-tunnel-care/surgeon-care": "Talk with a surgeon",
 }
 OWN = {
     "carpal-tunnel-syndrome": "Carpal tunnel syndrome",
@@ -36,17 +36,17 @@ RED_FLAGS = {
 }
 """Red flag -> (urgency as the reader sees it, title, words of the action)."""
 SHARED_NEIGHBOURS = {
-    "nsaids": ("hand-exercises", "carpal-tunnel-doctor-care"),
-    "diagnostic-review": ("carpal-tunnel-doctor-care", "nerve-conduction-study"),
+    "nsaids": ("hand-exercises", "carpal-tunnel-care/doctor-care"),
+    "diagnostic-review": ("carpal-tunnel-care/doctor-care", "nerve-conduction-study"),
     "nerve-conduction-study": ("diagnostic-review", "carpal-tunnel-steroid-injection"),
-    "surgical-consultation": ("carpal-tunnel-surgeon-care", "carpal-tunnel-release"),
+    "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "carpal-tunnel-release"),
 }
 """Shared node -> (previous, next) along the carpal tunnel journey."""
 SHARED = {
-    "nsaids": ("carpal-tunnel-home-care", "non-invasive-treatments"),
-    "diagnostic-review": ("carpal-tunnel-doctor-care", "review-why-pt-did-not-help"),
-    "nerve-conduction-study": ("carpal-tunnel-doctor-care", "interventional-pain-care"),
-    "surgical-consultation": ("carpal-tunnel-surgeon-care", "surgical-opinion"),
+    "nsaids": ("carpal-tunnel-care/home-care", "non-invasive-treatments"),
+    "diagnostic-review": ("carpal-tunnel-care/doctor-care", "review-why-pt-did-not-help"),
+    "nerve-conduction-study": ("carpal-tunnel-care/doctor-care", "interventional-pain-care"),
+    "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "surgical-opinion"),
 }
 """Shared node -> (the carpal tunnel stage that offers it, the back-pain stage that offers it)."""
 TITLES = {PATHWAY: "Numb or tingling hand from carpal tunnel syndrome", BACK: "When physical therapy does not help"}

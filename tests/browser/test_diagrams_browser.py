@@ -272,7 +272,7 @@ def test_treatment_page_slice_marks_you_are_here(plain: Page, base_url: str, kb:
     assert plain.locator(".cp-slice").count() == len([p for p in kb.placements(treatment_id) if p.stage])
     pw = pathway_of(kb, treatment_id)
     stage = next(s for s in pw.stages if treatment_id in {e.target for e in kb.out_edges(s, EdgeKind.offers)})
-    selector = f"#cp-slice-{pw.id}-{stage}"
+    selector = f'[id="cp-slice-{pw.id}-{stage}"]'
     assert_drawn(plain, selector)
     links = links_of(plain, selector)
     current = [link for link in links if link["current"] == "page"]
