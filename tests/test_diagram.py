@@ -123,8 +123,8 @@ def all_diagrams(kb: KnowledgeBase, pathway: Pathway) -> dict[str, str]:
         "overview": overview_html(kb, pathway, node_uri(pathway.id)),
         "text": text_alternative_html(kb, pathway, node_uri(pathway.id)),
     }
-    for stage_id in pathway.stages:
-        out[f"slice-{stage_id}"] = stage_slice_html(kb, pathway, stage_id, node_uri(stage_id), here=stage_id)
+    for stage_id in pathway.stages:  # a scoped stage's short id is unique in its pathway, whose folder holds the files
+        out[f"slice-{stage_id.rsplit('/', 1)[-1]}"] = stage_slice_html(kb, pathway, stage_id, node_uri(stage_id), here=stage_id)
     return out
 
 
