@@ -99,7 +99,7 @@ def prefill_layouts(cache: Cache, kb: KnowledgeBase) -> None:
     if workers() < 2:
         return
     jobs = []
-    for n, pathway in enumerate(kb.pathways):
+    for n, pathway in enumerate(p for p in kb.pathways if not diagram.overview_too_big(kb, p)):
         source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id))
         if not cache.has("dot", source):
             jobs.append((source, f"overview of pathway '{pathway.id}'"))

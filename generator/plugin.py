@@ -23,9 +23,10 @@ from mkdocs.structure.pages import Page
 from . import PathwayError, links
 from .cache import DEFAULT_DIR, Cache, cache_dir_for
 from .cached import PageScorer
+from .diagram import DiagramError
 from .readability import PageScore, Report, page_path
 from .render import NAV_MAX_PATHWAYS
-from .site import SiteOptions, SitePages, build_site_pages, content_problems, url_clashes
+from .site import SiteOptions, SitePages, alias_clashes, build_site_pages, content_problems, url_clashes
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -80,9 +81,11 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             self.site = build_site_pages(options, self.cache)
         except PathwayError as exc:
             raise PluginError(exc.report()) from None
+        except DiagramError as exc:
+            raise PluginError(str(exc)) from None
         log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
         for warning in self.site.warnings:
-            log.warning(str(warning))
+            (log.info if warning.severity == "note" else log.warning)(str(warning))
         for src_uri in self.site.assets:
             if src_uri.endswith(".css") and src_uri not in config.extra_css:
                 config.extra_css.append(src_uri)
@@ -111,6 +114,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         content = [f.src_uri for f in files]
         generated = self.site.generated(content)
         clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
+        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
         pages_dir = self._serve_pages_dir()

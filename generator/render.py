@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from . import links
+from .anchors import AnchorLink, anchor_problems
 from .escape import html_text, json_text, md_prose, md_text, meta_text
 from .model import (
     URGENCY_ORDER,
@@ -75,6 +76,8 @@ class Renderer:
         self.several = len(kb.pathways) > 1
         """With one pathway, pages need not say which pathway they mean."""
         self.problems: list[Problem] = []
+        self.anchor_links: list[AnchorLink] = []
+        """`#anchor` links in prose, checked once every page is rendered."""
         self.env = _environment(options.overrides_dir)
 
     # --- link helpers ---
@@ -104,16 +107,24 @@ class Renderer:
         if not text:
             return ""
 
+        who = f"{self.kb.kind(node_id)} '{node_id}'"
+        where = self.kb.positions[node_id]
+
         def resolve(target: str) -> str | None:
             ident, _, anchor = target.partition("#")
             ident = self.kb.resolve(ident, node_id) or ident
             if ident in self.kb.nodes:
+                if anchor:
+                    self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
             hint = did_you_mean(ident, self.kb.nodes)
-            self.problems.append(Problem(self.kb.positions[node_id], f"{self.kb.kind(node_id)} '{node_id}': unknown node link 'node:{ident}' in its text{hint}"))
+            self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))
             return None
 
-        return md_prose(text, resolve)
+        def same_page(anchor: str) -> None:
+            self.anchor_links.append(AnchorLink(where, who, f"#{anchor}", from_uri, anchor))
+
+        return md_prose(text, resolve, anchor=same_page)
 
     # --- page parts ---
 
@@ -204,6 +215,46 @@ class Renderer:
         cards.sort(key=lambda c: (URGENCY_ORDER[c["node"].urgency], c["node"].title.casefold()))
         return cards
 
+    def flag_ids(self, node_id: str) -> list[str]:
+        """The red flags that apply on a node's page: its pathways' and its stages' own, without repeats."""
+        node = self.kb.nodes[node_id]
+        ids: list[str] = []
+
+        def add(more: list[str]) -> None:
+            ids.extend(i for i in more if i not in ids)
+
+        if isinstance(node, Pathway):
+            add(self.kb.red_flags_of(node_id))
+        for place in self.kb.placements(node_id):
+            if isinstance(node, Pathway):
+                break
+            add(place.pathway.red_flags)
+            if place.stage:
+                add([e.target for e in self.kb.out_edges(place.stage.id, EdgeKind.flags)])
+        return ids
+
+    def get_help(self, node_id: str, uri: str) -> dict[str, list[dict[str, Any]]]:
+        """The compact "Get help now" box at the top of a page: each emergency and urgent sign in one line
+        with its action; softer signs go in a short list further down. A sign of a pathway the page is
+        shared with names that pathway."""
+        urgent: list[dict[str, Any]] = []
+        other: list[dict[str, Any]] = []
+        several = len(self.kb.placements(node_id)) > 1
+        for flag_id in self.flag_ids(node_id):
+            ind = self.kb.nodes[flag_id]
+            assert isinstance(ind, Indicator)
+            pathways = [p.pathway.title for p in self.kb.placements(flag_id)] if several else []
+            item = {
+                "node": ind,
+                "label": self.kb.vocabulary.urgency_label(ind.urgency),
+                "link": self.link(uri, flag_id),
+                "pathways": "; ".join(pathways),
+            }
+            (urgent if ind.urgency in (Urgency.emergency, Urgency.urgent) else other).append(item)
+        for items in (urgent, other):
+            items.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
+        return {"urgent": urgent, "other": other}
+
     def care_card(self, indicator_id: str, uri: str) -> dict[str, Any]:
         ind = self.kb.nodes[indicator_id]
         assert isinstance(ind, Indicator)
@@ -214,6 +265,7 @@ class Renderer:
             "admonition": admonition,
             "label": label,
             "link": self.link(uri, indicator_id),
+            "self": uri == links.node_uri(indicator_id),
             "go_to": self.targets(indicator_id, EdgeKind.refers_to, uri),
         }
 
@@ -250,6 +302,7 @@ class Renderer:
             "backlinks": self.backlinks(node_id, uri),
             "review": self.review(node),
             "red_flags": self.red_flags(node_id, uri),
+            "get_help": self.get_help(node_id, uri) if not isinstance(node, Indicator) else {"urgent": [], "other": []},
             "disclaimer": DISCLAIMER,
             "diagram": "",
             "overview": "",
@@ -263,21 +316,25 @@ class Renderer:
                 {
                     "link": self.link(uri, s, with_step=True, pathway=node),
                     "node": kb.nodes[s],
-                    "options": self.targets(s, EdgeKind.offers, uri),
+                    "options": [self.link(uri, e.target) for e in kb.out_edges(s, EdgeKind.offers) if kb.kind(e.target) != "condition"],
+                    "checks_for": [self.link(uri, e.target) for e in kb.out_edges(s, EdgeKind.offers) if kb.kind(e.target) == "condition"],
                     "when_to_move_on": self.prose(s, getattr(kb.nodes[s], "when_to_move_on", None), uri),
                 }
                 for s in node.stages
             ]
             if diagrams:
-                ctx["diagram"] = diagrams.journey_html(kb, node, uri)
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls)
                 # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
                 # the page patients open on a phone stays light.
                 ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
         elif isinstance(node, Stage):
-            ctx["options"] = [
+            offered = [
                 {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": self._type_title(e.target)}
                 for e in kb.out_edges(node_id, EdgeKind.offers)
             ]
+            # Conditions are not options a patient picks: they are what the care team looks for.
+            ctx["options"] = [o for e, o in zip(kb.out_edges(node_id, EdgeKind.offers), offered) if kb.kind(e.target) != "condition"]
+            ctx["checks_for"] = [o for e, o in zip(kb.out_edges(node_id, EdgeKind.offers), offered) if kb.kind(e.target) == "condition"]
             ctx["when_to_move_on"] = self.prose(node_id, node.when_to_move_on, uri)
             ctx["next_stages"] = self.targets(node_id, EdgeKind.escalates_to, uri)
             ctx["previous_stages"] = [self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)]
@@ -297,7 +354,9 @@ class Renderer:
             ctx["card"] = self.care_card(node_id, uri)
             ctx["conditions"] = self.targets(node_id, EdgeKind.relevant_to, uri)
         else:
-            ctx["treatments"] = self.targets(node_id, EdgeKind.relevant_to, uri)
+            related = [(e.target, self.link(uri, e.target, with_step=True)) for e in kb.out_edges(node_id, EdgeKind.relevant_to)]
+            ctx["treatments"] = [link for t, link in related if not self._is_check(t)]
+            ctx["checks"] = [link for t, link in related if self._is_check(t)]
         if diagrams and not isinstance(node, (Pathway, Stage)):
             ctx["diagram"] = self._slices(node_id, None, uri)
         return ctx
@@ -309,12 +368,21 @@ class Renderer:
         parts = []
         for place in places:
             stage = stage_id or (place.stage.id if place.stage else "")
-            html = diagrams.stage_slice_html(self.kb, place.pathway, stage, uri, here=node_id)
+            html = diagrams.stage_slice_html(
+                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls
+            )
             if len(places) > 1:
                 href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
                 html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
             parts.append(html)
-        return "\n\n".join(parts)
+        return "\n".join(parts)  # no blank line: the flows sit in one raw HTML block
+
+    CHECK_TYPES = frozenset({"assessment", "referral", "emergency-care"})
+    """Treatment types that are a test or a visit rather than a treatment, listed apart on condition pages."""
+
+    def _is_check(self, node_id: str) -> bool:
+        node = self.kb.nodes[node_id]
+        return isinstance(node, Treatment) and node.type in self.CHECK_TYPES
 
     def _type_title(self, node_id: str) -> str:
         node = self.kb.nodes[node_id]
@@ -338,6 +406,7 @@ class Renderer:
         pages[links.HOME_URI] = self.render_home()
         pages[links.A_TO_Z_URI] = self.render_a_to_z()
         pages[links.GLOSSARY_URI] = self.render_glossary()
+        self.problems += anchor_problems(pages, self.anchor_links)
         if self.problems:
             raise PathwayError(self.problems)
         return pages
@@ -378,7 +447,7 @@ class Renderer:
         return self.env.get_template("overview.md.j2").render(
             pathway=pathway,
             back=self.link(uri, pathway.id),
-            overview=self.options.diagrams.overview_html(self.kb, pathway, uri),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
             front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
             disclaimer=DISCLAIMER,
         )

@@ -32,7 +32,7 @@ LINKS_JS = """els => els.map(a => ({
     raw: a.getAttribute('href'),
     url: a.href instanceof SVGAnimatedString ? new URL(a.href.baseVal, document.baseURI).href : a.href,
     text: a.textContent.replace(/\\s+/g, ' ').trim(),
-    inText: a.closest('details') !== null,
+    inText: a.closest('.cp-diagram details') !== null,
     inSvg: a.closest('svg') !== null,
     current: a.getAttribute('aria-current'),
 }))"""
@@ -99,10 +99,28 @@ def plain(no_js: BrowserContext) -> Iterator[Page]:
     page.close()
 
 
-def open_without_js(page: Page, url: str) -> None:
+def open_without_js(page: Page, url: str, unfold: bool = True) -> None:
+    """Open a page with JavaScript off and, as a reader would, unfold its "Where this fits" flow."""
     response = page.goto(url)
     assert response is not None and response.status == 200, url
     assert page.locator("html.no-js").count() == 1, "Material's scripts ran: JavaScript is not off"
+    if unfold:
+        summaries = page.locator("details.cp-where > summary")
+        for i in range(summaries.count()):
+            summaries.nth(i).click()
+        assert page.locator("details.cp-where:not([open])").count() == 0
+
+
+@pytest.mark.parametrize("kind", ["pathway", "stage", "treatment"])
+def test_where_this_fits_is_folded_until_asked_for(plain: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
+    """The flow is long: folded by default it keeps the page short; one click (no JavaScript) opens it."""
+    node = {"pathway": the_pathways(kb)[0].id, "stage": STAGE_IDS[0], "treatment": TREATMENT_IDS[0]}[kind]
+    open_without_js(plain, base_url + f"{node}/", unfold=False)
+    where = plain.locator("details.cp-where")
+    assert where.count() >= 1
+    assert not plain.locator(".cp-diagram").first.is_visible()
+    where.first.locator("> summary").click()
+    assert plain.locator(".cp-diagram").first.is_visible()
 
 
 def node_at(url: str, base_url: str, kb: KnowledgeBase) -> str:
@@ -266,15 +284,20 @@ def test_stage_page_draws_its_slice_and_marks_it_here(plain: Page, base_url: str
 
 @pytest.mark.parametrize("treatment_id", TREATMENT_IDS)
 def test_treatment_page_slice_marks_you_are_here(plain: Page, base_url: str, kb: KnowledgeBase, treatment_id: str) -> None:
+    """The slice of the treatment's pathway marks it; a page shared by several pathways has one slice for each."""
     url = base_url + f"{treatment_id}/"
     open_without_js(plain, url)
-    assert_drawn(plain, ".cp-slice")
-    links = links_of(plain, ".cp-slice")
+    assert plain.locator(".cp-slice").count() == len([p for p in kb.placements(treatment_id) if p.stage])
+    pw = pathway_of(kb, treatment_id)
+    stage = next(s for s in pw.stages if treatment_id in {e.target for e in kb.out_edges(s, EdgeKind.offers)})
+    selector = f'[id="cp-slice-{pw.id}-{stage}"]'
+    assert_drawn(plain, selector)
+    links = links_of(plain, selector)
     current = [link for link in links if link["current"] == "page"]
     assert current and all(link["url"] == url for link in current), current
     assert any(not link["inText"] for link in current), "the drawn slice does not mark this page"
     assert [link for link in links if link["url"] == url and link["current"] != "page"] == []
-    here = plain.locator(".cp-slice li.cp-option.cp-here")
+    here = plain.locator(f"{selector} li.cp-option.cp-here")
     assert here.count() == 1
     assert words(here.locator("a[aria-current=page]").first.inner_text()) == words(kb.nodes[treatment_id].title)
     label = here.locator(".cp-here-label")
@@ -292,7 +315,7 @@ def diagram_pages(kb: KnowledgeBase) -> list[str]:
 
 # Where each drawn link is, is it the topmost thing there? That is what a click needs; checking every link in
 # one call keeps the test quick, and a few real clicks below show that a click then opens the page.
-COVERED_JS = """links => links.filter(a => !a.closest('details')).flatMap(a => {
+COVERED_JS = """links => links.filter(a => !a.closest('.cp-diagram details')).flatMap(a => {
     a.scrollIntoView({block: 'center', behavior: 'instant'});
     const r = a.getClientRects()[0];
     const hit = r && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
@@ -309,15 +332,16 @@ def test_every_diagram_link_opens_its_node_page(no_js: BrowserContext, plain: Pa
     for path in diagram_pages(kb):
         open_without_js(plain, base_url + path)
         for diagram in plain.locator(DRAWN).evaluate_all("ds => ds.map(d => d.id)"):
-            links = links_of(plain, f"#{diagram}")
+            by_id = f'[id="{diagram}"]'  # a scoped stage puts a "/" in the id, which `#id` cannot select
+            links = links_of(plain, by_id)
             assert links, f"{path}#{diagram}: no links"
             for link in links:
                 targets.setdefault(link["url"], f"{path}#{diagram}")
-            wrong += [f"{path}#{diagram}: {c}" for c in plain.locator(f"#{diagram} a[href]").evaluate_all(COVERED_JS)]
+            wrong += [f"{path}#{diagram}: {c}" for c in plain.locator(f"{by_id} a[href]").evaluate_all(COVERED_JS)]
             first = next(link for link in links if not link["inText"] and link["url"] != plain.url)
             # With Ctrl the link opens in a new tab, so the diagram page is not loaded again for the next one.
             with no_js.expect_page() as opening:
-                plain.locator(f'#{diagram} a[href="{first["raw"]}"]').first.click(modifiers=["ControlOrMeta"])
+                plain.locator(f'{by_id} a[href="{first["raw"]}"]').first.click(modifiers=["ControlOrMeta"])
             tab = opening.value
             tab.wait_for_load_state("domcontentloaded")
             clicked[diagram] = tab.url
