@@ -84,6 +84,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         except DiagramError as exc:
             raise PluginError(str(exc)) from None
         log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
+        self.scorer = PageScorer(self.cache, self.site.kb.glossary)
         for warning in self.site.warnings:
             (log.info if warning.severity == "note" else log.warning)(str(warning))
         for src_uri in self.site.assets:
@@ -155,7 +156,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         node_id = _node_of(page.file.src_uri, self.site)
         if node_id is not None:
             path = page_path(Path(config.site_dir), node_id, config.use_directory_urls).as_posix()
-            self.scores[node_id] = PageScorer(self.cache, self.site.kb.glossary).score(_as_article(html, page), node_id, path)
+            self.scores[node_id] = self.scorer.score(_as_article(html, page), node_id, path)
         return html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
