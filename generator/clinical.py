@@ -29,6 +29,7 @@ from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, St
 from .problems import Problem
 from .qr import qr_svg
 from .render import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
+from .search import EXCLUDED, node_search
 from .validate import RESERVED_IDS
 
 CODES_JSON_URI = "codes.json"
@@ -56,6 +57,9 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     node = kb.nodes[node_id]
     url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
+    search = node_search(kb, node_id)
+    if search:
+        front_matter["search"] = search
     flags: list[dict[str, str]] = []
     if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator":
         # On these pages the warning signs live in the diagram, which a printout leaves out. A node on
@@ -170,6 +174,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
             front_matter={
                 "title": code_label(entry),
                 "description": f"Pages on this site about {CODE_SYSTEMS[entry.system]} code {entry.code}.",
+                "search": EXCLUDED,
             },
             system_name=CODE_SYSTEMS[entry.system],
             entry=entry,
@@ -185,7 +190,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         {"text": f"{p.title}: pathway.json", "href": links.md_link(links.CODES_URI, pathway_json_uri(p.id))} for p in kb.pathways
     ]
     pages[links.CODES_URI] = env.get_template("codes.md.j2").render(
-        front_matter={"title": "Clinical codes", "description": "Every clinical code on this site and the pages about it."},
+        front_matter={"title": "Clinical codes", "description": "Every clinical code on this site and the pages about it.", "search": EXCLUDED},
         systems=code_systems(kb, renderer, links.CODES_URI),
         codes_json_href=links.md_link(links.CODES_URI, CODES_JSON_URI),
         lookup_href=links.md_link(links.CODES_URI, links.LOOKUP_URI),
@@ -200,6 +205,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         front_matter={
             "title": "Look up a clinical code",
             "description": "Open the page for a clinical code sent by a health record system.",
+            "search": EXCLUDED,
         },
         systems=code_systems(kb, renderer, links.LOOKUP_URI),
         oids=[{"name": CODE_SYSTEMS[s], "oid": CODE_OIDS[s]} for s in CODE_SYSTEMS],

@@ -837,7 +837,7 @@ def overview_html(
     )
     svg = _tidy_svg(_run_dot(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
     out = (
-        f'<figure class="cp-diagram cp-overview cp-no-score" id="{prefix}">\n'
+        f'<figure class="cp-diagram cp-overview cp-no-score" data-search-exclude id="{prefix}">\n'
         f'<div class="cp-overview-canvas">\n{svg}\n</div>\n'
         f"<figcaption>Overview of {ctx.link(pathway.id)}: each box links to its page. "
         "Shapes and line styles are explained in the key"
