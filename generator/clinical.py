@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import links
 from .export import dumps, export_graph
@@ -36,7 +37,9 @@ CODES_JSON_URI = "codes.json"
 CODES_FORMAT = "carepath-codes"
 CODES_VERSION = 1
 LOOKUP_SCRIPT_URI = "assets/carepath/lookup.js"
-NO_SITE_URL = "site_url is not set: handouts print without a QR code"
+NO_SITE_URL = "site_url is not set: handouts print without a QR code and pages without a canonical link"
+PLACEHOLDER_HOSTS = ("example", "example.com", "example.net", "example.org")
+"""Names reserved for examples (RFC 2606): a `site_url` under one of them is a placeholder, not an address."""
 MANIFEST_NAME = "published-urls.txt"
 MANIFEST_HEADER = """\
 # Every URL this site has published, one a line. Each must keep working, as the page itself or as a
@@ -69,13 +72,18 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
                 for card in renderer.red_flags(place.stage.id, src_uri):
                     if all(f["id"] != card["node"].id for f in flags):
                         flags.append({"id": card["node"].id, "label": card["label"], "title": card["node"].title, "action": card["node"].action})
-    handout = ""
-    if url or flags:
-        handout = (
-            renderer.env.get_template("_handout.md.j2")
-            .render(url=url or "", qr=qr_svg(url, f"QR code for {url}") if url else "", red_flags=flags)
-            .strip("\n")
+    handout = (
+        renderer.env.get_template("_handout.md.j2")
+        .render(
+            url=url or "",
+            qr=qr_svg(url, f"QR code for {url}") if url else "",
+            red_flags=flags,
+            publisher=options.publisher or "",
+            version=options.content_version or "",
+            date=options.today.isoformat(),
         )
+        .strip("\n")
+    )
     return {"front_matter": front_matter, "handout": handout}
 
 
@@ -272,11 +280,29 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
     return out
 
 
+def is_placeholder(site_url: str) -> bool:
+    """Whether `site_url` names an example host (`example.org`, `carepath.example.com`, `x.example`)."""
+    host = (urlsplit(site_url).hostname or "").rstrip(".").lower()
+    return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
+
+
+def placeholder_message(site_url: str) -> str:
+    return (
+        f"site_url '{site_url}' is a placeholder: handouts would print QR codes and addresses that lead nowhere; "
+        "set site_url (or the SITE_URL environment variable) to the address the site is published at"
+    )
+
+
+def notes(options: RenderOptions) -> list[str]:
+    """Not problems: a site without `site_url` is a local build (previews, tests), and its handouts say so by having no QR code."""
+    return [] if options.site_url else [NO_SITE_URL]
+
+
 def warnings(kb: KnowledgeBase, options: RenderOptions) -> list[Problem]:
-    """A missing `site_url`, and former ids whose redirect would take a URL the site itself uses."""
+    """A placeholder `site_url`, and former ids whose redirect would take a URL the site itself uses."""
     problems = []
-    if not options.site_url:
-        problems.append(Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning"))
+    if options.site_url and is_placeholder(options.site_url):
+        problems.append(Problem(Position("mkdocs.yml", 1, 1), placeholder_message(options.site_url), "warning"))
     for node_id in sorted(kb.nodes):
         for alias in kb.nodes[node_id].aliases:
             if alias in RESERVED_IDS:

@@ -42,6 +42,10 @@ class CarepathConfig(base.Config):
     """Draw decision-flow diagrams on pathway, stage and node pages."""
     nav_max_pathways = c.Type(int, default=NAV_MAX_PATHWAYS)
     """Up to this many pathways the nav lists each with its stages; beyond it, only the pathway index."""
+    publisher = c.Optional(c.Type(str))
+    """Who publishes the site, printed on every handout; `site_author` when not set."""
+    content_version = c.Optional(c.Type(str))
+    """The version of the content, printed on every handout beside the build date."""
     readability = c.SubConfig(ReadabilityConfig)
 
 
@@ -57,6 +61,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             raise PluginError(exc.report()) from None
         for warning in self.site.warnings:
             log.warning(str(warning))
+        for note in self.site.notes:
+            log.info(note)
         for src_uri in self.site.assets:
             if src_uri.endswith(".css") and src_uri not in config.extra_css:
                 config.extra_css.append(src_uri)
@@ -74,6 +80,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             diagrams=self.config.diagrams,
             nav_max_pathways=self.config.nav_max_pathways,
             site_name=config.site_name,
+            publisher=self.config.publisher or config.site_author,
+            content_version=self.config.content_version,
         )
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:

@@ -48,6 +48,10 @@ class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     site_url: str | None = None
     site_name: str = "Carepath"
+    publisher: str | None = None
+    """Who publishes the site (`mkdocs.yml` `site_author`, or the plugin's `publisher`); printed on handouts."""
+    content_version: str | None = None
+    """The version of the content (the plugin's `content_version`); printed on handouts with the build date."""
     use_directory_urls: bool = True
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""

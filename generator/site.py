@@ -40,6 +40,8 @@ class SiteOptions:
     diagrams: bool = True
     nav_max_pathways: int = NAV_MAX_PATHWAYS
     site_name: str = "Carepath"
+    publisher: str | None = None
+    content_version: str | None = None
 
 
 @dataclass
@@ -52,6 +54,8 @@ class SitePages:
     in_nav: set[str]
     warnings: list[Problem] = field(default_factory=list)
     nav_max_pathways: int = NAV_MAX_PATHWAYS
+    notes: list[str] = field(default_factory=list)
+    """Worth telling the author, but not a problem (MkDocs' info level)."""
 
     def generated(self, content_uris: list[str]) -> dict[str, str]:
         """The generated pages that go into the site: all but the home page when the site writes its own."""
@@ -95,6 +99,8 @@ def build_site_pages(options: SiteOptions) -> SitePages:
         today=today(),
         site_url=options.site_url,
         site_name=options.site_name,
+        publisher=options.publisher,
+        content_version=options.content_version,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
         annotate=annotate,
@@ -108,7 +114,7 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     assets.update(clinical.extra_assets(kb, render_options))
     warnings = warnings + clinical.warnings(kb, render_options)
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
-    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
+    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways, clinical.notes(render_options))
 
 
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
