@@ -40,8 +40,8 @@ def make_project(root: Path, config_edits: dict[str, str] | None = None) -> Path
     return project
 
 
-def run_build(project: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m generator build` (strict MkDocs) of a project into its `site/`.
+def run_build(project: Path, today: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m generator build` (strict MkDocs) of a project into its `site/`, on the date `today` if given.
 
     Not `--quiet`: MkDocs then drops warnings before strict mode counts them.
     """
@@ -51,6 +51,7 @@ def run_build(project: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "CAREPATH_TODAY": today} if today else None,
     )
 
 
@@ -336,20 +337,13 @@ def test_handout_names_publisher_version_and_date(tmp_path: Path) -> None:
             "      pathway_dir: pathway\n": "      pathway_dir: pathway\n      content_version: '2.1'\n",
         },
     )
-    env = {**os.environ, "CAREPATH_TODAY": "2026-03-04"}
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--config", "mkdocs.yml", "--site-dir", "site"],
-        cwd=project, capture_output=True, text=True, check=False, env=env,
-    )  # fmt: skip
+    result = run_build(project, today="2026-03-04")
     assert result.returncode == 0, result.stdout + result.stderr
     handout = handout_of(read(project / "site", "anti-inflammatory-pills/index.html"))
     assert "Published by Knee Clinic &lt;Trust&gt; &amp; Co. This version: 2.1, dated 2026-03-04." in handout
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("content_version: '2.1'", "publisher: Knee Team"), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--config", "mkdocs.yml", "--site-dir", "site"],
-        cwd=project, capture_output=True, text=True, check=False, env=env,
-    )  # fmt: skip
+    result = run_build(project, today="2026-03-04")
     assert result.returncode == 0, result.stdout + result.stderr
     handout = handout_of(read(project / "site", "anti-inflammatory-pills/index.html"))
     assert "Published by Knee Team. This version is dated 2026-03-04." in handout
