@@ -377,6 +377,7 @@ class Renderer:
             pathway=pathway,
             back=self.link(uri, pathway.id),
             overview=self.options.diagrams.overview_html(self.kb, pathway, uri),
+            svg_href=links.md_link(uri, links.overview_svg_uri(pathway.id, self.options.use_directory_urls)),
             front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
             disclaimer=DISCLAIMER,
         )

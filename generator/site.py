@@ -112,6 +112,10 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     assets = css_assets()
     pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
+    if options.diagrams:
+        for pathway in kb.pathways:
+            svg_uri = links.overview_svg_uri(pathway.id, options.use_directory_urls)
+            assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
     warnings = warnings + clinical.warnings(kb, render_options)
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
     return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways, clinical.notes(render_options))
