@@ -68,6 +68,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 config.extra_css.append(src_uri)
         if config.nav is None:
             config.nav = self.site.nav(self._content_uris(config))
+        # The theme's 404 page is no Markdown page: it reads the emergency signs from here.
+        config.extra["carepath"] = self.site.theme_data(config.use_directory_urls)
         return config
 
     def _options(self, config: MkDocsConfig) -> SiteOptions:

@@ -17,7 +17,7 @@ from . import clinical, diagram, links, load_knowledge_base
 from .content import resolve_node_links
 from .glossary import GlossaryMatcher
 from .glossary import annotate as annotate_glossary
-from .model import KnowledgeBase
+from .model import Indicator, KnowledgeBase, Urgency
 from .problems import Problem
 from .render import NAV_MAX_PATHWAYS, Renderer, RenderOptions, in_nav, nav_pages
 
@@ -62,6 +62,19 @@ class SitePages:
         if links.HOME_URI in content_uris:
             return {u: t for u, t in self.pages.items() if u != links.HOME_URI}
         return self.pages
+
+    def theme_data(self, use_directory_urls: bool = True) -> dict[str, Any]:
+        """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
+        every emergency red flag by title, the A to Z and the pathway index."""
+        signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
+        return {
+            "emergency": [
+                {"title": n.title, "url": links.page_url(links.node_uri(n.id), use_directory_urls)}
+                for n in sorted(signs, key=lambda n: (n.title.casefold(), n.id))
+            ],
+            "a_to_z": links.page_url(links.A_TO_Z_URI, use_directory_urls),
+            "pathways": links.page_url(links.PATHWAYS_URI, use_directory_urls),
+        }
 
     def nav(self, content_uris: list[str]) -> list[Any]:
         """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
