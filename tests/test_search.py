@@ -1,0 +1,84 @@
+"""The site search index as the built site ships it: patients' own words find the page, red flags rank
+first, and nothing in it is a code page or a piece of a diagram."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers_site import Build, shared_build
+
+from generator import KnowledgeBase, load_knowledge_base
+from generator.model import Indicator, Urgency
+from generator.search import RED_FLAG_BOOST
+
+ROOT = Path(__file__).resolve().parents[1]
+DIAGRAM_SECTIONS = ("Where this fits", "Where this step fits", "Decision flow", "Linked from")
+LAY_WORDS = [
+    ("wet myself", "loss-of-bladder-or-bowel-control"),
+    ("incontinence", "loss-of-bladder-or-bowel-control"),
+    ("gabapentin", "nerve-pain-medicines"),
+    ("sciatica", "nerve-root-irritation"),
+    ("slipped disc", "disc-herniation"),
+    ("Advil", "nsaids"),
+]
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    b = shared_build("shipped", tmp_path_factory)
+    assert b.returncode == 0, b.output
+    return b
+
+
+@pytest.fixture(scope="module")
+def docs(shipped: Build) -> list[dict[str, Any]]:
+    data = json.loads((shipped.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return list(data["docs"])
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base(ROOT / "pathway")[0]
+
+
+def page_of(doc: dict[str, Any]) -> str:
+    return str(doc["location"]).split("#", 1)[0]
+
+
+@pytest.mark.parametrize(("words", "node_id"), LAY_WORDS)
+def test_lay_words_are_indexed_on_their_page_only(docs: list[dict[str, Any]], kb: KnowledgeBase, words: str, node_id: str) -> None:
+    """The synonym is in the YAML, and the index has it in the page's first section, where a result opens the page's top."""
+    assert words in kb.nodes[node_id].synonyms
+    hits = [d for d in docs if words.casefold() in d["text"].casefold()]
+    assert {page_of(d) for d in hits} == {f"{node_id}/"}
+    assert any(d["title"] == kb.nodes[node_id].title for d in hits), [d["title"] for d in hits]
+
+
+def test_synonyms_are_not_shown_on_the_page(shipped: Build) -> None:
+    html = (shipped.site / "loss-of-bladder-or-bowel-control" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="cp-synonyms cp-no-score" hidden>Also called: wet myself, ' in html
+
+
+def test_no_code_page_or_lookup_in_the_index(docs: list[dict[str, Any]], shipped: Build) -> None:
+    assert (shipped.site / "code" / "index.html").is_file() and (shipped.site / "lookup" / "index.html").is_file()
+    assert [d["location"] for d in docs if d["location"].startswith(("code/", "lookup/"))] == []
+
+
+def test_no_diagram_or_backlink_section_in_the_index(docs: list[dict[str, Any]], shipped: Build) -> None:
+    html = (shipped.site / "nsaids" / "index.html").read_text(encoding="utf-8")
+    assert "Where this fits</h2>" in html, "the section is still on the page"
+    assert [d["location"] for d in docs if d["title"] in DIAGRAM_SECTIONS] == []
+    assert [d["location"] for d in docs if "cp-overview" in d["text"] or "Overview of the pathway:" in d["text"]] == []
+
+
+def test_red_flags_are_boosted_by_urgency_and_nothing_else_is(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:
+    boosts = {page_of(d): d.get("boost") for d in docs}
+    for node in kb.of_kind("indicator"):
+        assert isinstance(node, Indicator)
+        assert boosts[f"{node.id}/"] == RED_FLAG_BOOST[node.urgency]
+    assert RED_FLAG_BOOST[Urgency.emergency] > RED_FLAG_BOOST[Urgency.urgent] > RED_FLAG_BOOST[Urgency.soon] > 1
+    flags = {f"{n.id}/" for n in kb.of_kind("indicator")}
+    assert {p: b for p, b in boosts.items() if b is not None and p not in flags} == {}
