@@ -60,18 +60,15 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     node = kb.nodes[node_id]
     url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
-    search = node_search(kb, node_id)
-    if search:
-        front_matter["search"] = search
+    front_matter.update(node_search(kb, node_id))
     flags: list[dict[str, str]] = []
     if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator":
         # On these pages the warning signs live in the diagram, which a printout leaves out. A node on
-        # several pathways prints each pathway's signs, once each.
+        # several pathways prints each pathway's signs, once each; one on no step, its pathway's signs.
         for place in kb.placements(node_id):
-            if place.stage:
-                for card in renderer.red_flags(place.stage.id, src_uri):
-                    if all(f["id"] != card["node"].id for f in flags):
-                        flags.append({"id": card["node"].id, "label": card["label"], "title": card["node"].title, "action": card["node"].action})
+            for card in renderer.red_flags(place.stage.id if place.stage else place.pathway.id, src_uri):
+                if all(f["id"] != card["node"].id for f in flags):
+                    flags.append({"id": card["node"].id, "label": card["label"], "title": card["node"].title, "action": card["node"].action})
     handout = (
         renderer.env.get_template("_handout.md.j2")
         .render(

@@ -253,7 +253,6 @@ class Renderer:
             "review": self.review(node),
             "red_flags": self.red_flags(node_id, uri),
             "disclaimer": DISCLAIMER,
-            "synonyms": ", ".join(node.synonyms),
             "diagram": "",
             "overview": "",
         }

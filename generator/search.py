@@ -1,8 +1,10 @@
-"""What the site search should rank and leave out: per-page `search:` front matter for Material's search.
+"""What the site search should find and rank: per-page `search:` and `tags:` front matter for Material's search.
 
-Red flags rank above everything else, most urgent first, so a reader typing "emergency" meets the warning
-signs before any page that merely mentions them. Pages for clinicians' machines (code pages, the lookup)
-stay out of the index: a patient searching never wants them.
+Material indexes a page's `tags` with the highest weight of all (above titles) without showing them on
+the page unless the tags plugin is on, which this site does not use. So patients' own words
+(`synonyms:`) go there, and red flags carry their urgency in words: a reader typing "wet myself" or
+"emergency" meets the warning sign before any page that merely mentions the words. Red flags also get a
+page boost, most urgent first. Pages for clinicians' machines (code pages, the lookup) stay out of the index.
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ from .model import Indicator, KnowledgeBase, Urgency
 RED_FLAG_BOOST = {Urgency.emergency: 8, Urgency.urgent: 4, Urgency.soon: 2, Urgency.routine: 1.5}
 """Material multiplies a page's search score by its `search: boost:`; every other page has 1."""
 
+RED_FLAG_WORDS = ("warning sign", "red flag")
+"""What a reader may type for any red flag, beside its urgency's label ("Emergency", "Urgent")."""
+
 EXCLUDED: dict[str, Any] = {"exclude": True}
 """`search: exclude: true`: Material leaves the whole page out of `search_index.json`."""
 
 
-def node_search(kb: KnowledgeBase, node_id: str) -> dict[str, Any] | None:
-    """The `search:` front matter of a node page, or None for the default ranking."""
+def node_search(kb: KnowledgeBase, node_id: str) -> dict[str, Any]:
+    """The search front matter of a node page: `tags` (words it must be found by) and `search` (its boost)."""
     node = kb.nodes[node_id]
+    words = list(node.synonyms)
+    out: dict[str, Any] = {}
     if isinstance(node, Indicator):
-        return {"boost": RED_FLAG_BOOST[node.urgency]}
-    return None
+        words += [kb.vocabulary.urgency[node.urgency].label, *RED_FLAG_WORDS]
+        out["search"] = {"boost": RED_FLAG_BOOST[node.urgency]}
+    if words:
+        out["tags"] = list(dict.fromkeys(words))
+    return out

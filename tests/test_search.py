@@ -49,17 +49,25 @@ def page_of(doc: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize(("words", "node_id"), LAY_WORDS)
-def test_lay_words_are_indexed_on_their_page_only(docs: list[dict[str, Any]], kb: KnowledgeBase, words: str, node_id: str) -> None:
-    """The synonym is in the YAML, and the index has it in the page's first section, where a result opens the page's top."""
+def test_lay_words_are_indexed_as_tags_of_their_page_only(docs: list[dict[str, Any]], kb: KnowledgeBase, words: str, node_id: str) -> None:
+    """The synonym is in the YAML, and the index has it in the page's `tags`, the field Material weighs highest."""
     assert words in kb.nodes[node_id].synonyms
-    hits = [d for d in docs if words.casefold() in d["text"].casefold()]
-    assert {page_of(d) for d in hits} == {f"{node_id}/"}
-    assert any(d["title"] == kb.nodes[node_id].title for d in hits), [d["title"] for d in hits]
+    tagged = {page_of(d) for d in docs if words in d.get("tags", [])}
+    assert tagged == {f"{node_id}/"}
+
+
+def test_red_flags_are_tagged_with_their_urgency_in_words(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:
+    for node in kb.of_kind("indicator"):
+        assert isinstance(node, Indicator)
+        tags = {t for d in docs if page_of(d) == f"{node.id}/" for t in d.get("tags", [])}
+        assert {kb.vocabulary.urgency[node.urgency].label, "warning sign", "red flag"} <= tags
+    assert "Emergency" in {t for d in docs for t in d.get("tags", [])}
 
 
 def test_synonyms_are_not_shown_on_the_page(shipped: Build) -> None:
+    """Tags are for the index: without Material's tags plugin the page does not list them."""
     html = (shipped.site / "loss-of-bladder-or-bowel-control" / "index.html").read_text(encoding="utf-8")
-    assert '<p class="cp-synonyms cp-no-score" hidden>Also called: wet myself, ' in html
+    assert "wet myself" not in html and "md-tag" not in html
 
 
 def test_no_code_page_or_lookup_in_the_index(docs: list[dict[str, Any]], shipped: Build) -> None:
