@@ -26,7 +26,7 @@ from . import links
 from .export import dumps, export_graph
 from .jsonld import page_jsonld
 from .links import asset_href, canonical_url, pathway_json_uri, redirect_uri
-from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
+from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Position, Treatment
 from .problems import Problem
 from .qr import qr_svg
 from .render import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
@@ -51,30 +51,22 @@ MANIFEST_HEADER = """\
 # --- node pages: handout and JSON-LD ---
 
 def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any]:
-    """Front matter (`jsonld`) and the print-only handout block.
+    """Front matter (`jsonld`, search `tags` and boost) and the print-only handout block: the page's address
+    and QR code, its publisher, version and date. The warning signs print with the page itself, at its top
+    (the "Get help now" box), so the handout block does not repeat them.
 
     No `<link rel="alternate">` to `pathway.json`: Material fetches a `sitemap.xml` beside every
     alternate link (for language versions), which 404s. The code index links the data files instead.
     """
     kb, options = renderer.kb, renderer.options
-    node = kb.nodes[node_id]
     url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
     front_matter.update(node_search(kb, node_id))
-    flags: list[dict[str, str]] = []
-    if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator":
-        # On these pages the warning signs live in the diagram, which a printout leaves out. A node on
-        # several pathways prints each pathway's signs, once each; one on no step, its pathway's signs.
-        for place in kb.placements(node_id):
-            for card in renderer.red_flags(place.stage.id if place.stage else place.pathway.id, src_uri):
-                if all(f["id"] != card["node"].id for f in flags):
-                    flags.append({"id": card["node"].id, "label": card["label"], "title": card["node"].title, "action": card["node"].action})
     handout = (
         renderer.env.get_template("_handout.md.j2")
         .render(
             url=url or "",
             qr=qr_svg(url, f"QR code for {url}") if url else "",
-            red_flags=flags,
             publisher=options.publisher or "",
             version=options.content_version or "",
             date=options.today.isoformat(),

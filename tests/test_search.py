@@ -15,7 +15,7 @@ from generator.model import Indicator, Urgency
 from generator.search import RED_FLAG_BOOST
 
 ROOT = Path(__file__).resolve().parents[1]
-DIAGRAM_SECTIONS = ("Where this fits", "Where this step fits", "Decision flow", "Linked from")
+DIAGRAM_SECTIONS = ("Where this fits", "Where this step fits", "Decision flow", "Linked from", "Related pages")
 LAY_WORDS = [
     ("wet myself", "loss-of-bladder-or-bowel-control"),
     ("incontinence", "loss-of-bladder-or-bowel-control"),
@@ -75,11 +75,14 @@ def test_no_code_page_or_lookup_in_the_index(docs: list[dict[str, Any]], shipped
     assert [d["location"] for d in docs if d["location"].startswith(("code/", "lookup/"))] == []
 
 
-def test_no_diagram_or_backlink_section_in_the_index(docs: list[dict[str, Any]], shipped: Build) -> None:
+def test_no_diagram_backlink_or_repeated_box_in_the_index(docs: list[dict[str, Any]], shipped: Build) -> None:
+    """The stage flow, "Related pages" and the "Get help now" box repeat other pages' titles on every page."""
     html = (shipped.site / "nsaids" / "index.html").read_text(encoding="utf-8")
-    assert "Where this fits</h2>" in html, "the section is still on the page"
+    for on_the_page in ('<details class="cp-where', "You are here", "Related pages</h2>", 'class="cp-gethelp'):
+        assert on_the_page in html, on_the_page
     assert [d["location"] for d in docs if d["title"] in DIAGRAM_SECTIONS] == []
-    assert [d["location"] for d in docs if "cp-overview" in d["text"] or "Overview of the pathway:" in d["text"]] == []
+    assert [d["location"] for d in docs if "You are here" in d["text"] or "Overview of the pathway:" in d["text"]] == []
+    assert [d["location"] for d in docs if "Get help now if you notice any of these" in d["text"]] == []
 
 
 def test_red_flags_are_boosted_by_urgency_and_nothing_else_is(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:

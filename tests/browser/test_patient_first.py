@@ -122,16 +122,17 @@ def test_handout_prints_publisher_version_and_date(page: Page, base_url: str, kb
     assert page.inner_text(".cp-handout-url") == SITE_URL + page_of_kind(kb, kind)
 
 
-@pytest.mark.parametrize("kind", ["treatment", "condition"])
+@pytest.mark.parametrize("kind", NODE_KINDS)
 def test_printed_warning_signs_come_before_the_first_section(page: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
-    """On paper the red flags sit under the summary, above 'What it is', not after everything else."""
+    """On paper the red flags sit under the summary, above the first section, and print once."""
     page.goto(base_url + page_of_kind(kb, kind))
     page.emulate_media(media="print")
-    flags = page.locator(".cp-handout-flags").bounding_box()
-    summary = page.locator(".cp-summary").bounding_box()
-    first_section = page.locator("article h2").first.bounding_box()
-    assert flags and summary and first_section
-    assert summary["y"] < flags["y"] < first_section["y"]
+    signs = page.locator(".cp-gethelp, .cp-card").first
+    assert signs.is_visible()
+    box, summary, first_section = signs.bounding_box(), page.locator(".cp-summary").bounding_box(), page.locator("article h2").first.bounding_box()
+    assert box and summary and first_section
+    assert summary["y"] < box["y"] < first_section["y"]
+    assert "Get help now" not in page.inner_text(".cp-handout")
 
 
 # --- the 404 page ---

@@ -34,7 +34,7 @@ HIDDEN_IN_PRINT = [
     ".cp-prevnext",
     ".cp-diagram",
 ]
-SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-meta", ".cp-handout-flags", ".cp-handout-link", ".cp-qr", ".cp-handout-url", ".cp-handout-source"]
+SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-gethelp", ".cp-meta", ".cp-handout", ".cp-qr", ".cp-handout-url", ".cp-handout-source"]
 
 
 def pdf_pages(pdf: Path) -> int:
