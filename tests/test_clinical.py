@@ -17,6 +17,7 @@ from helpers_site import strip_ansi
 
 from generator.clinical import NO_SITE_URL, is_placeholder, lookup_key, placeholder_message
 from generator.export import FORMAT, VERSION
+from generator.problems import PathwayError
 from generator.site import SiteOptions, build_site_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -303,7 +304,7 @@ def test_pathway_json_sits_beside_the_pathway_page(site: Path) -> None:
 def test_without_site_url_the_build_says_so_and_prints_no_qr(tmp_path: Path) -> None:
     """No `site_url` is a local build (preview, tests): no QR code, no canonical link, an info line, no warning."""
     pages = build_site_pages(SiteOptions(FIXTURE / "pathway", None, diagrams=False))
-    assert pages.warnings == [] and pages.notes == [NO_SITE_URL]
+    assert [(p.message, p.severity) for p in pages.warnings] == [(NO_SITE_URL, "note")]
     page = pages.pages["anti-inflammatory-pills.md"]
     assert "<svg" not in page and "data-qr" not in page
     assert "Get help now if you notice any of these" in page, "the printout still carries the warning signs"
@@ -311,7 +312,7 @@ def test_without_site_url_the_build_says_so_and_prints_no_qr(tmp_path: Path) -> 
     project = make_project(tmp_path, {"site_url: https://knee.example.test/care/\n": ""})
     result = run_build(project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "INFO    -  " + NO_SITE_URL in strip_ansi(result.stdout + result.stderr)
+    assert "INFO    -  mkdocs.yml:1:1: note: " + NO_SITE_URL in strip_ansi(result.stdout + result.stderr)
 
 
 @pytest.mark.parametrize("url", ["https://example.org/", "https://carepath.example.org/care/", "http://EXAMPLE.com/", "https://docs.example/"])
@@ -351,7 +352,8 @@ def test_handout_names_publisher_version_and_date(tmp_path: Path) -> None:
     assert "Published by Knee Team. This version is dated 2026-03-04." in handout
 
 
-def test_an_alias_on_a_url_the_site_uses_warns_and_gets_no_redirect(tmp_path: Path) -> None:
+def test_an_alias_on_a_url_the_site_uses_stops_the_build(tmp_path: Path) -> None:
+    """An error in validation (see test_validate.py), so `check` and the build agree; no redirect is written."""
     pathway = tmp_path / "pathway"
     shutil.copytree(FIXTURE / "pathway", pathway)
     knee = pathway / "knee.yml"
@@ -361,8 +363,8 @@ def test_an_alias_on_a_url_the_site_uses_warns_and_gets_no_redirect(tmp_path: Pa
         ),
         encoding="utf-8",
     )
-    pages = build_site_pages(SiteOptions(pathway, SITE_URL, diagrams=False))
-    assert [str(p) for p in pages.warnings] == [
-        f"{pages.kb.positions['genicular-nerve-ablation']}: warning: treatment 'genicular-nerve-ablation': alias 'lookup' is a URL the site itself uses; no redirect can live there"
+    with pytest.raises(PathwayError) as err:
+        build_site_pages(SiteOptions(pathway, SITE_URL, diagrams=False))
+    assert [p.message for p in err.value.problems] == [
+        "treatment 'genicular-nerve-ablation': alias 'lookup' is a URL the site itself uses; no redirect can live there"
     ]
-    assert "lookup/index.html" not in pages.assets and "radiofrequency-ablation/index.html" in pages.assets
