@@ -34,7 +34,8 @@ HIDDEN_IN_PRINT = [
     ".cp-prevnext",
     ".cp-diagram",
 ]
-SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-meta", ".cp-handout", ".cp-handout-flags", ".cp-qr", ".cp-handout-url"]
+SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-gethelp", ".cp-meta", ".cp-handout", ".cp-qr", ".cp-handout-url", ".cp-handout-source"]
+"""The get-help box prints the serious signs at the top, so the handout does not repeat them."""
 
 
 def pdf_pages(pdf: Path) -> int:
