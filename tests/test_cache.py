@@ -340,3 +340,23 @@ def test_edits_across_several_pathways_regenerate_exactly(tmp_path: Path) -> Non
         cache = Cache(folder)
         assert same_output(site_pages(pathway, cache), site_pages(pathway)), f"after renaming a node in {path.relative_to(pathway)}"
         assert cache.stats.get("page-reused", 0) > 0, cache.stats
+
+
+def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
+    """`incremental.py` records what a page reads through these; a new one must be taught to it (or to the salt).
+
+    Data fields and queries built on `nodes` and the edge maps are recorded as they are; `placements`,
+    `members` and `journey` are memoized on the model and recorded by name; `glossary` and `vocabulary`
+    are part of every page's key; `walk` and `index_edges` are not used while a page renders.
+    """
+    import dataclasses
+
+    from generator.model import KnowledgeBase
+
+    fields = {f.name for f in dataclasses.fields(KnowledgeBase)}
+    queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
+    assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "short_names"}
+    assert queries == {
+        "scope", "resolve", "kind", "of_kind", "pathways", "out_edges", "in_edges", "index_edges",
+        "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
+    }
