@@ -24,6 +24,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if errors:
         print(f"{errors} error{'s' if errors != 1 else ''} in the pathway data", file=sys.stderr)
         return 1
+    warnings = len(problems)
+    if args.strict and warnings:
+        print(f"{warnings} warning{'s' if warnings != 1 else ''} in the pathway data, which --strict treats as errors", file=sys.stderr)
+        return 1
     nodes, edges = counts(kb)
     node_text = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(nodes.items()))
     edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
@@ -70,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")
     p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (a page due for review, a safety rule), as a strict site build does")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("export", help="write the validated graph as JSON")

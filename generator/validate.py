@@ -1,4 +1,5 @@
-"""Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates.
+"""Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates,
+and the clinical safety rules of `safety.py`.
 
 Returns every problem at once; never raises for bad input and never reads files.
 """
@@ -24,6 +25,7 @@ from .model import (
     Position,
 )
 from .problems import Problem, Suggester, quote
+from .safety import check_safety
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
@@ -87,6 +89,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
+    problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
     return kb, problems
 

@@ -1,0 +1,118 @@
+"""Clinical safety rules over the validated graph: every pathway names an emergency, risky treatments
+carry their risks and when to get help, urgency is said only through `urgency:`, reviewed treatments
+cite a source. Pure: returns problems, never reads files.
+
+Each rule is a warning: `check` prints it, `check --strict` and a strict site build fail on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .load import Entry
+from .model import Indicator, KnowledgeBase, Stage, Treatment, TreatmentType, Urgency
+from .problems import Problem, quote
+
+RISKY_TREATMENT_TYPES = frozenset({TreatmentType.medication, TreatmentType.injection, TreatmentType.procedure})
+"""Treatment types that can do harm, so their pages must list risks and when to get help.
+
+The one place that decides it: when treatment types become data with a `risky` flag (and gain
+`surgery`), `is_risky` reads the flag instead.
+"""
+
+
+def is_risky(treatment: Treatment) -> bool:
+    return treatment.type in RISKY_TREATMENT_TYPES
+
+
+URGENCY_WORDS: dict[Urgency, tuple[str, ...]] = {
+    Urgency.emergency: ("emergency", "911", "999", "112", "ambulance"),
+    Urgency.urgent: ("urgent", "urgently"),
+    Urgency.routine: ("routine",),
+}
+"""Words that state an urgency level. `soon` has none: "as soon as you can" says nothing about the level."""
+
+URGENCY_TEXT_FIELDS = ("title", "summary", "action")
+"""The indicator fields shown beside its urgency label, on its card and in handouts."""
+
+_WORD = {level: re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) for level, words in URGENCY_WORDS.items()}
+
+
+def stated_urgency(text: str) -> tuple[Urgency, str] | None:
+    """The most urgent level a text states in words, with the word; None when it states none."""
+    for level in Urgency:  # most urgent first
+        pattern = _WORD.get(level)
+        match = pattern.search(text) if pattern else None
+        if match:
+            return level, match.group(0)
+    return None
+
+
+def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complete: bool = True) -> list[Problem]:
+    """Every safety rule over the knowledge base, as warnings.
+
+    With a node missing (`graph_complete` false) the emergency rule is skipped: the missing node may be the flag.
+    """
+    problems: list[Problem] = []
+    if graph_complete:
+        problems += _emergency_flags(kb)
+    for node_id, node in sorted(kb.nodes.items()):
+        entry = entry_of[node_id]
+        if isinstance(node, Treatment):
+            problems += _treatment_rules(node, entry)
+        elif isinstance(node, Indicator):
+            problems += _urgency_wording(node, entry)
+    return problems
+
+
+def _emergency_flags(kb: KnowledgeBase) -> list[Problem]:
+    problems = []
+    for pathway in kb.pathways:
+        flags = list(pathway.red_flags)
+        for stage_id in pathway.stages:
+            stage = kb.nodes.get(stage_id)
+            if isinstance(stage, Stage):
+                flags += stage.red_flags
+        if not any(_is_emergency(kb, f) for f in flags):
+            message = (
+                f"pathway '{pathway.id}': no emergency red flag; list an indicator with 'urgency: emergency' "
+                "under the pathway's 'red_flags' (or a stage's) so every page says when to call for help"
+            )
+            problems.append(Problem(kb.positions[pathway.id], message, "warning"))
+    return problems
+
+
+def _is_emergency(kb: KnowledgeBase, node_id: str) -> bool:
+    node = kb.nodes.get(node_id)
+    return isinstance(node, Indicator) and node.urgency == Urgency.emergency
+
+
+def _treatment_rules(node: Treatment, entry: Entry) -> list[Problem]:
+    problems = []
+    who = f"treatment '{node.id}'"
+    if is_risky(node):
+        kind = node.type.value
+        if not node.risks:
+            problems.append(Problem(entry.position, f"{who}: a treatment of type '{kind}' needs 'risks', including rare serious ones", "warning"))
+        if not node.get_help_if:
+            problems.append(
+                Problem(entry.position, f"{who}: a treatment of type '{kind}' needs 'get_help_if', the signs that mean get help during or after it", "warning")
+            )
+    if node.review.status == "reviewed" and not node.sources:
+        problems.append(Problem(entry.locate("review", "status"), f"{who}: reviewed but has no 'sources'; cite where its content comes from", "warning"))
+    return problems
+
+
+def _urgency_wording(node: Indicator, entry: Entry) -> list[Problem]:
+    problems = []
+    for name in URGENCY_TEXT_FIELDS:
+        stated = stated_urgency(getattr(node, name))
+        if stated and stated[0] != node.urgency:
+            level, word = stated
+            message = (
+                f"indicator '{node.id}': '{name}' says {quote(word)}, wording for '{level.value}', but its urgency is "
+                f"'{node.urgency.value}'; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
+            )
+            problems.append(Problem(entry.locate(name), message, "warning"))
+    return problems
