@@ -70,6 +70,8 @@ VALID = {
             escalates_to: [rfa]
             codes:
               - {system: snomedct, code: "279039007"}
+            risks: [Soreness where the needle went in]
+            get_help_if: [A fever in the days after]
           - id: rfa
             title: Radiofrequency ablation
             summary: Heat that quietens the nerves for months.
@@ -81,6 +83,10 @@ VALID = {
               reviewer: Dr A. Example
               last_reviewed: 2025-01-10
               next_review: 2099-01-10
+            risks: [Soreness for a few days]
+            get_help_if: [New weakness in a leg]
+            sources:
+              - {title: Low back pain and sciatica in over 16s, publisher: NICE, year: 2020, url: "https://www.nice.org.uk/guidance/ng59"}
           - id: spine-surgeon
             title: Spine surgeon
             summary: An urgent consultation.

@@ -19,6 +19,16 @@ treatments:
     type: self-care
 """
 
+NUMB_GROIN = """\
+indicators:
+  - id: numb-groin
+    title: Numbness in the groin
+    summary: A sign of pressure on the nerves at the base of the spine.
+    urgency: emergency
+    action: Call 911 now.
+"""
+"""An emergency red flag, so a journey has no safety warning to print beside the problem a test is about."""
+
 
 def assert_fails(run: Run, expected: list[str]) -> None:
     """Exit 1, exactly the expected problem lines, the closing count, no traceback, and no export written."""
@@ -321,7 +331,7 @@ def test_last_reviewed_in_the_future(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_overdue_review_is_a_warning_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = check(tmp_path, capsys, _reviewed("      next_review: 2020-01-01\n"))
     assert run.code == 0
-    assert run.out.splitlines()[0] == "pathway/treatments.yml:7:20: warning: treatment 'physio': due for review since 2020-01-01"
+    assert "pathway/treatments.yml:7:20: warning: treatment 'physio': due for review since 2020-01-01" in run.out.splitlines()
 
 
 # --- ids and aliases ---
@@ -393,7 +403,8 @@ def test_abbreviation_may_equal_its_own_term(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_export_refuses_bad_input_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pathway = write_pathway(tmp_path, {"journey.yml": journey("physio", "physio"), "treatments.yml": PHYSIO})
+    files = {"journey.yml": journey("physio", "physio", red_flags=("numb-groin",)), "treatments.yml": PHYSIO, "indicators.yml": NUMB_GROIN}
+    pathway = write_pathway(tmp_path, files)
     out = tmp_path / "graph.json"
     run = run_cli(capsys, "export", str(pathway), "--out", str(out))
     assert_fails(run, ["pathway/journey.yml:10:23: stage 'first-line': 'options' lists 'physio' more than once"])
