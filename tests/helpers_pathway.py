@@ -35,6 +35,17 @@ def journey(*options: str, red_flags: tuple[str, ...] = ()) -> str:
     ) + flags + "\n"
 
 
+NUMB_GROIN = """\
+indicators:
+  - id: numb-groin
+    title: Numbness in the groin
+    summary: A sign of pressure on the nerves at the base of the spine.
+    urgency: emergency
+    action: Call 911 now.
+"""
+"""An emergency red flag for `journey(..., red_flags=("numb-groin",))`: a journey with it passes the safety rules."""
+
+
 VALID = {
     "pathway.yml": """\
         # yaml-language-server: $schema=../schema/pathway.schema.json

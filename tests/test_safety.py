@@ -7,25 +7,16 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
-from helpers_pathway import VALID, Run, check, journey
+from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, write_pathway
 from helpers_site import Build, article, node_url, section, shared_build, text_of
 
+from generator import check_pathway
 from generator.model import Urgency
 from generator.safety import RISKY_TREATMENT_TYPES, is_risky, stated_urgency
-
-from generator import check_pathway
-
-NUMB_GROIN = """\
-indicators:
-  - id: numb-groin
-    title: Numbness in the groin
-    summary: A sign of pressure on the nerves at the base of the spine.
-    urgency: emergency
-    action: Call 911 now.
-"""
 
 PILLS = """\
 treatments:
@@ -34,6 +25,8 @@ treatments:
     summary: Pills that ease pain.
     type: medication
 """
+
+PHYSIO = PILLS.replace("pills", "physio").replace("medication", "self-care")
 
 
 def warnings_of(run: Run) -> list[str]:
@@ -51,15 +44,15 @@ def safe_journey(*options: str) -> dict[str, str]:
 
 def test_a_pathway_without_an_emergency_red_flag_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     urgent = NUMB_GROIN.replace("urgency: emergency", "urgency: urgent").replace("Call 911 now.", "Call your doctor today.")
-    files = {"journey.yml": journey("physio", red_flags=("numb-groin",)), "indicators.yml": urgent, "treatments.yml": PILLS.replace("pills", "physio").replace("medication", "self-care")}
+    files = {"journey.yml": journey("physio", red_flags=("numb-groin",)), "indicators.yml": urgent, "treatments.yml": PHYSIO}
     assert warnings_of(check(tmp_path, capsys, files)) == [
-        "pathway/journey.yml:2:9: warning: pathway 'back-pain': no emergency red flag; list an indicator with 'urgency: emergency' "
-        "under the pathway's 'red_flags' (or a stage's) so every page says when to call for help"
+        ("pathway/journey.yml:2:9: warning: pathway 'back-pain': no emergency red flag; list an indicator with 'urgency: emergency' "
+        "under the pathway's 'red_flags' (or a stage's) so every page says when to call for help")
     ]
 
 
 def test_a_stage_red_flag_counts_for_its_pathway(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = {**safe_journey("physio"), "treatments.yml": PILLS.replace("pills", "physio").replace("medication", "self-care")}
+    files = {**safe_journey("physio"), "treatments.yml": PHYSIO}
     assert warnings_of(check(tmp_path, capsys, files)) == []
 
 
@@ -73,8 +66,8 @@ def test_a_risky_treatment_without_risks_warns(tmp_path: Path, capsys: pytest.Ca
 def test_a_risky_treatment_without_get_help_if_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {**safe_journey("pills"), "treatments.yml": PILLS + "    risks: [Upset stomach]\n"}
     assert warnings_of(check(tmp_path, capsys, files)) == [
-        "pathway/treatments.yml:2:9: warning: treatment 'pills': a treatment of type 'medication' needs 'get_help_if', "
-        "the signs that mean get help during or after it"
+        ("pathway/treatments.yml:2:9: warning: treatment 'pills': a treatment of type 'medication' needs 'get_help_if', "
+        "the signs that mean get help during or after it")
     ]
 
 
@@ -91,23 +84,19 @@ def test_the_risky_types_live_in_one_place() -> None:
 
 
 def test_urgency_said_in_an_indicator_text_must_match_its_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    soon = """\
-        indicators:
-          - id: numb-groin
-            title: Numbness in the groin
-            summary: A sign of pressure on the nerves at the base of the spine.
-            urgency: emergency
-            action: Call 911 now.
+    soon = NUMB_GROIN + textwrap.dedent(
+        """\
           - id: stiff-back
             title: Stiff back in the morning
             summary: Stiffness that eases as you move.
             urgency: soon
             action: This is urgent, see your doctor.
         """
-    files = {"journey.yml": journey("physio", red_flags=("numb-groin", "stiff-back")), "indicators.yml": soon, "treatments.yml": PILLS.replace("pills", "physio").replace("medication", "self-care")}
+    )
+    files = {"journey.yml": journey("physio", red_flags=("numb-groin", "stiff-back")), "indicators.yml": soon, "treatments.yml": PHYSIO}
     assert warnings_of(check(tmp_path, capsys, files)) == [
-        "pathway/indicators.yml:11:13: warning: indicator 'stiff-back': 'action' says 'urgent', wording for 'urgent', but its urgency is "
-        "'soon'; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
+        ("pathway/indicators.yml:11:13: warning: indicator 'stiff-back': 'action' says 'urgent', wording for 'urgent', but its urgency is "
+        "'soon'; set the level with 'urgency:' (the page shows its label) and keep the text to what to do")
     ]
 
 
@@ -128,15 +117,13 @@ def test_stated_urgency(text: str, stated: Urgency | None) -> None:
 
 def test_a_reviewed_treatment_without_sources_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reviewed = "    review:\n      status: reviewed\n      reviewer: Dr A. Example\n      last_reviewed: 2025-01-10\n"
-    files = {**safe_journey("physio"), "treatments.yml": PILLS.replace("pills", "physio").replace("medication", "self-care") + reviewed}
+    files = {**safe_journey("physio"), "treatments.yml": PHYSIO + reviewed}
     assert warnings_of(check(tmp_path, capsys, files)) == [
         "pathway/treatments.yml:7:15: warning: treatment 'physio': reviewed but has no 'sources'; cite where its content comes from"
     ]
 
 
 def test_check_strict_fails_on_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from helpers_pathway import run_cli, write_pathway
-
     folder = write_pathway(tmp_path, {"journey.yml": journey("pills"), "treatments.yml": PILLS + "    risks: [Upset stomach]\n    get_help_if: [Black poo]\n"})
     plain = run_cli(capsys, "check", str(folder))
     strict = run_cli(capsys, "check", "--strict", str(folder))
@@ -215,7 +202,7 @@ def test_the_nsaid_page_says_who_should_not_take_them_and_when_to_get_help(shipp
     page = article(shipped.html(node_url("nsaids")))
     get_help = section(page, "Get help if")
     assert get_help is not None
-    items = [text_of(li) for li in re.findall(r"<li>(.*?)</li>", get_help, re.S)]
+    items = [text_of(li) for li in re.findall(r"<li>(.*?)</li>", get_help, re.DOTALL)]
     assert "Your poo is black, or looks like tar" in items
     assert "You throw up blood, or something that looks like coffee grounds" in items
     text = text_of(page)

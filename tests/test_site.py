@@ -287,7 +287,7 @@ def test_page_past_its_review_date_fails_the_strict_build_naming_it(tmp_path: Pa
     # MkDocs writes every page before strict mode aborts the build, so the notice can be read there.
     text = text_of(node_article(strict, "spirometry"))
     assert "Due for review" in text
-    assert "due for a clinical review on 2026-03-01" in text
+    assert "due for a clinical review on 1 March 2026" in text
     assert "Due for review" not in text_of(node_article(strict, "preventer-inhaler"))
 
 

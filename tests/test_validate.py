@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers_pathway import VALID, Run, check, journey, run_cli, write_pathway
+from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, write_pathway
 
 from generator.model import Code
 from generator.problems import Suggester
@@ -18,17 +18,6 @@ treatments:
     summary: Exercises guided by a physiotherapist.
     type: self-care
 """
-
-NUMB_GROIN = """\
-indicators:
-  - id: numb-groin
-    title: Numbness in the groin
-    summary: A sign of pressure on the nerves at the base of the spine.
-    urgency: emergency
-    action: Call 911 now.
-"""
-"""An emergency red flag, so a journey has no safety warning to print beside the problem a test is about."""
-
 
 def assert_fails(run: Run, expected: list[str]) -> None:
     """Exit 1, exactly the expected problem lines, the closing count, no traceback, and no export written."""
