@@ -28,7 +28,7 @@ from .links import asset_href, canonical_url, pathway_json_uri, redirect_uri
 from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
 from .problems import Problem
 from .qr import qr_svg
-from .render import DISCLAIMER, KIND_TITLES, TREATMENT_TYPE_TITLES, Renderer, RenderOptions
+from .render import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
 from .validate import RESERVED_IDS
 
 CODES_JSON_URI = "codes.json"
@@ -56,14 +56,15 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     node = kb.nodes[node_id]
     url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
-    flags = []
-    place = renderer.placements.get(node_id)
-    if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator" and place and place.stage:
-        # On these pages the warning signs live in the diagram, which a printout leaves out.
-        flags = [
-            {"label": card["label"], "title": card["node"].title, "action": card["node"].action}
-            for card in renderer.red_flags(place.stage.id, src_uri)
-        ]
+    flags: list[dict[str, str]] = []
+    if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator":
+        # On these pages the warning signs live in the diagram, which a printout leaves out. A node on
+        # several pathways prints each pathway's signs, once each.
+        for place in kb.placements(node_id):
+            if place.stage:
+                for card in renderer.red_flags(place.stage.id, src_uri):
+                    if all(f["id"] != card["node"].id for f in flags):
+                        flags.append({"id": card["node"].id, "label": card["label"], "title": card["node"].title, "action": card["node"].action})
     handout = ""
     if url or flags:
         handout = (
@@ -213,7 +214,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
 
 def _kind_title(kb: KnowledgeBase, node_id: str) -> str:
     node = kb.nodes[node_id]
-    return TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else KIND_TITLES[kb.kind(node_id)]
+    return kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else KIND_TITLES[kb.kind(node_id)]
 
 
 # --- redirects for former ids ---

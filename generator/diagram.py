@@ -32,7 +32,6 @@ from pathlib import Path
 
 from .links import node_uri, page_url, url_link
 from .model import (
-    EDGE_LABELS,
     URGENCY_ORDER,
     Condition,
     Edge,
@@ -45,7 +44,7 @@ from .model import (
     Treatment,
     Urgency,
 )
-from .validate import reach
+from .vocabulary import Vocabulary
 
 __all__ = [
     "DOT_PROGRAM",
@@ -65,14 +64,14 @@ machine, which Debian's `dot` cannot promise, so the overview's golden files hol
 
 DOT_TIMEOUT_S = 120
 
-URGENCY_TEXT: dict[Urgency, tuple[str, str]] = {
-    Urgency.emergency: ("Emergency", "‼"),
-    Urgency.urgent: ("Urgent", "!"),
-    Urgency.soon: ("Soon", "◷"),
-    Urgency.routine: ("Routine", "○"),
+URGENCY_ICON: dict[Urgency, str] = {
+    Urgency.emergency: "‼",
+    Urgency.urgent: "!",
+    Urgency.soon: "◷",
+    Urgency.routine: "○",
 }
-"""Urgency -> (label, icon). The label is always shown; the icon and the border style repeat it, so meaning
-never rests on colour alone."""
+"""Urgency -> icon. The label (from the vocabulary) is always shown; the icon and the border style repeat it, so
+meaning never rests on colour alone."""
 
 
 class DiagramError(Exception):
@@ -122,6 +121,8 @@ class _Ctx:
     use_directory_urls: bool = True
     primaries: set[str] = field(default_factory=set)
     """Nodes drawn as boxes of their own; only these carry the visible 'You are here' label."""
+    members: frozenset[str] = frozenset()
+    """The pathway's own nodes (`KnowledgeBase.members`)."""
 
     def href(self, node_id: str) -> str:
         return url_link(self.page_uri, node_uri(node_id), use_directory_urls=self.use_directory_urls)
@@ -152,14 +153,15 @@ class _Ctx:
         return prefix + self.link(stage_id, primary)
 
     def targets(self, node_id: str, kind: EdgeKind) -> list[str]:
-        return [e.target for e in self.kb.out_edges(node_id, kind)]
+        """Where a node's edges lead inside this pathway: a diagram never links into another pathway."""
+        return [e.target for e in self.kb.out_edges(node_id, kind) if e.target in self.members]
 
     def sources(self, node_id: str, kind: EdgeKind) -> list[str]:
-        return [e.source for e in self.kb.in_edges(node_id, kind)]
+        return [e.source for e in self.kb.in_edges(node_id, kind) if e.source in self.members]
 
 
 def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, use_directory_urls: bool) -> _Ctx:
-    ctx = _Ctx(kb, pathway, page_uri, here, use_directory_urls)
+    ctx = _Ctx(kb, pathway, page_uri, here, use_directory_urls, members=frozenset(kb.members(pathway.id)))
     ctx.primaries = {pathway.id, *pathway.stages, *pathway.red_flags}
     for sid in pathway.stages:
         ctx.primaries.update(ctx.targets(sid, EdgeKind.offers))
@@ -173,9 +175,10 @@ def _sorted_flags(kb: KnowledgeBase, ids: Iterable[str]) -> list[Indicator]:
     return sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency])
 
 
-def _type_word(node: Node) -> str:
+def _type_word(ctx: _Ctx, node: Node) -> str:
+    """The kind of a box in plain words: a treatment's type label from the vocabulary, never its raw value."""
     if isinstance(node, Treatment):
-        return node.type.value.replace("-", " ")
+        return ctx.kb.vocabulary.type_label(node.type).lower()
     if isinstance(node, Condition):
         return "condition"
     if isinstance(node, Indicator):
@@ -185,13 +188,15 @@ def _type_word(node: Node) -> str:
     return "pathway"
 
 
-_RELATIONS: tuple[tuple[EdgeKind, str], ...] = (
-    (EdgeKind.requires, EDGE_LABELS[EdgeKind.requires][0].capitalize()),
-    (EdgeKind.returns_to, EDGE_LABELS[EdgeKind.returns_to][0].capitalize()),
-    (EdgeKind.escalates_to, "If this does not help"),
-    (EdgeKind.relevant_to, EDGE_LABELS[EdgeKind.relevant_to][0].capitalize()),
-)
-"""The edges an option shows in words under its box, in this order."""
+def _relations(ctx: _Ctx) -> tuple[tuple[EdgeKind, str], ...]:
+    """The edges an option shows in words under its box, in this order."""
+    words = ctx.kb.vocabulary.edge_label
+    return (
+        (EdgeKind.requires, words(EdgeKind.requires).capitalize()),
+        (EdgeKind.returns_to, words(EdgeKind.returns_to).capitalize()),
+        (EdgeKind.escalates_to, "If this does not help"),
+        (EdgeKind.relevant_to, words(EdgeKind.relevant_to).capitalize()),
+    )
 
 
 # --- links inside diagrams ---
@@ -259,11 +264,11 @@ def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, use_direc
 
 
 def _flag_item(ctx: _Ctx, flag: Indicator, tag: str = "li") -> str:
-    label, icon = URGENCY_TEXT[flag.urgency]
+    label, icon = ctx.kb.vocabulary.urgency_label(flag.urgency), URGENCY_ICON[flag.urgency]
     u = flag.urgency.value
     here = " cp-here" if flag.id == ctx.here else ""
     goto = "".join(
-        f' <span class="cp-flag-go"><span aria-hidden="true">→ </span>{EDGE_LABELS[EdgeKind.refers_to][0].capitalize()}: '
+        f' <span class="cp-flag-go"><span aria-hidden="true">→ </span>{ctx.kb.vocabulary.edge_label(EdgeKind.refers_to).capitalize()}: '
         f"{ctx.link(t)}</span>"
         for t in ctx.targets(flag.id, EdgeKind.refers_to)
     )
@@ -291,7 +296,7 @@ def _option_item(ctx: _Ctx, option_id: str) -> str:
     node = ctx.kb.nodes[option_id]
     kind = ctx.kb.kind(option_id)
     rels = []
-    for edge_kind, words in _RELATIONS:
+    for edge_kind, words in _relations(ctx):
         targets = ctx.targets(option_id, edge_kind)
         if targets:
             links = ", ".join(ctx.link(t) for t in targets)
@@ -300,7 +305,7 @@ def _option_item(ctx: _Ctx, option_id: str) -> str:
     here = " cp-here" if option_id == ctx.here else ""
     return (
         f'<li class="cp-option cp-kind-{kind}{here}">{ctx.link(option_id, primary=True)} '
-        f'<span class="cp-type">{_h(_type_word(node))}</span>{rel_html}</li>'
+        f'<span class="cp-type">{_h(_type_word(ctx, node))}</span>{rel_html}</li>'
     )
 
 
@@ -317,7 +322,7 @@ def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool) -> str:
         links = ", ".join(ctx.stage_link(t) for t in nexts)
         esc = (
             '<p class="cp-escalate"><span class="cp-arrow" aria-hidden="true">↓</span> '
-            f'<span class="cp-rel-label">{EDGE_LABELS[EdgeKind.escalates_to][0].capitalize()}:</span> {links}</p>'
+            f'<span class="cp-rel-label">{ctx.kb.vocabulary.edge_label(EdgeKind.escalates_to).capitalize()}:</span> {links}</p>'
         )
     return (
         f'<li class="cp-stage{here}"><div class="cp-stage-box">'
@@ -383,8 +388,8 @@ def _sentence_links(ctx: _Ctx, ids: list[str]) -> str:
 
 
 def _text_option(ctx: _Ctx, option_id: str) -> str:
-    parts = [f"{ctx.link(option_id)} ({_h(_type_word(ctx.kb.nodes[option_id]))})."]
-    for edge_kind, words in _RELATIONS:
+    parts = [f"{ctx.link(option_id)} ({_h(_type_word(ctx, ctx.kb.nodes[option_id]))})."]
+    for edge_kind, words in _relations(ctx):
         targets = ctx.targets(option_id, edge_kind)
         if targets:
             parts.append(f"{words}: {_sentence_links(ctx, targets)}.")
@@ -392,12 +397,12 @@ def _text_option(ctx: _Ctx, option_id: str) -> str:
 
 
 def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
-    label, _ = URGENCY_TEXT[flag.urgency]
+    label = ctx.kb.vocabulary.urgency_label(flag.urgency)
     out = f"<li>{label}: {ctx.link(flag.id)}. {_h(flag.action)}"
     for kind in (EdgeKind.refers_to, EdgeKind.relevant_to):
         targets = ctx.targets(flag.id, kind)
         if targets:
-            out += f" {EDGE_LABELS[kind][0].capitalize()}: {_sentence_links(ctx, targets)}."
+            out += f" {ctx.kb.vocabulary.edge_label(kind).capitalize()}: {_sentence_links(ctx, targets)}."
     return out + "</li>"
 
 
@@ -431,10 +436,10 @@ def _text_alternative(ctx: _Ctx) -> str:
     said = set(ctx.pathway.stages) | {ctx.pathway.id}
     body = "".join(items)
     said |= set(_linked_ids(ctx, body))
-    rest = [n for n in reach(ctx.kb, ctx.pathway) if n not in said]
+    rest = [n for n in ctx.kb.members(ctx.pathway.id) if n not in said]
     if rest:
         items.append(
-            f"<li>Also part of this pathway:<ol>{''.join(f'<li>{ctx.link(n)} ({_h(_type_word(ctx.kb.nodes[n]))})</li>' for n in rest)}</ol></li>"
+            f"<li>Also part of this pathway:<ol>{''.join(f'<li>{ctx.link(n)} ({_h(_type_word(ctx, ctx.kb.nodes[n]))})</li>' for n in rest)}</ol></li>"
         )
     return (
         f'<p class="cp-text-alt-lead">{ctx.link(ctx.pathway.id)}, step by step:</p><ol class="cp-text-alt">{"".join(items)}</ol>'
@@ -542,10 +547,10 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
     node = ctx.kb.nodes[node_id]
     kind = ctx.kb.kind(node_id)
     attrs = dict(_NODE_ATTRS[kind])
-    head = _dot_html(_type_word(node))
+    head = _dot_html(_type_word(ctx, node))
     if isinstance(node, Indicator):
         attrs.update(_URGENCY_ATTRS[node.urgency])
-        head = f"<B>{URGENCY_TEXT[node.urgency][0].upper()}</B> red flag"
+        head = f"<B>{_dot_html(ctx.kb.vocabulary.urgency_label(node.urgency).upper())}</B> red flag"
     elif isinstance(node, Stage) and ctx.step(node_id):
         head = f"<B>Step {ctx.step(node_id)}</B>"
     label = f'<{head}<BR/><FONT POINT-SIZE="12">{_wrapped(node.title)}</FONT>>'
@@ -579,7 +584,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
     dot.add(f'node [fontname="{_FONT}", fontsize="10", fontcolor="{INK}", color="{INK}", penwidth="1.2", margin="0.12,0.06"];')
     dot.add(f'edge [fontname="{_FONT}", fontsize="10", fontcolor="{INK}", arrowsize="0.8"];')
 
-    members = set(reach(kb, pathway)) | set(pathway.stages) | {pathway.id}
+    members = set(kb.members(pathway.id))
     placed: set[str] = set()
 
     _node_stmt(ctx, dot, pathway.id, 1)
@@ -653,7 +658,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         if e.kind in _LABELLED:
             # An external label is placed after layout: an ordinary edge label becomes a node of its own,
             # doubling the ranks and tripling dot's time on a 500-node pathway.
-            attrs["xlabel"] = f"<{_dot_html(EDGE_LABELS[e.kind][0])}>"
+            attrs["xlabel"] = f"<{_dot_html(ctx.kb.vocabulary.edge_label(e.kind))}>"
             attrs["fontcolor"] = attrs["color"]
         src = _dot_quoted(e.source)
         if e.kind == EdgeKind.includes and e.target != pathway.stages[0] and not all_edges:
@@ -665,7 +670,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         if e.kind == EdgeKind.escalates_to and e.source in cluster_members:
             src = f'"exit:{e.source}"'
         arrow = "↔" if both else "→"
-        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {EDGE_LABELS[e.kind][0]} {arrow} {_clean(ctx.title(e.target))}"
+        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {ctx.kb.vocabulary.edge_label(e.kind)} {arrow} {_clean(ctx.title(e.target))}"
         if e.kind == EdgeKind.requires:
             # Laid out from the prerequisite down to the treatment (what comes first sits higher), with the
             # arrowhead still at the prerequisite: 'needs first'.
@@ -673,7 +678,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         else:
             dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
-    _legend(dot, pathway.id, all_edges)
+    _legend(dot, pathway.id, all_edges, ctx.kb.vocabulary)
     dot.add("}", 0)
     return dot
 
@@ -693,7 +698,7 @@ def _drawn(e: Edge, pathway: Pathway, cluster_of: dict[str, str]) -> bool:
     return True
 
 
-def _legend(dot: _Dot, top: str, all_edges: bool) -> None:
+def _legend(dot: _Dot, top: str, all_edges: bool, vocabulary: Vocabulary) -> None:
     """A key drawn with the same shapes and lines as the graph, placed beside the pathway node."""
     dot.add('subgraph "cluster_legend" {')
     dot.add(f'id="c-legend"; label=<<B>Key</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
@@ -709,7 +714,7 @@ def _legend(dot: _Dot, top: str, all_edges: bool) -> None:
         a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
         dot.add(f'{{ rank="same"; "{a}"; "{b}"; }}', 2)
         dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", id="k-{kind.value}-from", label=""];', 2)
-        words = EDGE_LABELS[kind][0] + ("" if all_edges or kind != EdgeKind.relevant_to else " (within a step)")
+        words = vocabulary.edge_label(kind) + ("" if all_edges or kind != EdgeKind.relevant_to else " (within a step)")
         dot.add(f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(words)}>];', 2)
         attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k not in ("constraint", "dir", "arrowtail")}
         if "arrowtail" in _EDGE_ATTRS[kind]:
@@ -824,7 +829,7 @@ def overview_html(
     ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
     dot = _overview_dot(ctx, all_edges)
     prefix = f"cp-overview-{pathway.id}"
-    nodes = len(set(reach(kb, pathway)) | set(pathway.stages))
+    nodes = len(kb.members(pathway.id))
     title = f"Overview of the pathway: {_clean(pathway.title)}"
     desc = (
         f"A flow chart of {nodes} steps, treatments, conditions and red flags, from step 1 at the top to step "

@@ -6,15 +6,14 @@ import json
 from typing import Any
 
 from .model import KIND_OF_CLASS, KnowledgeBase, Pathway
-from .validate import reach
 
 FORMAT = "carepath-pathway"
 VERSION = 1
 
 
 def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str, Any]:
-    """The whole knowledge base, or one pathway and the nodes its journey reaches."""
-    ids = sorted(kb.nodes) if pathway is None else sorted(set(reach(kb, pathway)) | set(pathway.stages))
+    """The whole knowledge base, or one pathway and its own nodes (`KnowledgeBase.members`)."""
+    ids = sorted(kb.nodes) if pathway is None else sorted(kb.members(pathway.id))
     keep = set(ids)
     nodes = []
     for node_id in ids:

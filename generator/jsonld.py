@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import CODE_SYSTEMS, KnowledgeBase, Node, Treatment, TreatmentType
+from .model import CODE_SYSTEMS, KnowledgeBase, Node, Treatment
 
 ABOUT_TYPE = {
     "pathway": "MedicalEntity",
@@ -16,23 +16,11 @@ ABOUT_TYPE = {
     "condition": "MedicalCondition",
     "indicator": "MedicalSignOrSymptom",
 }
-"""Node kind -> schema.org type of what the page is about (treatments go by their type below)."""
-
-TREATMENT_ABOUT_TYPE = {
-    TreatmentType.assessment: "DiagnosticProcedure",
-    TreatmentType.self_care: "MedicalTherapy",
-    TreatmentType.medication: "Drug",
-    TreatmentType.topical: "Drug",
-    TreatmentType.device: "MedicalDevice",
-    TreatmentType.injection: "TherapeuticProcedure",
-    TreatmentType.procedure: "TherapeuticProcedure",
-    TreatmentType.referral: "MedicalTherapy",
-}
-
+"""Node kind -> schema.org type of what the page is about (treatments go by their type in the vocabulary)."""
 
 def about_type(kb: KnowledgeBase, node: Node) -> str:
     if isinstance(node, Treatment):
-        return TREATMENT_ABOUT_TYPE[node.type]
+        return kb.vocabulary.treatment_kinds[node.type].schema_org
     return ABOUT_TYPE[kb.kind(node.id)]
 
 

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from urllib.parse import urljoin
 
+HOME_URI = "index.md"
+"""Generated unless the site's docs_dir has its own `index.md`, which then wins."""
 A_TO_Z_URI = "a-z.md"
 GLOSSARY_URI = "glossary.md"
 PATHWAYS_URI = "pathways.md"

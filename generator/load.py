@@ -10,7 +10,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.resolver import Resolver
 
-from .model import EDGE_FIELDS, KIND_OF_SECTION, GlossaryEntry, Node, PathwayFile, Position
+from .model import EDGE_FIELDS, KIND_OF_SECTION, GlossaryEntry, Node, PathwayFile, Position, VocabularySection
 from .problems import Problem, did_you_mean, quote
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -95,6 +95,8 @@ class Entry:
 class Loaded:
     entries: list[Entry] = field(default_factory=list)
     glossary: list[tuple[GlossaryEntry, Position]] = field(default_factory=list)
+    vocabularies: list[tuple[VocabularySection, Callable[..., Position]]] = field(default_factory=list)
+    """Each file's `vocabulary:` section, with a function that locates a value inside it."""
     problems: list[Problem] = field(default_factory=list)
     broken_ids: set[str] = field(default_factory=set)
     """Ids of entries that failed to load: references to them are not reported again."""
@@ -389,6 +391,9 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
             loaded.problems.append(Problem(pos.nearest((section,), keys=True), f"unknown top-level key {quote(section)}{hint}"))
             _note_broken(items, loaded)
             continue
+        if section == "vocabulary":
+            _load_vocabulary(items, pos, loaded)
+            continue
         if not isinstance(items, list):
             loaded.problems.append(
                 Problem(pos.nearest((section,)), f"'{section}' should be a list of entries (each starting with '- '), not {_type_name(items)}")
@@ -416,6 +421,16 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
             loaded.entries.append(Entry(kind, node, pos.values[(section, i, "id")], refs, pos, (section, i)))  # type: ignore[arg-type]
 
 
+def _load_vocabulary(data: Any, pos: _Positions, loaded: Loaded) -> None:
+    try:
+        vocabulary = VocabularySection.model_validate(data)
+    except ValidationError as exc:
+        loaded.problems.extend(_explain_all(exc.errors(), ("vocabulary",), {"vocabulary": data}, pos))
+        loaded.incomplete = True  # a treatment may use a type the broken section meant to add
+        return
+    loaded.vocabularies.append((vocabulary, lambda *loc: pos.nearest(("vocabulary", *loc))))
+
+
 def _note_broken(items: Any, loaded: Loaded) -> None:
     loaded.incomplete = True
     for item in items if isinstance(items, list) else []:
@@ -440,6 +455,8 @@ def _explain_all(errors: list[Any], prefix: Path_, data: dict[str, Any], pos: _P
 
 
 def _who(loc: Path_, data: dict[str, Any]) -> str:
+    if loc and loc[0] == "vocabulary":
+        return "vocabulary"
     if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
         section = loc[0]
         kind = KIND_OF_SECTION.get(section, "glossary entry")

@@ -7,11 +7,15 @@ JSON Schema that editors use for autocompletion (`schema/pathway.schema.json`).
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+if TYPE_CHECKING:
+    from .vocabulary import Vocabulary
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -42,17 +46,6 @@ class Strict(BaseModel):
     """Base for every input model: unknown keys are errors, nothing is coerced silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class TreatmentType(str, Enum):
-    assessment = "assessment"
-    self_care = "self-care"
-    medication = "medication"
-    topical = "topical"
-    device = "device"
-    injection = "injection"
-    procedure = "procedure"
-    referral = "referral"
 
 
 class Urgency(str, Enum):
@@ -132,7 +125,7 @@ class Condition(NodeBase):
 class Treatment(NodeBase):
     """Anything done for the patient: an assessment, a medicine, a procedure, a referral."""
 
-    type: TreatmentType
+    type: Slug = Field(description="what kind of treatment: a treatment type of the vocabulary (AUTHORING.md, 'Vocabulary'), e.g. self-care, medication, injection, surgery")
     how_it_helps: Text | None = None
     what_to_expect: Text | None = None
     risks: list[Line] = Field(default_factory=list)
@@ -161,6 +154,30 @@ class GlossaryEntry(Strict):
     also: list[Line] = Field(default_factory=list, description="other forms of the term (plurals, spellings)")
 
 
+class TreatmentTypeDef(Strict):
+    """A treatment type a site adds to the default vocabulary (or new words for a default one)."""
+
+    id: Slug
+    label: Line = Field(description="what a patient reads, e.g. 'Talking therapy'")
+    risky: bool = Field(False, description="true if it can cause harm: its treatments must then list risks and get_help_if")
+    schema_org: Literal["MedicalTherapy", "Drug", "DiagnosticProcedure", "TherapeuticProcedure", "SurgicalProcedure", "MedicalDevice"] = "MedicalTherapy"
+
+
+class EdgeLabelDef(Strict):
+    forward: Line = Field(description="read from the node that declares the edge, e.g. 'if no improvement'")
+    backward: Line = Field(description="read from the node it points to, e.g. 'leads here if it does not help'")
+
+
+class VocabularySection(Strict):
+    """A site's additions to the default vocabulary (`generator/vocabulary.py`)."""
+
+    treatment_types: list[TreatmentTypeDef] = Field(default_factory=list)
+    urgency_labels: dict[Urgency, Line] = Field(default_factory=dict, description="new words for an urgency level, e.g. {emergency: Call 999}")
+    edge_labels: dict[Literal["options", "red_flags", "escalates_to", "requires", "refers_to", "returns_to", "relevant_to"], EdgeLabelDef] = Field(
+        default_factory=dict
+    )
+
+
 class PathwayFile(Strict):
     """One YAML file under `pathway/`. Files may be split however authors like."""
 
@@ -177,6 +194,7 @@ class PathwayFile(Strict):
     treatments: list[Treatment] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     glossary: list[GlossaryEntry] = Field(default_factory=list)
+    vocabulary: VocabularySection | None = Field(None, description="additions to the default vocabulary; see AUTHORING.md")
 
 
 Node = Pathway | Stage | Condition | Treatment | Indicator
@@ -242,19 +260,6 @@ The source side is enforced by the models (a field exists only on the kinds that
 the target side is checked in validation, once every id is known.
 """
 
-EDGE_LABELS: dict[EdgeKind, tuple[str, str]] = {
-    EdgeKind.includes: ("includes", "includes this step"),
-    EdgeKind.offers: ("offers", "offers this"),
-    EdgeKind.flags: ("watch for", "lists this as a warning sign"),
-    EdgeKind.escalates_to: ("if no improvement", "leads here if it does not help"),
-    EdgeKind.requires: ("needs first", "needs this first"),
-    EdgeKind.refers_to: ("go to", "sends you here"),
-    EdgeKind.returns_to: ("then back to", "leads back here afterwards"),
-    EdgeKind.relevant_to: ("related to", "is related"),
-}
-"""Edge kind -> (forward label, backward label) in plain words, for pages and diagrams."""
-
-
 @dataclass(frozen=True)
 class Position:
     """Where a value came from: a file path relative to the pathway dir's parent, 1-based line/col."""
@@ -275,6 +280,28 @@ class Edge:
     position: Position
 
 
+MEMBER_EDGES = frozenset({EdgeKind.offers, EdgeKind.flags, EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers_to, EdgeKind.returns_to})
+"""The edges that make a node part of a pathway. `relevant_to` is a cross-reference and never does:
+following it from a shared node would walk into every other pathway that shares a condition."""
+
+KIND_RANK = {"pathway": 0, "stage": 1, "treatment": 2, "condition": 3, "indicator": 4}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One place a node has on one pathway's journey: the pathway, the stage that offers it, its step.
+
+    A node shared by several pathways has one placement in each; pages show all of them.
+    """
+
+    pathway: Pathway
+    stage: Stage | None
+    step: int
+    """1-based position of `stage` in the pathway's stages; 0 when the node sits on no stage."""
+    order: tuple[str, ...]
+    """The pathway's pages in reading order (`KnowledgeBase.journey`)."""
+
+
 @dataclass
 class KnowledgeBase:
     """The whole validated graph: every node by id, every edge, the glossary, and where each came from."""
@@ -285,6 +312,8 @@ class KnowledgeBase:
     positions: dict[str, Position] = field(default_factory=dict)
     """Node id -> position of its `id` value."""
     glossary_positions: list[Position] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=lambda: _default_vocabulary())
+    """The default vocabulary with the site's additions (`vocabulary:` in the YAML)."""
 
     def kind(self, node_id: str) -> str:
         return KIND_OF_CLASS[type(self.nodes[node_id])]
@@ -309,3 +338,113 @@ class KnowledgeBase:
         for e in self.edges:
             self._out.setdefault(e.source, []).append(e)
             self._in.setdefault(e.target, []).append(e)
+        self._members: dict[str, list[str]] = {}
+        self._journeys: dict[str, tuple[str, ...]] = {}
+        self._placements: dict[str, list[Placement]] | None = None
+
+    # --- graph queries, each computed once ---
+
+    def walk(self, pathway: Pathway, starts: list[str]) -> list[str]:
+        """Node ids reached from `starts` along the pathway's own edges, in breadth-first order.
+
+        Only `MEMBER_EDGES` are followed, and never into a stage the pathway does not list: an edge into
+        another pathway's stage is a cross-link, not part of this journey.
+        """
+        listed = set(pathway.stages)
+        order: list[str] = []
+        seen = set(starts)
+        queue = deque(starts)
+        while queue:
+            node = queue.popleft()
+            order.append(node)
+            for e in self._out.get(node, ()):
+                if e.kind not in MEMBER_EDGES or e.target in seen:
+                    continue
+                if isinstance(self.nodes[e.target], (Stage, Pathway)) and e.target not in listed:
+                    continue
+                seen.add(e.target)
+                queue.append(e.target)
+        return order
+
+    def members(self, pathway_id: str) -> list[str]:
+        """A pathway's own nodes, in breadth-first order.
+
+        Its own: itself, its stages, their options and red flags, and what those lead to along
+        `MEMBER_EDGES`. Then the nodes no pathway owns that its nodes cross-link to (a condition named
+        only by a red flag's `relevant_to`, say): they join every pathway that links them. A node another
+        pathway owns never joins through a cross-link.
+        """
+        if not self._members:
+            core: dict[str, list[str]] = {}
+            for pathway in self.pathways:
+                starts = [pathway.id, *(s for s in pathway.stages if s in self.nodes)]
+                core[pathway.id] = self.walk(pathway, list(dict.fromkeys(starts)))
+            owned = {n for nodes in core.values() for n in nodes}
+            for pid, nodes in core.items():
+                order = list(nodes)
+                seen = set(order)
+                queue = deque(order)
+                while queue:
+                    for e in self._out.get(queue.popleft(), ()):
+                        if e.kind != EdgeKind.includes and e.target not in owned and e.target not in seen:
+                            seen.add(e.target)
+                            order.append(e.target)
+                            queue.append(e.target)
+                self._members[pid] = order
+        return self._members[pathway_id]
+
+    def journey(self, pathway_id: str) -> tuple[str, ...]:
+        """A pathway's pages in reading order: home, each stage followed by its options, then the rest."""
+        if pathway_id not in self._journeys:
+            pathway = self.nodes[pathway_id]
+            assert isinstance(pathway, Pathway)
+            members = self.members(pathway_id)
+            order: list[str] = [pathway_id]
+            seen = {pathway_id}
+            for stage_id in pathway.stages:
+                for node_id in [stage_id] + [e.target for e in self.out_edges(stage_id, EdgeKind.offers)]:
+                    if node_id not in seen:
+                        seen.add(node_id)
+                        order.append(node_id)
+            rest = [n for n in members if n not in seen]
+            rest.sort(key=lambda n: (KIND_RANK[self.kind(n)], self.nodes[n].title.casefold(), n))
+            self._journeys[pathway_id] = tuple(order + rest)
+        return self._journeys[pathway_id]
+
+    def pathways_sorted(self) -> list[Pathway]:
+        """Pathways by title, then id: the order every list of pathways uses, so placement never depends on ids."""
+        return sorted(self.pathways, key=lambda p: (p.title.casefold(), p.id))
+
+    def placements(self, node_id: str) -> list[Placement]:
+        """Every place a node has: one per pathway it is a member of, in `pathways_sorted` order."""
+        if self._placements is None:
+            found: dict[str, list[Placement]] = {}
+            for pathway in self.pathways_sorted():
+                order = self.journey(pathway.id)
+                stage_of: dict[str, tuple[Stage, int]] = {}
+                for step, stage_id in enumerate(pathway.stages, 1):
+                    stage = self.nodes[stage_id]
+                    assert isinstance(stage, Stage)
+                    stage_of.setdefault(stage_id, (stage, step))
+                    for e in self.out_edges(stage_id, EdgeKind.offers):
+                        stage_of.setdefault(e.target, (stage, step))
+                for member in order:
+                    on, step = stage_of.get(member, (None, 0))
+                    found.setdefault(member, []).append(Placement(pathway, on, step, order))
+            self._placements = found
+        return self._placements.get(node_id, [])
+
+    def red_flags_of(self, pathway_id: str) -> list[str]:
+        """Every red flag a pathway names: its own, then each stage's, without repeats."""
+        pathway = self.nodes[pathway_id]
+        assert isinstance(pathway, Pathway)
+        ids = list(pathway.red_flags)
+        for stage_id in pathway.stages:
+            ids += [e.target for e in self.out_edges(stage_id, EdgeKind.flags) if e.target not in ids]
+        return ids
+
+
+def _default_vocabulary() -> Vocabulary:
+    from .vocabulary import DEFAULT  # the vocabulary is keyed by this module's enums
+
+    return DEFAULT

@@ -73,6 +73,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             overrides_dir=Path(custom_dir) if custom_dir else None,
             diagrams=self.config.diagrams,
             nav_max_pathways=self.config.nav_max_pathways,
+            site_name=config.site_name,
         )
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:
@@ -81,10 +82,12 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
-        clashes = url_clashes(list(self.site.pages), [f.src_uri for f in files], Path(config.docs_dir).name, config.use_directory_urls)
+        content = [f.src_uri for f in files]
+        generated = self.site.generated(content)
+        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
         if clashes:
             raise PluginError("\n".join(clashes))
-        for src_uri, markdown in self.site.pages.items():
+        for src_uri, markdown in generated.items():
             inclusion = InclusionLevel.INCLUDED if src_uri in self.site.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
         for src_uri, data in self.site.assets.items():

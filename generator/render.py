@@ -17,18 +17,18 @@ import jinja2
 from . import links
 from .escape import html_text, json_text, md_prose, md_text, meta_text
 from .model import (
-    EDGE_LABELS,
     URGENCY_ORDER,
     EdgeKind,
     Indicator,
     KnowledgeBase,
     Node,
     Pathway,
+    Placement,
     Stage,
     Treatment,
+    Urgency,
 )
 from .problems import PathwayError, Problem, did_you_mean
-from .validate import reach
 
 TEMPLATE_OVERRIDE_SUBDIR = "carepath"
 """Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
@@ -40,24 +40,6 @@ KIND_TITLES = {
     "treatment": "Treatment",
     "indicator": "Warning sign",
 }
-TREATMENT_TYPE_TITLES = {
-    "assessment": "Check-up or test",
-    "self-care": "Self-care",
-    "medication": "Medicine",
-    "topical": "Skin cream or patch",
-    "device": "Brace or device",
-    "injection": "Injection",
-    "procedure": "Procedure",
-    "referral": "Specialist visit",
-}
-URGENCY = {
-    "emergency": ("danger", "Emergency"),
-    "urgent": ("warning", "Urgent"),
-    "soon": ("info", "Soon"),
-    "routine": ("note", "Routine"),
-}
-"""Urgency -> (admonition type, plain label). The label always shows: colour is never the only cue."""
-
 def long_date(day: dt.date | None) -> str | None:
     """'1 December 2026': no leading zero, the month in words, so no reader confuses day and month."""
     return f"{day.day} {day:%B %Y}" if day else None
@@ -70,6 +52,7 @@ DISCLAIMER = "This page is general information, not medical advice. Talk with yo
 class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     site_url: str | None = None
+    site_name: str = "Carepath"
     use_directory_urls: bool = True
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
@@ -88,76 +71,35 @@ class Link:
     note: str = ""
 
 
-@dataclass
-class Placement:
-    """Where a node sits on a reader's journey: its pathway, its stage, and its reading order."""
-
-    pathway: Pathway | None = None
-    stage: Stage | None = None
-    step: int = 0
-    order: list[str] = field(default_factory=list)
-
-
-def journey_order(kb: KnowledgeBase, pathway: Pathway) -> list[str]:
-    """A pathway's pages in reading order: home, then each stage followed by its options, then the rest."""
-    order: list[str] = [pathway.id]
-    seen = {pathway.id}
-    for stage_id in pathway.stages:
-        for node_id in [stage_id] + [e.target for e in kb.out_edges(stage_id, EdgeKind.offers)]:
-            if node_id not in seen:
-                seen.add(node_id)
-                order.append(node_id)
-    rest = [n for n in reach(kb, pathway) if n not in seen]
-    rest.sort(key=lambda n: (_kind_rank(kb.kind(n)), kb.nodes[n].title.casefold(), n))
-    return order + rest
-
-
-def _kind_rank(kind: str) -> int:
-    return ["pathway", "stage", "treatment", "condition", "indicator"].index(kind)
-
-
-def place_nodes(kb: KnowledgeBase) -> dict[str, Placement]:
-    """Each node's primary placement: the first pathway (by id) whose journey reaches it."""
-    placements: dict[str, Placement] = {}
-    for pathway in kb.pathways:
-        order = journey_order(kb, pathway)
-        stage_of: dict[str, Stage] = {}
-        for stage_id in pathway.stages:
-            stage_node = kb.nodes[stage_id]
-            assert isinstance(stage_node, Stage)
-            stage_of.setdefault(stage_id, stage_node)
-            for e in kb.out_edges(stage_id, EdgeKind.offers):
-                stage_of.setdefault(e.target, stage_node)
-        for node_id in order:
-            if node_id in placements:
-                continue
-            stage = stage_of.get(node_id)
-            step = pathway.stages.index(stage.id) + 1 if stage else 0
-            placements[node_id] = Placement(pathway, stage, step, order)
-    return placements
-
-
 class Renderer:
     def __init__(self, kb: KnowledgeBase, options: RenderOptions) -> None:
         self.kb = kb
         self.options = options
-        self.placements = place_nodes(kb)
+        self.several = len(kb.pathways) > 1
+        """With one pathway, pages need not say which pathway they mean."""
         self.problems: list[Problem] = []
         self.env = _environment(options.overrides_dir)
 
     # --- link helpers ---
 
-    def link(self, from_uri: str, node_id: str, with_step: bool = False) -> Link:
+    def link(self, from_uri: str, node_id: str, with_step: bool = False, pathway: Pathway | None = None) -> Link:
         node = self.kb.nodes[node_id]
         text = node.title
         if with_step and isinstance(node, Stage):
-            text = self.step_title(node_id)
+            text = self.step_title(node_id, pathway)
         return Link(text, links.md_link(from_uri, links.node_uri(node_id)))
 
-    def step_title(self, stage_id: str) -> str:
-        place = self.placements.get(stage_id)
+    def placement(self, node_id: str, pathway: Pathway | None = None) -> Placement | None:
+        """The node's place on `pathway`, or its first place when no pathway is given."""
+        for place in self.kb.placements(node_id):
+            if pathway is None or place.pathway is pathway:
+                return place
+        return None
+
+    def step_title(self, stage_id: str, pathway: Pathway | None = None) -> str:
+        place = self.placement(stage_id, pathway)
         stage = self.kb.nodes[stage_id]
-        if place and place.pathway and place.step:
+        if place and place.step:
             return f"Step {place.step} of {len(place.pathway.stages)}: {stage.title}"
         return stage.title
 
@@ -178,31 +120,49 @@ class Renderer:
     # --- page parts ---
 
     def breadcrumb(self, node_id: str, uri: str) -> list[Link]:
-        place = self.placements.get(node_id)
-        if not place or not place.pathway:
+        """Pathway › step › page, for a node on one pathway; a shared node names its places in `part_of`."""
+        places = self.kb.placements(node_id)
+        if len(places) != 1:
             return []
+        place = places[0]
         crumbs = []
         if node_id != place.pathway.id:
             crumbs.append(self.link(uri, place.pathway.id))
         if place.stage and place.stage.id != node_id:
-            crumbs.append(self.link(uri, place.stage.id, with_step=True))
+            crumbs.append(self.link(uri, place.stage.id, with_step=True, pathway=place.pathway))
         return crumbs
 
     def where(self, node_id: str) -> str:
-        """'Step 2 of 4: Non-invasive options' for a node on a stage, '' otherwise."""
-        place = self.placements.get(node_id)
-        if place and place.stage:
-            return self.step_title(place.stage.id)
+        """'Step 2 of 4: Non-invasive options' for a node on one stage of one pathway, '' otherwise."""
+        places = self.kb.placements(node_id)
+        if len(places) == 1 and places[0].stage:
+            return self.step_title(places[0].stage.id, places[0].pathway)
         return ""
 
-    def prev_next(self, node_id: str, uri: str) -> tuple[Link | None, Link | None]:
-        place = self.placements.get(node_id)
-        if not place or node_id not in place.order:
-            return None, None
-        i = place.order.index(node_id)
-        prev = self.link(uri, place.order[i - 1], with_step=True) if i > 0 else None
-        nxt = self.link(uri, place.order[i + 1], with_step=True) if i + 1 < len(place.order) else None
-        return prev, nxt
+    def part_of(self, node_id: str, uri: str) -> list[dict[str, Any]]:
+        """For a node on more than one pathway: each pathway and the step it is on there."""
+        places = self.kb.placements(node_id)
+        if len(places) < 2:
+            return []
+        return [
+            {
+                "pathway": self.link(uri, p.pathway.id),
+                "step": self.link(uri, p.stage.id, with_step=True, pathway=p.pathway) if p.stage and p.stage.id != node_id else None,
+            }
+            for p in places
+        ]
+
+    def prev_next(self, node_id: str, uri: str) -> list[dict[str, Any]]:
+        """One row of previous/next per pathway the node is on, each labelled with its pathway when there are several."""
+        rows = []
+        places = self.kb.placements(node_id)
+        for place in places:
+            i = place.order.index(node_id)
+            prev = self.link(uri, place.order[i - 1], with_step=True, pathway=place.pathway) if i > 0 else None
+            nxt = self.link(uri, place.order[i + 1], with_step=True, pathway=place.pathway) if i + 1 < len(place.order) else None
+            if prev or nxt:
+                rows.append({"pathway": self.link(uri, place.pathway.id) if len(places) > 1 else None, "prev": prev, "next": nxt})
+        return rows
 
     def backlinks(self, node_id: str, uri: str) -> list[Link]:
         items = []
@@ -210,27 +170,37 @@ class Renderer:
             if e.kind == EdgeKind.includes:
                 continue
             link = self.link(uri, e.source, with_step=True)
-            where = self.where(e.source)
-            note = EDGE_LABELS[e.kind][1]
-            if where and self.kb.kind(e.source) != "stage":
-                note += f" ({where})"
-            items.append((EDGE_LABELS[e.kind][1], link.text.casefold(), Link(link.text, link.href, note)))
+            note = self.kb.vocabulary.edge_label(e.kind, backward=True)
+            places = self.kb.placements(e.source)
+            if self.several and places:
+                note += " (" + "; ".join(self._place_words(e.source, p) for p in places) + ")"
+            elif len(places) == 1 and places[0].stage and self.kb.kind(e.source) != "stage":
+                note += f" ({self.step_title(places[0].stage.id, places[0].pathway)})"
+            items.append((self.kb.vocabulary.edge_label(e.kind, backward=True), link.text.casefold(), Link(link.text, link.href, note)))
         items.sort(key=lambda t: (t[0], t[1]))
         return [t[2] for t in items]
+
+    def _place_words(self, node_id: str, place: Placement) -> str:
+        """'Back pain: step 2 of 4' — which pathway, and where on it."""
+        if place.stage and place.stage.id != node_id or isinstance(self.kb.nodes[node_id], Stage) and place.step:
+            return f"{place.pathway.title}: step {place.step} of {len(place.pathway.stages)}"
+        return place.pathway.title
 
     def targets(self, node_id: str, kind: EdgeKind, uri: str) -> list[Link]:
         return [self.link(uri, e.target, with_step=True) for e in self.kb.out_edges(node_id, kind)]
 
     def red_flags(self, node_id: str, uri: str) -> list[dict[str, Any]]:
-        """Care cards for a page: the pathway's red flags plus the stage's own, most urgent first."""
+        """Care cards for a page: the pathway's red flags plus the stage's own, most urgent first.
+
+        A stage shows the red flags of the pathways that list it, never those of another pathway.
+        """
         ids: list[str] = []
-        place = self.placements.get(node_id)
         node = self.kb.nodes[node_id]
         if isinstance(node, Pathway):
             ids += node.red_flags
         elif isinstance(node, Stage):
-            if place and place.pathway:
-                ids += place.pathway.red_flags
+            for place in self.kb.placements(node_id):
+                ids += [i for i in place.pathway.red_flags if i not in ids]
             ids += [i for i in node.red_flags if i not in ids]
         cards = [self.care_card(i, uri) for i in ids]
         cards.sort(key=lambda c: (URGENCY_ORDER[c["node"].urgency], c["node"].title.casefold()))
@@ -239,7 +209,8 @@ class Renderer:
     def care_card(self, indicator_id: str, uri: str) -> dict[str, Any]:
         ind = self.kb.nodes[indicator_id]
         assert isinstance(ind, Indicator)
-        admonition, label = URGENCY[ind.urgency.value]
+        level = self.kb.vocabulary.urgency[ind.urgency]
+        admonition, label = level.admonition, level.label
         return {
             "node": ind,
             "admonition": admonition,
@@ -275,20 +246,19 @@ class Renderer:
         node = kb.nodes[node_id]
         uri = links.node_uri(node_id)
         kind = kb.kind(node_id)
-        prev, nxt = self.prev_next(node_id, uri)
         ctx: dict[str, Any] = {
             "node": node,
             "kind": kind,
             "kind_title": KIND_TITLES[kind],
-            "type_title": TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else "",
+            "type_title": kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else "",
             "uri": uri,
             "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary)},
             "body": self.prose(node_id, node.body, uri),
             "breadcrumb": self.breadcrumb(node_id, uri),
             "crumb": self.step_title(node_id) if isinstance(node, Stage) else node.title,
             "where": self.where(node_id),
-            "prev": prev,
-            "next": nxt,
+            "part_of": self.part_of(node_id, uri),
+            "prevnext": self.prev_next(node_id, uri),
             "backlinks": self.backlinks(node_id, uri),
             "review": self.review(node),
             "sources": self.sources(node),
@@ -301,11 +271,10 @@ class Renderer:
         ctx["front_matter"].update(extras.get("front_matter", {}))
         ctx["handout"] = extras.get("handout", "")
         diagrams = self.options.diagrams
-        place = self.placements.get(node_id)
         if isinstance(node, Pathway):
             ctx["stages"] = [
                 {
-                    "link": self.link(uri, s, with_step=True),
+                    "link": self.link(uri, s, with_step=True, pathway=node),
                     "node": kb.nodes[s],
                     "options": self.targets(s, EdgeKind.offers, uri),
                     "when_to_move_on": self.prose(s, getattr(kb.nodes[s], "when_to_move_on", None), uri),
@@ -325,8 +294,8 @@ class Renderer:
             ctx["when_to_move_on"] = self.prose(node_id, node.when_to_move_on, uri)
             ctx["next_stages"] = self.targets(node_id, EdgeKind.escalates_to, uri)
             ctx["previous_stages"] = [self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)]
-            if diagrams and place and place.pathway:
-                ctx["diagram"] = diagrams.stage_slice_html(kb, place.pathway, node_id, uri, here=node_id)
+            if diagrams:
+                ctx["diagram"] = self._slices(node_id, node_id, uri)
         elif isinstance(node, Treatment):
             ctx.update(
                 how_it_helps=self.prose(node_id, node.how_it_helps, uri),
@@ -342,13 +311,27 @@ class Renderer:
             ctx["conditions"] = self.targets(node_id, EdgeKind.relevant_to, uri)
         else:
             ctx["treatments"] = self.targets(node_id, EdgeKind.relevant_to, uri)
-        if diagrams and place and place.pathway and not isinstance(node, (Pathway, Stage)) and place.stage:
-            ctx["diagram"] = diagrams.stage_slice_html(kb, place.pathway, place.stage.id, uri, here=node_id)
+        if diagrams and not isinstance(node, (Pathway, Stage)):
+            ctx["diagram"] = self._slices(node_id, None, uri)
         return ctx
+
+    def _slices(self, node_id: str, stage_id: str | None, uri: str) -> str:
+        """The stage flow around a node, once for each pathway it is on, each headed by its pathway when there are several."""
+        diagrams = self.options.diagrams
+        places = [p for p in self.kb.placements(node_id) if stage_id or p.stage]
+        parts = []
+        for place in places:
+            stage = stage_id or (place.stage.id if place.stage else "")
+            html = diagrams.stage_slice_html(self.kb, place.pathway, stage, uri, here=node_id)
+            if len(places) > 1:
+                href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
+                html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
+            parts.append(html)
+        return "\n\n".join(parts)
 
     def _type_title(self, node_id: str) -> str:
         node = self.kb.nodes[node_id]
-        return TREATMENT_TYPE_TITLES[node.type.value] if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
+        return self.kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
 
     def render_all(self) -> dict[str, str]:
         """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
@@ -360,6 +343,7 @@ class Renderer:
             for pathway in kb.pathways:
                 pages[links.overview_uri(pathway.id)] = self.render_overview(pathway)
         pages[links.PATHWAYS_URI] = self.render_pathway_index()
+        pages[links.HOME_URI] = self.render_home()
         pages[links.A_TO_Z_URI] = self.render_a_to_z()
         pages[links.GLOSSARY_URI] = self.render_glossary()
         if self.problems:
@@ -407,15 +391,42 @@ class Renderer:
             disclaimer=DISCLAIMER,
         )
 
+    def emergency_signs(self, uri: str) -> list[dict[str, Any]]:
+        """Every pathway's emergency red flags, once each, by title: the general emergency box."""
+        out = []
+        for node in self.kb.of_kind("indicator"):
+            assert isinstance(node, Indicator)
+            if node.urgency != Urgency.emergency:
+                continue
+            pathways = [p.pathway.title for p in self.kb.placements(node.id)]
+            out.append({"link": self.link(uri, node.id), "pathways": "; ".join(pathways) if self.several else "", "sort": node.title.casefold()})
+        return sorted(out, key=lambda e: e["sort"])
+
+    def pathway_items(self, uri: str) -> list[dict[str, Any]]:
+        return [{"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)} for p in self.kb.pathways_sorted()]
+
     def render_pathway_index(self) -> str:
         uri = links.PATHWAYS_URI
-        items = [
-            {"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)}
-            for p in sorted(self.kb.pathways, key=lambda p: (p.title.casefold(), p.id))
-        ]
         return self.env.get_template("pathways.md.j2").render(
-            items=items,
+            items=self.pathway_items(uri),
+            emergency=self.emergency_signs(uri),
             front_matter={"title": "All care pathways", "description": "Every care pathway on this site."},
+            disclaimer=DISCLAIMER,
+        )
+
+    def render_home(self) -> str:
+        """The home page, unless the site writes its own `index.md`: every pathway and a general emergency box."""
+        uri = links.HOME_URI
+        return self.env.get_template("home.md.j2").render(
+            site_name=self.options.site_name,
+            items=self.pathway_items(uri),
+            emergency=self.emergency_signs(uri),
+            pathways_href=links.md_link(uri, links.PATHWAYS_URI),
+            a_to_z_href=links.md_link(uri, links.A_TO_Z_URI),
+            glossary_href=links.md_link(uri, links.GLOSSARY_URI),
+            codes_href=links.md_link(uri, links.CODES_URI),
+            lookup_href=links.md_link(uri, links.LOOKUP_URI),
+            front_matter={"title": meta_text(self.options.site_name), "description": "Plain-language guides to what can happen next in your care."},
             disclaimer=DISCLAIMER,
         )
 
@@ -450,14 +461,13 @@ def nav_pages(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> list[t
     pathways = sorted(kb.pathways, key=lambda p: (p.title.casefold(), p.id))
     if len(pathways) > max_pathways:
         return []
-    placements = place_nodes(kb)
     sections = []
     for pathway in pathways:
         entries = [(meta_text(pathway.title), links.node_uri(pathway.id))]
         for i, stage_id in enumerate(pathway.stages, 1):
             stage = kb.nodes[stage_id]
-            place = placements.get(stage_id)
-            if place and place.pathway is not pathway:
+            places = kb.placements(stage_id)
+            if places and places[0].pathway is not pathway:
                 continue  # a shared stage lives in the nav of its primary pathway only
             entries.append((meta_text(f"{i}. {stage.title}"), links.node_uri(stage_id)))
         sections.append((meta_text(pathway.title), entries))

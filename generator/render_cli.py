@@ -34,6 +34,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
             cfg.custom_dir,
             bool(cfg.plugin.get("diagrams", True)),
             int(cfg.plugin.get("nav_max_pathways", NAV_MAX_PATHWAYS)),
+            str(cfg.raw.get("site_name") or "Carepath"),
         )
     )
     content: dict[str, bytes] = {}
@@ -48,13 +49,14 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
             content[uri] = path.read_bytes()
     if problems:
         raise PathwayError(problems)
-    clashes = url_clashes(list(site.pages), list(content), cfg.docs_dir.name, cfg.use_directory_urls)
+    pages = site.generated(list(content))
+    clashes = url_clashes(list(pages), list(content), cfg.docs_dir.name, cfg.use_directory_urls)
     if clashes:
         raise PathwayError([Problem(Position(f"{cfg.docs_dir.name}/", 1, 1), c) for c in clashes])
     out.mkdir(parents=True, exist_ok=True)
     for uri, data in content.items():
         _write(out / uri, data)
-    for uri, text in site.pages.items():
+    for uri, text in pages.items():
         _write(out / uri, text.encode("utf-8"))
     for uri, data in site.assets.items():
         _write(out / uri, data)
@@ -63,7 +65,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     plugins = [p for p in cfg.raw.get("plugins") or [] if not (isinstance(p, dict) and "carepath" in p) and p != "carepath"]
     config["plugins"] = plugins
     config["nav"] = site.nav(sorted(u for u in content if u.endswith(".md")))
-    config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(site.pages) if u not in site.in_nav)
+    config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in site.in_nav)
     config["extra_css"] = list(config.get("extra_css") or []) + [u for u in site.assets if u.endswith(".css")]
     theme = dict(config.get("theme") or {})
     theme.pop("custom_dir", None)

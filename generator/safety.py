@@ -11,19 +11,17 @@ import re
 from collections.abc import Mapping
 
 from .load import Entry
-from .model import Indicator, KnowledgeBase, Stage, Treatment, TreatmentType, Urgency
+from .model import Indicator, KnowledgeBase, Stage, Treatment, Urgency
 from .problems import Problem, quote
-
-RISKY_TREATMENT_TYPES = frozenset({TreatmentType.medication, TreatmentType.injection, TreatmentType.procedure})
-"""Treatment types that can do harm, so their pages must list risks and when to get help.
-
-The one place that decides it: when treatment types become data with a `risky` flag (and gain
-`surgery`), `is_risky` reads the flag instead.
-"""
+from .vocabulary import DEFAULT, Vocabulary
 
 
-def is_risky(treatment: Treatment) -> bool:
-    return treatment.type in RISKY_TREATMENT_TYPES
+def is_risky(kb: KnowledgeBase, treatment: Treatment) -> bool:
+    """A treatment that can do harm, so its page must list risks and when to get help: its type's `risky` flag
+    in the vocabulary (by default medication, injection, procedure and surgery). An unknown type is an error
+    reported elsewhere, not a safety warning."""
+    kind = kb.vocabulary.treatment_kinds.get(treatment.type)
+    return bool(kind and kind.risky)
 
 
 URGENCY_WORDS: dict[Urgency, tuple[str, ...]] = {
@@ -31,19 +29,20 @@ URGENCY_WORDS: dict[Urgency, tuple[str, ...]] = {
     Urgency.urgent: ("urgent", "urgently"),
     Urgency.routine: ("routine",),
 }
-"""Words that state an urgency level. `soon` has none: "as soon as you can" says nothing about the level."""
+"""Words that state an urgency level, besides its label in the vocabulary. `soon` has none of its own:
+"as soon as you can" says nothing about the level."""
 
 URGENCY_TEXT_FIELDS = ("title", "summary", "action")
 """The indicator fields shown beside its urgency label, on its card and in handouts."""
 
-_WORD = {level: re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) for level, words in URGENCY_WORDS.items()}
 
-
-def stated_urgency(text: str) -> tuple[Urgency, str] | None:
-    """The most urgent level a text states in words, with the word; None when it states none."""
+def stated_urgency(text: str, vocabulary: Vocabulary = DEFAULT) -> tuple[Urgency, str] | None:
+    """The most urgent level a text states in words (its own words or its label), with the word; None when it states none."""
     for level in Urgency:  # most urgent first
-        pattern = _WORD.get(level)
-        match = pattern.search(text) if pattern else None
+        words = [*URGENCY_WORDS.get(level, ()), *([] if level == Urgency.soon else [vocabulary.urgency_label(level)])]
+        if not words:
+            continue
+        match = re.search(r"\b(" + "|".join(map(re.escape, words)) + r")\b", text, re.IGNORECASE)
         if match:
             return level, match.group(0)
     return None
@@ -60,9 +59,9 @@ def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complet
     for node_id, node in sorted(kb.nodes.items()):
         entry = entry_of[node_id]
         if isinstance(node, Treatment):
-            problems += _treatment_rules(node, entry)
+            problems += _treatment_rules(node, entry, is_risky(kb, node))
         elif isinstance(node, Indicator):
-            problems += _urgency_wording(node, entry)
+            problems += _urgency_wording(node, entry, kb.vocabulary)
     return problems
 
 
@@ -88,11 +87,11 @@ def _is_emergency(kb: KnowledgeBase, node_id: str) -> bool:
     return isinstance(node, Indicator) and node.urgency == Urgency.emergency
 
 
-def _treatment_rules(node: Treatment, entry: Entry) -> list[Problem]:
+def _treatment_rules(node: Treatment, entry: Entry, risky: bool) -> list[Problem]:
     problems = []
     who = f"treatment '{node.id}'"
-    if is_risky(node):
-        kind = node.type.value
+    if risky:
+        kind = node.type
         if not node.risks:
             problems.append(Problem(entry.position, f"{who}: a treatment of type '{kind}' needs 'risks', including rare serious ones", "warning"))
         if not node.get_help_if:
@@ -104,10 +103,10 @@ def _treatment_rules(node: Treatment, entry: Entry) -> list[Problem]:
     return problems
 
 
-def _urgency_wording(node: Indicator, entry: Entry) -> list[Problem]:
+def _urgency_wording(node: Indicator, entry: Entry, vocabulary: Vocabulary) -> list[Problem]:
     problems = []
     for name in URGENCY_TEXT_FIELDS:
-        stated = stated_urgency(getattr(node, name))
+        stated = stated_urgency(getattr(node, name), vocabulary)
         if stated and stated[0] != node.urgency:
             level, word = stated
             message = (

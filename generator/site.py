@@ -39,6 +39,7 @@ class SiteOptions:
     overrides_dir: Path | None = None
     diagrams: bool = True
     nav_max_pathways: int = NAV_MAX_PATHWAYS
+    site_name: str = "Carepath"
 
 
 @dataclass
@@ -52,12 +53,16 @@ class SitePages:
     warnings: list[Problem] = field(default_factory=list)
     nav_max_pathways: int = NAV_MAX_PATHWAYS
 
+    def generated(self, content_uris: list[str]) -> dict[str, str]:
+        """The generated pages that go into the site: all but the home page when the site writes its own."""
+        if links.HOME_URI in content_uris:
+            return {u: t for u, t in self.pages.items() if u != links.HOME_URI}
+        return self.pages
+
     def nav(self, content_uris: list[str]) -> list[Any]:
         """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
-        nav: list[Any] = []
-        rest = [u for u in content_uris if u != "index.md"]
-        if "index.md" in content_uris:
-            nav.append({"Home": "index.md"})
+        nav: list[Any] = [{"Home": links.HOME_URI}]
+        rest = [u for u in content_uris if u != links.HOME_URI]
         nav.append({"All pathways": links.PATHWAYS_URI})
         for title, entries in nav_pages(self.kb, self.nav_max_pathways):
             section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
@@ -89,6 +94,7 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     render_options = RenderOptions(
         today=today(),
         site_url=options.site_url,
+        site_name=options.site_name,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
         annotate=annotate,
@@ -101,7 +107,7 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
     warnings = warnings + clinical.warnings(kb, render_options)
-    nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys())
+    nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
     return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
 
 

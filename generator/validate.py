@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -21,11 +20,13 @@ from .model import (
     Edge,
     EdgeKind,
     KnowledgeBase,
-    Pathway,
     Position,
+    Treatment,
+    Urgency,
 )
-from .problems import Problem, Suggester, quote
+from .problems import Problem, Suggester, did_you_mean, quote
 from .safety import check_safety
+from .vocabulary import DEFAULT, TreatmentKind
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
@@ -71,6 +72,9 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             else:
                 aliases[alias] = (node.id, entry.position)
 
+    problems += _build_vocabulary(kb, loaded)
+    problems += _check_types(kb, entry_of)
+
     for term_entry, where in loaded.glossary:
         kb.glossary.append(term_entry)
         kb.glossary_positions.append(where)
@@ -80,11 +84,14 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     kb.edges = [replace(e, target=aliases[e.target][0]) if e.target in aliases and e.target not in kb.nodes else e for e in kb.edges]
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
     kb.index_edges()
-    problems += _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
+    cycles = _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
+    problems += cycles
     problems += _check_cycles(kb, EdgeKind.requires, "prerequisite cycle", "nothing could ever be started")
     if not loaded.incomplete:
         # With a node missing, "unreachable" would only guess: the missing node may be the link.
         problems += _check_reachability(kb)
+        if not cycles:  # a cycle goes backwards somewhere by definition: one message is enough
+            problems += _check_stage_order(kb)
         if not kb.pathways and not problems:
             problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
     problems += _check_codes(kb, entry_of)
@@ -92,6 +99,54 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
     return kb, problems
+
+
+def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
+    """The default vocabulary plus every file's additions; a word defined twice by the site is an error."""
+    problems = []
+    kinds: dict[str, tuple[TreatmentKind, Position]] = {}
+    urgency: dict[Urgency, tuple[str, Position]] = {}
+    edges: dict[EdgeKind, tuple[tuple[str, str], Position]] = {}
+    for section, locate in loaded.vocabularies:
+        for i, t in enumerate(section.treatment_types):
+            where = locate("treatment_types", i, "id")
+            if t.id in kinds:
+                problems.append(Problem(where, f"vocabulary: treatment type '{t.id}' is already defined at {kinds[t.id][1]}"))
+                continue
+            kinds[t.id] = (TreatmentKind(t.id, t.label, t.risky, t.schema_org), where)
+        for u, label in section.urgency_labels.items():
+            where = locate("urgency_labels", u.value)
+            if u in urgency:
+                problems.append(Problem(where, f"vocabulary: urgency label '{u.value}' is already defined at {urgency[u][1]}"))
+                continue
+            urgency[u] = (label, where)
+        for name, words in section.edge_labels.items():
+            where = locate("edge_labels", name)
+            kind = EDGE_FIELDS[name]
+            if kind in edges:
+                problems.append(Problem(where, f"vocabulary: edge label '{name}' is already defined at {edges[kind][1]}"))
+                continue
+            edges[kind] = ((words.forward, words.backward), where)
+    kb.vocabulary = DEFAULT.extended(
+        [k for k, _ in kinds.values()], {u: v for u, (v, _) in urgency.items()}, {k: v for k, (v, _) in edges.items()}
+    )
+    return problems
+
+
+def _check_types(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    problems = []
+    known = kb.vocabulary.treatment_kinds
+    for node_id, node in sorted(kb.nodes.items()):
+        if isinstance(node, Treatment) and node.type not in known:
+            hint = did_you_mean(node.type, known)
+            problems.append(
+                Problem(
+                    entry_of[node_id].locate("type"),
+                    f"treatment '{node_id}': 'type' is {quote(node.type)}{hint}; expected one of: {', '.join(known)} "
+                    "(or add it under 'vocabulary: treatment_types:')",
+                )
+            )
+    return problems
 
 
 def _label(kb: KnowledgeBase, node_id: str) -> str:
@@ -169,31 +224,18 @@ def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> lis
     return problems
 
 
-def reach(kb: KnowledgeBase, pathway: Pathway) -> list[str]:
-    """Node ids a reader can reach from a pathway's first stage (and its red flags), in BFS order."""
-    starts = [pathway.id] + [s for s in pathway.stages[:1] if s in kb.nodes]
-    order: list[str] = []
-    seen = set(starts)
-    queue = deque(starts)
-    while queue:
-        node = queue.popleft()
-        order.append(node)
-        for e in kb.out_edges(node):
-            if e.kind == EdgeKind.includes:
-                continue  # stages must be reached by the journey itself, not by being listed
-            if e.target not in seen:
-                seen.add(e.target)
-                queue.append(e.target)
-    return order
-
-
 def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
+    """Every listed stage is reached from the first; every other node from some pathway's journey.
+
+    Membership follows `KnowledgeBase.members`: a node no pathway owns that is cross-linked from one
+    (`relevant_to`) belongs to the pathways that link it, so it is not unreachable.
+    """
     problems = []
     reached: set[str] = set()
     for pathway in kb.pathways:
-        got = set(reach(kb, pathway))
-        reached |= got
+        reached.update(kb.members(pathway.id))
         first = pathway.stages[0]
+        got = set(kb.walk(pathway, [pathway.id, first]))
         for edge in kb.out_edges(pathway.id, EdgeKind.includes):
             if edge.target not in got:
                 problems.append(
@@ -210,6 +252,25 @@ def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
             )
         elif node_id not in reached and kb.kind(node_id) == "stage" and not kb.in_edges(node_id, EdgeKind.includes):
             problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: unreachable: no pathway lists this stage"))
+    return problems
+
+
+def _check_stage_order(kb: KnowledgeBase) -> list[Problem]:
+    """A pathway lists its stages in the order a patient meets them, so escalation only ever goes forward."""
+    problems = []
+    for pathway in kb.pathways:
+        step = {s: i for i, s in enumerate(pathway.stages, 1)}
+        for stage_id in pathway.stages:
+            for e in kb.out_edges(stage_id, EdgeKind.escalates_to):
+                if e.target in step and step[e.target] <= step[stage_id]:
+                    problems.append(
+                        Problem(
+                            e.position,
+                            f"stage '{stage_id}': 'escalates_to' leads back from step {step[stage_id]} to step {step[e.target]} "
+                            f"'{e.target}' of pathway '{pathway.id}'; list the stages in the order they escalate "
+                            "(a treatment that sends people back to an earlier stage uses 'returns_to')",
+                        )
+                    )
     return problems
 
 

@@ -27,7 +27,6 @@ from generator.diagram import (
 )
 from generator.links import node_uri, url_link
 from generator.model import EdgeKind, KnowledgeBase, Pathway
-from generator.validate import reach
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diagram"
@@ -254,7 +253,7 @@ def test_text_alternative_links_every_node_in_journey_order(kb: KnowledgeBase) -
     for h, _ in links(root):
         if h not in order:
             order.append(h)
-    every = {href(page, n) for n in set(reach(kb, p)) | set(p.stages)}
+    every = {href(page, n) for n in set(kb.members(p.id)) | set(p.stages)}
     assert set(order) == every
     journey = [href(page, n) for n in JOURNEY_ORDER]
     assert [h for h in order if h in journey] == journey
@@ -321,7 +320,7 @@ def test_overview_svg_is_accessible_and_scales(kb: KnowledgeBase) -> None:
 def test_overview_links_every_node_with_its_shape(kb: KnowledgeBase) -> None:
     p = pathway_of(kb)
     svg = tree(overview_html(kb, p, "knee-pain.md"))
-    members = set(reach(kb, p)) | set(p.stages)
+    members = set(kb.members(p.id)) | set(p.stages)
     shapes = {"pathway": "polygon", "stage": "polygon", "treatment": "path", "condition": "ellipse", "indicator": "polygon"}
     for node_id in members:
         g = only([el for el in svg.iter() if el.get("id") == f"cp-overview-knee-pain-n-{node_id}"])
@@ -469,7 +468,7 @@ def test_hostile_overview_is_valid_svg_and_valid_dot(hostile: KnowledgeBase) -> 
     assert "مرحبا" in texts and "🦵🏽" in texts
     assert sorted(
         g.get("id", "").removeprefix("cp-overview-hostile-n-") for g in svg.iter() if "cp-node" in g.get("class", "")
-    ) == sorted(set(reach(hostile, p)) | set(p.stages))
+    ) == sorted(set(hostile.members(p.id)) | set(p.stages))
     backslash = only([g for g in svg.iter() if g.get("id") == "cp-overview-hostile-n-backslash"])
     assert "C:\\path\\N\\G\\L \\ trailing\\" in "".join(t.text or "" for t in backslash.iter(f"{SVG}text"))
 

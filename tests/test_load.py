@@ -103,7 +103,8 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "not one of the choices": (
         _physio("type: self-care", "type: selfcare"),
         ("pathway/treatments.yml:5:11: treatment 'physio': 'type' is 'selfcare' (did you mean 'self-care'?); "
-        "expected one of: assessment, self-care, medication, topical, device, injection, procedure, referral"),
+        "expected one of: assessment, self-care, education, medication, topical, device, injection, procedure, surgery, referral, "
+        "emergency-care (or add it under 'vocabulary: treatment_types:')"),
     ),
     "merge key": (
         PHYSIO + "    <<: {risks: [Soreness]}\n",

@@ -15,8 +15,9 @@ from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, wri
 from helpers_site import Build, article, node_url, section, shared_build, text_of
 
 from generator import check_pathway
-from generator.model import Urgency
-from generator.safety import RISKY_TREATMENT_TYPES, is_risky, stated_urgency
+from generator.model import Treatment, Urgency
+from generator.safety import is_risky, stated_urgency
+from generator.vocabulary import DEFAULT, TreatmentKind
 
 PILLS = """\
 treatments:
@@ -77,10 +78,14 @@ def test_treatments_that_are_not_risky_need_no_get_help_list(tmp_path: Path, cap
     assert warnings_of(check(tmp_path, capsys, files)) == []
 
 
-def test_the_risky_types_live_in_one_place() -> None:
-    assert {t.value for t in RISKY_TREATMENT_TYPES} == {"medication", "injection", "procedure"}
+def test_risky_types_come_from_the_vocabulary() -> None:
+    assert {k.id for k in DEFAULT.treatment_kinds.values() if k.risky} == {"medication", "injection", "procedure", "surgery"}
     kb, _ = check_pathway(Path(__file__).resolve().parent.parent / "pathway")
-    assert is_risky(kb.nodes["nsaids"]) and not is_risky(kb.nodes["mri-scan"])  # type: ignore[arg-type]
+    nsaids, mri = kb.nodes["nsaids"], kb.nodes["mri-scan"]
+    assert isinstance(nsaids, Treatment) and isinstance(mri, Treatment)
+    assert is_risky(kb, nsaids) and not is_risky(kb, mri)
+    kb.vocabulary = DEFAULT.extended([TreatmentKind("assessment", "Check-up or test", risky=True)])
+    assert is_risky(kb, mri), "a site can mark a type risky in its vocabulary"
 
 
 def test_urgency_said_in_an_indicator_text_must_match_its_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,11 +113,17 @@ def test_urgency_said_in_an_indicator_text_must_match_its_level(tmp_path: Path, 
         ("Call your doctor as soon as you can.", None),
         ("An emergencyroom", None),  # whole words only
         ("Urgent, or an emergency?", Urgency.emergency),  # the most urgent word wins
+        ("Ring for help now.", None),
     ],
 )
 def test_stated_urgency(text: str, stated: Urgency | None) -> None:
     found = stated_urgency(text)
     assert (found[0] if found else None) == stated
+
+
+def test_a_site_urgency_label_counts_as_urgency_wording() -> None:
+    vocabulary = DEFAULT.extended(urgency_labels={Urgency.urgent: "Same day"})
+    assert stated_urgency("Get a same day visit.", vocabulary) == (Urgency.urgent, "same day")
 
 
 def test_a_reviewed_treatment_without_sources_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,7 +228,7 @@ def test_injection_pages_say_get_help_for_a_fever(shipped: Build, node_id: str) 
 
 def test_every_risky_treatment_page_has_risks_and_a_get_help_list(shipped: Build) -> None:
     kb, _ = check_pathway(shipped.project / "pathway")
-    risky = [n for n in kb.of_kind("treatment") if is_risky(n)]  # type: ignore[arg-type]
+    risky = [n for n in kb.of_kind("treatment") if isinstance(n, Treatment) and is_risky(kb, n)]
     assert len(risky) == 7
     for node in risky:
         page = article(shipped.html(node_url(node.id)))

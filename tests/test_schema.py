@@ -69,7 +69,7 @@ def test_shipped_files_validate() -> None:
 @pytest.mark.parametrize(
     ("text", "path"),
     [
-        ("treatments: [{id: x, title: T, summary: S, type: selfcare}]", ["treatments", 0, "type"]),
+        ("treatments: [{id: x, title: T, summary: S, type: Self Care}]", ["treatments", 0, "type"]),
         ("treatments: [{id: X y, title: T, summary: S, type: device}]", ["treatments", 0, "id"]),
         ("treatments: [{id: x, title: T, sumary: S, type: device}]", ["treatments", 0]),
         ("treatmens: []", []),

@@ -31,7 +31,7 @@ from helpers_site import (
 
 from generator import KnowledgeBase, check_pathway, links
 from generator.model import EdgeKind, Pathway, Stage
-from generator.render import DISCLAIMER, RenderOptions, journey_order, long_date, place_nodes, render_pages
+from generator.render import DISCLAIMER, RenderOptions, long_date, render_pages
 
 PROJECTS = ["fixture", "shipped"]
 
@@ -115,11 +115,12 @@ def test_linked_from_is_exactly_the_inverse_of_the_edges(built: tuple[Build, Kno
 
 def test_breadcrumb_says_step_n_of_m_on_stage_and_option_pages(built: tuple[Build, KnowledgeBase]) -> None:
     b, kb = built
-    placements = place_nodes(kb)
     checked = 0
-    for node_id, place in placements.items():
-        if not place.stage or not place.pathway:
+    for node_id in kb.nodes:
+        places = kb.placements(node_id)
+        if len(places) != 1 or not places[0].stage:
             continue
+        place = places[0]
         crumb = re.search(r'<nav[^>]*class="cp-breadcrumb[^"]*"[^>]*>(.*?)</nav>', node_article(b, node_id), re.DOTALL)
         assert crumb, f"{node_id}: no breadcrumb"
         text = text_of(crumb.group(1))
@@ -135,9 +136,8 @@ def test_breadcrumb_says_step_n_of_m_on_stage_and_option_pages(built: tuple[Buil
 
 def test_prev_and_next_follow_the_journey(built: tuple[Build, KnowledgeBase]) -> None:
     b, kb = built
-    placements = place_nodes(kb)
     for pathway in kb.pathways:
-        order = [n for n in journey_order(kb, pathway) if placements[n].pathway is pathway]
+        order = [n for n in kb.journey(pathway.id) if len(kb.placements(n)) == 1]
         for i, node_id in enumerate(order):
             links = {next(iter(a.classes & {"cp-prev", "cp-next"}), ""): a for a in links_in(node_article(b, node_id))}
             prev, nxt = links.get("cp-prev"), links.get("cp-next")

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, write_pathway
 
+from generator import check_pathway
+from generator.diagram import stage_slice_html
 from generator.model import Code
 from generator.problems import Suggester
 from generator.validate import code_problem, loinc_ok, verhoeff_ok
@@ -426,3 +428,73 @@ def test_a_long_cycle_is_named_on_one_short_line(tmp_path: Path, capsys: pytest.
             "nothing could ever be started")
         ],
     )
+
+
+def test_stage_list_order_must_agree_with_escalation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pathway lists 'later' first, but 'later' escalates to 'first': the order a reader sees is wrong."""
+    files = {
+        "journey.yml": """\
+            pathways:
+              - id: back-pain
+                title: Back pain
+                summary: What to do when back pain does not go away.
+                stages: [later, first, last]
+            stages:
+              - id: later
+                title: Later
+                summary: Injections.
+                escalates_to: [last]
+              - id: first
+                title: First
+                summary: Where everyone starts.
+                escalates_to: [later]
+              - id: last
+                title: Last
+                summary: Surgery.
+            """
+    }
+    run = check(tmp_path, capsys, files)
+    assert_fails(
+        run,
+        [
+            ("pathway/journey.yml:5:21: pathway 'back-pain': stage 'first' cannot be reached from the first stage 'later' "
+            "(add it to the 'escalates_to' of an earlier stage)"),
+            ("pathway/journey.yml:14:20: stage 'first': 'escalates_to' leads back from step 2 to step 1 'later' of pathway "
+            "'back-pain'; list the stages in the order they escalate (a treatment that sends people back to an earlier "
+            "stage uses 'returns_to')"),
+        ],
+    )
+
+
+def test_a_branch_back_to_an_earlier_stage_is_allowed_and_drawn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An assessment at step 2 that sends people back to step 1 is a 'returns_to', not an error."""
+    files = {
+        "journey.yml": """\
+            pathways:
+              - id: back-pain
+                title: Back pain
+                summary: What to do when back pain does not go away.
+                stages: [first, second]
+            stages:
+              - id: first
+                title: First
+                summary: Where everyone starts.
+                escalates_to: [second]
+              - id: second
+                title: Second
+                summary: A check.
+                options: [recheck]
+            treatments:
+              - id: recheck
+                title: Recheck
+                summary: A doctor checks you again.
+                type: assessment
+                returns_to: [first]
+            """
+    }
+    run = check(tmp_path, capsys, files)
+    assert (run.code, run.problems) == (0, [])
+    kb, _ = check_pathway(tmp_path / "pathway")
+    [p] = kb.pathways
+    html = stage_slice_html(kb, p, "second", "second.md")
+    assert 'Then back to:</span> <a href="../first/"><bdi>First</bdi></a>' in html

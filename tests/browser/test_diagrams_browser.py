@@ -15,7 +15,6 @@ import pytest
 
 from generator import KnowledgeBase
 from generator.model import EdgeKind, Pathway, Treatment
-from generator.validate import reach
 
 from .conftest import ROOT, knowledge_base
 
@@ -81,7 +80,7 @@ TREATMENT_IDS = [t for _, t in treatment_pages(_KB)]
 
 def pathway_of(kb: KnowledgeBase, node_id: str) -> Pathway:
     for pw in the_pathways(kb):
-        if node_id == pw.id or node_id in pw.stages or node_id in reach(kb, pw):
+        if node_id == pw.id or node_id in pw.stages or node_id in kb.members(pw.id):
             return pw
     raise AssertionError(f"'{node_id}' is in no pathway")
 
@@ -139,7 +138,7 @@ def assert_links_are_titled_nodes(links: list[dict[str, Any]], kb: KnowledgeBase
 def assert_no_title_unlinked(page: Page, selector: str, kb: KnowledgeBase, pw: Pathway) -> None:
     """A node the diagram names is a link: no title of the pathway's nodes is left in the plain text."""
     plain_text = words(page.locator(selector).evaluate(UNLINKED_TEXT_JS))
-    shown = [n for n in {pw.id, *pw.stages, *reach(kb, pw)} if words(kb.nodes[n].title) in plain_text]
+    shown = [n for n in {pw.id, *pw.stages, *kb.members(pw.id)} if words(kb.nodes[n].title) in plain_text]
     assert shown == [], f"{selector} names these without a link: {plain_text}"
 
 
@@ -218,7 +217,7 @@ def test_pathway_home_draws_journey_and_overview_page_draws_overview_without_jav
         assert gid.startswith(prefix) and len(hrefs) == 1, f"overview box {gid} is not one link: {hrefs}"
         drawn[gid.removeprefix(prefix)] = node_at(hrefs[0], base_url, kb)
     assert {box: node for box, node in drawn.items() if box != node} == {}, "an overview box links to another node's page"
-    assert set(reach(kb, pw)) | set(pw.stages) == set(drawn)
+    assert set(kb.members(pw.id)) | set(pw.stages) == set(drawn)
     assert_links_are_titled_nodes(links_of(plain, ".cp-overview figcaption"), kb, base_url, "overview caption")
 
 
@@ -233,7 +232,7 @@ def test_pathway_text_alternative_links_every_node_in_journey_order(
     links = open_text_alternative(plain, selector)
     assert_links_are_titled_nodes(links, kb, base_url, f"{selector} text alternative")
     linked = {node_at(link["url"], base_url, kb) for link in links}
-    assert set(reach(kb, pw)) - linked == set(), "the text alternative leaves these out"
+    assert set(kb.members(pw.id)) - linked == set(), "the text alternative leaves these out"
     steps = text_steps(plain, selector, kb, base_url)
     assert [first for first, _, _ in steps[: len(pw.stages)]] == pw.stages, "one item per stage, in journey order"
     for stage, (_, subs, _) in zip(pw.stages, steps):
@@ -334,7 +333,7 @@ def test_every_diagram_link_opens_its_node_page(no_js: BrowserContext, plain: Pa
             wrong.append(f"{source} -> {url}: h1 '{h1}', expected '{kb.nodes[node_id].title}'")
     assert wrong == []
     assert len(clicked) == len(diagram_pages(kb)), clicked  # one diagram a page
-    assert set(reach(kb, the_pathways(kb)[0])) <= {node_at(url, base_url, kb) for url in targets}
+    assert set(kb.members(the_pathways(kb)[0].id)) <= {node_at(url, base_url, kb) for url in targets}
 
 
 # --- on a phone ---

@@ -1,0 +1,227 @@
+"""A knowledge base of several pathways that share nodes: each reader stays in their own pathway.
+
+An extra pathway is added to a copy of the shipped site: its id sorts before or after the shipped one,
+it shares three nodes (a medicine, a check-up, the surgical consultation) and has its own stages, a
+treatment and a red flag. The built site must keep the two pathways apart in every page, diagram and
+`pathway.json`, and a shared page must serve both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers_pathway import check
+from helpers_site import Build, article, build, copy_shipped, elements, links_in, node_url, resolve_href, text_of
+
+from generator import check_pathway
+
+SHIPPED_ID = "when-pt-does-not-help"
+SHARED = ("nsaids", "diagnostic-review", "surgical-consultation")
+
+
+def shoulder(pid: str) -> str:
+    """A small pathway from another specialty, written the way AUTHORING.md says."""
+    return textwrap.dedent(f"""\
+        pathways:
+          - id: {pid}
+            title: A stiff and sore shoulder
+            summary: What to try when your shoulder hurts and is hard to move.
+            stages: [{pid}-home-care, {pid}-clinic-care]
+            red_flags: [{pid}-arm-goes-numb]
+        stages:
+          - id: {pid}-home-care
+            title: Care at home
+            summary: Rest the shoulder a little and take a simple pain medicine.
+            options: [{pid}-arm-sling, nsaids]
+            escalates_to: [{pid}-clinic-care]
+          - id: {pid}-clinic-care
+            title: Care at the clinic
+            summary: A doctor checks your shoulder again and may send you to a surgeon.
+            options: [diagnostic-review, surgical-consultation]
+        treatments:
+          - id: {pid}-arm-sling
+            title: Arm sling
+            type: device
+            summary: A soft sling holds your arm still for a few days.
+        indicators:
+          - id: {pid}-arm-goes-numb
+            title: Your arm goes numb or weak all of a sudden
+            summary: This can be a sign of a stroke.
+            urgency: emergency
+            action: Call 911 now.
+        """)
+
+
+def own_nodes(pid: str) -> set[str]:
+    return {pid, f"{pid}-home-care", f"{pid}-clinic-care", f"{pid}-arm-sling", f"{pid}-arm-goes-numb"}
+
+
+def hrefs(b: Build, url: str) -> set[str]:
+    """Site-relative URLs every link of a page's article points to."""
+    out = set()
+    for a in links_in(article(b.html(url))):
+        target = resolve_href(url, a.attrs["href"])
+        if target is not None:
+            out.add(target)
+    return out
+
+
+@pytest.fixture(scope="module", params=["aaa-shoulder", "zzz-shoulder"])
+def two(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, str, set[str], set[str]]:
+    pid = request.param
+    project = copy_shipped(tmp_path_factory.mktemp(pid))
+    (project / "pathway" / pid).mkdir()
+    (project / "pathway" / pid / "pathway.yml").write_text(shoulder(pid), encoding="utf-8")
+    b = build(project)
+    assert b.returncode == 0, b.output
+    assert b.warnings == [], b.warnings
+    kb, problems = check_pathway(project / "pathway")
+    assert [p for p in problems if p.severity == "error"] == []
+    back = set(kb.members(SHIPPED_ID)) - set(SHARED)
+    return b, pid, own_nodes(pid), back
+
+
+def test_each_pathway_json_holds_only_its_own_nodes(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, pid, mine, back = two
+    data = json.loads((b.site / pid / "pathway.json").read_text(encoding="utf-8"))
+    assert {n["id"] for n in data["nodes"]} == mine | set(SHARED)
+    assert all(e["source"] in mine | set(SHARED) and e["target"] in mine | set(SHARED) for e in data["edges"])
+    shipped = json.loads((b.site / SHIPPED_ID / "pathway.json").read_text(encoding="utf-8"))
+    assert {n["id"] for n in shipped["nodes"]} & mine == set()
+    assert {n["id"] for n in shipped["nodes"]} >= back
+
+
+def test_overviews_and_flows_never_reach_into_the_other_pathway(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, pid, mine, back = two
+    mine_urls = {node_url(n) for n in mine}
+    back_urls = {node_url(n) for n in back}
+    for url in [f"{pid}/overview/", node_url(pid), *(node_url(n) for n in mine)]:
+        assert hrefs(b, url) & back_urls == set(), url
+    for url in [f"{SHIPPED_ID}/overview/", *(node_url(n) for n in back)]:
+        assert hrefs(b, url) & mine_urls == set(), url
+
+
+def test_stage_pages_show_only_their_own_pathways_red_flags(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, pid, _mine, _back = two
+    page = article(b.html(node_url(f"{pid}-home-care")))
+    assert "Your arm goes numb or weak all of a sudden" in text_of(page)
+    for flag in ("loss-of-bladder-or-bowel-control", "saddle-numbness", "sudden-leg-weakness"):
+        assert node_url(flag) not in hrefs(b, node_url(f"{pid}-home-care")), flag
+    shipped_stage = node_url("non-invasive-treatments")
+    assert node_url(f"{pid}-arm-goes-numb") not in hrefs(b, shipped_stage)
+
+
+def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, pid, _, _ = two
+    url = node_url("nsaids")
+    page = article(b.html(url))
+    part = re.search(r'<div class="cp-part-of[^"]*">(.*?)</div>', page, re.DOTALL)
+    assert part, "no 'Part of' line"
+    words = text_of(part.group(1))
+    # Pathways by title, whatever their ids: "A stiff..." before "When physical therapy..."
+    assert re.search(r"Part of: A stiff and sore shoulder — Step 1 of 2: Care at home ?; When physical therapy does not help — Step 2 of 4:", words), words
+    targets = hrefs(b, url)
+    assert {node_url(pid), node_url(f"{pid}-home-care"), node_url(SHIPPED_ID), node_url("non-invasive-treatments")} <= targets
+    rows = [e for e in elements(page) if e.tag == "nav" and "cp-prevnext" in e.classes]
+    assert [r.attrs["aria-label"] for r in rows] == ["Along A stiff and sore shoulder", "Along When physical therapy does not help"]
+    # The breadcrumb of a single pathway would be wrong for the other reader: a shared page has none.
+    assert 'class="cp-breadcrumb' not in page
+    # The stage flow is drawn once per pathway, each headed by its pathway.
+    assert len(re.findall(r"In A stiff and sore shoulder ?:", text_of(page))) == 2  # flow heading and prev/next row
+    assert len(re.findall(r"In When physical therapy does not help ?:", text_of(page))) == 2
+
+
+def test_backlinks_say_which_pathway(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, _pid, _, _ = two
+    page = article(b.html(node_url("surgical-consultation")))
+    linked = text_of(page[page.index("Linked from") :])
+    assert "(A stiff and sore shoulder: step 2 of 2)" in linked
+    assert "(When physical therapy does not help: step 4 of 4)" in linked
+
+
+def test_placement_does_not_depend_on_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same knowledge base under two ids places the shared nodes the same way (by title)."""
+    got = []
+    for pid in ("aaa-shoulder", "zzz-shoulder"):
+        root = tmp_path / pid
+        run = check(root, capsys, {"shoulder.yml": shoulder(pid)})
+        assert run.code == 1  # the shared nodes are not in this small folder
+        project = copy_shipped(tmp_path / f"{pid}-p")
+        (project / "pathway" / "extra.yml").write_text(shoulder(pid), encoding="utf-8")
+        kb, problems = check_pathway(project / "pathway")
+        assert [p for p in problems if p.severity == "error"] == []
+        got.append([(p.pathway.title, p.step) for p in kb.placements("nsaids")])
+    assert got[0] == got[1] == [("A stiff and sore shoulder", 1), ("When physical therapy does not help", 2)]
+
+
+# --- vocabularies are data ---------------------------------------------------------------------------
+
+VOCAB = """\
+vocabulary:
+  treatment_types:
+    - {id: talking-therapy, label: Talking therapy, risky: false, schema_org: MedicalTherapy}
+  urgency_labels:
+    emergency: Call 999 now
+  edge_labels:
+    requires: {forward: do this first, backward: comes first for}
+"""
+
+
+def test_a_site_adds_a_treatment_type_and_relabels_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers_pathway import journey
+
+    from generator.diagram import stage_slice_html
+    from generator.render import render_pages
+
+    treatments = """\
+treatments:
+  - {id: cbt, title: CBT, summary: Talking with a therapist., type: talking-therapy}
+  - {id: pills, title: Pills, summary: Tablets., type: medication, requires: [cbt]}
+"""
+    run = check(tmp_path, capsys, {"journey.yml": journey("cbt", "pills", red_flags=("bad",)), "t.yml": treatments, "v.yml": VOCAB,
+                                   "i.yml": "indicators:\n  - {id: bad, title: Bad, summary: S., urgency: emergency, action: Go now.}\n"})
+    assert (run.code, run.problems) == (0, [])
+    kb, _ = check_pathway(tmp_path / "pathway")
+    pages = render_pages(kb)
+    assert "Talking therapy" in pages["cbt.md"]
+    assert "talking-therapy" not in pages["cbt.md"].split("\n---\n", 1)[1]  # never the raw value
+    assert '"Call 999 now"' in pages["first-line.md"]  # the care card's label
+    assert "comes first for" in pages["cbt.md"]  # the backlink from 'pills'
+    html = stage_slice_html(kb, kb.pathways[0], "first-line", "first-line.md")
+    assert "talking therapy" in html and "Do this first:" in html
+
+
+def test_unknown_and_twice_defined_vocabulary_words_are_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers_pathway import journey
+
+    treatments = "treatments:\n  - {id: cbt, title: CBT, summary: Talking., type: talking-therapi}\n"
+    run = check(tmp_path, capsys, {"journey.yml": journey("cbt"), "t.yml": treatments, "v.yml": VOCAB, "w.yml": VOCAB})
+    assert run.code == 1
+    assert run.problems == [
+        ("pathway/t.yml:2:52: treatment 'cbt': 'type' is 'talking-therapi' (did you mean 'talking-therapy'?); expected one of: "
+        "assessment, self-care, education, medication, topical, device, injection, procedure, surgery, referral, emergency-care, "
+        "talking-therapy (or add it under 'vocabulary: treatment_types:')"),
+        "pathway/w.yml:3:12: vocabulary: treatment type 'talking-therapy' is already defined at pathway/v.yml:3:12",
+        "pathway/w.yml:5:16: vocabulary: urgency label 'emergency' is already defined at pathway/v.yml:5:16",
+        "pathway/w.yml:7:15: vocabulary: edge label 'requires' is already defined at pathway/v.yml:7:15",
+    ]
+
+
+def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tuple[Build, str, set[str], set[str]]) -> None:
+    b, pid, _, _ = two
+    home = article(b.html(""))
+    words = text_of(home)
+    assert words.index("Emergency: call 911") < words.index("Care pathways")
+    box = re.search(r'<div class="admonition danger cp-emergency-box">(.*?)</div>', home, re.DOTALL)
+    assert box, "no emergency box"
+    flags = hrefs(b, "") & {node_url(f"{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
+    assert len(flags) == 2  # the emergency red flags of both pathways
+    assert "(A stiff and sore shoulder)" in text_of(box.group(1))
+    listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
+    assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url(SHIPPED_ID)]  # by title
+    index = article(b.html("pathways/"))
+    assert 'cp-emergency-box' in index and node_url(pid) in hrefs(b, "pathways/")
