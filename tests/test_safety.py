@@ -89,14 +89,17 @@ def test_risky_types_come_from_the_vocabulary() -> None:
 
 
 def test_urgency_said_in_an_indicator_text_must_match_its_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    soon = NUMB_GROIN + textwrap.dedent(
-        """\
-          - id: stiff-back
-            title: Stiff back in the morning
-            summary: Stiffness that eases as you move.
-            urgency: soon
-            action: This is urgent, see your doctor.
-        """
+    soon = NUMB_GROIN + textwrap.indent(
+        textwrap.dedent(
+            """\
+            - id: stiff-back
+              title: Stiff back in the morning
+              summary: Stiffness that eases as you move.
+              urgency: soon
+              action: This is urgent, see your doctor.
+            """
+        ),
+        "  ",
     )
     files = {"journey.yml": journey("physio", red_flags=("numb-groin", "stiff-back")), "indicators.yml": soon, "treatments.yml": PHYSIO}
     assert warnings_of(check(tmp_path, capsys, files)) == [
