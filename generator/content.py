@@ -30,6 +30,7 @@ def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str
 
         def replace(m: re.Match[str], number: int = number) -> str:
             ident, anchor = m.group(2), (m.group(3) or "")[1:]
+            ident = kb.resolve(ident, "") or ident
             if ident in kb.nodes:
                 return m.group(1) + links.md_link(src_uri, links.node_uri(ident), anchor)
             hint = did_you_mean(ident, kb.nodes)

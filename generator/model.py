@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+REF_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$"
+Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=161)]
+"""A reference to a node: its id, or `pathway-id/stage-id` for a stage scoped to its pathway."""
 Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 """A single plain-text line: a title, a label, a list item."""
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -102,24 +105,29 @@ class NodeBase(Strict):
 class Pathway(NodeBase):
     """A care pathway: an ordered journey through stages."""
 
-    stages: list[Slug] = Field(min_length=1, description="stage ids in order; the first is where the journey starts")
-    red_flags: list[Slug] = Field(default_factory=list, description="indicator ids that apply at any point")
+    stages: list[Ref] = Field(min_length=1, description="stage ids in order; the first is where the journey starts")
+    red_flags: list[Ref] = Field(default_factory=list, description="indicator ids that apply at any point")
 
 
 class Stage(NodeBase):
     """An ordered step of care."""
 
-    options: list[Slug] = Field(default_factory=list, description="treatment or condition ids offered at this stage")
-    escalates_to: list[Slug] = Field(default_factory=list, description="where to go when there is no improvement")
+    pathway: Slug | None = Field(
+        None,
+        description="scope this stage to one pathway: its full id becomes '<pathway>/<id>' and its URL /<pathway>/<id>/, so two pathways may each have a stage of the same id",
+    )
+
+    options: list[Ref] = Field(default_factory=list, description="treatment or condition ids offered at this stage")
+    escalates_to: list[Ref] = Field(default_factory=list, description="where to go when there is no improvement")
     when_to_move_on: Text | None = None
     signs_not_working: list[Line] = Field(default_factory=list)
-    red_flags: list[Slug] = Field(default_factory=list, description="indicator ids to watch for in this stage")
+    red_flags: list[Ref] = Field(default_factory=list, description="indicator ids to watch for in this stage")
 
 
 class Condition(NodeBase):
     """A diagnosis or problem a patient may have."""
 
-    relevant_to: list[Slug] = Field(default_factory=list, description="treatment ids relevant to this condition")
+    relevant_to: list[Ref] = Field(default_factory=list, description="treatment ids relevant to this condition")
 
 
 class Treatment(NodeBase):
@@ -132,10 +140,10 @@ class Treatment(NodeBase):
     get_help_if: list[Line] = Field(default_factory=list, description="safety-netting: signs after or during this treatment that mean get help, one per line")
     relief_duration: Text | None = None
     questions: list[Line] = Field(default_factory=list, description="questions to ask your clinician")
-    requires: list[Slug] = Field(default_factory=list, description="prerequisite treatment ids")
-    escalates_to: list[Slug] = Field(default_factory=list, description="where to go when this does not help")
-    returns_to: list[Slug] = Field(default_factory=list, description="where to go back to after this")
-    relevant_to: list[Slug] = Field(default_factory=list, description="condition ids this treatment is for")
+    requires: list[Ref] = Field(default_factory=list, description="prerequisite treatment ids")
+    escalates_to: list[Ref] = Field(default_factory=list, description="where to go when this does not help")
+    returns_to: list[Ref] = Field(default_factory=list, description="where to go back to after this")
+    relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this treatment is for")
 
 
 class Indicator(NodeBase):
@@ -143,8 +151,8 @@ class Indicator(NodeBase):
 
     urgency: Urgency
     action: Line = Field(description="what to do, in plain words")
-    refers_to: list[Slug] = Field(default_factory=list, description="treatment ids (a consult) this calls for")
-    relevant_to: list[Slug] = Field(default_factory=list, description="condition ids this sign may point to")
+    refers_to: list[Ref] = Field(default_factory=list, description="treatment ids (a consult) this calls for")
+    relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this sign may point to")
 
 
 class GlossaryEntry(Strict):
@@ -314,6 +322,33 @@ class KnowledgeBase:
     glossary_positions: list[Position] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=lambda: _default_vocabulary())
     """The default vocabulary with the site's additions (`vocabulary:` in the YAML)."""
+    short_names: dict[str, list[str]] = field(default_factory=dict)
+    """Short id -> the full ids ('<pathway>/<id>') of the stages scoped to a pathway that have it."""
+
+    def scope(self, node_id: str) -> str | None:
+        """The pathway whose names a node's references try first: its own id, or a scoped stage's pathway."""
+        node = self.nodes.get(node_id)
+        if isinstance(node, Pathway):
+            return node.id
+        if isinstance(node, Stage) and node.pathway:
+            return node.pathway
+        return None
+
+    def resolve(self, ref: str, from_id: str, short: dict[str, list[str]] | None = None) -> str | None:
+        """The full id a reference written on node `from_id` means; None when it is ambiguous.
+
+        Local first (the pathway's own scoped stage), then a global id, then the only scoped stage of
+        that name. An unknown reference comes back unchanged for the reference check to report.
+        """
+        short = self.short_names if short is None else short
+        if "/" in ref:
+            return ref
+        scope = self.scope(from_id)
+        if scope and f"{scope}/{ref}" in self.nodes:
+            return f"{scope}/{ref}"
+        if ref in self.nodes or ref not in short:
+            return ref
+        return short[ref][0] if len(short[ref]) == 1 else None
 
     def kind(self, node_id: str) -> str:
         return KIND_OF_CLASS[type(self.nodes[node_id])]

@@ -109,6 +109,7 @@ class Renderer:
 
         def resolve(target: str) -> str | None:
             ident, _, anchor = target.partition("#")
+            ident = self.kb.resolve(ident, node_id) or ident
             if ident in self.kb.nodes:
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
             hint = did_you_mean(ident, self.kb.nodes)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from .escape import md_prose
 from .load import Entry, Loaded
 from .model import (
     EDGE_FIELDS,
@@ -21,6 +22,7 @@ from .model import (
     EdgeKind,
     KnowledgeBase,
     Position,
+    Stage,
     Treatment,
     Urgency,
 )
@@ -33,6 +35,9 @@ RESERVED_IDS = frozenset(
 )
 """Ids whose URLs the site itself uses."""
 
+RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway"})
+"""Short ids a stage scoped to a pathway may not have: the pathway's folder holds these pages and files."""
+
 
 def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
     """Build the knowledge base from loaded entries and check every graph rule."""
@@ -41,8 +46,15 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     aliases: dict[str, tuple[str, Position]] = {}
     entry_of: dict[str, Entry] = {}
 
+    scoped: list[tuple[str, Entry]] = []
     for entry in loaded.entries:
         node = entry.node
+        if isinstance(node, Stage) and node.pathway:
+            # A stage local to its pathway: its full id (and so its URL) is '<pathway>/<id>'.
+            if node.id in RESERVED_SCOPED_IDS:
+                problems.append(Problem(entry.position, f"stage '{node.pathway}/{node.id}': the id '{node.id}' is reserved inside a pathway's folder; choose another"))
+            node = node.model_copy(update={"id": f"{node.pathway}/{node.id}"})
+            scoped.append((node.id, entry))
         label = f"{entry.kind} '{node.id}'"
         if node.id in kb.nodes:
             first = kb.positions[node.id]
@@ -57,20 +69,27 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             for target, where in zip(getattr(node, name), positions):
                 kb.edges.append(Edge(EDGE_FIELDS[name], node.id, target, where))
 
-    for entry in loaded.entries:
-        node = entry.node
-        if kb.nodes.get(node.id) is not node:
+    for full, entry in scoped:
+        scope = full.split("/", 1)[0]
+        if scope in kb.nodes and kb.kind(scope) == "pathway":
             continue
-        for alias in node.aliases:
+        hint = did_you_mean(scope, [p.id for p in kb.pathways])
+        problems.append(Problem(entry.locate("pathway"), f"stage '{full}': 'pathway' is '{scope}', which is not the id of a pathway{hint}"))
+
+    for entry in loaded.entries:
+        found = kb.nodes.get(entry_of_id(entry))
+        if found is None or entry_of.get(found.id) is not entry:
+            continue
+        for alias in found.aliases:
             if alias in kb.nodes:
                 problems.append(
-                    Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
+                    Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
                 )
             elif alias in aliases:
                 other, where = aliases[alias]
-                problems.append(Problem(entry.position, f"{entry.kind} '{node.id}': alias '{alias}' is also an alias of '{other}' at {where}"))
+                problems.append(Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' is also an alias of '{other}' at {where}"))
             else:
-                aliases[alias] = (node.id, entry.position)
+                aliases[alias] = (found.id, entry.position)
 
     problems += _build_vocabulary(kb, loaded)
     problems += _check_types(kb, entry_of)
@@ -79,7 +98,9 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
         kb.glossary.append(term_entry)
         kb.glossary_positions.append(where)
 
-    problems += _check_references(kb, aliases, loaded.broken_ids)
+    ambiguous, resolve_problems = _resolve_scoped(kb)
+    problems += resolve_problems
+    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous)
     # A former id is reported above, but still means its node: following it avoids a cascade of "unreachable".
     kb.edges = [replace(e, target=aliases[e.target][0]) if e.target in aliases and e.target not in kb.nodes else e for e in kb.edges]
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
@@ -94,11 +115,92 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             problems += _check_stage_order(kb)
         if not kb.pathways and not problems:
             problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
+    problems += _check_node_links(kb, entry_of)
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
     return kb, problems
+
+
+def entry_of_id(entry: Entry) -> str:
+    """The full id an entry's node has in the knowledge base ('<pathway>/<id>' for a scoped stage)."""
+    node = entry.node
+    return f"{node.pathway}/{node.id}" if isinstance(node, Stage) and node.pathway else node.id
+
+
+def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
+    """Point each reference at its node: a pathway's own scoped stage first, then a global id, then the one
+    scoped stage of that name. Rewrites the edges and the nodes' reference fields to full ids."""
+    short: dict[str, list[str]] = {}
+    for full in kb.nodes:
+        if "/" in full:
+            short.setdefault(full.split("/", 1)[1], []).append(full)
+    if not short:
+        return set(), []
+    problems = []
+    ambiguous: set[str] = set()
+    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    resolved: dict[tuple[str, str], str] = {}
+    edges = []
+    for e in kb.edges:
+        target = kb.resolve(e.target, e.source, short)
+        if target is None:
+            options = sorted(short[e.target])
+            problems.append(
+                Problem(
+                    e.position,
+                    f"{_label(kb, e.source)}: '{field_of[e.kind]}' names '{e.target}', a stage of several pathways; "
+                    f"write one of {', '.join(repr(o) for o in options)}",
+                )
+            )
+            ambiguous.add(e.target)
+            target = e.target
+        resolved[(e.source, e.target)] = target
+        edges.append(replace(e, target=target) if target != e.target else e)
+    kb.edges = edges
+    kb.short_names = short
+    for node_id, node in list(kb.nodes.items()):
+        update = {}
+        for name in EDGE_FIELDS:
+            refs = getattr(node, name, None)
+            if refs and any(resolved.get((node_id, r), r) != r for r in refs):
+                update[name] = [resolved.get((node_id, r), r) for r in refs]
+        if update:
+            kb.nodes[node_id] = node.model_copy(update=update)
+    return ambiguous, problems
+
+
+PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
+"""The Markdown fields of a node, where `node:` links may appear."""
+
+
+def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
+    so `check` rejects what the build would."""
+    problems = []
+    suggest = Suggester(kb.nodes)
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text or "node:" not in text:
+                continue
+            bad: list[str] = []
+
+            def resolve(target: str, bad: list[str] = bad, node_id: str = node_id) -> str | None:
+                ident = target.partition("#")[0]
+                ident = kb.resolve(ident, node_id) or ident
+                if ident in kb.nodes:
+                    return "#"
+                bad.append(ident)
+                return None
+
+            md_prose(text, resolve)
+            for ident in bad:
+                problems.append(
+                    Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
+                )
+    return problems
 
 
 def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:

@@ -225,3 +225,73 @@ def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tu
     assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url(SHIPPED_ID)]  # by title
     index = article(b.html("pathways/"))
     assert 'cp-emergency-box' in index and node_url(pid) in hrefs(b, "pathways/")
+
+
+# --- scoped ids --------------------------------------------------------------------------------------
+
+SCOPED = """\
+pathways:
+  - id: knee
+    title: Knee pain
+    summary: Knee pain.
+    stages: [self-care, surgical-opinion]
+  - id: hip
+    title: Hip pain
+    summary: Hip pain.
+    stages: [self-care, surgical-opinion]
+stages:
+  - {id: self-care, pathway: knee, title: Knee self-care, summary: S., options: [rest], escalates_to: [surgical-opinion]}
+  - {id: surgical-opinion, pathway: knee, title: Knee surgeon, summary: S., options: [surgeon], aliases: [knee-surgeon]}
+  - {id: self-care, pathway: hip, title: Hip self-care, summary: S., options: [rest], escalates_to: [surgical-opinion]}
+  - {id: surgical-opinion, pathway: hip, title: Hip surgeon, summary: S., options: [surgeon]}
+treatments:
+  - {id: rest, title: Rest, summary: S., type: self-care}
+  - {id: surgeon, title: Surgeon visit, summary: S., type: referral, returns_to: [self-care]}
+"""
+
+
+def test_two_pathways_each_have_a_stage_of_the_same_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator import links
+    from generator.render import render_pages
+
+    run = check(tmp_path, capsys, {"p.yml": SCOPED})
+    # 'surgeon' is shared: its 'returns_to: [self-care]' could mean either pathway's stage.
+    assert run.problems == [
+        ("pathway/p.yml:17:83: treatment 'surgeon': 'returns_to' names 'self-care', a stage of several pathways; "
+        "write one of 'hip/self-care', 'knee/self-care'")
+    ]
+    run = check(tmp_path / "b", capsys, {"p.yml": SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]")})
+    assert (run.code, run.problems) == (0, [])
+    kb, _ = check_pathway(tmp_path / "b" / "pathway")
+    knee, hip = kb.nodes["knee"], kb.nodes["hip"]
+    assert knee.stages == ["knee/self-care", "knee/surgical-opinion"]  # type: ignore[union-attr]
+    assert hip.stages == ["hip/self-care", "hip/surgical-opinion"]  # type: ignore[union-attr]
+    assert kb.out_edges("hip/self-care")[-1].target == "hip/surgical-opinion"  # local first
+    assert links.page_url(links.node_uri("knee/surgical-opinion")) == "knee/surgical-opinion/"
+    pages = render_pages(kb)
+    assert {"knee/self-care.md", "knee/surgical-opinion.md", "hip/self-care.md", "hip/surgical-opinion.md"} <= pages.keys()
+    assert "](../knee.md)" in pages["knee/surgical-opinion.md"]  # breadcrumb back to its pathway
+
+
+def test_a_scoped_stage_needs_a_real_pathway_and_a_free_short_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]").replace(
+        "{id: surgical-opinion, pathway: hip,", "{id: overview, pathway: hips,"
+    ).replace("stages: [self-care, surgical-opinion]\nstages", "stages: [self-care, overview]\nstages")
+    run = check(tmp_path, capsys, {"p.yml": text})
+    assert run.code == 1
+    assert "pathway/p.yml:14:10: stage 'hips/overview': the id 'overview' is reserved inside a pathway's folder; choose another" in run.problems
+    assert "pathway/p.yml:14:29: stage 'hips/overview': 'pathway' is 'hips', which is not the id of a pathway (did you mean 'hip'?)" in run.problems
+
+
+def test_scoped_stages_build_with_working_urls_and_redirects(tmp_path: Path) -> None:
+    project = copy_shipped(tmp_path / "p")
+    (project / "pathway" / "scoped.yml").write_text(
+        SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]").replace("summary: S.", "summary: A short plain summary."),
+        encoding="utf-8",
+    )
+    b = build(project)
+    assert b.returncode == 0, b.output
+    assert "Knee surgeon" in b.html("knee/surgical-opinion/") and "Hip surgeon" in b.html("hip/surgical-opinion/")
+    assert "Talk with a surgeon" in b.html("surgical-opinion/")  # the shipped global stage keeps its URL
+    redirect = b.html("knee-surgeon/")
+    assert 'content="0; url=../knee/surgical-opinion/"' in redirect

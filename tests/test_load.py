@@ -339,5 +339,5 @@ def test_a_broken_node_postpones_reachability(tmp_path: Path, capsys: pytest.Cap
     run = check(tmp_path, capsys, {"journey.yml": journey(), "treatments.yml": PHYSIO, "more.yml": stage})
     assert run.problems == [
         ("pathway/more.yml:2:62: stage 'later': unknown key 'colour' (expected one of: id, title, summary, body, aliases, codes, "
-        "sources, review, synonyms, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
+        "sources, review, synonyms, pathway, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
     ]

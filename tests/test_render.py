@@ -90,7 +90,13 @@ def test_unknown_node_link_in_prose_names_the_node_and_its_position(tmp_path: Pa
         path.read_text(encoding="utf-8").replace("Knowing your triggers", "See [x](node:spirometri). Knowing your triggers"),
         encoding="utf-8",
     )
-    kb, _ = check_pathway(tmp_path / "pathway", TODAY)
+    kb, problems = check_pathway(tmp_path / "pathway", TODAY)
+    # `check` finds it first, at the field that holds it, as the build would.
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "node:spirometri" in text)
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        f"pathway/care.yml:{line}:11: condition 'allergic-asthma': unknown node link 'node:spirometri' in 'body' (did you mean 'spirometry'?)"
+    ]
+    # The renderer keeps its own guard for a knowledge base built some other way.
     with pytest.raises(PathwayError) as err:
         render_pages(kb, RenderOptions(today=TODAY))
     [problem] = err.value.problems
