@@ -115,7 +115,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             problems += _check_stage_order(kb)
         if not kb.pathways and not problems:
             problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
-    problems += _check_node_links(kb, entry_of)
+    problems += _check_node_links(kb, entry_of, loaded.broken_ids)
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
@@ -175,9 +175,9 @@ PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "re
 """The Markdown fields of a node, where `node:` links may appear."""
 
 
-def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set[str]) -> list[Problem]:
     """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
-    so `check` rejects what the build would."""
+    so `check` rejects what the build would. A link to a node whose file failed to load is not reported again."""
     problems = []
     suggest = Suggester(kb.nodes)
     for node_id, node in sorted(kb.nodes.items()):
@@ -196,7 +196,7 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Pro
                 return None
 
             md_prose(text, resolve)
-            for ident in bad:
+            for ident in (b for b in bad if b not in broken):
                 problems.append(
                     Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
                 )
