@@ -26,7 +26,7 @@ site: $(STAMP)
 
 ## Validate the pathway data only.
 check: $(STAMP)
-	$(PY) -m generator check pathway
+	$(PY) -m generator check --strict pathway
 
 ## Live preview at http://127.0.0.1:8000, rebuilt on every edit in content/ or pathway/.
 serve: $(STAMP)
