@@ -207,6 +207,46 @@ class Renderer:
         cards.sort(key=lambda c: (URGENCY_ORDER[c["node"].urgency], c["node"].title.casefold()))
         return cards
 
+    def flag_ids(self, node_id: str) -> list[str]:
+        """The red flags that apply on a node's page: its pathways' and its stages' own, without repeats."""
+        node = self.kb.nodes[node_id]
+        ids: list[str] = []
+
+        def add(more: list[str]) -> None:
+            ids.extend(i for i in more if i not in ids)
+
+        if isinstance(node, Pathway):
+            add(self.kb.red_flags_of(node_id))
+        for place in self.kb.placements(node_id):
+            if isinstance(node, Pathway):
+                break
+            add(place.pathway.red_flags)
+            if place.stage:
+                add([e.target for e in self.kb.out_edges(place.stage.id, EdgeKind.flags)])
+        return ids
+
+    def get_help(self, node_id: str, uri: str) -> dict[str, list[dict[str, Any]]]:
+        """The compact "Get help now" box at the top of a page: each emergency and urgent sign in one line
+        with its action; softer signs go in a short list further down. A sign of a pathway the page is
+        shared with names that pathway."""
+        urgent: list[dict[str, Any]] = []
+        other: list[dict[str, Any]] = []
+        several = len(self.kb.placements(node_id)) > 1
+        for flag_id in self.flag_ids(node_id):
+            ind = self.kb.nodes[flag_id]
+            assert isinstance(ind, Indicator)
+            pathways = [p.pathway.title for p in self.kb.placements(flag_id)] if several else []
+            item = {
+                "node": ind,
+                "label": self.kb.vocabulary.urgency_label(ind.urgency),
+                "link": self.link(uri, flag_id),
+                "pathways": "; ".join(pathways),
+            }
+            (urgent if ind.urgency in (Urgency.emergency, Urgency.urgent) else other).append(item)
+        for items in (urgent, other):
+            items.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
+        return {"urgent": urgent, "other": other}
+
     def care_card(self, indicator_id: str, uri: str) -> dict[str, Any]:
         ind = self.kb.nodes[indicator_id]
         assert isinstance(ind, Indicator)
@@ -217,6 +257,7 @@ class Renderer:
             "admonition": admonition,
             "label": label,
             "link": self.link(uri, indicator_id),
+            "self": uri == links.node_uri(indicator_id),
             "go_to": self.targets(indicator_id, EdgeKind.refers_to, uri),
         }
 
@@ -264,6 +305,7 @@ class Renderer:
             "review": self.review(node),
             "sources": self.sources(node),
             "red_flags": self.red_flags(node_id, uri),
+            "get_help": self.get_help(node_id, uri) if not isinstance(node, Indicator) else {"urgent": [], "other": []},
             "disclaimer": DISCLAIMER,
             "diagram": "",
             "overview": "",
@@ -277,7 +319,8 @@ class Renderer:
                 {
                     "link": self.link(uri, s, with_step=True, pathway=node),
                     "node": kb.nodes[s],
-                    "options": self.targets(s, EdgeKind.offers, uri),
+                    "options": [self.link(uri, e.target) for e in kb.out_edges(s, EdgeKind.offers) if kb.kind(e.target) != "condition"],
+                    "checks_for": [self.link(uri, e.target) for e in kb.out_edges(s, EdgeKind.offers) if kb.kind(e.target) == "condition"],
                     "when_to_move_on": self.prose(s, getattr(kb.nodes[s], "when_to_move_on", None), uri),
                 }
                 for s in node.stages
@@ -288,10 +331,13 @@ class Renderer:
                 # the page patients open on a phone stays light.
                 ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
         elif isinstance(node, Stage):
-            ctx["options"] = [
+            offered = [
                 {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": self._type_title(e.target)}
                 for e in kb.out_edges(node_id, EdgeKind.offers)
             ]
+            # Conditions are not options a patient picks: they are what the care team looks for.
+            ctx["options"] = [o for e, o in zip(kb.out_edges(node_id, EdgeKind.offers), offered) if kb.kind(e.target) != "condition"]
+            ctx["checks_for"] = [o for e, o in zip(kb.out_edges(node_id, EdgeKind.offers), offered) if kb.kind(e.target) == "condition"]
             ctx["when_to_move_on"] = self.prose(node_id, node.when_to_move_on, uri)
             ctx["next_stages"] = self.targets(node_id, EdgeKind.escalates_to, uri)
             ctx["previous_stages"] = [self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)]
@@ -311,7 +357,9 @@ class Renderer:
             ctx["card"] = self.care_card(node_id, uri)
             ctx["conditions"] = self.targets(node_id, EdgeKind.relevant_to, uri)
         else:
-            ctx["treatments"] = self.targets(node_id, EdgeKind.relevant_to, uri)
+            related = [(e.target, self.link(uri, e.target, with_step=True)) for e in kb.out_edges(node_id, EdgeKind.relevant_to)]
+            ctx["treatments"] = [link for t, link in related if not self._is_check(t)]
+            ctx["checks"] = [link for t, link in related if self._is_check(t)]
         if diagrams and not isinstance(node, (Pathway, Stage)):
             ctx["diagram"] = self._slices(node_id, None, uri)
         return ctx
@@ -328,7 +376,14 @@ class Renderer:
                 href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
                 html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
             parts.append(html)
-        return "\n\n".join(parts)
+        return "\n".join(parts)  # no blank line: the flows sit in one raw HTML block
+
+    CHECK_TYPES = frozenset({"assessment", "referral", "emergency-care"})
+    """Treatment types that are a test or a visit rather than a treatment, listed apart on condition pages."""
+
+    def _is_check(self, node_id: str) -> bool:
+        node = self.kb.nodes[node_id]
+        return isinstance(node, Treatment) and node.type in self.CHECK_TYPES
 
     def _type_title(self, node_id: str) -> str:
         node = self.kb.nodes[node_id]

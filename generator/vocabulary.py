@@ -58,14 +58,14 @@ DEFAULT_URGENCY: tuple[UrgencyLevel, ...] = (
 )
 
 DEFAULT_EDGE_LABELS: dict[EdgeKind, tuple[str, str]] = {
-    EdgeKind.includes: ("includes", "includes this step"),
-    EdgeKind.offers: ("offers", "offers this"),
-    EdgeKind.flags: ("watch for", "lists this as a warning sign"),
-    EdgeKind.escalates_to: ("if no improvement", "leads here if it does not help"),
-    EdgeKind.requires: ("needs first", "needs this first"),
-    EdgeKind.refers_to: ("go to", "sends you here"),
-    EdgeKind.returns_to: ("then back to", "leads back here afterwards"),
-    EdgeKind.relevant_to: ("related to", "is related"),
+    EdgeKind.includes: ("includes", "a pathway that includes this step"),
+    EdgeKind.offers: ("offers", "a step that offers this"),
+    EdgeKind.flags: ("watch for", "a step that lists this warning sign"),
+    EdgeKind.escalates_to: ("if no improvement", "comes before this, if it does not help"),
+    EdgeKind.requires: ("do this first", "needs this done first"),
+    EdgeKind.refers_to: ("go to", "a warning sign that sends you here"),
+    EdgeKind.returns_to: ("afterwards, back to", "leads back here afterwards"),
+    EdgeKind.relevant_to: ("see also", "see also"),
 }
 """Edge kind -> (forward label, backward label) in plain words, for pages and diagrams."""
 

@@ -1,41 +1,23 @@
-"""Every emergency and urgent red flag shows as a care card on the pathway home and on every stage page of the
-shipped site: an admonition of its urgency, the urgency in words, a link to the red flag's page and what to do."""
+"""Emergency help on the first screen: every emergency and urgent red flag of a page's pathway (and stage) is
+a line of the "Get help now" box that opens the pathway home, every stage page and every treatment and
+condition page on a stage, before any section; each line gives the urgency in words, a link to the red
+flag's page and what to do. A red flag's own page shows its full care card, which does not link to itself.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
-from helpers_site import Build, article, elements, links_in, node_url, resolve_href, shared_build
+from helpers_site import Build, article, elements, links_in, node_url, resolve_href, shared_build, text_of
 
 from generator import KnowledgeBase, check_pathway
-from generator.model import Indicator, Stage, Urgency
+from generator.model import Indicator, Urgency
 
-CARD_URGENCIES = {Urgency.emergency: "Emergency", Urgency.urgent: "Urgent"}
-"""The urgencies that must be a card, with the label the card shows."""
+LABELS = {Urgency.emergency: "Emergency", Urgency.urgent: "Urgent"}
+"""The urgencies that must be in the box, with the label each line shows."""
 
-
-CARD = re.compile(r'<div class="[^"]*\bcp-card\b[^"]*">.*?</div>', re.DOTALL)
-"""A card is an admonition of paragraphs, so it ends at its first `</div>`; a nested block would cut it short
-and lose its links, which fails the checks below rather than passing them."""
-
-
-@dataclass
-class Card:
-    classes: set[str]
-    title: str
-    text: str
-    hrefs: list[str]
-
-
-def cards_in(html: str) -> list[Card]:
-    out = []
-    for m in CARD.finditer(html):
-        card, *inside = elements(m.group(0))
-        titles = [e.text for e in inside if "admonition-title" in e.classes]
-        out.append(Card(card.classes, titles[0] if titles else "", card.text, [e.attrs["href"] for e in links_in(m.group(0))]))
-    return out
+BOX = re.compile(r'<div class="cp-gethelp[^"]*">(.*?)</div>', re.DOTALL)
 
 
 def words(text: str) -> str:
@@ -51,86 +33,110 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, KnowledgeB
     return result, kb
 
 
-def serious(kb: KnowledgeBase, ids: list[str]) -> list[Indicator]:
-    return [n for n in (kb.nodes[i] for i in ids) if isinstance(n, Indicator) and n.urgency in CARD_URGENCIES]
+def serious(kb: KnowledgeBase, ids: list[str]) -> list[str]:
+    return [i for i in ids if isinstance(n := kb.nodes[i], Indicator) and n.urgency in LABELS]
 
 
-def expected_cards(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """Page URL -> the emergency and urgent red flags it must carry: the pathway's own on its home and on each
-    of its stages, plus each stage's own."""
+def expected_lines(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Page URL -> the emergency and urgent red flags its box must list: the pathway's own (all of them on its
+    home), plus the stage's own on a stage page and on the pages of what that stage offers."""
     out: dict[str, set[str]] = {}
     assert kb.pathways, "the shipped site has no pathway"
-    for pw in kb.pathways:
-        assert pw.stages, f"pathway '{pw.id}' has no stages"
-        out.setdefault(node_url(pw.id), set()).update(f.id for f in serious(kb, pw.red_flags))
-        for stage_id in pw.stages:
-            stage = kb.nodes[stage_id]
-            assert isinstance(stage, Stage)
-            out.setdefault(node_url(stage_id), set()).update(f.id for f in serious(kb, [*pw.red_flags, *stage.red_flags]))
-    return {url: sorted(ids) for url, ids in out.items()}
+    for node_id in kb.nodes:
+        if kb.kind(node_id) == "indicator":
+            continue
+        want = out.setdefault(node_url(node_id), set())
+        if kb.kind(node_id) == "pathway":
+            want.update(serious(kb, kb.red_flags_of(node_id)))
+        for place in kb.placements(node_id):
+            if kb.kind(node_id) == "pathway":
+                break
+            want.update(serious(kb, place.pathway.red_flags))
+            if place.stage:
+                want.update(serious(kb, place.stage.red_flags))
+    return {url: sorted(ids) for url, ids in out.items() if ids}
 
 
-def test_the_shipped_pages_have_cards_to_check(shipped: tuple[Build, KnowledgeBase]) -> None:
-    """The check below would pass on a pathway with no serious red flags; the shipped one has both kinds."""
-    _, kb = shipped
-    expected = expected_cards(kb)
-    assert {f.urgency for ids in expected.values() for f in serious(kb, ids)} == set(CARD_URGENCIES)
-    assert all(expected.values()), expected
-
-
-def card_problems(html: str, url: str, want: list[str], kb: KnowledgeBase) -> list[str]:
-    """What is wrong with the emergency and urgent cards of one built page; `want` is the red flags it must carry."""
+def box_problems(html: str, url: str, want: list[str], kb: KnowledgeBase) -> list[str]:
+    """What is wrong with the "Get help now" box of one built page."""
+    page = article(html)
+    m = BOX.search(page)
+    if not m:
+        return [f"{url}: no 'Get help now' box"]
+    problems = []
+    first_h2 = page.find("<h2")
+    if first_h2 != -1 and first_h2 < m.start():
+        problems.append(f"{url}: the box comes after a section; it must open the page")
     pages = {node_url(i): i for i in kb.nodes}
-    problems: list[str] = []
-    found: list[str] = []
-    for card in cards_in(article(html)):
-        urgency = next((u for u in CARD_URGENCIES if f"cp-card--{u.value}" in card.classes), None)
-        if urgency is None:
-            continue  # soon and routine cards are allowed, not required
-        nodes = [pages.get(resolve_href(url, h) or "") for h in card.hrefs]
-        flag = next((n for n in nodes if n), None)
-        ind = kb.nodes[flag] if flag else None
+    found = []
+    for li in re.findall(r"<li>(.*?)</li>", m.group(1), re.DOTALL):
+        targets = [pages.get(resolve_href(url, a.attrs["href"]) or "") for a in links_in(li)]
+        flag = next((t for t in targets if t), None)
+        ind = kb.nodes.get(flag or "")
         if not isinstance(ind, Indicator):
-            problems.append(f"{url}: a {urgency.value} card does not link to a red flag first: {card.hrefs}")
+            problems.append(f"{url}: a line does not link to a red flag: {words(text_of(li))}")
             continue
         found.append(ind.id)
-        where = f"{url}: card for '{ind.id}'"
-        if ind.urgency != urgency:
-            problems.append(f"{where}: styled {urgency.value}, but the red flag is {ind.urgency.value}")
-        if "admonition" not in card.classes:
-            problems.append(f"{where}: not an admonition ({sorted(card.classes)})")
-        if words(card.title) != CARD_URGENCIES[ind.urgency]:
-            problems.append(f"{where}: label '{words(card.title)}', expected '{CARD_URGENCIES[ind.urgency]}'")
-        if words(ind.action) not in words(card.text):
-            problems.append(f"{where}: no action text '{ind.action}' in '{words(card.text)}'")
+        line = words(text_of(li))
+        if not line.startswith(f"{LABELS[ind.urgency]}:"):
+            problems.append(f"{url}: line for '{ind.id}' starts '{line[:20]}', expected '{LABELS[ind.urgency]}:'")
+        if words(ind.action) not in line:
+            problems.append(f"{url}: line for '{ind.id}' lacks its action '{ind.action}'")
+        label = [e for e in elements(li) if e.tag == "strong"]
+        if not label or f"cp-urgency-{ind.urgency.value}" not in label[0].classes:
+            problems.append(f"{url}: line for '{ind.id}' does not mark its urgency")
     if len(found) != len(set(found)):
-        problems.append(f"{url}: a red flag has more than one card: {sorted(found)}")
+        problems.append(f"{url}: a red flag is listed twice: {sorted(found)}")
     if sorted(set(found)) != want:
-        missing, extra = sorted(set(want) - set(found)), sorted(set(found) - set(want))
-        problems.append(f"{url}: cards missing for {missing}, unexpected for {extra}")
+        problems.append(f"{url}: lines missing for {sorted(set(want) - set(found))}, unexpected for {sorted(set(found) - set(want))}")
     return problems
 
 
-def test_every_serious_red_flag_is_a_care_card_on_its_pages(shipped: tuple[Build, KnowledgeBase]) -> None:
+def test_the_shipped_pages_have_lines_to_check(shipped: tuple[Build, KnowledgeBase]) -> None:
+    """The check below would pass on a pathway with no serious red flags; the shipped one has both kinds, on
+    every page kind that carries the box."""
+    _, kb = shipped
+    expected = expected_lines(kb)
+    assert {kb.nodes[i].urgency for ids in expected.values() for i in ids} == set(LABELS)  # type: ignore[union-attr]
+    kinds = {kb.kind(url.rstrip("/")) for url in expected}
+    assert kinds == {"pathway", "stage", "treatment", "condition"}
+
+
+def test_every_serious_red_flag_is_in_the_first_screen_box(shipped: tuple[Build, KnowledgeBase]) -> None:
     build, kb = shipped
     problems = []
-    for url, want in expected_cards(kb).items():
-        problems += card_problems(build.html(url), url, want, kb)
+    for url, want in expected_lines(kb).items():
+        problems += box_problems(build.html(url), url, want, kb)
     assert problems == []
 
 
-def test_a_missing_card_is_reported(shipped: tuple[Build, KnowledgeBase]) -> None:
-    """Drop the first card from a built stage page: the check above must name it."""
+def test_a_missing_line_is_reported(shipped: tuple[Build, KnowledgeBase]) -> None:
+    """Drop the first line from a built stage page's box: the check above must name it."""
     build, kb = shipped
     url = node_url(kb.pathways[0].stages[0])
-    want = expected_cards(kb)[url]
+    want = expected_lines(kb)[url]
     html = build.html(url)
-    start = html.rindex("<div", 0, html.index(" cp-card "))
-    end = html.index("</div>", start) + len("</div>")
-    dropped = cards_in(html[start:end])
-    assert len(dropped) == 1 and dropped[0].hrefs, html[start:end]
-    flag = resolve_href(url, dropped[0].hrefs[0])
+    start = html.index("<li>", html.index('class="cp-gethelp'))
+    end = html.index("</li>", start) + len("</li>")
+    flag = resolve_href(url, links_in(html[start:end])[0].attrs["href"])
     assert flag and flag.removesuffix("/") in want
-    assert card_problems(html[:start] + html[end:], url, want, kb) == [
-        f"{url}: cards missing for ['{flag.removesuffix('/')}'], unexpected for []"
+    assert box_problems(html[:start] + html[end:], url, want, kb) == [
+        f"{url}: lines missing for ['{flag.removesuffix('/')}'], unexpected for []"
     ]
+
+
+def test_a_red_flags_own_page_has_its_full_card_without_a_link_to_itself(shipped: tuple[Build, KnowledgeBase]) -> None:
+    build, kb = shipped
+    checked = 0
+    for ind in kb.of_kind("indicator"):
+        assert isinstance(ind, Indicator)
+        url = node_url(ind.id)
+        page = article(build.html(url))
+        card = re.search(r'<div class="admonition [^"]*cp-card--' + ind.urgency.value + r'[^"]*">(.*?)</div>', page, re.DOTALL)
+        assert card, f"{url}: no card"
+        title = words(text_of(re.search(r'<p class="admonition-title">(.*?)</p>', card.group(1), re.DOTALL).group(1)))  # type: ignore[union-attr]
+        assert title == words(f"{kb.vocabulary.urgency_label(ind.urgency)}: {ind.action}"), title
+        assert url not in {resolve_href(url, a.attrs["href"]) for a in links_in(card.group(1))}
+        assert "cp-gethelp" not in page  # its own card says it all
+        checked += 1
+    assert checked >= 6

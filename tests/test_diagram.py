@@ -154,11 +154,11 @@ def test_journey_options_show_prerequisites_and_return_paths_in_words(kb: Knowle
     options = {links(li)[0][0]: li for li in by_class(root, "cp-option")}
     rfa = options["../rfa/"]
     requires = only(by_class(rfa, "cp-rel-requires"))
-    assert "".join(requires.itertext()).startswith("Needs first:")
+    assert "".join(requires.itertext()).startswith("Do this first:")
     assert links(requires) == [("../nerve-block/", "Genicular nerve block")]
     assert links(only(by_class(rfa, "cp-rel-escalates-to"))) == [("../surgical/", "Talking about surgery")]
     back = only(by_class(options["../steroid-injection/"], "cp-rel-returns-to"))
-    assert "".join(back.itertext()).startswith("Then back to:")
+    assert "".join(back.itertext()).startswith("Afterwards, back to:")
     assert links(back) == [("../modified-exercise/", "Modified exercise programme")]
     assert by_class(options["../pain-medicine/"], "cp-relations") == []
     assert "cp-kind-condition" in options["../knee-osteoarthritis/"].get("class", "")
@@ -278,10 +278,10 @@ def test_text_alternative_is_a_nested_ordered_list_with_words_for_every_relation
     assert text[0].startswith("Step 1: Review what has been tried. Options:")
     assert "If there is no improvement, go to step 2, Other non-surgical care." in text[0]
     assert (
-        "Radiofrequency ablation (procedure). Needs first: Genicular nerve block. If this does not help: Talking about surgery."
+        "Radiofrequency ablation (procedure). Do this first: Genicular nerve block. If this does not help: Talking about surgery."
         in text[2]
     )
-    assert "Steroid injection (injection). Then back to: Modified exercise programme." in text[1]
+    assert "Steroid injection (injection). Afterwards, back to: Modified exercise programme." in text[1]
     assert "Soon: Pain that wakes you every night. Tell your clinician within a week." in text[1]
     assert text[3].endswith("This is the last step.")
     assert "Emergency: Hot, swollen knee with fever. Go to the emergency department now. Go to: Emergency department." in text[4]
@@ -342,8 +342,8 @@ def test_overview_draws_each_edge_kind_with_its_own_style_and_words(kb: Knowledg
         by_kind.setdefault(el.get("class", "").split()[-1].removeprefix("cp-edge-"), []).append(el)
     expected = {
         "escalates-to": "if no improvement",
-        "requires": "needs first",
-        "returns-to": "then back to",
+        "requires": "do this first",
+        "returns-to": "afterwards, back to",
         "refers-to": "go to",
     }
     for kind, words in expected.items():
@@ -369,7 +369,7 @@ def test_overview_has_a_key_and_groups_stages(kb: KnowledgeBase) -> None:
         "Condition",
         "Red flag",
         "if no improvement",
-        "needs first",
+        "do this first",
         "watch for",
     ):
         assert words in key_text
@@ -539,7 +539,7 @@ def test_overview_keeps_long_association_lines_for_the_list(kb: KnowledgeBase) -
     assert "steroid-injection-relevant-to-knee-osteoarthritis" not in edge_ids(full)
     text = "".join(only([el for el in tree(default).iter() if local(el.tag) == "details"]).itertext())
     assert (
-        "Radiofrequency ablation (procedure). Needs first: Genicular nerve block. If this does not help: Talking about surgery. Related to: Knee osteoarthritis."
+        "Radiofrequency ablation (procedure). Do this first: Genicular nerve block. If this does not help: Talking about surgery. See also: Knee osteoarthritis."
         in text
     )
     assert "links between conditions and treatments in different steps are in the list below" in default

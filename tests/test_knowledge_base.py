@@ -138,7 +138,7 @@ def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[
 def test_backlinks_say_which_pathway(two: tuple[Build, str, set[str], set[str]]) -> None:
     b, _pid, _, _ = two
     page = article(b.html(node_url("surgical-consultation")))
-    linked = text_of(page[page.index("Linked from") :])
+    linked = text_of(page[page.index("Related pages") :])
     assert "(A stiff and sore shoulder: step 2 of 2)" in linked
     assert "(When physical therapy does not help: step 4 of 4)" in linked
 
@@ -189,7 +189,8 @@ treatments:
     pages = render_pages(kb)
     assert "Talking therapy" in pages["cbt.md"]
     assert "talking-therapy" not in pages["cbt.md"].split("\n---\n", 1)[1]  # never the raw value
-    assert '"Call 999 now"' in pages["first-line.md"]  # the care card's label
+    assert "Call 999 now:</strong>" in pages["first-line.md"]  # the get-help line's label
+    assert '"Call 999 now: Go now' in pages["bad.md"]  # the red flag's own card
     assert "comes first for" in pages["cbt.md"]  # the backlink from 'pills'
     html = stage_slice_html(kb, kb.pathways[0], "first-line", "first-line.md")
     assert "talking therapy" in html and "Do this first:" in html

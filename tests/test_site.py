@@ -91,9 +91,9 @@ def test_every_reference_renders_as_a_working_link(built: tuple[Build, Knowledge
 
 
 def _own_links(html: str) -> str:
-    """The page without its diagram and its 'Linked from' list, which would also link to neighbours."""
+    """The page without its diagram and its 'Related pages' list, which would also link to neighbours."""
     html = "\n".join(line for line in html.split("\n") if not line.startswith('<div class="cp-diagram'))
-    backlinks = section(html, "Linked from")
+    backlinks = section(html, "Related pages")
     if backlinks:
         html = html.replace(backlinks[: backlinks.index("</ul>")], "")
     return html
@@ -103,11 +103,11 @@ def test_linked_from_is_exactly_the_inverse_of_the_edges(built: tuple[Build, Kno
     b, kb = built
     for node_id in kb.nodes:
         expected = Counter(node_url(e.source) for e in kb.in_edges(node_id) if e.kind != EdgeKind.includes)
-        html = section(node_article(b, node_id), "Linked from")
+        html = section(node_article(b, node_id), "Related pages")
         if not expected:
-            assert html is None, f"{node_id}: a 'Linked from' section with nothing to list"
+            assert html is None, f"{node_id}: a 'Related pages' section with nothing to list"
             continue
-        assert html is not None, f"{node_id}: no 'Linked from' section"
+        assert html is not None, f"{node_id}: no 'Related pages' section"
         html = html[: html.index("</ul>")]  # the list itself, not the prev/next links after it
         got = Counter(u for u in hrefs_to(node_url(node_id), html) if u != "glossary/")
         assert got == expected, node_id
@@ -245,7 +245,7 @@ def test_filled_fields_get_their_heading(fixture_site: Build) -> None:
         "Risks and side effects",
         "How long relief lasts",
         "What you need first",
-        "If it does not help",
+        "Next step if it does not help",
         "Questions to ask your care team",
     ):
         assert section(html, heading) is not None, heading

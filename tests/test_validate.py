@@ -497,4 +497,4 @@ def test_a_branch_back_to_an_earlier_stage_is_allowed_and_drawn(tmp_path: Path, 
     kb, _ = check_pathway(tmp_path / "pathway")
     [p] = kb.pathways
     html = stage_slice_html(kb, p, "second", "second.md")
-    assert 'Then back to:</span> <a href="../first/"><bdi>First</bdi></a>' in html
+    assert 'Afterwards, back to:</span> <a href="../first/"><bdi>First</bdi></a>' in html

@@ -32,7 +32,7 @@ LINKS_JS = """els => els.map(a => ({
     raw: a.getAttribute('href'),
     url: a.href instanceof SVGAnimatedString ? new URL(a.href.baseVal, document.baseURI).href : a.href,
     text: a.textContent.replace(/\\s+/g, ' ').trim(),
-    inText: a.closest('details') !== null,
+    inText: a.closest('.cp-diagram details') !== null,
     inSvg: a.closest('svg') !== null,
     current: a.getAttribute('aria-current'),
 }))"""
@@ -99,10 +99,28 @@ def plain(no_js: BrowserContext) -> Iterator[Page]:
     page.close()
 
 
-def open_without_js(page: Page, url: str) -> None:
+def open_without_js(page: Page, url: str, unfold: bool = True) -> None:
+    """Open a page with JavaScript off and, as a reader would, unfold its "Where this fits" flow."""
     response = page.goto(url)
     assert response is not None and response.status == 200, url
     assert page.locator("html.no-js").count() == 1, "Material's scripts ran: JavaScript is not off"
+    if unfold:
+        summaries = page.locator("details.cp-where > summary")
+        for i in range(summaries.count()):
+            summaries.nth(i).click()
+        assert page.locator("details.cp-where:not([open])").count() == 0
+
+
+@pytest.mark.parametrize("kind", ["pathway", "stage", "treatment"])
+def test_where_this_fits_is_folded_until_asked_for(plain: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
+    """The flow is long: folded by default it keeps the page short; one click (no JavaScript) opens it."""
+    node = {"pathway": the_pathways(kb)[0].id, "stage": STAGE_IDS[0], "treatment": TREATMENT_IDS[0]}[kind]
+    open_without_js(plain, base_url + f"{node}/", unfold=False)
+    where = plain.locator("details.cp-where")
+    assert where.count() >= 1
+    assert not plain.locator(".cp-diagram").first.is_visible()
+    where.first.locator("> summary").click()
+    assert plain.locator(".cp-diagram").first.is_visible()
 
 
 def node_at(url: str, base_url: str, kb: KnowledgeBase) -> str:
@@ -292,7 +310,7 @@ def diagram_pages(kb: KnowledgeBase) -> list[str]:
 
 # Where each drawn link is, is it the topmost thing there? That is what a click needs; checking every link in
 # one call keeps the test quick, and a few real clicks below show that a click then opens the page.
-COVERED_JS = """links => links.filter(a => !a.closest('details')).flatMap(a => {
+COVERED_JS = """links => links.filter(a => !a.closest('.cp-diagram details')).flatMap(a => {
     a.scrollIntoView({block: 'center', behavior: 'instant'});
     const r = a.getClientRects()[0];
     const hit = r && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
