@@ -34,7 +34,8 @@ HIDDEN_IN_PRINT = [
     ".cp-prevnext",
     ".cp-diagram",
 ]
-SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-meta", ".cp-handout", ".cp-handout-flags", ".cp-qr", ".cp-handout-url"]
+SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-meta", ".cp-handout", ".cp-gethelp", ".cp-qr", ".cp-handout-url"]
+"""On a page that opens with the 'Get help now' box, the box is the printed list of warning signs."""
 
 
 def pdf_pages(pdf: Path) -> int:
@@ -79,6 +80,7 @@ def test_print_shows_the_handout_and_hides_the_site(page: Page, base_url: str) -
         assert page.locator(selector).count() == 0 or not page.locator(selector).first.is_visible(), selector
     for selector in SHOWN_IN_PRINT:
         assert page.locator(selector).first.is_visible(), selector
+    assert not page.locator(".cp-handout-flags").is_visible(), "the warning signs print once, in the box at the top"
     assert "not medical advice" in page.inner_text(".cp-meta")
     # Material gives html the viewport's height; on paper it must grow with the content, or Chromium
     # prints a blank trailing page.
