@@ -12,11 +12,13 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(PY)
+	@echo "Installing Carepath and its pinned dependencies into $(VENV)/ (quiet; a minute or two the first time)..."
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
+	@echo "Installing the test tools (pytest, hypothesis, Playwright, ruff, mypy; quiet, a minute or two the first time)..."
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
@@ -32,8 +34,9 @@ check: $(STAMP)
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
-## The whole test suite, after the linters.
+## The whole test suite, after the linters (about 3 minutes alone on a 2-core machine).
 test: lint
+	@echo "Running the whole test suite: about 3 minutes on a quiet 2-core machine (the browser tests build the site first)."
 	$(PY) -m pytest
 
 ## ruff over the code and tests, mypy (strict) over the generator.

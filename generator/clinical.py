@@ -26,10 +26,9 @@ from .export import dumps, export_graph
 from .jsonld import page_jsonld
 from .links import asset_href, canonical_url, pathway_json_uri, redirect_uri
 from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
-from .problems import Problem
+from .problems import Problem, command
 from .qr import qr_svg
 from .render import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
-from .validate import RESERVED_IDS
 
 CODES_JSON_URI = "codes.json"
 CODES_FORMAT = "carepath-codes"
@@ -40,7 +39,7 @@ MANIFEST_NAME = "published-urls.txt"
 MANIFEST_HEADER = """\
 # Every URL this site has published, one a line. Each must keep working, as the page itself or as a
 # redirect to where it went (give a renamed node its old id under `aliases:`). Never delete a line.
-# New pages are added with: python -m generator urls --write
+# New pages are added with: .venv/bin/python -m generator urls --write
 """
 
 
@@ -241,7 +240,7 @@ def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True) -> dict[s
     out: dict[str, bytes] = {}
     for node_id in sorted(kb.nodes):
         node = kb.nodes[node_id]
-        for alias in (a for a in node.aliases if a not in RESERVED_IDS):
+        for alias in node.aliases:
             href = links.url_link(links.node_uri(alias), links.node_uri(node_id), use_directory_urls=use_directory_urls)
             page = REDIRECT_PAGE.format(title=html.escape(node.title), href=html.escape(href, quote=True))
             out[redirect_uri(alias, use_directory_urls)] = page.encode("utf-8")
@@ -267,18 +266,10 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
 
 
 def warnings(kb: KnowledgeBase, options: RenderOptions) -> list[Problem]:
-    """A missing `site_url`, and former ids whose redirect would take a URL the site itself uses."""
-    problems = []
+    """A missing `site_url`. (An alias on a URL the site itself uses is an error in validation.)"""
     if not options.site_url:
-        problems.append(Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning"))
-    for node_id in sorted(kb.nodes):
-        for alias in kb.nodes[node_id].aliases:
-            if alias in RESERVED_IDS:
-                message = (
-                    f"{kb.kind(node_id)} '{node_id}': alias '{alias}' is a URL the site itself uses; no redirect can live there"
-                )
-                problems.append(Problem(kb.positions[node_id], message, "warning"))
-    return problems
+        return [Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning")]
+    return []
 
 
 # --- the URL manifest ---
@@ -353,10 +344,13 @@ def _cmd_urls(args: argparse.Namespace) -> int:
             )
         for url in new:
             print(
-                f"{manifest_path.name}: '{url}' is not listed; run `python -m generator urls --write` and commit {manifest_path.name}",
+                f"{manifest_path.name}: '{url}' is not listed; run `{command('urls', '--write')}` and commit {manifest_path.name}",
                 file=sys.stderr,
             )
-        return 1 if gone or new else 0
+        if gone or new:
+            return 1
+        print(f"ok: all {len(known)} URLs in {manifest_path.name} are still published, and no new one is missing from it")
+        return 0
     sys.stdout.write("".join(f"{u}\n" for u in current))
     return 0
 

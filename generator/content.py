@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from . import links
+from .escape import is_local, quote_target
 from .model import KnowledgeBase, Position
 from .problems import Problem, did_you_mean
 
@@ -39,3 +40,31 @@ def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str
 
         out.append(_NODE_LINK.sub(replace, line))
     return "\n".join(out), problems
+
+
+_FOREIGN = re.compile(
+    r"""!\[[^\]\n]*\]\(\s*<?(?P<md>[^)\s>]*)"""  # a Markdown image
+    r"""|<(?P<tag>img|source|video|audio|iframe|embed|object|script|link|input|track)\b[^>]*?\s(?:src|srcset|poster|data|href)\s*=\s*["']?(?P<html>[^"'\s>]*)""",
+    re.IGNORECASE,
+)
+
+
+def foreign_loads(markdown: str, path: str) -> list[Problem]:
+    """Images and other embedded files a hand-written page would load from another host: the site loads
+    nothing from elsewhere (no tracking pixel, no CDN). A plain link to another site is fine."""
+    problems = []
+    in_fence = False
+    for number, line in enumerate(markdown.split("\n"), 1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        for m in _FOREIGN.finditer(line):
+            target = m.group("md") if m.group("md") is not None else m.group("html")
+            if target and not is_local(target):
+                what = "an image" if m.group("md") is not None or m.group("tag").lower() == "img" else f"a <{m.group('tag').lower()}>"
+                problems.append(
+                    Problem(Position(path, number, m.start() + 1), f"{what} from another host ({quote_target(target)}): the site loads nothing from elsewhere; copy the file into the site and link it relatively")
+                )
+    return problems
+

@@ -54,6 +54,7 @@ __all__ = [
     "journey_html",
     "overview_dot",
     "overview_html",
+    "overview_too_big",
     "stage_slice_html",
     "text_alternative_html",
 ]
@@ -63,6 +64,12 @@ DOT_PROGRAM = "graphviz-pure"
 machine, which Debian's `dot` cannot promise, so the overview's golden files hold everywhere."""
 
 DOT_TIMEOUT_S = 120
+"""A last resort only: the size limits below keep Graphviz far from it."""
+MAX_OVERVIEW_NODES = 150
+MAX_OVERVIEW_EDGES = 250
+"""Above either, a pathway's overview is written as a list only, not laid out: Graphviz's time grows much faster
+than the graph (measured on a busy 2-CPU machine: 142 nodes and 241 links about 4 s, 197 and 336 about 18 s; one
+stage with 300 options 16 s, with 500 minutes). See LIMITS.md."""
 
 URGENCY_ICON: dict[Urgency, str] = {
     Urgency.emergency: "‼",
@@ -745,13 +752,16 @@ def dot_command() -> str:
 
 
 def _run_dot(source: str, what: str) -> str:
-    proc = subprocess.run(
-        [dot_command(), "-Tsvg"],
-        input=source.encode("utf-8"),
-        capture_output=True,
-        timeout=DOT_TIMEOUT_S,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [dot_command(), "-Tsvg"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=DOT_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DiagramError(f"{what}: Graphviz did not finish in {DOT_TIMEOUT_S} s; set 'diagrams: false' for the carepath plugin") from None
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise DiagramError(f"{what}: Graphviz failed (exit {proc.returncode}): {err}")
@@ -819,6 +829,23 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
     return "\n".join(line for line in out.splitlines() if line.strip())
 
 
+def overview_size(kb: KnowledgeBase, pathway: Pathway) -> tuple[int, int]:
+    """The nodes and the links between them that a pathway's overview would lay out."""
+    members = set(kb.members(pathway.id))
+    return len(members), sum(1 for m in members for e in kb.out_edges(m) if e.target in members)
+
+
+def overview_too_big(kb: KnowledgeBase, pathway: Pathway) -> str | None:
+    """Why a pathway's overview is written as a list only, or None when Graphviz draws it."""
+    nodes, edges = overview_size(kb, pathway)
+    if nodes <= MAX_OVERVIEW_NODES and edges <= MAX_OVERVIEW_EDGES:
+        return None
+    return (
+        f"pathway '{pathway.id}': its overview for clinicians has {nodes} nodes and {edges} links, over the limit of "
+        f"{MAX_OVERVIEW_NODES} nodes or {MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only"
+    )
+
+
 def overview_html(
     kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, all_edges: bool = False
 ) -> str:
@@ -827,8 +854,17 @@ def overview_html(
     follows in a closed `<details>`. Long association lines are left to that list unless `all_edges` (see
     `_drawn`)."""
     ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
-    dot = _overview_dot(ctx, all_edges)
     prefix = f"cp-overview-{pathway.id}"
+    if overview_too_big(kb, pathway):
+        out = (
+            f'<figure class="cp-diagram cp-overview cp-no-score" id="{prefix}">\n'
+            f"<figcaption>{ctx.link(pathway.id)} has too many steps and links to draw as a chart; "
+            "here it is as a list.</figcaption>\n"
+            f"{_text_alternative(ctx)}\n</figure>"
+        )
+        check_diagram_links(out, kb, page_uri, use_directory_urls)
+        return out
+    dot = _overview_dot(ctx, all_edges)
     nodes = len(kb.members(pathway.id))
     title = f"Overview of the pathway: {_clean(pathway.title)}"
     desc = (

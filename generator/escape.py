@@ -2,7 +2,8 @@
 
 Plain-text fields (titles, summaries, list items, labels) never carry markup: every character that
 Markdown or HTML would read is escaped. Prose fields (`body` and the longer sections) take Markdown,
-but never raw HTML, attribute lists or links with a scheme other than http(s), mailto and tel.
+but never raw HTML, attribute lists, links with a scheme other than http(s) and mailto, or images from
+another host.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 _MD_ESCAPABLE = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
 """Python-Markdown's backslash-escapable characters (`<` and `&` become entities instead)."""
 
-SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+SAFE_SCHEMES = ("http", "https", "mailto")
+"""The only schemes a link in prose may use; anything else (`javascript:`, `data:`, `tel:`...) becomes `#`."""
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 
 
 def md_text(text: str) -> str:
@@ -53,7 +57,11 @@ def json_text(value: Any) -> str:
 
 _JSON_UNSAFE = re.compile("[<>&\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _ENTITY = re.compile(r"&(?=#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*;)")
-_INLINE_LINK = re.compile(r"(\]\()(\s*)<?([^)\s>]*)>?")
+_INLINE_LINK = re.compile(r"(\]\()((?:[^)\n]|\n(?![ \t>]*\n))*)")
+"""`](` and what follows up to the first `)` or blank line: the link's destination and title, whitespace and all.
+Python-Markdown keeps line breaks and other whitespace inside a destination, and browsers drop them."""
+_IMAGE = re.compile(r"(\\*)!\[")
+_INLINE_IMAGE = re.compile(r"!\[[^\[\]]*\]\(([^()]*)\)")
 _LINE_START = r"^[ \t>]*(?:(?:[*+:-]|\d{1,9}[.)])[ \t>]+)*"
 """A line's start, past quote marks and list or definition markers: where Python-Markdown's block
 processors still see a block start. Each marker needs its own whitespace, so matching stays linear."""
@@ -64,14 +72,22 @@ _ABBR_DEF = re.compile("(" + _LINE_START + r")\*(?=\[[^\\]{0,500}?\][ ]?:)", re.
 _H1 = re.compile(r"^([ \t>]*)#(?!#)", re.MULTILINE)
 
 
-def md_prose(text: str, resolve: Callable[[str], str | None]) -> str:
-    """Markdown prose with raw HTML, entities, attribute lists, abbreviations and unsafe links defused.
+def md_prose(
+    text: str,
+    resolve: Callable[[str], str | None],
+    defused: list[str] | None = None,
+    anchor: Callable[[str], None] | None = None,
+) -> str:
+    """Markdown prose with raw HTML, entities, attribute lists, abbreviations, unsafe links and images defused.
 
     `resolve` maps a `node:<id>` target to a relative link (or None when unknown, which the
-    caller reports); any other target with a scheme outside `SAFE_SCHEMES` is replaced by `#`.
-    Code blocks get no exemption: whether a fence is code depends on the site's Markdown
-    extensions, so `<` and `{` are escaped everywhere.
+    caller reports); any other target with a scheme outside `SAFE_SCHEMES` is replaced by `#`, and an
+    image that is not a relative path on this site loses its `!` (it stays a plain link). Each of those
+    is described in `defused`, so validation can reject what the build would have to defuse. `anchor`
+    receives every same-page `#fragment` target. Code blocks get no exemption: whether a fence is code
+    depends on the site's Markdown extensions, so `<` and `{` are escaped everywhere.
     """
+    found: list[str] = [] if defused is None else defused
     text = "\n".join(str(text).splitlines())
     # Entities first: `&#58;` or `&Tab;` inside a link target would spell `javascript:` for the browser.
     text = _ENTITY.sub("&amp;", text)
@@ -79,24 +95,71 @@ def md_prose(text: str, resolve: Callable[[str], str | None]) -> str:
     # `*[X]: ...` would re-title every X on the page, warnings and disclaimer included.
     text = _ABBR_DEF.sub(r"\1\\*", text)
     text = _H1.sub(r"\1##", text)  # the page owns its one h1
-    text = _INLINE_LINK.sub(lambda m: _relink(m.group(1), m.group(2), m.group(3), resolve), text)
-    text = _REF_DEF.sub(lambda m: _relink(m.group(1), "", m.group(2), resolve), text)
+    text = _INLINE_LINK.sub(lambda m: _relink(m.group(1), m.group(2), resolve, found, anchor), text)
+    text = _REF_DEF.sub(lambda m: _relink(m.group(1), m.group(2), resolve, found, anchor), text)
+    text = _IMAGE.sub(lambda m: _deimage(m, found), text)
     return text.strip("\n")
 
 
-def _relink(head: str, space: str, target: str, resolve: Callable[[str], str | None]) -> str:
-    safe = _safe_target(target, resolve)
-    if safe == target:
-        return head + space + target
+def _relink(
+    head: str, content: str, resolve: Callable[[str], str | None], found: list[str], anchor: Callable[[str], None] | None
+) -> str:
+    """`head` (`](` or a reference definition's start) and the link's `content` (destination, maybe a title)."""
+    body = content.lstrip()
+    lead = content[: len(content) - len(body)]
+    if body.startswith("node:"):
+        cut = len(body.split(None, 1)[0]) if body.strip() else len(body)
+        return head + lead + (resolve(body[len("node:") : cut]) or "#") + body[cut:]
+    scheme = link_scheme(content)
+    if scheme is None or scheme in SAFE_SCHEMES:
+        if anchor is not None and body.startswith("#"):
+            anchor(body[1:].split(None, 1)[0] if body[1:].strip() else "")
+        return head + content
+    found.append(f"link target {quote_target(content)} is not allowed; use a relative link, an http(s): address or mailto:")
     # A replacement never starts a line: `#` there would be a heading.
-    return re.sub(r"\s*\n[ \t>]*$", " ", head) + safe
+    return re.sub(r"\s*\n[ \t>]*$", " ", head + lead) + "#"
 
 
-def _safe_target(target: str, resolve: Callable[[str], str | None]) -> str:
-    if target.startswith("node:"):
-        return resolve(target[len("node:"):]) or "#"
+def _deimage(m: re.Match[str], found: list[str]) -> str:
+    """Keep an image only when it is inline and its path is on this site; otherwise escape its `!`."""
+    slashes = m.group(1)
+    if len(slashes) % 2:
+        return m.group()  # `\![` is already text
+    image = _INLINE_IMAGE.match(m.string, m.start() + len(slashes))
+    if image and is_local(image.group(1)):
+        return m.group()
+    shown = image.group() if image else m.string[m.start() + len(slashes) :].split("\n", 1)[0]
+    found.append(
+        f"image {quote_target(shown)} is not allowed: images must come from this site itself, written as ![text](path/on/this/site.png)"
+    )
+    return slashes + "\\!["
+
+
+def _cleaned(target: str) -> str:
+    """A link target as a browser may read it: entities decoded, whitespace, controls and invisible characters gone."""
     decoded = html.unescape(html.unescape(target))  # md_prose has already turned `&#58;` into `&amp;#58;`
-    lowered = re.sub(r"[\x00-\x20\\\\]", "", decoded).lower()
-    if ":" in lowered.split("/", 1)[0] and not lowered.startswith(SAFE_SCHEMES):
-        return "#"
-    return target
+    return "".join(c for c in decoded if not (c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Zs")))
+
+
+def link_scheme(target: str) -> str | None:
+    """The scheme a browser would see in a link target (lowercase), or None for a relative target.
+
+    Every whitespace and control character is dropped first: `java⏎script:` is `javascript:` to a browser.
+    Backslashes are dropped too, so `java\\script:` counts as a scheme rather than slipping through.
+    """
+    m = _SCHEME.match(_cleaned(target).replace("\\", "").lstrip("<").lower())
+    return m.group(1) if m else None
+
+
+def is_local(target: str) -> bool:
+    """A relative path on this site: no scheme, and not `//host/...` (nor `\\\\host`, which browsers read the same)."""
+    cleaned = _cleaned(target).replace("\\", "/").lstrip("<")
+    return link_scheme(target) is None and not cleaned.startswith("//")
+
+
+def quote_target(target: str, limit: int = 60) -> str:
+    """A link target for a one-line message: whitespace and controls shown escaped."""
+    text = " ".join(target.split(" "))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + "'"

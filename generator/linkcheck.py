@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .problems import command
+
 LINK_ATTRS = frozenset({"href", "src", "xlink:href", "poster", "data"})
 """Attributes whose value is one URL. `srcset` and `<meta http-equiv=refresh>` are handled apart."""
 
@@ -165,7 +167,7 @@ def check_links(site_dir: Path, base_path: str = "/") -> list[str]:
 def _cmd_linkcheck(args: argparse.Namespace) -> int:
     site = Path(args.site)
     if not (site / "index.html").is_file():
-        print(f"{site}: no built site here (no index.html); run `python -m generator build` first", file=sys.stderr)
+        print(f"{site}: no built site here (no index.html); run `{command('build')}` first", file=sys.stderr)
         return 1
     report = check_site(site, args.base_path)
     if args.external:

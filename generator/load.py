@@ -109,7 +109,36 @@ class Loaded:
 
 def pathway_files(pathway_dir: Path) -> list[Path]:
     """Every YAML file under the pathway dir, in a stable order."""
-    return sorted(p for p in pathway_dir.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    return _find_files(pathway_dir, pathway_dir.parent)[0]
+
+
+def _find_files(pathway_dir: Path, base: Path) -> tuple[list[Path], list[Problem]]:
+    """YAML files under the pathway dir, and a problem for each folder that cannot be read and each broken link:
+    skipping them silently would check less than the author wrote."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def unreadable(exc: OSError) -> None:
+        where = _rel(Path(exc.filename), base) if exc.filename else _rel(pathway_dir, base)
+        problems.append(Problem(Position(where, 1, 1), f"cannot read this folder: {exc.strerror or exc}; the files in it were not checked"))
+
+    for top, dirs, names in os.walk(pathway_dir, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:  # a folder linked twice, or a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        for name in names:
+            path = Path(top) / name
+            if path.is_symlink() and not path.exists():
+                problems.append(
+                    Problem(Position(_rel(path, base), 1, 1), f"a symbolic link to {quote(os.readlink(path))}, which does not exist; fix or remove it")
+                )
+            elif path.suffix in YAML_SUFFIXES and path.is_file():
+                files.append(path)
+    return sorted(files), problems
 
 
 def load_pathway(pathway_dir: Path) -> Loaded:
@@ -120,8 +149,11 @@ def load_pathway(pathway_dir: Path) -> Loaded:
     if not pathway_dir.is_dir():
         loaded.problems.append(Problem(here, "pathway folder not found"))
         return loaded
-    files = pathway_files(pathway_dir)
-    if not files:
+    files, unread = _find_files(pathway_dir, base)
+    if unread:
+        loaded.problems.extend(unread)
+        loaded.incomplete = True
+    if not files and not unread:
         loaded.problems.append(Problem(here, "no pathway files (*.yml) in this folder"))
         return loaded
     if len(files) > MAX_FILES:
@@ -180,10 +212,7 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         root = _compose(text, pos, problems)
         data = None if root is None else _construct(root, (), pos, problems)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = pos.at(mark) if mark else Position(rel, 1, 1)
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        loaded.problems.append(Problem(where, f"YAML syntax error: {_one_line(what)}"))
+        loaded.problems.append(_syntax_problem(exc, text, pos))
         _salvage_ids(raw, loaded)
         return
     except yaml.reader.ReaderError as exc:
@@ -207,6 +236,34 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         )
         return
     _validate_file(data, pos, loaded)
+
+
+_UNCLOSED = {
+    "while parsing a flow sequence": ("[", "]"),
+    "while parsing a flow mapping": ("{", "}"),
+    "while scanning a quoted scalar": ("quote", ""),
+}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, pos: _Positions) -> Problem:
+    """A YAML syntax error an author can act on: a tab named as a tab, an unclosed bracket or quote where it opened."""
+    mark = exc.problem_mark or exc.context_mark
+    where = pos.at(mark) if mark else Position(pos.rel, 1, 1)
+    what = " ".join(filter(None, [exc.context, exc.problem]))
+    lines = text.split("\n")
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip(" \t"))] or "tab" in (exc.problem or ""):
+        col = line.find("\t") + 1 if "\t" in line else where.col
+        return Problem(Position(pos.rel, where.line, col), "YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)")
+    opened = _UNCLOSED.get(exc.context or "")
+    if opened and exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line < exc.problem_mark.line:
+        start = pos.at(exc.context_mark)
+        if opened[0] == "quote":
+            return Problem(start, f"YAML syntax error: the quote opened here is never closed (the file ends at line {where.line})")
+        return Problem(
+            start, f"YAML syntax error: the '{opened[0]}' opened here is never closed (expected ',' or '{opened[1]}' before line {where.line})"
+        )
+    return Problem(where, f"YAML syntax error: {_one_line(what)}")
 
 
 _ID_LINE = re.compile(rb"^[ \t-]*id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:#.*)?$", re.MULTILINE)
@@ -249,15 +306,19 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
     stack: list[_Frame] = []
     root: yaml.Node | None = None
     documents = 0
-    total = 0
+    total = 0  # values so far, aliases expanded
     aliased = False
 
-    def attach(node: yaml.Node, size: int, height: int, mark: Mark) -> None:
-        nonlocal root, total
-        total += size
+    def count(values: int, mark: Mark) -> None:
+        """Each value is counted once, when it starts; an alias counts every value it expands to."""
+        nonlocal total
+        total += values
         if total > MAX_VALUES_PER_FILE:
             how = "YAML aliases ('*name') expand to" if aliased else "the file holds"
             raise Refused(mark, f"{how} more than {MAX_VALUES_PER_FILE:,} values, the limit; split the file or write the values out")
+
+    def attach(node: yaml.Node, size: int, height: int) -> None:
+        nonlocal root
         if not stack:
             root = node
             return
@@ -292,7 +353,8 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             if len(stack) + height > MAX_DEPTH:
                 raise Refused(start, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
             aliased = True
-            attach(node, size, height, start)
+            count(size, start)
+            attach(node, size, height)
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
@@ -300,10 +362,12 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1, 0)
-            attach(node, 1, 0, start)
+            count(1, start)
+            attach(node, 1, 0)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) >= MAX_DEPTH:
                 raise Refused(start, f"nested deeper than {MAX_DEPTH} levels, the limit")
+            count(1, start)
             kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
             tag = event.tag
             if tag is None or tag == "!":
@@ -318,7 +382,7 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             if frame.anchor is not None:
                 open_anchors.discard(frame.anchor)
                 anchors[frame.anchor] = (frame.node, frame.size, frame.height)
-            attach(frame.node, frame.size, frame.height, frame.node.start_mark)
+            attach(frame.node, frame.size, frame.height)
     return root
 
 

@@ -19,9 +19,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import PathwayError
+from .diagram import DiagramError
 from .readability import score_site
 from .render import NAV_MAX_PATHWAYS
-from .site import SiteOptions, build_site_pages, content_problems, url_clashes
+from .site import SiteOptions, alias_clashes, build_site_pages, content_problems, url_clashes
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -55,8 +56,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             self.site = build_site_pages(options)
         except PathwayError as exc:
             raise PluginError(exc.report()) from None
+        except DiagramError as exc:
+            raise PluginError(str(exc)) from None
         for warning in self.site.warnings:
-            log.warning(str(warning))
+            (log.info if warning.severity == "note" else log.warning)(str(warning))
         for src_uri in self.site.assets:
             if src_uri.endswith(".css") and src_uri not in config.extra_css:
                 config.extra_css.append(src_uri)
@@ -85,6 +88,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         content = [f.src_uri for f in files]
         generated = self.site.generated(content)
         clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
+        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
         for src_uri, markdown in generated.items():

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import shlex
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from .model import Position
@@ -14,10 +17,11 @@ from .model import Position
 class Problem:
     position: Position
     message: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Literal["error", "warning", "note"] = "error"
+    """A warning fails a strict build; a note (such as a diagram shown as a list only) is information."""
 
     def __str__(self) -> str:
-        tag = "" if self.severity == "error" else "warning: "
+        tag = "" if self.severity == "error" else f"{self.severity}: "
         return f"{self.position}: {tag}{self.message}"
 
 
@@ -79,3 +83,15 @@ def quote(value: object, limit: int = 60) -> str:
         text = text[: limit - 1] + "…"
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return f"'{shown}'"
+
+
+def command(*args: str) -> str:
+    """A `python -m generator ...` command line that works when pasted: it names this Python (as
+    `.venv/bin/python` when run from the project), not a bare `python` that may lack Carepath."""
+    exe = Path(sys.executable)
+    try:
+        shown = exe.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(exe)
+    return shlex.join([shown, "-m", "generator", *args])
+

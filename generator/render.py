@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from . import links
+from .anchors import AnchorLink, anchor_problems
 from .escape import html_text, json_text, md_prose, md_text, meta_text
 from .model import (
     URGENCY_ORDER,
@@ -78,6 +79,8 @@ class Renderer:
         self.several = len(kb.pathways) > 1
         """With one pathway, pages need not say which pathway they mean."""
         self.problems: list[Problem] = []
+        self.anchor_links: list[AnchorLink] = []
+        """`#anchor` links in prose, checked once every page is rendered."""
         self.env = _environment(options.overrides_dir)
 
     # --- link helpers ---
@@ -107,16 +110,24 @@ class Renderer:
         if not text:
             return ""
 
+        who = f"{self.kb.kind(node_id)} '{node_id}'"
+        where = self.kb.positions[node_id]
+
         def resolve(target: str) -> str | None:
             ident, _, anchor = target.partition("#")
             ident = self.kb.resolve(ident, node_id) or ident
             if ident in self.kb.nodes:
+                if anchor:
+                    self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
             hint = did_you_mean(ident, self.kb.nodes)
-            self.problems.append(Problem(self.kb.positions[node_id], f"{self.kb.kind(node_id)} '{node_id}': unknown node link 'node:{ident}' in its text{hint}"))
+            self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))
             return None
 
-        return md_prose(text, resolve)
+        def same_page(anchor: str) -> None:
+            self.anchor_links.append(AnchorLink(where, who, f"#{anchor}", from_uri, anchor))
+
+        return md_prose(text, resolve, anchor=same_page)
 
     # --- page parts ---
 
@@ -326,7 +337,7 @@ class Renderer:
                 for s in node.stages
             ]
             if diagrams:
-                ctx["diagram"] = diagrams.journey_html(kb, node, uri)
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls)
                 # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
                 # the page patients open on a phone stays light.
                 ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
@@ -371,7 +382,9 @@ class Renderer:
         parts = []
         for place in places:
             stage = stage_id or (place.stage.id if place.stage else "")
-            html = diagrams.stage_slice_html(self.kb, place.pathway, stage, uri, here=node_id)
+            html = diagrams.stage_slice_html(
+                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls
+            )
             if len(places) > 1:
                 href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
                 html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
@@ -402,6 +415,7 @@ class Renderer:
         pages[links.HOME_URI] = self.render_home()
         pages[links.A_TO_Z_URI] = self.render_a_to_z()
         pages[links.GLOSSARY_URI] = self.render_glossary()
+        self.problems += anchor_problems(pages, self.anchor_links)
         if self.problems:
             raise PathwayError(self.problems)
         return pages
@@ -442,7 +456,7 @@ class Renderer:
         return self.env.get_template("overview.md.j2").render(
             pathway=pathway,
             back=self.link(uri, pathway.id),
-            overview=self.options.diagrams.overview_html(self.kb, pathway, uri),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
             front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
             disclaimer=DISCLAIMER,
         )

@@ -24,27 +24,44 @@ def is_risky(kb: KnowledgeBase, treatment: Treatment) -> bool:
     return bool(kind and kind.risky)
 
 
-URGENCY_WORDS: dict[Urgency, tuple[str, ...]] = {
-    Urgency.emergency: ("emergency", "911", "999", "112", "ambulance"),
-    Urgency.urgent: ("urgent", "urgently"),
-    Urgency.routine: ("routine",),
-}
-"""Words that state an urgency level, besides its label in the vocabulary. `soon` has none of its own:
-"as soon as you can" says nothing about the level."""
+URGENCY_PHRASES: tuple[tuple[str, frozenset[Urgency]], ...] = (
+    ("emergency department", frozenset({Urgency.emergency, Urgency.urgent})),
+    ("emergency room", frozenset({Urgency.emergency, Urgency.urgent})),
+    ("A&E", frozenset({Urgency.emergency, Urgency.urgent})),
+    ("emergency", frozenset({Urgency.emergency})),
+    ("911", frozenset({Urgency.emergency})),
+    ("999", frozenset({Urgency.emergency})),
+    ("112", frozenset({Urgency.emergency})),
+    ("ambulance", frozenset({Urgency.emergency})),
+    ("urgent", frozenset({Urgency.urgent, Urgency.emergency})),
+    ("urgently", frozenset({Urgency.urgent, Urgency.emergency})),
+    ("routine", frozenset({Urgency.routine})),
+)
+"""Words that state an urgency, with the levels each fits: '911' only an emergency, 'urgent care' or
+'the emergency department' an urgent sign too. Longer phrases first, so 'emergency department' is
+read as a place before 'emergency' is read as a level. `soon` has no word of its own: "as soon as you
+can" says nothing about the level. Each level's label in the vocabulary counts too (`urgency_phrases`)."""
 
 URGENCY_TEXT_FIELDS = ("title", "summary", "action")
 """The indicator fields shown beside its urgency label, on its card and in handouts."""
 
 
-def stated_urgency(text: str, vocabulary: Vocabulary = DEFAULT) -> tuple[Urgency, str] | None:
-    """The most urgent level a text states in words (its own words or its label), with the word; None when it states none."""
-    for level in Urgency:  # most urgent first
-        words = [*URGENCY_WORDS.get(level, ()), *([] if level == Urgency.soon else [vocabulary.urgency_label(level)])]
-        if not words:
-            continue
-        match = re.search(r"\b(" + "|".join(map(re.escape, words)) + r")\b", text, re.IGNORECASE)
-        if match:
-            return level, match.group(0)
+def urgency_phrases(vocabulary: Vocabulary = DEFAULT) -> list[tuple[str, frozenset[Urgency]]]:
+    labels = [(vocabulary.urgency_label(u), frozenset({u})) for u in Urgency if u != Urgency.soon]
+    return sorted([*URGENCY_PHRASES, *labels], key=lambda p: -len(p[0]))
+
+
+def urgency_conflict(text: str, urgency: Urgency, vocabulary: Vocabulary = DEFAULT) -> tuple[str, frozenset[Urgency]] | None:
+    """The first phrase in `text` that states an urgency other than `urgency`, with the levels it fits; None if none does."""
+    phrases = urgency_phrases(vocabulary)
+    pattern = re.compile(r"(?<![\w&])(" + "|".join(re.escape(p) for p, _ in phrases) + r")(?![\w&])", re.IGNORECASE)
+    fits: dict[str, frozenset[Urgency]] = {}
+    for phrase, levels in phrases:  # a label may repeat a word ('Urgent'): it fits every level either names
+        fits[phrase.casefold()] = fits.get(phrase.casefold(), frozenset()) | levels
+    for match in pattern.finditer(text):
+        levels = fits[match.group(0).casefold()]
+        if urgency not in levels:
+            return match.group(0), levels
     return None
 
 
@@ -104,11 +121,12 @@ def _treatment_rules(node: Treatment, entry: Entry, risky: bool) -> list[Problem
 def _urgency_wording(node: Indicator, entry: Entry, vocabulary: Vocabulary) -> list[Problem]:
     problems = []
     for name in URGENCY_TEXT_FIELDS:
-        stated = stated_urgency(getattr(node, name), vocabulary)
-        if stated and stated[0] != node.urgency:
-            level, word = stated
+        conflict = urgency_conflict(getattr(node, name), node.urgency, vocabulary)
+        if conflict:
+            word, levels = conflict
+            fits = " or ".join(f"'{u.value}'" for u in Urgency if u in levels)
             message = (
-                f"indicator '{node.id}': '{name}' says {quote(word)}, wording for '{level.value}', but its urgency is "
+                f"indicator '{node.id}': '{name}' says {quote(word)}, wording for {fits}, but its urgency is "
                 f"'{node.urgency.value}'; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
             )
             problems.append(Problem(entry.locate(name), message, "warning"))

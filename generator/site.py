@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import clinical, diagram, links, load_knowledge_base
-from .content import resolve_node_links
+from .content import foreign_loads, resolve_node_links
 from .glossary import GlossaryMatcher
 from .glossary import annotate as annotate_glossary
 from .model import KnowledgeBase
@@ -106,14 +106,25 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     assets = css_assets()
     pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
-    warnings = warnings + clinical.warnings(kb, render_options)
+    warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if options.diagrams else [])
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
     return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
 
 
+def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
+    """A note for each pathway whose overview is too big to lay out, so it is written as a list only."""
+    out = []
+    for pathway in kb.pathways:
+        why = diagram.overview_too_big(kb, pathway)
+        if why:
+            out.append(Problem(kb.positions[pathway.id], why, "note"))
+    return out
+
+
 def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
-    """Resolve `node:` links in a hand-written page."""
-    return resolve_node_links(markdown, src_uri, kb, path)
+    """Resolve `node:` links in a hand-written page; report them, and anything it would load from another host."""
+    text, problems = resolve_node_links(markdown, src_uri, kb, path)
+    return text, problems + foreign_loads(markdown, path)
 
 
 def url_clashes(generated: list[str], content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[str]:
@@ -125,3 +136,25 @@ def url_clashes(generated: list[str], content: list[str], docs_name: str, use_di
         if other is not None:
             out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{links.page_url(uri, use_directory_urls)}'; rename one")
     return out
+
+
+def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[Problem]:
+    """Former ids (aliases) whose redirect would land where a hand-written page or file already is: one of the two
+    would silently be lost."""
+    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    taken.update({u: u for u in content if not u.endswith(".md")})
+    out = []
+    for node_id in sorted(kb.nodes):
+        for alias in kb.nodes[node_id].aliases:
+            url = links.page_url(links.node_uri(alias), use_directory_urls)
+            other = taken.get(url) or taken.get(links.redirect_uri(alias, use_directory_urls))
+            if other is not None:
+                out.append(
+                    Problem(
+                        kb.positions[node_id],
+                        f"{kb.kind(node_id)} '{node_id}': alias '{alias}' would redirect from '/{url}', the URL of the hand-written "
+                        f"'{docs_name}/{other}'; rename that page or drop the alias",
+                    )
+                )
+    return out
+

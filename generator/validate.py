@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
 from .escape import md_prose
+from .links import glossary_anchor
 from .load import Entry, Loaded
 from .model import (
     EDGE_FIELDS,
@@ -37,6 +39,12 @@ RESERVED_IDS = frozenset(
 
 RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway"})
 """Short ids a stage scoped to a pathway may not have: the pathway's folder holds these pages and files."""
+
+LINK_MARKS = ("](", "]:", "![")
+"""Without one of these, Markdown text holds no link, reference definition or image to check."""
+
+HIDDEN_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+"""Bidirectional embeddings, overrides and isolates: they make text display in another order than it reads."""
 
 
 def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
@@ -81,7 +89,11 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
         if found is None or entry_of.get(found.id) is not entry:
             continue
         for alias in found.aliases:
-            if alias in kb.nodes:
+            if alias in RESERVED_IDS:
+                problems.append(
+                    Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' is a URL the site itself uses; no redirect can live there")
+                )
+            elif alias in kb.nodes:
                 problems.append(
                     Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
                 )
@@ -100,9 +112,16 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
 
     ambiguous, resolve_problems = _resolve_scoped(kb)
     problems += resolve_problems
-    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous)
-    # A former id is reported above, but still means its node: following it avoids a cascade of "unreachable".
-    kb.edges = [replace(e, target=aliases[e.target][0]) if e.target in aliases and e.target not in kb.nodes else e for e in kb.edges]
+    guessed: dict[str, str] = {}
+    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous, guessed)
+    # A former id or a typo is reported above, but still means its node: following it avoids a cascade of
+    # "unreachable" (one typo, one problem).
+    follow = guessed | {alias: target for alias, (target, _) in aliases.items()}
+    kb.edges = [replace(e, target=follow[e.target]) if e.target in follow and e.target not in kb.nodes else e for e in kb.edges]
+    for pathway in kb.pathways:
+        if any(s in follow and s not in kb.nodes for s in pathway.stages):
+            stages = [follow[s] if s in follow and s not in kb.nodes else s for s in pathway.stages]
+            kb.nodes[pathway.id] = pathway.model_copy(update={"stages": stages})
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
     kb.index_edges()
     cycles = _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
@@ -120,6 +139,8 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
+    problems += _check_text(kb, entry_of, loaded)
+    problems += _check_prose(kb, entry_of)
     return kb, problems
 
 
@@ -190,7 +211,7 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
             def resolve(target: str, bad: list[str] = bad, node_id: str = node_id) -> str | None:
                 ident = target.partition("#")[0]
                 ident = kb.resolve(ident, node_id) or ident
-                if ident in kb.nodes:
+                if ident in kb.nodes or ident in broken:  # a node whose file is unreadable is reported there, once
                     return "#"
                 bad.append(ident)
                 return None
@@ -255,7 +276,10 @@ def _label(kb: KnowledgeBase, node_id: str) -> str:
     return f"{kb.kind(node_id)} '{node_id}'"
 
 
-def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]], broken: set[str]) -> list[Problem]:
+def _check_references(
+    kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]], broken: set[str], guessed: dict[str, str] | None = None
+) -> list[Problem]:
+    """`guessed` receives each unknown id that is close to a real one, mapped to it (a typo, most likely)."""
     problems = []
     seen: set[tuple[str, EdgeKind, str]] = set()
     field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
@@ -272,6 +296,8 @@ def _check_references(kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]
             else:
                 hint = suggest.hint(e.target)
                 problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
+                if hint and guessed is not None:
+                    guessed[e.target] = hint.split("'")[1]
             continue
         if (e.source, e.kind, e.target) in seen:
             problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}' more than once"))
@@ -472,8 +498,10 @@ def _check_reviews(kb: KnowledgeBase, entry_of: dict[str, Entry], today: dt.date
 def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
     problems = []
     seen: dict[str, Position] = {}
+    anchors: dict[str, tuple[str, Position]] = {}
     for entry, where in zip(kb.glossary, kb.glossary_positions):
         mine: set[str] = set()
+        term_reported = entry.term.casefold() in seen
         for word in [entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else [])]:
             key = word.casefold()
             if key in mine:
@@ -483,6 +511,72 @@ def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
                 problems.append(Problem(where, f"glossary entry {quote(entry.term)}: {quote(word)} is already defined at {seen[key]}"))
             else:
                 seen[key] = where
+        anchor = glossary_anchor(entry.term)
+        if anchor in anchors and not term_reported:
+            other, at = anchors[anchor]
+            problems.append(
+                Problem(
+                    where,
+                    f"glossary entry {quote(entry.term)}: its link '#{anchor}' is the same as that of {quote(other)} at {at}; "
+                    "terms must differ in more than punctuation, case or accents",
+                )
+            )
+        anchors.setdefault(anchor, (entry.term, where))
+    return problems
+
+
+def _check_text(kb: KnowledgeBase, entry_of: dict[str, Entry], loaded: Loaded) -> list[Problem]:
+    """Control characters and bidirectional overrides: invisible, they make a title or label read differently."""
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        for loc, text in _strings(node.model_dump(mode="json")):
+            bad = _hidden_control(text)
+            if bad:
+                name = ".".join(str(p) for p in loc)
+                problems.append(Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{name}' {bad}"))
+    for term, where in loaded.glossary:
+        for loc, text in _strings(term.model_dump(mode="json")):
+            bad = _hidden_control(text)
+            if bad:
+                name = ".".join(str(p) for p in loc)
+                problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{name}' {bad}"))
+    return problems
+
+
+def _strings(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        return [(loc, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _strings(v, loc + (k,))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _strings(v, loc + (i,))]
+    return []
+
+
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters other than tab and line breaks, and `HIDDEN_CONTROLS`."""
+
+
+def _hidden_control(text: str) -> str:
+    m = _HIDDEN.search(text)
+    if m is None:
+        return ""
+    c = m.group()
+    return f"contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'a control character')}), which can change how the text reads; remove it"
+
+
+def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    """What the build would defuse in Markdown fields: link targets with an unsafe scheme, images from elsewhere.
+    (`node:` links are `_check_node_links`'.)"""
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text or not any(mark in text for mark in LINK_MARKS):
+                continue
+            found: list[str] = []
+            md_prose(text, lambda target: "#", found)
+            problems += [Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: '{name}': {message}") for message in found]
     return problems
 
 

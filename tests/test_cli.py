@@ -116,7 +116,7 @@ def test_every_problem_in_every_file_in_one_run(tmp_path: Path, capsys: pytest.C
     run = check_files(tmp_path, capsys, files)
     assert_clean_failure(run)
     assert run.problems == [
-        "pathway/a-broken.yml:2:1: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        "pathway/a-broken.yml:1:11: YAML syntax error: the '[' opened here is never closed (expected ',' or ']' before line 2)",
         "pathway/journey.yml:10:28: stage 'first-line': unknown reference 'massage' in 'options'",
         "pathway/treatments.yml:4:5: treatment 'physio': unknown key 'sumary' (did you mean 'summary'?)",
         "pathway/treatments.yml:10:16: treatment 'rfa': unknown reference 'nerve-blok' in 'requires'",

@@ -15,6 +15,7 @@ import segno
 
 from generator.clinical import NO_SITE_URL, lookup_key
 from generator.export import FORMAT, VERSION
+from generator.problems import PathwayError
 from generator.site import SiteOptions, build_site_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -308,7 +309,8 @@ def test_without_site_url_the_build_warns_and_prints_no_qr(tmp_path: Path) -> No
     assert "mkdocs.yml:1:1: warning: " + NO_SITE_URL in result.stdout + result.stderr
 
 
-def test_an_alias_on_a_url_the_site_uses_warns_and_gets_no_redirect(tmp_path: Path) -> None:
+def test_an_alias_on_a_url_the_site_uses_stops_the_build(tmp_path: Path) -> None:
+    """An error in validation (see test_validate.py), so `check` and the build agree; no redirect is written."""
     pathway = tmp_path / "pathway"
     shutil.copytree(FIXTURE / "pathway", pathway)
     knee = pathway / "knee.yml"
@@ -318,8 +320,8 @@ def test_an_alias_on_a_url_the_site_uses_warns_and_gets_no_redirect(tmp_path: Pa
         ),
         encoding="utf-8",
     )
-    pages = build_site_pages(SiteOptions(pathway, SITE_URL, diagrams=False))
-    assert [str(p) for p in pages.warnings] == [
-        f"{pages.kb.positions['genicular-nerve-ablation']}: warning: treatment 'genicular-nerve-ablation': alias 'lookup' is a URL the site itself uses; no redirect can live there"
+    with pytest.raises(PathwayError) as err:
+        build_site_pages(SiteOptions(pathway, SITE_URL, diagrams=False))
+    assert [p.message for p in err.value.problems] == [
+        "treatment 'genicular-nerve-ablation': alias 'lookup' is a URL the site itself uses; no redirect can live there"
     ]
-    assert "lookup/index.html" not in pages.assets and "radiofrequency-ablation/index.html" in pages.assets

@@ -5,24 +5,31 @@ Quick by default; `CAREPATH_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/
 
 from __future__ import annotations
 
+import html as htmllib
 import os
 import re
 import tempfile
 import textwrap
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers_pathway import VALID, write_pathway
+from helpers_pathway import VALID, journey, write_pathway
+from helpers_site import elements
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_hostile import _as_mkdocs_would
 
 from generator import check_pathway
+from generator.escape import json_text, md_prose
 from generator.export import dumps, export_graph
 from generator.model import KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
 
-EXAMPLES = int(os.environ.get("CAREPATH_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("CAREPATH_FUZZ_EXAMPLES", "150"))
+"""150 by default (25 before): under a minute for the whole file on a 2-core machine, which the CI budget (a 7-minute run
+against a 30-minute limit) easily holds; set more for a long run."""
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=timedelta(seconds=10),
@@ -287,3 +294,88 @@ def test_random_graphs(graph: dict[str, Any], parts: int) -> None:
         part = {section: nodes[i::parts] for section, nodes in graph.items()}
         files[f"part{i}.yml"] = yaml.safe_dump(part, allow_unicode=True, sort_keys=False)
     assert_handled(files)
+
+
+# --- Markdown bodies: link targets, images, raw HTML ---
+
+SCHEMES = ["javascript", "JaVaScRiPt", "vbscript", "data", "tel", "file", "http", "https", "mailto"]
+BREAKS = ["", "\n", "\r", "\t", "\x0b", "\x0c", "\u2028", "\u2029", " ", "\u00ad", "\u200b", "\u202e", "&#10;", "&Tab;", "&#x09;", "&#58;", "\\"]
+"""What may hide inside a scheme: whitespace and controls a browser drops, invisible characters, entities, escapes."""
+SAFE = {"http", "https", "mailto"}
+MARKDOWN_TAGS = {"p", "a", "img", "code", "pre", "ul", "ol", "li", "blockquote", "em", "strong", "h2", "h3", "h4", "h5", "h6", "hr", "br"}
+MARKDOWN_TAGS |= {"dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "abbr", "div"}
+"""What Python-Markdown itself writes (`div` for admonitions); raw HTML from the body is always shown as text."""
+
+
+@st.composite
+def targets(draw: st.DrawFn) -> str:
+    """A link target: a scheme broken up by whitespace, controls or entities, a host-relative or relative path."""
+    kind = draw(st.sampled_from(["scheme", "scheme", "host", "relative", "node", "anchor", "text"]))
+    if kind == "scheme":
+        scheme = draw(st.sampled_from(SCHEMES))
+        cut = draw(st.integers(0, len(scheme)))
+        broken = scheme[:cut] + draw(st.sampled_from(BREAKS)) + scheme[cut:]
+        return draw(st.sampled_from(["", " ", "\n", "<"])) + broken + draw(st.sampled_from([":", "&#58;", "&colon;", ":\n"])) + "alert(1)//x.png"
+    if kind == "host":
+        return draw(st.sampled_from(["//", "/\\", "\\\\", "\\/", " //"])) + "tracker.example/p.png"
+    if kind == "relative":
+        return draw(st.sampled_from(["pic.png", "../a-z/", "img/x.png", "a:b", "./x:y"]))
+    if kind == "node":
+        return "node:" + draw(st.sampled_from(["physio", "nope", "physio#what-it-is", ""]))
+    if kind == "anchor":
+        return "#" + draw(st.sampled_from(["what-it-is", "x"]))
+    return draw(st.text(max_size=12))
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> str:
+    """Markdown prose made of links, images, reference definitions and raw HTML around those targets."""
+    pieces = []
+    for _ in range(draw(st.integers(1, 5))):
+        target = draw(targets())
+        form = draw(
+            st.sampled_from(
+                [
+                    "[x]({t})", "![x]({t})", '[x]({t} "title")', "[![i]({t})]({t})", "[r]\n\n[r]: {t}", "![x][r]\n\n[r]: {t}",
+                    "![r]\n\n[r]:\n  {t}", "- item\n\n    [r]: {t}\n\n    ![r][]", "> [r]: {t}\n\n![r]", '<img src="{t}">', "<a href='{t}'>x</a>",
+                    '<div markdown="1" onclick="x">![x]({t})</div>', "`[x]({t})`", "~~~\n![x]({t})\n~~~", "\\![x]({t})", "\\\\![x]({t})",
+                ]
+            )
+        )
+        pieces.append(form.format(t=target))
+    return draw(st.sampled_from([" ", "\n", "\n\n"])).join(pieces)
+
+
+def _scheme(url: str) -> str | None:
+    """The scheme a browser reads in an attribute value: entities decoded, whitespace and controls dropped."""
+    text = htmllib.unescape(url)
+    text = "".join(c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cc", "Cf")))
+    m = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", text)
+    return m.group(1).lower() if m else None
+
+
+@FUZZ
+@given(bodies())
+def test_markdown_bodies_never_link_to_a_script_or_load_from_another_host(body: str) -> None:
+    """Whatever the build is given, the page links only to relative, http(s) and mailto targets, loads images only from
+    the site, and holds no raw HTML; and what `md_prose` defuses is exactly what `check` reports."""
+    found: list[str] = []
+    page = _as_mkdocs_would(md_prose(body, lambda target: "../physio/", found))
+    for el in elements(page):
+        assert el.tag in MARKDOWN_TAGS, (body, page)
+        assert not [a for a in el.attrs if a.startswith("on")], (body, page)
+        for attr in ("href", "src"):
+            if attr in el.attrs:
+                scheme = _scheme(el.attrs[attr])
+                assert scheme is None or scheme in SAFE, (body, page)
+        if el.tag == "img":
+            assert _scheme(el.attrs["src"]) is None and not el.attrs["src"].replace("\\", "/").strip().startswith("//"), (body, page)
+    assert bool(found) == bool(_prose_problems(body)), body
+
+
+def _prose_problems(body: str) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        treatments = "treatments:\n  - id: physio\n    title: Physical therapy\n    summary: Exercises.\n    type: self-care\n    body: " + json_text(body) + "\n"
+        folder = write_pathway(Path(tmp), {"journey.yml": journey("physio"), "treatments.yml": treatments})
+        _, problems = check_pathway(folder)
+    return [str(p) for p in problems if "'body': link target" in p.message or "'body': image" in p.message]

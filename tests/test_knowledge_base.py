@@ -1,6 +1,6 @@
 """A knowledge base of several pathways that share nodes: each reader stays in their own pathway.
 
-An extra pathway is added to a copy of the shipped site: its id sorts before or after the shipped one,
+An extra pathway is added to a copy of the shipped site: its id sorts before or after the shipped ones,
 it shares three nodes (a medicine, a check-up, the surgical consultation) and has its own stages, a
 treatment and a red flag. The built site must keep the two pathways apart in every page, diagram and
 `pathway.json`, and a shared page must serve both.
@@ -122,17 +122,27 @@ def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[
     part = re.search(r'<div class="cp-part-of[^"]*">(.*?)</div>', page, re.DOTALL)
     assert part, "no 'Part of' line"
     words = text_of(part.group(1))
-    # Pathways by title, whatever their ids: "A stiff..." before "When physical therapy..."
-    assert re.search(r"Part of: A stiff and sore shoulder — Step 1 of 2: Care at home ?; When physical therapy does not help — Step 2 of 4:", words), words
+    # Pathways by title, whatever their ids: "A stiff...", then the shipped "Numb or tingling..." and "When physical therapy..."
+    assert re.search(
+        r"Part of: A stiff and sore shoulder — Step 1 of 2: Care at home ?; "
+        r"Numb or tingling hand from carpal tunnel syndrome — Step 1 of 3: Care for your hand at home ?; "
+        r"When physical therapy does not help — Step 2 of 4:",
+        words,
+    ), words
     targets = hrefs(b, url)
     assert {node_url(pid), node_url(f"{pid}-home-care"), node_url(SHIPPED_ID), node_url("non-invasive-treatments")} <= targets
     rows = [e for e in elements(page) if e.tag == "nav" and "cp-prevnext" in e.classes]
-    assert [r.attrs["aria-label"] for r in rows] == ["Along A stiff and sore shoulder", "Along When physical therapy does not help"]
+    assert [r.attrs["aria-label"] for r in rows] == [
+        "Along A stiff and sore shoulder",
+        "Along Numb or tingling hand from carpal tunnel syndrome",
+        "Along When physical therapy does not help",
+    ]
     # The breadcrumb of a single pathway would be wrong for the other reader: a shared page has none.
     assert 'class="cp-breadcrumb' not in page
     # The stage flow is drawn once per pathway, each headed by its pathway.
     assert len(re.findall(r"In A stiff and sore shoulder ?:", text_of(page))) == 2  # flow heading and prev/next row
     assert len(re.findall(r"In When physical therapy does not help ?:", text_of(page))) == 2
+    assert len(re.findall(r"In Numb or tingling hand from carpal tunnel syndrome ?:", text_of(page))) == 2
 
 
 def test_backlinks_say_which_pathway(two: tuple[Build, str, set[str], set[str]]) -> None:
@@ -155,7 +165,11 @@ def test_placement_does_not_depend_on_ids(tmp_path: Path, capsys: pytest.Capture
         kb, problems = check_pathway(project / "pathway")
         assert [p for p in problems if p.severity == "error"] == []
         got.append([(p.pathway.title, p.step) for p in kb.placements("nsaids")])
-    assert got[0] == got[1] == [("A stiff and sore shoulder", 1), ("When physical therapy does not help", 2)]
+    assert got[0] == got[1] == [
+        ("A stiff and sore shoulder", 1),
+        ("Numb or tingling hand from carpal tunnel syndrome", 1),
+        ("When physical therapy does not help", 2),
+    ]
 
 
 # --- vocabularies are data ---------------------------------------------------------------------------
@@ -223,7 +237,7 @@ def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tu
     assert len(flags) == 2  # the emergency red flags of both pathways
     assert "(A stiff and sore shoulder)" in text_of(box.group(1))
     listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
-    assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url(SHIPPED_ID)]  # by title
+    assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url("carpal-tunnel-care"), node_url(SHIPPED_ID)]  # by title
     index = article(b.html("pathways/"))
     assert 'cp-emergency-box' in index and node_url(pid) in hrefs(b, "pathways/")
 

@@ -139,3 +139,22 @@ def test_shipped_site_has_no_broken_links(tmp_path: Path) -> None:
     )
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout.startswith("ok: ")
+
+
+def test_a_site_without_directory_urls_has_no_broken_links(tmp_path: Path) -> None:
+    """`use_directory_urls: false` (pages as `rfa.html`): the diagrams' raw HTML and SVG links follow it too."""
+    from helpers_site import build, copy_shipped
+
+    project = copy_shipped(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "use_directory_urls: true\n" in text
+    config.write_text(text.replace("use_directory_urls: true\n", "use_directory_urls: false\n"), encoding="utf-8")
+    built = build(project)
+    assert built.returncode == 0, built.output
+    assert (built.site / "when-pt-does-not-help.html").is_file() and not (built.site / "when-pt-does-not-help").joinpath("index.html").exists()
+    overview = (built.site / "when-pt-does-not-help" / "overview.html").read_text(encoding="utf-8")
+    assert "<svg" in overview and 'href="../radiofrequency-ablation.html"' in overview
+    report = check_site(built.site)
+    assert report.problems == []
+    assert report.checked > 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,11 @@ UNKNOWN_PHYSIO = "pathway/journey.yml:10:15: stage 'first-line': unknown referen
 ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "syntax error": (
         _physio("summary: Exercises guided by a physiotherapist.", "summary: [Exercises guided"),
-        "pathway/treatments.yml:5:9: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        "pathway/treatments.yml:4:14: YAML syntax error: the '[' opened here is never closed (expected ',' or ']' before line 5)",
     ),
     "tab indentation": (
         _physio("    type: self-care", "\ttype: self-care"),
-        "pathway/treatments.yml:5:1: YAML syntax error: while scanning a plain scalar found a tab character that violates indentation",
+        "pathway/treatments.yml:5:1: YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)",
     ),
     "text expected, number given": (
         _physio("title: Physical therapy", "title: 5"),
@@ -175,7 +176,7 @@ def test_ids_of_an_unreadable_file_are_not_reported_as_unknown(tmp_path: Path, c
     run = check(tmp_path, capsys, {"journey.yml": journey("physio", "physoi"), "treatments.yml": broken})
     assert run.problems == [
         "pathway/journey.yml:10:23: stage 'first-line': unknown reference 'physoi' in 'options'",
-        "pathway/treatments.yml:7:1: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        "pathway/treatments.yml:6:12: YAML syntax error: the '[' opened here is never closed (expected ',' or ']' before line 7)",
     ]
 
 
@@ -210,7 +211,7 @@ def test_alias_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "bomb.yml": "\n".join(lines) + "\n"})
     assert run.code == 1
     assert run.problems == [
-        "pathway/bomb.yml:6:10: YAML aliases ('*name') expand to more than 250,000 values, the limit; split the file or write the values out"
+        "pathway/bomb.yml:6:15: YAML aliases ('*name') expand to more than 250,000 values, the limit; split the file or write the values out"
     ]
 
 
@@ -218,7 +219,19 @@ def test_too_many_values_without_aliases(tmp_path: Path, capsys: pytest.CaptureF
     monkeypatch.setattr(load_module, "MAX_VALUES_PER_FILE", 10)
     glossary = "glossary:\n" + "".join(f"  - {{term: t{i}, definition: d}}\n" for i in range(5))
     run = check(tmp_path, capsys, {"glossary.yml": glossary})
-    assert run.problems == ["pathway/glossary.yml:3:6: the file holds more than 10 values, the limit; split the file or write the values out"]
+    assert run.problems == ["pathway/glossary.yml:3:12: the file holds more than 10 values, the limit; split the file or write the values out"]
+
+
+@pytest.mark.parametrize(("limit", "ok"), [(12, True), (11, False)])
+def test_each_value_counts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, ok: bool) -> None:
+    """Keys, values and each mapping or list count once, however deep: this file holds exactly 12 (as LIMITS.md says)."""
+    monkeypatch.setattr(load_module, "MAX_VALUES_PER_FILE", limit)
+    text = "glossary:\n  - term: t\n    definition: d\n    also: [a, b]\n"  # root, key, list, entry, 3 keys, 2 values, list, 2 items
+    folder = tmp_path / "pathway"
+    folder.mkdir()
+    (folder / "g.yml").write_text(text, encoding="utf-8")
+    problems = [str(p) for p in load_module.load_pathway(folder).problems]
+    assert problems == ([] if ok else ["pathway/g.yml:4:15: the file holds more than 11 values, the limit; split the file or write the values out"])
 
 
 def test_file_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -302,9 +315,9 @@ def test_positions_of_entries_and_references(tmp_path: Path) -> None:
 
 
 
-def test_dangling_symlinks_and_folders_named_yml_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_folders_named_yml_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dangling link is not: see test_a_dangling_symbolic_link_is_reported."""
     folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
-    (folder / "dangling.yml").symlink_to(tmp_path / "nowhere.yml")
     (folder / "folder.yml").mkdir()
     run = run_cli(capsys, "check", str(folder))
     assert (run.code, run.err) == (0, "")
@@ -341,3 +354,37 @@ def test_a_broken_node_postpones_reachability(tmp_path: Path, capsys: pytest.Cap
         ("pathway/more.yml:2:62: stage 'later': unknown key 'colour' (expected one of: id, title, summary, body, aliases, codes, "
         "sources, review, synonyms, pathway, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
     ]
+
+
+# --- files that cannot be read are reported, never skipped silently ---
+
+
+def test_a_dangling_symbolic_link_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
+    (folder / "extra.yml").symlink_to("moved-away.yml")
+    run = check(tmp_path, capsys, {})
+    assert run.code == 1
+    assert run.problems == ["pathway/extra.yml:1:1: a symbolic link to 'moved-away.yml', which does not exist; fix or remove it"]
+
+
+def test_an_unreadable_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated, because tests may run as root, who can read any folder."""
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "private/more.yml": PHYSIO})
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == folder / "private":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    run = check(tmp_path, capsys, {})
+    assert run.code == 1
+    assert run.problems == ["pathway/private:1:1: cannot read this folder: Permission denied; the files in it were not checked"]
+
+
+def test_a_folder_linked_into_itself_is_read_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_pathway(tmp_path, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO})
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    run = check(tmp_path, capsys, {})
+    assert (run.code, run.err) == (0, "")

@@ -43,10 +43,10 @@ def first_yaml(project: Path) -> Path:
 
 
 def break_syntax(path: Path) -> int:
-    """Append an unclosed flow sequence; returns the line the error is reported on."""
+    """Append an unclosed flow sequence; returns the line the error is reported on: where the `[` opened."""
     text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
     path.write_text(text + "broken: [unclosed\n", encoding="utf-8")
-    return text.count("\n") + 2
+    return text.count("\n") + 1
 
 
 def break_an_id(path: Path) -> int:

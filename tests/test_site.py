@@ -137,8 +137,10 @@ def test_breadcrumb_says_step_n_of_m_on_stage_and_option_pages(built: tuple[Buil
 def test_prev_and_next_follow_the_journey(built: tuple[Build, KnowledgeBase]) -> None:
     b, kb = built
     for pathway in kb.pathways:
-        order = [n for n in kb.journey(pathway.id) if len(kb.placements(n)) == 1]
+        order = kb.journey(pathway.id)
         for i, node_id in enumerate(order):
+            if len(kb.placements(node_id)) != 1:
+                continue  # a shared page has one labelled row per pathway; its neighbours still count here
             links = {next(iter(a.classes & {"cp-prev", "cp-next"}), ""): a for a in links_in(node_article(b, node_id))}
             prev, nxt = links.get("cp-prev"), links.get("cp-next")
             if i == 0:

@@ -10,9 +10,11 @@ from test_clinical import build_project, make_project, run_build
 
 from generator.cli import main
 from generator.clinical import MANIFEST_NAME, missing_in_site, project_urls, read_manifest
+from generator.problems import command
 
 ROOT = Path(__file__).resolve().parents[1]
-HOW_TO_ADD = f"run `python -m generator urls --write` and commit {MANIFEST_NAME}"
+HOW_TO_ADD = f"run `{command('urls', '--write')}` and commit {MANIFEST_NAME}"
+"""The command names this Python, so it works as printed (test_hardening.py runs it)."""
 
 
 @pytest.fixture(scope="module")

@@ -430,6 +430,64 @@ def test_a_long_cycle_is_named_on_one_short_line(tmp_path: Path, capsys: pytest.
     )
 
 
+# --- Markdown fields: what the build would have to defuse is an error (issue 15) ---
+
+
+def _with_body(body: str) -> dict[str, str | bytes]:
+    """VALID + a physio treatment whose `body` (a literal block on line 7) is `body`."""
+    treatments = PHYSIO + "    body: |\n" + "".join(f"      {line}\n" for line in body.splitlines())
+    return {"journey.yml": journey("physio"), "treatments.yml": treatments}
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("[x](java\nscript:alert(1))", "java\\nscript:alert(1"),
+        ("[x](java\rscript:alert(1))", "java\\nscript:alert(1"),
+        ("[x](java\tscript:alert(1))", "java\\tscript:alert(1"),
+        ("[x](java\u2028script:alert(1))", "java\\nscript:alert(1"),
+        ("[x](java\u00adscript:alert(1))", "java\\xadscript:alert(1"),
+        ("[x](JavaScript:alert(1))", "JavaScript:alert(1"),
+        ("[x](data:text/html,hi)", "data:text/html,hi"),
+        ("[x](tel:123)", "tel:123"),
+        ("[r]\n\n[r]: vbscript:msgbox(1)", "vbscript:msgbox(1)"),
+    ],
+)
+def test_link_target_with_an_unsafe_scheme(tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, shown: str) -> None:
+    """Whitespace and control characters are removed before the scheme is read, as a browser does."""
+    run = check(tmp_path, capsys, _with_body(body))
+    assert_fails(
+        run,
+        [f"pathway/treatments.yml:6:11: treatment 'physio': 'body': link target '{shown}' is not allowed; use a relative link, an http(s): address or mailto:"],
+    )
+
+
+def test_safe_link_targets_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "[a](https://example.org/x \"see: this\") [b](mailto:a@example.org) [c](node:physio) [d](../a-z/) [e](#what-it-is) ![f](pic.png)"
+    run = check(tmp_path, capsys, _with_body(body))
+    assert (run.code, run.err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("![x](https://tracker.example/pixel.png)", "![x](https://tracker.example/pixel.png)"),
+        ("![x](//tracker.example/pixel.png)", "![x](//tracker.example/pixel.png)"),
+        ("![x](/\\tracker.example/pixel.png)", "![x](/\\tracker.example/pixel.png)"),
+        ("![x][r]\n\n[r]: https://tracker.example/p.png", "![x][r]"),
+    ],
+)
+def test_image_from_another_host(tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, shown: str) -> None:
+    run = check(tmp_path, capsys, _with_body(body))
+    assert_fails(
+        run,
+        [
+            (f"pathway/treatments.yml:6:11: treatment 'physio': 'body': image '{shown}' is not allowed: images must come from this site "
+            "itself, written as ![text](path/on/this/site.png)")
+        ],
+    )
+
+
 def test_stage_list_order_must_agree_with_escalation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The pathway lists 'later' first, but 'later' escalates to 'first': the order a reader sees is wrong."""
     files = {
@@ -466,6 +524,36 @@ def test_stage_list_order_must_agree_with_escalation(tmp_path: Path, capsys: pyt
     )
 
 
+def test_alias_on_a_reserved_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO + "    aliases: [search]\n"})
+    assert_fails(run, ["pathway/treatments.yml:2:9: treatment 'physio': alias 'search' is a URL the site itself uses; no redirect can live there"])
+
+
+def test_glossary_terms_that_slug_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    glossary = "glossary:\n  - {term: X-ray, definition: A picture of bones.}\n  - {term: X ray!, definition: Another.}\n"
+    run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "glossary.yml": glossary})
+    assert_fails(
+        run,
+        [
+            ("pathway/glossary.yml:3:12: glossary entry 'X ray!': its link '#term-x-ray' is the same as that of 'X-ray' at "
+            "pathway/glossary.yml:2:12; terms must differ in more than punctuation, case or accents")
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [("\u202e", "RIGHT-TO-LEFT OVERRIDE"), ("\u2066", "LEFT-TO-RIGHT ISOLATE"), ("\x07", "a control character"), ("\x85", "a control character")],
+)
+def test_hidden_control_character_in_a_title(tmp_path: Path, capsys: pytest.CaptureFixture[str], char: str, name: str) -> None:
+    escaped = f"\\u{ord(char):04x}"
+    run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO.replace("title: Physical therapy", f'title: "Physical {escaped}therapy"')})
+    assert_fails(
+        run,
+        [f"pathway/treatments.yml:3:12: treatment 'physio': 'title' contains the invisible character U+{ord(char):04X} ({name}), which can change how the text reads; remove it"],
+    )
+
+
 def test_a_branch_back_to_an_earlier_stage_is_allowed_and_drawn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An assessment at step 2 that sends people back to step 1 is a 'returns_to', not an error."""
     files = {
@@ -498,3 +586,23 @@ def test_a_branch_back_to_an_earlier_stage_is_allowed_and_drawn(tmp_path: Path, 
     [p] = kb.pathways
     html = stage_slice_html(kb, p, "second", "second.md")
     assert 'Afterwards, back to:</span> <a href="../first/"><bdi>First</bdi></a>' in html
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("[a](#risks)", "the link '#risks' in its text names no '#risks' on that page"),
+        ("[a](#what-it-iss)", "the link '#what-it-iss' in its text names no '#what-it-iss' on that page (did you mean 'what-it-is'?)"),
+        ("[a](node:back-pain#nope)", "the link 'node:back-pain#nope' in its text names no '#nope' on that page"),
+    ],
+)
+def test_anchor_link_that_its_page_does_not_have(tmp_path: Path, capsys: pytest.CaptureFixture[str], link: str, expected: str) -> None:
+    """Found by rendering the pages, as the build would, and reported at the node's YAML line, not the generated page."""
+    run = check(tmp_path, capsys, _with_body(f"See {link}."))
+    assert_fails(run, [f"pathway/treatments.yml:2:9: treatment 'physio': {expected}"])
+
+
+def test_anchor_links_that_exist_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "## My own heading\n\n[a](#what-it-is) [b](#my-own-heading) [c](node:back-pain#your-journey-step-by-step) [d](node:physio#what-it-is)"
+    run = check(tmp_path, capsys, _with_body(body))
+    assert (run.code, run.err) == (0, "")

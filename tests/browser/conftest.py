@@ -96,8 +96,11 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     """The shipped site, built once per session exactly as `make site` builds it."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:  # say why the first browser test sits silent for a while
+        reporter.write_line("browser tests: building the shipped site once for all of them (about half a minute)...")
     site = tmp_path_factory.mktemp("built") / "site"
     result = subprocess.run(
         [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],

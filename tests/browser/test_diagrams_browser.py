@@ -284,15 +284,20 @@ def test_stage_page_draws_its_slice_and_marks_it_here(plain: Page, base_url: str
 
 @pytest.mark.parametrize("treatment_id", TREATMENT_IDS)
 def test_treatment_page_slice_marks_you_are_here(plain: Page, base_url: str, kb: KnowledgeBase, treatment_id: str) -> None:
+    """The slice of the treatment's pathway marks it; a page shared by several pathways has one slice for each."""
     url = base_url + f"{treatment_id}/"
     open_without_js(plain, url)
-    assert_drawn(plain, ".cp-slice")
-    links = links_of(plain, ".cp-slice")
+    assert plain.locator(".cp-slice").count() == len([p for p in kb.placements(treatment_id) if p.stage])
+    pw = pathway_of(kb, treatment_id)
+    stage = next(s for s in pw.stages if treatment_id in {e.target for e in kb.out_edges(s, EdgeKind.offers)})
+    selector = f'[id="cp-slice-{pw.id}-{stage}"]'
+    assert_drawn(plain, selector)
+    links = links_of(plain, selector)
     current = [link for link in links if link["current"] == "page"]
     assert current and all(link["url"] == url for link in current), current
     assert any(not link["inText"] for link in current), "the drawn slice does not mark this page"
     assert [link for link in links if link["url"] == url and link["current"] != "page"] == []
-    here = plain.locator(".cp-slice li.cp-option.cp-here")
+    here = plain.locator(f"{selector} li.cp-option.cp-here")
     assert here.count() == 1
     assert words(here.locator("a[aria-current=page]").first.inner_text()) == words(kb.nodes[treatment_id].title)
     label = here.locator(".cp-here-label")
@@ -327,15 +332,16 @@ def test_every_diagram_link_opens_its_node_page(no_js: BrowserContext, plain: Pa
     for path in diagram_pages(kb):
         open_without_js(plain, base_url + path)
         for diagram in plain.locator(DRAWN).evaluate_all("ds => ds.map(d => d.id)"):
-            links = links_of(plain, f"#{diagram}")
+            by_id = f'[id="{diagram}"]'  # a scoped stage puts a "/" in the id, which `#id` cannot select
+            links = links_of(plain, by_id)
             assert links, f"{path}#{diagram}: no links"
             for link in links:
                 targets.setdefault(link["url"], f"{path}#{diagram}")
-            wrong += [f"{path}#{diagram}: {c}" for c in plain.locator(f"#{diagram} a[href]").evaluate_all(COVERED_JS)]
+            wrong += [f"{path}#{diagram}: {c}" for c in plain.locator(f"{by_id} a[href]").evaluate_all(COVERED_JS)]
             first = next(link for link in links if not link["inText"] and link["url"] != plain.url)
             # With Ctrl the link opens in a new tab, so the diagram page is not loaded again for the next one.
             with no_js.expect_page() as opening:
-                plain.locator(f'#{diagram} a[href="{first["raw"]}"]').first.click(modifiers=["ControlOrMeta"])
+                plain.locator(f'{by_id} a[href="{first["raw"]}"]').first.click(modifiers=["ControlOrMeta"])
             tab = opening.value
             tab.wait_for_load_state("domcontentloaded")
             clicked[diagram] = tab.url
