@@ -20,21 +20,25 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import links
 from .export import dumps, export_graph
 from .jsonld import page_jsonld
 from .links import asset_href, canonical_url, pathway_json_uri, redirect_uri
-from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Pathway, Position, Stage, Treatment
+from .model import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Position, Treatment
 from .problems import Problem, command
 from .qr import qr_svg
 from .render import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
+from .search import EXCLUDED, node_search
 
 CODES_JSON_URI = "codes.json"
 CODES_FORMAT = "carepath-codes"
 CODES_VERSION = 1
 LOOKUP_SCRIPT_URI = "assets/carepath/lookup.js"
-NO_SITE_URL = "site_url is not set: handouts print without a QR code"
+NO_SITE_URL = "site_url is not set: handouts print without a QR code and pages without a canonical link"
+PLACEHOLDER_HOSTS = ("example", "example.com", "example.net", "example.org")
+"""Names reserved for examples (RFC 2606): a `site_url` under one of them is a placeholder, not an address."""
 MANIFEST_NAME = "published-urls.txt"
 MANIFEST_HEADER = """\
 # Every URL this site has published, one a line. Each must keep working, as the page itself or as a
@@ -46,31 +50,28 @@ MANIFEST_HEADER = """\
 # --- node pages: handout and JSON-LD ---
 
 def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any]:
-    """Front matter (`jsonld`) and the print-only handout block.
+    """Front matter (`jsonld`, search `tags` and boost) and the print-only handout block: the page's address
+    and QR code, its publisher, version and date. The warning signs print with the page itself, at its top
+    (the "Get help now" box), so the handout block does not repeat them.
 
     No `<link rel="alternate">` to `pathway.json`: Material fetches a `sitemap.xml` beside every
     alternate link (for language versions), which 404s. The code index links the data files instead.
     """
     kb, options = renderer.kb, renderer.options
-    node = kb.nodes[node_id]
     url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
-    flags: list[dict[str, str]] = []
-    if not isinstance(node, (Pathway, Stage)) and kb.kind(node_id) != "indicator":
-        # On these pages the warning signs live in the diagram, which a printout leaves out. A node on
-        # several pathways prints each pathway's signs, once each.
-        for place in kb.placements(node_id):
-            if place.stage:
-                for card in renderer.red_flags(place.stage.id, src_uri):
-                    if all(f["id"] != card["node"].id for f in flags):
-                        flags.append({"id": card["node"].id, "label": card["label"], "title": card["node"].title, "action": card["node"].action})
-    handout = ""
-    if url or flags:
-        handout = (
-            renderer.env.get_template("_handout.md.j2")
-            .render(url=url or "", qr=qr_svg(url, f"QR code for {url}") if url else "", red_flags=flags)
-            .strip("\n")
+    front_matter.update(node_search(kb, node_id))
+    handout = (
+        renderer.env.get_template("_handout.md.j2")
+        .render(
+            url=url or "",
+            qr=qr_svg(url, f"QR code for {url}") if url else "",
+            publisher=options.publisher or "",
+            version=options.content_version or "",
+            date=options.today.isoformat(),
         )
+        .strip("\n")
+    )
     return {"front_matter": front_matter, "handout": handout}
 
 
@@ -169,6 +170,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
             front_matter={
                 "title": code_label(entry),
                 "description": f"Pages on this site about {CODE_SYSTEMS[entry.system]} code {entry.code}.",
+                "search": EXCLUDED,
             },
             system_name=CODE_SYSTEMS[entry.system],
             entry=entry,
@@ -184,7 +186,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         {"text": f"{p.title}: pathway.json", "href": links.md_link(links.CODES_URI, pathway_json_uri(p.id))} for p in kb.pathways
     ]
     pages[links.CODES_URI] = env.get_template("codes.md.j2").render(
-        front_matter={"title": "Clinical codes", "description": "Every clinical code on this site and the pages about it."},
+        front_matter={"title": "Clinical codes", "description": "Every clinical code on this site and the pages about it.", "search": EXCLUDED},
         systems=code_systems(kb, renderer, links.CODES_URI),
         codes_json_href=links.md_link(links.CODES_URI, CODES_JSON_URI),
         lookup_href=links.md_link(links.CODES_URI, links.LOOKUP_URI),
@@ -199,6 +201,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         front_matter={
             "title": "Look up a clinical code",
             "description": "Open the page for a clinical code sent by a health record system.",
+            "search": EXCLUDED,
         },
         systems=code_systems(kb, renderer, links.LOOKUP_URI),
         oids=[{"name": CODE_SYSTEMS[s], "oid": CODE_OIDS[s]} for s in CODE_SYSTEMS],
@@ -265,10 +268,28 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
     return out
 
 
+def is_placeholder(site_url: str) -> bool:
+    """Whether `site_url` names an example host (`example.org`, `carepath.example.com`, `x.example`)."""
+    host = (urlsplit(site_url).hostname or "").rstrip(".").lower()
+    return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
+
+
+def placeholder_message(site_url: str) -> str:
+    return (
+        f"site_url '{site_url}' is a placeholder: handouts would print QR codes and addresses that lead nowhere; "
+        "set site_url (or the SITE_URL environment variable) to the address the site is published at"
+    )
+
+
 def warnings(kb: KnowledgeBase, options: RenderOptions) -> list[Problem]:
-    """A missing `site_url`. (An alias on a URL the site itself uses is an error in validation.)"""
+    """No `site_url` is a note (a local build: no QR codes, no canonical links); a placeholder one is a warning.
+
+    (An alias on a URL the site itself uses is an error in validation.)
+    """
     if not options.site_url:
-        return [Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "warning")]
+        return [Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "note")]
+    if is_placeholder(options.site_url):
+        return [Problem(Position("mkdocs.yml", 1, 1), placeholder_message(options.site_url), "warning")]
     return []
 
 

@@ -782,11 +782,13 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
     if start < 0:
         raise DiagramError(f"{prefix}: Graphviz returned no SVG")
     root = ET.fromstring(svg[start:])  # comments are dropped by the parser
-    width = root.attrib.pop("width", "").removesuffix("pt")
-    root.attrib.pop("height", None)
-    root.set("width", "100%")
-    if width:
-        root.set("style", f"max-width:{width}pt;height:auto")
+    # Natural size: Graphviz's points are CSS points, so 10-point labels are 13.3 px tall at 100 % zoom.
+    # Squeezed into a phone's column they were 2 to 4 px; the canvas scrolls sideways instead, and the
+    # standalone SVG file opens at this size for the browser to zoom.
+    for side in ("width", "height"):
+        size = root.attrib.pop(side, "").removesuffix("pt")
+        if size:
+            root.set(side, f"{size}pt")
     # role="group", not "img": an img role hides the links inside the SVG from assistive technology
     # (axe's nested-interactive rule); the group keeps its title and description as its name.
     root.set("role", "group")
@@ -827,6 +829,17 @@ def _tidy_svg(svg: str, dot: _Dot, prefix: str, title: str, desc: str) -> str:
     ET.register_namespace("xlink", XLINK_NS)
     out = ET.tostring(root, encoding="unicode", short_empty_elements=True)
     return "\n".join(line for line in out.splitlines() if line.strip())
+
+
+_CANVAS_SVG = re.compile(r'<div class="cp-overview-canvas"[^>]*>\n(<svg .*?</svg>)\n</div>', re.DOTALL)
+
+
+def overview_svg_file(page: str) -> bytes:
+    """The overview chart of a rendered overview page as a file of its own, for the browser to open full size."""
+    found = _CANVAS_SVG.search(page)
+    if found is None:
+        raise DiagramError("the overview page holds no overview chart")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + found.group(1) + "\n").encode("utf-8")
 
 
 def overview_size(kb: KnowledgeBase, pathway: Pathway) -> tuple[int, int]:
@@ -873,8 +886,8 @@ def overview_html(
     )
     svg = _tidy_svg(_run_dot(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
     out = (
-        f'<figure class="cp-diagram cp-overview cp-no-score" id="{prefix}">\n'
-        f'<div class="cp-overview-canvas">\n{svg}\n</div>\n'
+        f'<figure class="cp-diagram cp-overview cp-no-score" data-search-exclude="true" id="{prefix}">\n'
+        f'<div class="cp-overview-canvas" role="region" tabindex="0" aria-label="The chart at full size; scroll sideways to see all of it">\n{svg}\n</div>\n'
         f"<figcaption>Overview of {ctx.link(pathway.id)}: each box links to its page. "
         "Shapes and line styles are explained in the key"
         + ("" if all_edges else "; links between conditions and treatments in different steps are in the list below")

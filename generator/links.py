@@ -30,6 +30,14 @@ def overview_uri(pathway_id: str) -> str:
     return f"{pathway_id}/overview.md"
 
 
+def overview_svg_uri(pathway_id: str, use_directory_urls: bool = True) -> str:
+    """The standalone SVG of a pathway's overview, in the folder its page's URL ends in, so the chart's
+    relative links work the same from the file as from the page."""
+    url = page_url(overview_uri(pathway_id), use_directory_urls)
+    base = url if url.endswith("/") else posixpath.dirname(url) + "/"
+    return base + "overview.svg"
+
+
 def code_uri(system: str, code: str) -> str:
     """The `src_uri` of the page for one clinical code."""
     return f"code/{system}/{code.lower()}.md"

@@ -43,6 +43,10 @@ class CarepathConfig(base.Config):
     """Draw decision-flow diagrams on pathway, stage and node pages."""
     nav_max_pathways = c.Type(int, default=NAV_MAX_PATHWAYS)
     """Up to this many pathways the nav lists each with its stages; beyond it, only the pathway index."""
+    publisher = c.Optional(c.Type(str))
+    """Who publishes the site, printed on every handout; `site_author` when not set."""
+    content_version = c.Optional(c.Type(str))
+    """The version of the content, printed on every handout beside the build date."""
     readability = c.SubConfig(ReadabilityConfig)
 
 
@@ -65,6 +69,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 config.extra_css.append(src_uri)
         if config.nav is None:
             config.nav = self.site.nav(self._content_uris(config))
+        # The theme's 404 page is no Markdown page: it reads the emergency signs from here.
+        config.extra["carepath"] = self.site.theme_data(config.use_directory_urls)
         return config
 
     def _options(self, config: MkDocsConfig) -> SiteOptions:
@@ -77,6 +83,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             diagrams=self.config.diagrams,
             nav_max_pathways=self.config.nav_max_pathways,
             site_name=config.site_name,
+            publisher=self.config.publisher or config.site_author,
+            content_version=self.config.content_version,
         )
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:

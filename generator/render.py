@@ -54,6 +54,10 @@ class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     site_url: str | None = None
     site_name: str = "Carepath"
+    publisher: str | None = None
+    """Who publishes the site (`mkdocs.yml` `site_author`, or the plugin's `publisher`); printed on handouts."""
+    content_version: str | None = None
+    """The version of the content (the plugin's `content_version`); printed on handouts with the build date."""
     use_directory_urls: bool = True
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
@@ -457,6 +461,10 @@ class Renderer:
             pathway=pathway,
             back=self.link(uri, pathway.id),
             overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
+            # A chart too big to lay out is written as a list only, and has no file of its own.
+            svg_href=""
+            if self.options.diagrams.overview_too_big(self.kb, pathway)
+            else links.md_link(uri, links.overview_svg_uri(pathway.id, self.options.use_directory_urls)),
             front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
             disclaimer=DISCLAIMER,
         )

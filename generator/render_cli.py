@@ -39,6 +39,8 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
             bool(cfg.plugin.get("diagrams", True)),
             int(cfg.plugin.get("nav_max_pathways", NAV_MAX_PATHWAYS)),
             str(cfg.raw.get("site_name") or "Carepath"),
+            cfg.plugin.get("publisher") or cfg.raw.get("site_author"),
+            cfg.plugin.get("content_version"),
         )
     )
     content: dict[str, bytes] = {}

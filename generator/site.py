@@ -17,7 +17,7 @@ from . import clinical, diagram, links, load_knowledge_base
 from .content import foreign_loads, resolve_node_links
 from .glossary import GlossaryMatcher
 from .glossary import annotate as annotate_glossary
-from .model import KnowledgeBase
+from .model import Indicator, KnowledgeBase, Urgency
 from .problems import Problem
 from .render import NAV_MAX_PATHWAYS, Renderer, RenderOptions, in_nav, nav_pages
 
@@ -40,6 +40,8 @@ class SiteOptions:
     diagrams: bool = True
     nav_max_pathways: int = NAV_MAX_PATHWAYS
     site_name: str = "Carepath"
+    publisher: str | None = None
+    content_version: str | None = None
 
 
 @dataclass
@@ -58,6 +60,19 @@ class SitePages:
         if links.HOME_URI in content_uris:
             return {u: t for u, t in self.pages.items() if u != links.HOME_URI}
         return self.pages
+
+    def theme_data(self, use_directory_urls: bool = True) -> dict[str, Any]:
+        """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
+        every emergency red flag by title, the A to Z and the pathway index."""
+        signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
+        return {
+            "emergency": [
+                {"title": n.title, "url": links.page_url(links.node_uri(n.id), use_directory_urls)}
+                for n in sorted(signs, key=lambda n: (n.title.casefold(), n.id))
+            ],
+            "a_to_z": links.page_url(links.A_TO_Z_URI, use_directory_urls),
+            "pathways": links.page_url(links.PATHWAYS_URI, use_directory_urls),
+        }
 
     def nav(self, content_uris: list[str]) -> list[Any]:
         """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
@@ -95,6 +110,8 @@ def build_site_pages(options: SiteOptions) -> SitePages:
         today=today(),
         site_url=options.site_url,
         site_name=options.site_name,
+        publisher=options.publisher,
+        content_version=options.content_version,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
         annotate=annotate,
@@ -106,6 +123,11 @@ def build_site_pages(options: SiteOptions) -> SitePages:
     assets = css_assets()
     pages.update(clinical.extra_pages(renderer))
     assets.update(clinical.extra_assets(kb, render_options))
+    if options.diagrams:
+        for pathway in kb.pathways:
+            if diagram.overview_too_big(kb, pathway) is None:
+                svg_uri = links.overview_svg_uri(pathway.id, options.use_directory_urls)
+                assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
     warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if options.diagrams else [])
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
     return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)

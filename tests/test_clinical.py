@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import segno
+from helpers_site import strip_ansi
 
-from generator.clinical import NO_SITE_URL, lookup_key
+from generator.clinical import NO_SITE_URL, is_placeholder, lookup_key, placeholder_message
 from generator.export import FORMAT, VERSION
 from generator.problems import PathwayError
 from generator.site import SiteOptions, build_site_pages
@@ -39,8 +41,8 @@ def make_project(root: Path, config_edits: dict[str, str] | None = None) -> Path
     return project
 
 
-def run_build(project: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m generator build` (strict MkDocs) of a project into its `site/`.
+def run_build(project: Path, today: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m generator build` (strict MkDocs) of a project into its `site/`, on the date `today` if given.
 
     Not `--quiet`: MkDocs then drops warnings before strict mode counts them.
     """
@@ -50,6 +52,7 @@ def run_build(project: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "CAREPATH_TODAY": today} if today else None,
     )
 
 
@@ -163,12 +166,14 @@ def test_svg_matrix_parser_sees_a_different_url_as_different(site: Path) -> None
     assert svg_matrix(svg.group(0)) != segno_matrix(SITE_URL + "first-steps/")
 
 
-def test_handout_carries_the_warning_signs_the_printout_drops_with_the_diagram(site: Path) -> None:
-    handout = handout_of(read(site, "anti-inflammatory-pills/index.html"))
-    assert "Get help now if you notice these" in handout
-    assert "<strong>Emergency:</strong> Hot, swollen knee with fever. Go to the emergency department now." in handout
-    # Pathway and stage pages show their care cards in the page itself.
-    assert "cp-handout-flags" not in handout_of(read(site, "knee-care/index.html"))
+def test_warning_signs_print_once_at_the_top_not_again_in_the_handout(site: Path) -> None:
+    """The page's own "Get help now" box prints (print.css hides only the site around the page), above the first section."""
+    for rel in ("anti-inflammatory-pills/index.html", "knee-osteoarthritis/index.html", "knee-care/index.html"):
+        html = read(site, rel)
+        box = html.find('<div class="cp-gethelp')
+        assert 0 < box < html.find("<h2"), rel
+        assert "Hot, swollen knee with fever" in html[box : html.find("</div>", box)]
+        assert "Hot, swollen knee" not in handout_of(html) and "Get help now" not in handout_of(html)
 
 
 def test_handout_sits_before_the_review_line_and_is_not_scored(site: Path) -> None:
@@ -296,17 +301,55 @@ def test_pathway_json_sits_beside_the_pathway_page(site: Path) -> None:
     assert 'href="../knee-care/pathway.json"' in read(site, "code/index.html"), "the code index links the data files"
 
 
-def test_without_site_url_the_build_warns_and_prints_no_qr(tmp_path: Path) -> None:
+def test_without_site_url_the_build_says_so_and_prints_no_qr(tmp_path: Path) -> None:
+    """No `site_url` is a local build (preview, tests): no QR code, no canonical link, an info line, no warning."""
     pages = build_site_pages(SiteOptions(FIXTURE / "pathway", None, diagrams=False))
-    assert [p.message for p in pages.warnings] == [NO_SITE_URL]
+    assert [(p.message, p.severity) for p in pages.warnings] == [(NO_SITE_URL, "note")]
     page = pages.pages["anti-inflammatory-pills.md"]
     assert "<svg" not in page and "data-qr" not in page
-    assert "Get help now if you notice these" in page, "the printout still carries the warning signs"
+    assert "Get help now if you notice any of these" in page, "the printout still carries the warning signs"
     assert '"url"' not in page.split("\n---\n", 1)[0], "no canonical URL in the JSON-LD"
     project = make_project(tmp_path, {"site_url: https://knee.example.test/care/\n": ""})
     result = run_build(project)
-    assert result.returncode != 0
-    assert "mkdocs.yml:1:1: warning: " + NO_SITE_URL in result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "INFO    -  mkdocs.yml:1:1: note: " + NO_SITE_URL in strip_ansi(result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("url", ["https://example.org/", "https://carepath.example.org/care/", "http://EXAMPLE.com/", "https://docs.example/"])
+def test_a_placeholder_site_url_warns_and_fails_the_strict_build(tmp_path: Path, url: str) -> None:
+    """A QR code to `example.org` on a printed handout leads a patient nowhere: the strict build refuses it."""
+    project = make_project(tmp_path, {"site_url: https://knee.example.test/care/\n": f"site_url: {url}\n"})
+    result = run_build(project)
+    assert result.returncode == 1
+    out = strip_ansi(result.stdout + result.stderr)
+    assert f"WARNING -  mkdocs.yml:1:1: warning: {placeholder_message(url)}" in out, out
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("url", ["https://knee.example.test/care/", "https://example.org.uk/", "https://myexample.org/", "https://example.com.au/"])
+def test_an_address_that_only_looks_like_a_placeholder_is_not_one(url: str) -> None:
+    assert not is_placeholder(url)
+
+
+def test_handout_names_publisher_version_and_date(tmp_path: Path) -> None:
+    """`site_author` is the publisher unless the plugin's `publisher` says otherwise; the version and date print beside it."""
+    project = make_project(
+        tmp_path,
+        {
+            "site_url: https://knee.example.test/care/\n": "site_url: https://knee.example.test/care/\nsite_author: Knee Clinic <Trust> & Co\n",
+            "      pathway_dir: pathway\n": "      pathway_dir: pathway\n      content_version: '2.1'\n",
+        },
+    )
+    result = run_build(project, today="2026-03-04")
+    assert result.returncode == 0, result.stdout + result.stderr
+    handout = handout_of(read(project / "site", "anti-inflammatory-pills/index.html"))
+    assert "Published by Knee Clinic &lt;Trust&gt; &amp; Co. This version: 2.1, dated 2026-03-04." in handout
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("content_version: '2.1'", "publisher: Knee Team"), encoding="utf-8")
+    result = run_build(project, today="2026-03-04")
+    assert result.returncode == 0, result.stdout + result.stderr
+    handout = handout_of(read(project / "site", "anti-inflammatory-pills/index.html"))
+    assert "Published by Knee Team. This version is dated 2026-03-04." in handout
 
 
 def test_an_alias_on_a_url_the_site_uses_stops_the_build(tmp_path: Path) -> None:

@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SITE_URL = "https://carepath.test/"
+"""The published address the test build gets (a `.test` name is reserved for tests, not a placeholder),
+so canonical links and handout QR codes are there to check, as on the published site."""
 
 
 def in_ci() -> bool:
@@ -97,7 +100,7 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
-    """The shipped site, built once per session exactly as `make site` builds it."""
+    """The shipped site, built once per session as the publishing workflow builds it: `make site` with `SITE_URL` set."""
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:  # say why the first browser test sits silent for a while
         reporter.write_line("browser tests: building the shipped site once for all of them (about half a minute)...")
@@ -106,6 +109,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],
         check=False,
         cwd=ROOT,
+        env={**os.environ, "SITE_URL": SITE_URL},
         capture_output=True,
         text=True,
     )

@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator import KnowledgeBase
-from generator.config import read_config
 
-from .conftest import ROOT
+from .conftest import SITE_URL
 
 LOADING_ATTRS = frozenset({"src", "href", "xlink:href", "srcset", "imagesrcset", "data", "poster", "action", "formaction"})
 NAVIGATION_TAGS = frozenset({"a", "area"})
@@ -108,8 +107,8 @@ def _css_urls(css: str) -> list[str]:
 
 
 def own_hosts() -> set[str]:
-    site_url = read_config(ROOT / "mkdocs.yml").site_url
-    return {urlsplit(site_url).netloc.lower()} if site_url else set()
+    """The host the session's build is published at (conftest sets `SITE_URL`)."""
+    return {urlsplit(SITE_URL).netloc.lower()}
 
 
 def test_built_site_loads_nothing_from_other_hosts(site_dir: Path) -> None:

@@ -34,8 +34,8 @@ HIDDEN_IN_PRINT = [
     ".cp-prevnext",
     ".cp-diagram",
 ]
-SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-meta", ".cp-handout", ".cp-gethelp", ".cp-qr", ".cp-handout-url"]
-"""On a page that opens with the 'Get help now' box, the box is the printed list of warning signs."""
+SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-gethelp", ".cp-meta", ".cp-handout", ".cp-qr", ".cp-handout-url", ".cp-handout-source"]
+"""The get-help box prints the serious signs at the top, so the handout does not repeat them."""
 
 
 def pdf_pages(pdf: Path) -> int:

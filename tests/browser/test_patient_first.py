@@ -1,0 +1,225 @@
+"""What a patient meets in Chromium: search in their own words, a readable clinician overview, handouts
+that say who published them and when, a 404 page that still helps, and a code lookup without JavaScript."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+import pytest
+
+from generator import KnowledgeBase
+from generator.model import Indicator, Urgency
+
+from .conftest import PAGE_KINDS, SITE_URL, page_of_kind
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = pytest.mark.browser
+
+MIN_LABEL_PX = 12.0
+NODE_KINDS = [k for k in PAGE_KINDS if k in ("pathway", "stage", "treatment", "condition", "indicator")]
+
+# The rendered size of every label of an SVG chart: font size times the chart's scale on screen.
+LABEL_SIZES_JS = """svg => [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+    const m = t.getScreenCTM();
+    return {text: t.textContent.trim(), px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b),
+            height: t.getBoundingClientRect().height};
+})"""
+
+
+def search(page: Page, base_url: str, query: str) -> list[str]:
+    """Type `query` into Material's search as a reader would; the result pages, best first, as site paths."""
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.keyboard.type(query, delay=15)
+    page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=10_000)
+    hrefs: list[str] = page.locator(".md-search-result__item > .md-search-result__link").evaluate_all(
+        "els => els.map(a => new URL(a.getAttribute('href'), document.baseURI).pathname)"
+    )
+    return list(dict.fromkeys(h.lstrip("/") for h in hrefs))
+
+
+def emergency_flags(kb: KnowledgeBase) -> set[str]:
+    return {f"{n.id}/" for n in kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency}
+
+
+# --- search ---
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("wet myself", "loss-of-bladder-or-bowel-control/"), ("gabapentin", "nerve-pain-medicines/"), ("sciatica", "nerve-root-irritation/")],
+)
+def test_search_finds_a_page_by_the_patients_own_words(page: Page, base_url: str, query: str, first: str) -> None:
+    assert search(page, base_url, query)[0] == first
+
+
+def test_search_for_emergency_puts_the_emergency_red_flags_first(page: Page, base_url: str, kb: KnowledgeBase) -> None:
+    flags = emergency_flags(kb)
+    results = search(page, base_url, "emergency")
+    assert set(results[: len(flags)]) == flags, results
+    assert [r for r in results if r.startswith(("code/", "lookup/"))] == []
+
+
+# --- the clinician overview ---
+
+
+def overview_paths(kb: KnowledgeBase) -> list[str]:
+    return [f"{p.id}/overview/" for p in kb.pathways]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_overview_labels_are_at_least_12px_at_100_percent(browser: Browser, base_url: str, kb: KnowledgeBase, width: int) -> None:
+    """Measured in the page at 100 % zoom: on a phone the chart's canvas scrolls sideways, the page does not."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        for path in overview_paths(kb):
+            page.goto(base_url + path)
+            labels = page.locator("svg.cp-overview-svg").evaluate(LABEL_SIZES_JS)
+            assert len(labels) > 10
+            small = [lb for lb in labels if lb["px"] < MIN_LABEL_PX]
+            assert small == [], f"{path}: {len(small)} labels under {MIN_LABEL_PX} px, e.g. {small[:3]}"
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width, "the page itself scrolls sideways"
+            natural = page.locator("svg.cp-overview-svg").evaluate("s => [s.viewBox.baseVal.width * 4 / 3, s.getBoundingClientRect().width]")
+            assert natural[1] == pytest.approx(natural[0], rel=0.01), "the chart is drawn at its natural size, not squeezed"
+    finally:
+        context.close()
+
+
+def test_overview_opens_on_its_own_at_full_size_with_working_links(page: Page, base_url: str, kb: KnowledgeBase) -> None:
+    for path in overview_paths(kb):
+        page.goto(base_url + path)
+        with page.expect_navigation():
+            page.get_by_role("link", name="Open the chart on its own").click()
+        assert page.url == base_url + path + "overview.svg"
+        labels = page.locator("svg").first.evaluate(LABEL_SIZES_JS)
+        assert min(lb["px"] for lb in labels) >= MIN_LABEL_PX
+        hrefs: list[str] = page.locator("a").evaluate_all("els => els.map(a => a.href.baseVal ?? a.getAttribute('href'))")
+        pathway = path.split("/")[0]
+        assert hrefs and any(urljoin(page.url, h) == base_url + pathway + "/" for h in hrefs)
+        response = page.request.get(urljoin(page.url, hrefs[-1]))
+        assert response.status == 200
+
+
+# --- handouts ---
+
+
+@pytest.mark.parametrize("kind", NODE_KINDS)
+def test_handout_prints_publisher_version_and_date(page: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
+    page.goto(base_url + page_of_kind(kb, kind))
+    assert not page.locator(".cp-handout-source").is_visible(), "handout lines are for paper"
+    page.emulate_media(media="print")
+    source = page.locator(".cp-handout-source")
+    assert source.is_visible()
+    assert re.fullmatch(r"Published by The Carepath project\. This version: 0\.1 \(draft\), dated \d{4}-\d{2}-\d{2}\.", source.inner_text())
+    assert page.inner_text(".cp-handout-url") == SITE_URL + page_of_kind(kb, kind)
+
+
+@pytest.mark.parametrize("kind", NODE_KINDS)
+def test_printed_warning_signs_come_before_the_first_section(page: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
+    """On paper the red flags sit under the summary, above the first section, and print once."""
+    page.goto(base_url + page_of_kind(kb, kind))
+    page.emulate_media(media="print")
+    signs = page.locator(".cp-gethelp, .cp-card").first
+    assert signs.is_visible()
+    box, summary, first_section = signs.bounding_box(), page.locator(".cp-summary").bounding_box(), page.locator("article h2").first.bounding_box()
+    assert box and summary and first_section
+    assert summary["y"] < box["y"] < first_section["y"]
+    assert "Get help now" not in page.inner_text(".cp-handout")
+
+
+# --- the 404 page ---
+
+
+@pytest.fixture
+def missing(page: Page, site_dir: Path, base_url: str) -> Iterator[Page]:
+    """As a static host does: any address that has no file gets `404.html`, at that address."""
+    body = (site_dir / "404.html").read_text(encoding="utf-8")
+    page.route(base_url + "no/such/page/**", lambda route: route.fulfill(status=404, body=body, content_type="text/html"))
+    page.goto(base_url + "no/such/page/here/")
+    yield page
+
+
+def test_404_offers_emergency_signs_home_and_a_to_z_from_any_depth(missing: Page, base_url: str, kb: KnowledgeBase) -> None:
+    page = missing
+    assert page.locator("h1").inner_text() == "We cannot find that page"
+    box = page.locator(".cp-emergency-box")
+    assert box.is_visible() and "call 911" in box.inner_text().lower()
+    hrefs = set(box.locator("a").evaluate_all("els => els.map(a => a.href)"))
+    assert hrefs == {base_url + p for p in emergency_flags(kb)}
+    for name, target in [("Go to the home page", ""), ("Every topic from A to Z", "a-z/"), ("All care pathways", "pathways/")]:
+        link = page.get_by_role("link", name=name)
+        assert link.evaluate("a => a.href") in (base_url + target, base_url + target + ".")
+        assert page.request.get(base_url + target).status == 200
+    assert box.bounding_box()["y"] < page.locator("#cp-404-query").bounding_box()["y"]  # type: ignore[index]
+
+
+def test_404_search_box_opens_the_site_search(missing: Page, base_url: str) -> None:
+    page = missing
+    page.fill("#cp-404-query", "gabapentin")
+    page.get_by_role("button", name="Search").click()
+    first = page.locator(".md-search-result__item > .md-search-result__link").first
+    first.wait_for(state="visible", timeout=10_000)
+    assert first.evaluate("a => new URL(a.getAttribute('href'), document.baseURI).pathname") == "/nerve-pain-medicines/"
+
+
+def test_404_search_box_without_javascript_leads_to_the_a_to_z(browser: Browser, site_dir: Path, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        body = (site_dir / "404.html").read_text(encoding="utf-8")
+        page.route(base_url + "gone/**", lambda route: route.fulfill(status=404, body=body, content_type="text/html"))
+        page.goto(base_url + "gone/deep/")
+        page.fill("#cp-404-query", "bladder")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Search").click()
+        assert page.url.startswith(base_url + "a-z/?q=bladder")
+        assert page.locator("h1").inner_text() == "A to Z of topics"
+    finally:
+        context.close()
+
+
+# --- code lookup without JavaScript ---
+
+
+@pytest.fixture
+def no_js(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(java_script_enabled=False)
+    yield context
+    context.close()
+
+
+def test_lookup_without_javascript_links_every_code_the_site_knows(no_js: BrowserContext, base_url: str, site_dir: Path) -> None:
+    codes = json.loads((site_dir / "codes.json").read_text(encoding="utf-8"))["systems"]
+    known = {(s, c): base_url + entry["page"] for s, system in codes.items() for c, entry in system["codes"].items()}
+    assert known, "the shipped site has codes"
+    page = no_js.new_page()
+    page.goto(base_url + "lookup/")
+    assert "not running JavaScript" in page.inner_text("article")
+    listed = set(page.locator("article li > a").evaluate_all("els => els.map(a => a.href)"))
+    assert set(known.values()) <= listed
+    for url in known.values():
+        assert page.request.get(url).status == 200
+    # The form still submits; without a script the reader lands on the same list.
+    page.select_option("#cp-lookup-system", label="RxNorm")
+    page.fill("#cp-lookup-code", "6387")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open the page for this code").click()
+    assert page.url == base_url + "lookup/?mainSearchCriteria.v.cs=2.16.840.1.113883.6.88&mainSearchCriteria.v.c=6387"
+    assert page.locator("article li > a", has_text="6387").is_visible()
+
+
+def test_lookup_form_with_javascript_opens_the_codes_page(page: Page, base_url: str, kb: KnowledgeBase) -> None:
+    page.goto(base_url + "lookup/")
+    page.select_option("#cp-lookup-system", label="RxNorm")
+    page.fill("#cp-lookup-code", "6387")
+    page.get_by_role("button", name="Open the page for this code").click()
+    page.wait_for_url(base_url + "topical-lidocaine/")
+    assert page.locator("h1").first.inner_text() == kb.nodes["topical-lidocaine"].title
