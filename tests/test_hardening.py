@@ -41,7 +41,7 @@ def _wide_pathway(tmp_path: Path, options: int) -> Path:
 def test_an_overview_too_big_to_lay_out_is_a_list_with_a_note(tmp_path: Path) -> None:
     """Graphviz is never asked to lay out a graph over the limit (500 options took minutes); the list says it all."""
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway and its stage: 152 nodes
-    pages = build_site_pages(SiteOptions(folder, "https://example.org/"))
+    pages = build_site_pages(SiteOptions(folder, "https://carepath.test/"))
     assert [str(p) for p in pages.warnings] == [
         ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 152 nodes and 151 links, over the limit of "
         f"{diagram.MAX_OVERVIEW_NODES} nodes or {diagram.MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only")
