@@ -28,7 +28,7 @@ site: $(STAMP)
 
 ## Validate the pathway data only.
 check: $(STAMP)
-	$(PY) -m generator check pathway
+	$(PY) -m generator check --strict pathway
 
 ## Live preview at http://127.0.0.1:8000; an edit in content/ or pathway/ re-renders only the pages it changes.
 serve: $(STAMP)

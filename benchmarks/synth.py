@@ -201,7 +201,23 @@ def _review(rng: random.Random) -> dict[str, Any]:
 def _sources(rng: random.Random, node_id: str) -> list[dict[str, Any]]:
     if rng.random() < 0.5:
         return []
+    return _source(node_id)
+
+
+def _source(node_id: str) -> list[dict[str, Any]]:
     return [{"title": f"Synthetic source for {node_id}", "url": f"https://example.org/sources/{node_id}", "publisher": "Example Press", "year": 2024}]
+
+
+GET_HELP_IF = ["A fever, or new weakness or numbness, in the days after"]
+"""Safety-netting for every synthetic treatment: fixed text, so the random stream (and every other node) stays as it was."""
+
+
+def _safety_netted(treatment: dict[str, Any]) -> dict[str, Any]:
+    """What the safety rules ask of a treatment: a get-help list, and a source once it is reviewed."""
+    treatment["get_help_if"] = GET_HELP_IF
+    if treatment["review"]["status"] == "reviewed" and not treatment["sources"]:
+        treatment["sources"] = _source(treatment["id"])
+    return treatment
 
 
 @dataclass
@@ -254,6 +270,7 @@ def synthesize(nodes: int, seed: int = 1) -> dict[str, Any]:
                 "review": _review(rng),
             }
         )
+        _safety_netted(shared[-1])
 
     pathways: list[Pathway] = []
     for pi, local in enumerate(_split(local_total, n_pathways)):
@@ -298,7 +315,7 @@ def synthesize(nodes: int, seed: int = 1) -> dict[str, Any]:
             if rng.random() < 0.3:
                 t["returns_to"] = [stage_ids[st]]
             t["relevant_to"] = sorted(set(rng.sample(cond_ids, min(len(cond_ids), rng.randint(1, 2)))), key=cond_ids.index)
-            treatments.append(t)
+            treatments.append(_safety_netted(t))
 
         conditions = []
         for j, cid in enumerate(cond_ids):

@@ -82,6 +82,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if errors:
         print(f"{errors} error{'s' if errors != 1 else ''} in the pathway data", file=sys.stderr)
         return 1
+    warnings = sum(p.severity == "warning" for p in problems)  # a note informs; it never fails a build
+    if args.strict and warnings:
+        print(f"{warnings} warning{'s' if warnings != 1 else ''} in the pathway data, which --strict treats as errors", file=sys.stderr)
+        return 1
     nodes, edges = counts(kb)
     node_text = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(nodes.items()))
     edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
@@ -139,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")
     p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (a page due for review, a safety rule), as a strict site build does")
     p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
     p.set_defaults(func=_cmd_check)
 

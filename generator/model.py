@@ -70,6 +70,7 @@ class Review(Strict):
     last_reviewed: dt.date | None = Field(None, description="date of the last clinical review, YYYY-MM-DD")
     next_review: dt.date | None = Field(None, description="date the page is due for review, YYYY-MM-DD")
     reviewer: Line | None = Field(None, description="the reviewing clinician, only when real")
+    written: dt.date | None = Field(None, description="date the text was written or last changed, YYYY-MM-DD; shown on draft pages")
 
 
 class Code(Strict):

@@ -41,6 +41,11 @@ KIND_TITLES = {
     "treatment": "Treatment",
     "indicator": "Warning sign",
 }
+def long_date(day: dt.date | None) -> str | None:
+    """'1 December 2026': no leading zero, the month in words, so no reader confuses day and month."""
+    return f"{day.day} {day:%B %Y}" if day else None
+
+
 DISCLAIMER = "This page is general information, not medical advice. Talk with your own care team about what is right for you."
 
 
@@ -274,14 +279,24 @@ class Renderer:
         }
 
     def review(self, node: Node) -> dict[str, Any]:
+        """Review dates as people read them ('10 January 2026'), NHS style."""
         r = node.review
         return {
             "status": r.status,
-            "last_reviewed": r.last_reviewed.isoformat() if r.last_reviewed else None,
-            "next_review": r.next_review.isoformat() if r.next_review else None,
+            "last_reviewed": long_date(r.last_reviewed),
+            "next_review": long_date(r.next_review),
+            "written": long_date(r.written),
             "reviewer": r.reviewer,
             "due": bool(r.next_review and r.next_review < self.options.today),
         }
+
+    def sources(self, node: Node) -> list[dict[str, str]]:
+        """Citations in the order written: the title (linked when there is a URL) and 'Publisher, year'."""
+        out = []
+        for s in node.sources:
+            where = ", ".join(p for p in (s.publisher, str(s.year) if s.year else None) if p)
+            out.append({"title": s.title, "url": s.url or "", "where": where})
+        return out
 
     # --- pages ---
 
@@ -305,6 +320,7 @@ class Renderer:
             "prevnext": self.prev_next(node_id, uri),
             "backlinks": self.backlinks(node_id, uri),
             "review": self.review(node),
+            "sources": self.sources(node),
             "red_flags": self.red_flags(node_id, uri),
             "get_help": self.get_help(node_id, uri) if not isinstance(node, Indicator) else {"urgent": [], "other": []},
             "disclaimer": DISCLAIMER,

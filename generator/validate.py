@@ -1,4 +1,5 @@
-"""Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates.
+"""Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates,
+and the clinical safety rules of `safety.py`.
 
 Returns every problem at once; never raises for bad input and never reads files.
 """
@@ -28,6 +29,7 @@ from .model import (
     Urgency,
 )
 from .problems import Problem, Suggester, did_you_mean, quote
+from .safety import check_safety
 from .vocabulary import DEFAULT, TreatmentKind
 
 RESERVED_IDS = frozenset(
@@ -135,6 +137,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_node_links(kb, entry_of, loaded.broken_ids)
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
+    problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
     problems += _check_text(kb, entry_of, loaded)
     problems += _check_prose(kb, entry_of)
@@ -195,7 +198,7 @@ PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "re
 
 def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set[str]) -> list[Problem]:
     """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
-    so `check` rejects what the build would."""
+    so `check` rejects what the build would. A link to a node whose file failed to load is not reported again."""
     problems = []
     suggest = Suggester(kb.nodes)
     for node_id, node in sorted(kb.nodes.items()):
@@ -214,7 +217,7 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
                 return None
 
             md_prose(text, resolve)
-            for ident in bad:
+            for ident in (b for b in bad if b not in broken):
                 problems.append(
                     Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
                 )

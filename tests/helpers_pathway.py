@@ -35,6 +35,17 @@ def journey(*options: str, red_flags: tuple[str, ...] = ()) -> str:
     ) + flags + "\n"
 
 
+NUMB_GROIN = """\
+indicators:
+  - id: numb-groin
+    title: Numbness in the groin
+    summary: A sign of pressure on the nerves at the base of the spine.
+    urgency: emergency
+    action: Call 911 now.
+"""
+"""An emergency red flag for `journey(..., red_flags=("numb-groin",))`: a journey with it passes the safety rules."""
+
+
 VALID = {
     "pathway.yml": """\
         # yaml-language-server: $schema=../schema/pathway.schema.json
@@ -70,6 +81,8 @@ VALID = {
             escalates_to: [rfa]
             codes:
               - {system: snomedct, code: "279039007"}
+            risks: [Soreness where the needle went in]
+            get_help_if: [A fever in the days after]
           - id: rfa
             title: Radiofrequency ablation
             summary: Heat that quietens the nerves for months.
@@ -81,6 +94,10 @@ VALID = {
               reviewer: Dr A. Example
               last_reviewed: 2025-01-10
               next_review: 2099-01-10
+            risks: [Soreness for a few days]
+            get_help_if: [New weakness in a leg]
+            sources:
+              - {title: Low back pain and sciatica in over 16s, publisher: NICE, year: 2020, url: "https://www.nice.org.uk/guidance/ng59"}
           - id: spine-surgeon
             title: Spine surgeon
             summary: An urgent consultation.

@@ -32,6 +32,9 @@ def _wide_pathway(tmp_path: Path, options: int) -> Path:
             title: Only step
             summary: Every option at once.
             options: [{", ".join(f"t{i}" for i in range(options))}]
+            red_flags: [collapse]
+        indicators:
+          - {{id: collapse, title: Collapse, summary: Falling down., urgency: emergency, action: Call 911 now.}}
         treatments:
         """
     )
@@ -40,10 +43,10 @@ def _wide_pathway(tmp_path: Path, options: int) -> Path:
 
 def test_an_overview_too_big_to_lay_out_is_a_list_with_a_note(tmp_path: Path) -> None:
     """Graphviz is never asked to lay out a graph over the limit (500 options took minutes); the list says it all."""
-    folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway and its stage: 152 nodes
+    folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway, its stage and its red flag: 153 nodes
     pages = build_site_pages(SiteOptions(folder, "https://carepath.test/"))
     assert [str(p) for p in pages.warnings] == [
-        ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 152 nodes and 151 links, over the limit of "
+        ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links, over the limit of "
         f"{diagram.MAX_OVERVIEW_NODES} nodes or {diagram.MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only")
     ]
     overview = pages.pages["wide/overview.md"]
@@ -193,5 +196,6 @@ def test_check_notes_an_overview_too_big_to_draw(tmp_path: Path, capsys: pytest.
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 152 nodes and 151 links")
-    assert out[1].startswith("ok: 152 nodes")
+    assert out[0].startswith("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links")
+    assert out[1].startswith("ok: 153 nodes")
+    assert main(["check", "--strict", str(folder)]) == 0, "a note is not a warning: --strict passes"

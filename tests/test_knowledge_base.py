@@ -301,7 +301,10 @@ def test_a_scoped_stage_needs_a_real_pathway_and_a_free_short_id(tmp_path: Path,
 def test_scoped_stages_build_with_working_urls_and_redirects(tmp_path: Path) -> None:
     project = copy_shipped(tmp_path / "p")
     (project / "pathway" / "scoped.yml").write_text(
-        SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]").replace("summary: S.", "summary: A short plain summary."),
+        SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]")
+        .replace("summary: S.", "summary: A short plain summary.")
+        # the safety rules ask every pathway for an emergency red flag: borrow the shipped one
+        .replace("stages: [self-care, surgical-opinion]", "stages: [self-care, surgical-opinion]\n    red_flags: [loss-of-bladder-or-bowel-control]"),
         encoding="utf-8",
     )
     b = build(project)

@@ -287,15 +287,19 @@ def test_a_5000_node_knowledge_base_loads(tmp_path: Path) -> None:
                 f"  - id: {t}\n    title: Treatment {t}\n    summary: Something to try.\n    type: self-care\n"
                 f"    returns_to: [s{s}]\n    codes: [{{system: rxnorm, code: '5640'}}]\n"
             )
-    pathway = f"pathways:\n  - id: big\n    title: Big\n    summary: Many steps.\n    stages: [{', '.join(f's{s}' for s in range(50))}]\n"
+    pathway = (
+        f"pathways:\n  - id: big\n    title: Big\n    summary: Many steps.\n    stages: [{', '.join(f's{s}' for s in range(50))}]\n"
+        "    red_flags: [collapse]\n"
+        "indicators:\n  - id: collapse\n    title: Collapse\n    summary: Falling down.\n    urgency: emergency\n    action: Call 911.\n"
+    )
     folder = write_pathway(
         tmp_path,
         {"pathway.yml": pathway + "stages:\n" + "".join(stages), **{f"t{n}.yml": "treatments:\n" + "".join(treatments[n::10]) for n in range(10)}},
     )
     kb, problems = check_pathway(folder)
     assert problems == []
-    assert len(kb.nodes) == 1 + 50 + 50 * 99 == 5001
-    assert len(kb.edges) == 50 + 49 + 50 * 99 * 2
+    assert len(kb.nodes) == 1 + 1 + 50 + 50 * 99 == 5002
+    assert len(kb.edges) == 1 + 50 + 49 + 50 * 99 * 2
 
 
 def test_positions_of_entries_and_references(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from helpers_site import (
 
 from generator import KnowledgeBase, check_pathway, links
 from generator.model import EdgeKind, Pathway, Stage
-from generator.render import DISCLAIMER, RenderOptions, render_pages
+from generator.render import DISCLAIMER, RenderOptions, long_date, render_pages
 
 PROJECTS = ["fixture", "shipped"]
 
@@ -171,11 +171,14 @@ def test_review_status_and_disclaimer_on_every_page(built: tuple[Build, Knowledg
     for node_id, node in kb.nodes.items():
         text = text_of(node_article(b, node_id))
         if node.review.status == "reviewed":
-            assert f"Reviewed by {node.review.reviewer} on {node.review.last_reviewed}" in text
+            assert f"Page last reviewed: {long_date(node.review.last_reviewed)}" in text
+            assert f"Reviewed by {node.review.reviewer}." in text
             assert "Draft: awaiting clinical review" not in text
         else:
             assert "Draft: awaiting clinical review" in text, node_id
-            assert "Status: draft, not yet reviewed by a clinician." in text, node_id
+            assert "Not yet reviewed by a clinician." in text, node_id
+            if node.review.written:
+                assert f"Written: {long_date(node.review.written)}" in text, node_id
         assert DISCLAIMER in text, node_id
         assert "Due for review" not in text, node_id
     for url in ("a-z/", "glossary/"):
@@ -253,7 +256,7 @@ def test_filled_fields_get_their_heading(fixture_site: Build) -> None:
 
 def test_reviewed_page_names_reviewer_and_dates(fixture_site: Build) -> None:
     text = text_of(node_article(fixture_site, "asthma-care"))
-    assert "Reviewed by Dr Ada Fixture on 2026-01-10. Next review due 2027-01-10." in text
+    assert "Page last reviewed: 10 January 2026 Next review due: 10 January 2027 Reviewed by Dr Ada Fixture." in text
 
 
 def test_node_link_in_pathway_prose_is_a_working_link(fixture_site: Build) -> None:
@@ -286,7 +289,7 @@ def test_page_past_its_review_date_fails_the_strict_build_naming_it(tmp_path: Pa
     # MkDocs writes every page before strict mode aborts the build, so the notice can be read there.
     text = text_of(node_article(strict, "spirometry"))
     assert "Due for review" in text
-    assert "due for a clinical review on 2026-03-01" in text
+    assert "due for a clinical review on 1 March 2026" in text
     assert "Due for review" not in text_of(node_article(strict, "preventer-inhaler"))
 
 

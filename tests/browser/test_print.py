@@ -80,6 +80,7 @@ def test_print_shows_the_handout_and_hides_the_site(page: Page, base_url: str) -
         assert page.locator(selector).count() == 0 or not page.locator(selector).first.is_visible(), selector
     for selector in SHOWN_IN_PRINT:
         assert page.locator(selector).first.is_visible(), selector
+    assert not page.locator(".cp-handout-flags").is_visible(), "the warning signs print once, in the box at the top"
     assert "not medical advice" in page.inner_text(".cp-meta")
     # Material gives html the viewport's height; on paper it must grow with the content, or Chromium
     # prints a blank trailing page.
