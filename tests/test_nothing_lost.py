@@ -75,7 +75,8 @@ def test_a_broken_pathway_keeps_the_last_good_site(tmp_path: Path, corrupt: Call
     assert f"{broken.relative_to(project).as_posix()}:{line}:" in output
     assert "Traceback" not in output
     assert snapshot(project / "site") == good
-    assert sorted(p.name for p in project.iterdir()) == sorted([*INPUTS, "site"])  # no half-built folder left behind
+    # No half-built folder left behind; `.cache` is the build cache (git-ignored, safe to delete).
+    assert sorted(p.name for p in project.iterdir()) == sorted([*INPUTS, "site", ".cache"])
 
 
 def test_a_build_never_writes_into_its_sources(tmp_path: Path) -> None:
@@ -86,4 +87,4 @@ def test_a_build_never_writes_into_its_sources(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert {name: snapshot(project / name) for name in SOURCES} == before
     assert (project / "mkdocs.yml").read_bytes() == config_before
-    assert sorted(p.name for p in project.iterdir()) == sorted([*INPUTS, "site"])
+    assert sorted(p.name for p in project.iterdir()) == sorted([*INPUTS, "site", ".cache"])  # the build cache, git-ignored

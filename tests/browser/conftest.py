@@ -119,9 +119,15 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
 
 
 def built_pages(site: Path) -> list[str]:
-    """Every HTML page in the built site as a URL path: `x/index.html` -> `x/`, `404.html` stays."""
+    """Every HTML page in the built site as a URL path: `x/index.html` -> `x/`, `404.html` stays.
+
+    A former id's redirect stub is left out: it navigates away as soon as it loads (tests/test_redirects.py
+    checks those), which would pull the page from under axe mid-run.
+    """
     out = []
     for html in sorted(site.rglob("*.html")):
+        if '<meta http-equiv="refresh"' in html.read_text(encoding="utf-8", errors="replace")[:2000]:
+            continue
         rel = html.relative_to(site).as_posix()
         out.append(rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
     return out
