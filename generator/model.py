@@ -470,12 +470,13 @@ class KnowledgeBase:
         return self._placements.get(node_id, [])
 
     def red_flags_of(self, pathway_id: str) -> list[str]:
-        """Every red flag a pathway names: its own, then each stage's, without repeats."""
-        pathway = self.nodes[pathway_id]
-        assert isinstance(pathway, Pathway)
-        ids = list(pathway.red_flags)
-        for stage_id in pathway.stages:
-            ids += [e.target for e in self.out_edges(stage_id, EdgeKind.flags) if e.target not in ids]
+        """Every red flag a pathway names: its own, then each stage's, without repeats.
+
+        Read from the resolved edges, so scoped stages and former ids count like any other reference.
+        """
+        ids = [e.target for e in self.out_edges(pathway_id, EdgeKind.flags)]
+        for stage in self.out_edges(pathway_id, EdgeKind.includes):
+            ids += [e.target for e in self.out_edges(stage.target, EdgeKind.flags) if e.target not in ids]
         return ids
 
 

@@ -207,23 +207,6 @@ class Renderer:
     def targets(self, node_id: str, kind: EdgeKind, uri: str) -> list[Link]:
         return [self.link(uri, e.target, with_step=True) for e in self.kb.out_edges(node_id, kind)]
 
-    def red_flags(self, node_id: str, uri: str) -> list[dict[str, Any]]:
-        """Care cards for a page: the pathway's red flags plus the stage's own, most urgent first.
-
-        A stage shows the red flags of the pathways that list it, never those of another pathway.
-        """
-        ids: list[str] = []
-        node = self.kb.nodes[node_id]
-        if isinstance(node, Pathway):
-            ids += node.red_flags
-        elif isinstance(node, Stage):
-            for place in self.kb.placements(node_id):
-                ids += [i for i in place.pathway.red_flags if i not in ids]
-            ids += [i for i in node.red_flags if i not in ids]
-        cards = [self.care_card(i, uri) for i in ids]
-        cards.sort(key=lambda c: (URGENCY_ORDER[c["node"].urgency], c["node"].title.casefold()))
-        return cards
-
     def flag_ids(self, node_id: str) -> list[str]:
         """The red flags that apply on a node's page: its pathways' and its stages' own, without repeats."""
         node = self.kb.nodes[node_id]
@@ -233,11 +216,9 @@ class Renderer:
             ids.extend(i for i in more if i not in ids)
 
         if isinstance(node, Pathway):
-            add(self.kb.red_flags_of(node_id))
+            return self.kb.red_flags_of(node_id)
         for place in self.kb.placements(node_id):
-            if isinstance(node, Pathway):
-                break
-            add(place.pathway.red_flags)
+            add([e.target for e in self.kb.out_edges(place.pathway.id, EdgeKind.flags)])
             if place.stage:
                 add([e.target for e in self.kb.out_edges(place.stage.id, EdgeKind.flags)])
         return ids
@@ -321,7 +302,6 @@ class Renderer:
             "backlinks": self.backlinks(node_id, uri),
             "review": self.review(node),
             "sources": self.sources(node),
-            "red_flags": self.red_flags(node_id, uri),
             "get_help": self.get_help(node_id, uri) if not isinstance(node, Indicator) else {"urgent": [], "other": []},
             "disclaimer": DISCLAIMER,
             "diagram": "",

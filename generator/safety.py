@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from .load import Entry
-from .model import EdgeKind, Indicator, KnowledgeBase, Treatment, Urgency
+from .model import Indicator, KnowledgeBase, Treatment, Urgency
 from .problems import Problem, quote
 from .vocabulary import DEFAULT, Vocabulary
 
@@ -83,12 +83,9 @@ def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complet
 
 
 def _emergency_flags(kb: KnowledgeBase) -> list[Problem]:
-    """Red flags are read from the resolved edges, so scoped and aliased ids count like any other."""
     problems = []
     for pathway in kb.pathways:
-        holders = [pathway.id] + [e.target for e in kb.out_edges(pathway.id, EdgeKind.includes)]
-        flags = [e.target for holder in holders for e in kb.out_edges(holder, EdgeKind.flags)]
-        if not any(_is_emergency(kb, f) for f in flags):
+        if not any(_is_emergency(kb, f) for f in kb.red_flags_of(pathway.id)):
             message = (
                 f"pathway '{pathway.id}': no emergency red flag; list an indicator with 'urgency: emergency' "
                 "under the pathway's 'red_flags' (or a stage's) so every page says when to call for help"

@@ -213,6 +213,16 @@ def node_url(node_id: str) -> str:
     return f"{node_id}/"
 
 
+def article_links(build: Build, url: str) -> set[str]:
+    """Site-relative URLs the article of a built page links to."""
+    out = set()
+    for a in links_in(article(build.html(url))):
+        target = resolve_href(url, a.attrs["href"])
+        if target is not None:
+            out.add(target)
+    return out
+
+
 def links_in(html: str) -> list[Element]:
     return [e for e in elements(html) if e.tag == "a" and "href" in e.attrs]
 

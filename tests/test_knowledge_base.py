@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers_pathway import check
-from helpers_site import Build, article, build, copy_shipped, elements, links_in, node_url, resolve_href, text_of
+from helpers_site import Build, article, article_links, build, copy_shipped, elements, node_url, resolve_href, text_of
 
 from generator import check_pathway
 
@@ -60,14 +60,6 @@ def own_nodes(pid: str) -> set[str]:
     return {pid, f"{pid}-home-care", f"{pid}-clinic-care", f"{pid}-arm-sling", f"{pid}-arm-goes-numb"}
 
 
-def hrefs(b: Build, url: str) -> set[str]:
-    """Site-relative URLs every link of a page's article points to."""
-    out = set()
-    for a in links_in(article(b.html(url))):
-        target = resolve_href(url, a.attrs["href"])
-        if target is not None:
-            out.add(target)
-    return out
 
 
 @pytest.fixture(scope="module", params=["aaa-shoulder", "zzz-shoulder"])
@@ -100,9 +92,9 @@ def test_overviews_and_flows_never_reach_into_the_other_pathway(two: tuple[Build
     mine_urls = {node_url(n) for n in mine}
     back_urls = {node_url(n) for n in back}
     for url in [f"{pid}/overview/", node_url(pid), *(node_url(n) for n in mine)]:
-        assert hrefs(b, url) & back_urls == set(), url
+        assert article_links(b, url) & back_urls == set(), url
     for url in [f"{SHIPPED_ID}/overview/", *(node_url(n) for n in back)]:
-        assert hrefs(b, url) & mine_urls == set(), url
+        assert article_links(b, url) & mine_urls == set(), url
 
 
 def test_stage_pages_show_only_their_own_pathways_red_flags(two: tuple[Build, str, set[str], set[str]]) -> None:
@@ -110,9 +102,9 @@ def test_stage_pages_show_only_their_own_pathways_red_flags(two: tuple[Build, st
     page = article(b.html(node_url(f"{pid}-home-care")))
     assert "Your arm goes numb or weak all of a sudden" in text_of(page)
     for flag in ("loss-of-bladder-or-bowel-control", "saddle-numbness", "sudden-leg-weakness"):
-        assert node_url(flag) not in hrefs(b, node_url(f"{pid}-home-care")), flag
+        assert node_url(flag) not in article_links(b, node_url(f"{pid}-home-care")), flag
     shipped_stage = node_url("non-invasive-treatments")
-    assert node_url(f"{pid}-arm-goes-numb") not in hrefs(b, shipped_stage)
+    assert node_url(f"{pid}-arm-goes-numb") not in article_links(b, shipped_stage)
 
 
 def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[Build, str, set[str], set[str]]) -> None:
@@ -129,7 +121,7 @@ def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[
         r"When physical therapy does not help — Step 2 of 4:",
         words,
     ), words
-    targets = hrefs(b, url)
+    targets = article_links(b, url)
     assert {node_url(pid), node_url(f"{pid}-home-care"), node_url(SHIPPED_ID), node_url("non-invasive-treatments")} <= targets
     rows = [e for e in elements(page) if e.tag == "nav" and "cp-prevnext" in e.classes]
     assert [r.attrs["aria-label"] for r in rows] == [
@@ -233,13 +225,13 @@ def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tu
     assert words.index("Emergency: call 911") < words.index("Care pathways")
     box = re.search(r'<div class="admonition danger cp-emergency-box">(.*?)</div>', home, re.DOTALL)
     assert box, "no emergency box"
-    flags = hrefs(b, "") & {node_url(f"{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
+    flags = article_links(b, "") & {node_url(f"{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
     assert len(flags) == 2  # the emergency red flags of both pathways
     assert "(A stiff and sore shoulder)" in text_of(box.group(1))
     listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
     assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url("carpal-tunnel-care"), node_url(SHIPPED_ID)]  # by title
     index = article(b.html("pathways/"))
-    assert 'cp-emergency-box' in index and node_url(pid) in hrefs(b, "pathways/")
+    assert 'cp-emergency-box' in index and node_url(pid) in article_links(b, "pathways/")
 
 
 # --- scoped ids --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from helpers_site import REPO, Build, article, elements, links_in, node_url, resolve_href, shared_build, text_of
+from helpers_site import REPO, Build, article, article_links, elements, node_url, resolve_href, shared_build, text_of
 
 from generator import KnowledgeBase, check_pathway
 from generator.model import Indicator, Pathway, Stage
@@ -67,14 +67,6 @@ def words(html: str) -> str:
     return text_of(article(html))
 
 
-def link_targets(build: Build, url: str) -> set[str]:
-    """Site-relative URLs the article of a built page links to."""
-    out = set()
-    for a in links_in(article(build.html(url))):
-        target = resolve_href(url, a.attrs["href"])
-        if target is not None:
-            out.add(target)
-    return out
 
 
 def own_nodes(kb: KnowledgeBase, folder: str) -> set[str]:
@@ -114,7 +106,7 @@ def test_the_pathway_home_lists_its_steps_in_order(shipped: tuple[Build, Knowled
     text = words(build.html(node_url(PATHWAY)))
     steps = [text.find(f"Step {n} of 3: {title}") for n, title in enumerate(STAGES.values(), start=1)]
     assert -1 not in steps and steps == sorted(steps), steps
-    assert {node_url(s) for s in STAGES} <= link_targets(build, node_url(PATHWAY))
+    assert {node_url(s) for s in STAGES} <= article_links(build, node_url(PATHWAY))
 
 
 @pytest.mark.parametrize("stage_id", list(STAGES))
@@ -122,7 +114,7 @@ def test_the_stroke_emergency_and_urgent_signs_are_on_every_step(shipped: tuple[
     """Every step shows each emergency and urgent red flag with its urgency, title and action, linked to its page."""
     build, _ = shipped
     url = node_url(stage_id)
-    text, targets = words(build.html(url)), link_targets(build, url)
+    text, targets = words(build.html(url)), article_links(build, url)
     for flag_id, (label, title, action) in RED_FLAGS.items():
         if label == "Soon":
             continue
@@ -149,8 +141,8 @@ def test_the_pathway_home_points_sudden_numbness_to_the_stroke_page(shipped: tup
     build, _ = shipped
     text = words(build.html(node_url(PATHWAY)))
     assert "Numbness that comes on suddenly is not carpal tunnel syndrome." in text
-    assert node_url("stroke-warning-signs") in link_targets(build, node_url(PATHWAY))
-    assert node_url("stroke-warning-signs") in link_targets(build, "")
+    assert node_url("stroke-warning-signs") in article_links(build, node_url(PATHWAY))
+    assert node_url("stroke-warning-signs") in article_links(build, "")
 
 
 @pytest.mark.parametrize("node_id", list(SHARED))
@@ -158,7 +150,7 @@ def test_a_shared_page_is_reached_from_both_pathways(shipped: tuple[Build, Knowl
     """The stage of each pathway that offers the node links to its one page, and that page names both pathways."""
     build, _ = shipped
     for stage_id in SHARED[node_id]:
-        assert node_url(node_id) in link_targets(build, node_url(stage_id)), (stage_id, node_id)
+        assert node_url(node_id) in article_links(build, node_url(stage_id)), (stage_id, node_id)
     text = words(build.html(node_url(node_id)))
     for title in TITLES.values():
         assert title in text, (node_id, title)
@@ -210,7 +202,7 @@ def test_no_page_of_one_pathway_shows_the_other_pathways_own_nodes(shipped: tupl
         pathway = kb.nodes[pathway_id]
         assert isinstance(pathway, Pathway)
         for url in [node_url(pathway_id), f"{pathway_id}/overview/", *(node_url(s) for s in pathway.stages)]:
-            leaked = {t for t in link_targets(build, url) if t.removesuffix("/") in theirs}
+            leaked = {t for t in article_links(build, url) if t.removesuffix("/") in theirs}
             assert leaked == set(), url
             text = words(build.html(url))
             assert [t for t in their_flags if t in text] == [], url
