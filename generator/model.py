@@ -168,6 +168,7 @@ class TreatmentTypeDef(Strict):
     id: Slug
     label: Line = Field(description="what a patient reads, e.g. 'Talking therapy'")
     risky: bool = Field(False, description="true if it can cause harm: its treatments must then list risks and get_help_if")
+    visit: bool = Field(False, description="true for a test or a visit rather than a treatment: condition pages list these apart")
     schema_org: Literal["MedicalTherapy", "Drug", "DiagnosticProcedure", "TherapeuticProcedure", "SurgicalProcedure", "MedicalDevice"] = "MedicalTherapy"
 
 

@@ -377,12 +377,9 @@ class Renderer:
             parts.append(html)
         return "\n".join(parts)  # no blank line: the flows sit in one raw HTML block
 
-    CHECK_TYPES = frozenset({"assessment", "referral", "emergency-care"})
-    """Treatment types that are a test or a visit rather than a treatment, listed apart on condition pages."""
-
     def _is_check(self, node_id: str) -> bool:
         node = self.kb.nodes[node_id]
-        return isinstance(node, Treatment) and node.type in self.CHECK_TYPES
+        return isinstance(node, Treatment) and self.kb.vocabulary.treatment_kinds[node.type].visit
 
     def _type_title(self, node_id: str) -> str:
         node = self.kb.nodes[node_id]

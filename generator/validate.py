@@ -236,7 +236,7 @@ def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
             if t.id in kinds:
                 problems.append(Problem(where, f"vocabulary: treatment type '{t.id}' is already defined at {kinds[t.id][1]}"))
                 continue
-            kinds[t.id] = (TreatmentKind(t.id, t.label, t.risky, t.schema_org), where)
+            kinds[t.id] = (TreatmentKind(t.id, t.label, t.risky, t.schema_org, t.visit), where)
         for u, label in section.urgency_labels.items():
             where = locate("urgency_labels", u.value)
             if u in urgency:

@@ -23,6 +23,8 @@ class TreatmentKind:
     """Carries risk of harm: such treatments must list `risks` and `get_help_if`."""
     schema_org: str = "MedicalTherapy"
     """The schema.org type of its JSON-LD."""
+    visit: bool = False
+    """A test or a visit rather than a treatment: condition pages list these apart."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class UrgencyLevel:
 
 
 DEFAULT_TREATMENT_KINDS: tuple[TreatmentKind, ...] = (
-    TreatmentKind("assessment", "Check-up or test", schema_org="DiagnosticProcedure"),
+    TreatmentKind("assessment", "Check-up or test", schema_org="DiagnosticProcedure", visit=True),
     TreatmentKind("self-care", "Self-care"),
     TreatmentKind("education", "Learning about your condition"),
     TreatmentKind("medication", "Medicine", risky=True, schema_org="Drug"),
@@ -46,8 +48,8 @@ DEFAULT_TREATMENT_KINDS: tuple[TreatmentKind, ...] = (
     TreatmentKind("injection", "Injection", risky=True, schema_org="TherapeuticProcedure"),
     TreatmentKind("procedure", "Procedure", risky=True, schema_org="TherapeuticProcedure"),
     TreatmentKind("surgery", "Surgery", risky=True, schema_org="SurgicalProcedure"),
-    TreatmentKind("referral", "Specialist visit"),
-    TreatmentKind("emergency-care", "Emergency care"),
+    TreatmentKind("referral", "Specialist visit", visit=True),
+    TreatmentKind("emergency-care", "Emergency care", visit=True),
 )
 
 DEFAULT_URGENCY: tuple[UrgencyLevel, ...] = (
