@@ -24,11 +24,11 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 
 ## Build the site into site/ (built in a temporary folder; site/ is replaced only on success).
 site: $(STAMP)
-	$(PY) -m generator build --site-dir $(SITE_DIR)
+	$(PY) -m carepath build --site-dir $(SITE_DIR)
 
 ## Validate the pathway data only.
 check: $(STAMP)
-	$(PY) -m generator check --strict pathway
+	$(PY) -m carepath check --strict pathway
 
 ## Live preview at http://127.0.0.1:8000; an edit in content/ or pathway/ re-renders only the pages it changes.
 serve: $(STAMP)
@@ -42,7 +42,7 @@ test: lint
 ## ruff over the code and tests, mypy (strict) over the generator.
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check generator tests benchmarks
-	$(VENV)/bin/mypy generator
+	$(VENV)/bin/mypy generator/carepath
 
 ## Benchmarks on synthetic knowledge bases of 100, 1,000 and 5,000 nodes (3,000: generator only);
 ## writes the results table into BENCHMARKS.md. About 12 minutes on a quiet 2-CPU machine.

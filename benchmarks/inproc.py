@@ -24,11 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.cache import Cache
-from generator.config import read_config
-from generator.load import load_pathway
-from generator.site import SiteOptions, build_site_pages, today
-from generator.validate import validate
+from carepath.build.cache import Cache
+from carepath.build.site import SiteOptions, build_site_pages, today
+from carepath.load import load_pathway
+from carepath.settings import read_config
+from carepath.validate.graph import validate
 
 
 def _children_cpu() -> float:
@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
     # Diagram and glossary modules are imported lazily by build_site_pages; import them now so the
     # timing below is the work, not the import.
     try:
-        import generator.diagram  # noqa: F401
+        import carepath.diagram.draw  # noqa: F401
 
         diagrams = bool(options.diagrams)
     except ImportError:

@@ -99,7 +99,7 @@ def tree_bytes(folder: Path) -> int:
 def node_kinds(project: Path) -> dict[str, str]:
     """Node id -> kind, for sizing each node's built page."""
     sys.path.insert(0, str(REPO))
-    from generator import check_pathway
+    from carepath import check_pathway
 
     kb, _ = check_pathway(project / "pathway")
     return {n: kb.kind(n) for n in sorted(kb.nodes)}
@@ -130,7 +130,7 @@ def bench(
     load_before = os.getloadavg()[0]
 
     say(f"[{nodes}] check x{check_repeat}")
-    check = [measure([PY, "-m", "generator", "check", str(project / "pathway")]) for _ in range(check_repeat)]
+    check = [measure([PY, "-m", "carepath", "check", str(project / "pathway")]) for _ in range(check_repeat)]
     result["check_s"] = round(median(check, "wall_s"), 3)
     result["check_cpu_s"] = round(median(check, "cpu_s"), 3)
 
@@ -152,7 +152,7 @@ def bench(
         base.mkdir(parents=True)
         render.append(
             measure(
-                [PY, "-m", "generator", "render", "--config", str(project / "mkdocs.yml"), "--out", str(base / "docs"), "--mkdocs-yml", str(base / "mkdocs.yml")]
+                [PY, "-m", "carepath", "render", "--config", str(project / "mkdocs.yml"), "--out", str(base / "docs"), "--mkdocs-yml", str(base / "mkdocs.yml")]
             )
         )
     result["generator_s"] = round(median(render, "wall_s"), 3)

@@ -23,11 +23,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from carepath.engines import mkdocs as carepath_plugin
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-
-from generator import plugin as carepath_plugin
 
 _TITLE = re.compile(r"^(\s*)title: (.+)$", re.MULTILINE)
 

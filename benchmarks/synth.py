@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.validate import loinc_ok, verhoeff_ok
+from carepath.validate.graph import loinc_ok, verhoeff_ok
 
 NODES_PER_PATHWAY = 30
 STAGES_PER_PATHWAY = 4

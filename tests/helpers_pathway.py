@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from generator.cli import main
+from carepath.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "pathway"
@@ -188,7 +187,7 @@ def check(tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, s
 def run_module(*argv: str, cwd: Path) -> Run:
     """`python -m generator ...` as a subprocess, the way a user runs it."""
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", *argv], check=False, cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
+        [sys.executable, "-m", "carepath", *argv], check=False, cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

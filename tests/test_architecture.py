@@ -1,4 +1,4 @@
-"""The core outlives MkDocs: only `generator/plugin.py` may import it."""
+"""The package's shape: only the MkDocs engine imports MkDocs, and no module imports its way back into itself."""
 
 from __future__ import annotations
 
@@ -7,13 +7,46 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "generator"
+PACKAGE = Path(__file__).resolve().parents[1] / "generator" / "carepath"
+ENGINE = PACKAGE / "engines" / "mkdocs.py"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(path: Path) -> set[str]:
+    """The `carepath` modules a file imports anywhere, inside functions too (a deferred import is still a
+    dependency), but not under `if TYPE_CHECKING:`, which types need and running code never does."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING" for n in ast.walk(block)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                out.add(full if full in MODULES else base)
+    return {m for m in out if m in MODULES and m != name}
 
 
 def _imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
     roots = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             roots |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -21,23 +54,67 @@ def _imported_roots(path: Path) -> set[str]:
     return roots
 
 
-def test_only_the_plugin_imports_mkdocs() -> None:
-    offenders = sorted(
-        p.name for p in PACKAGE.glob("*.py") if p.name != "plugin.py" and {"mkdocs", "material"} & _imported_roots(p)
-    )
+def test_only_the_mkdocs_engine_imports_mkdocs() -> None:
+    offenders = sorted(n for n, p in MODULES.items() if p != ENGINE and {"mkdocs", "material"} & _imported_roots(p))
     assert offenders == []
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of two or more modules (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycles() -> None:
+    """A module never imports itself back, directly or through others.
+    A package's `__init__` counts as its own module, so a re-export cannot hide a cycle."""
+    graph = {name: _imports(path) for name, path in MODULES.items()}
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 def test_the_whole_core_loads_without_mkdocs_modules() -> None:
     """Importing every core module (and rendering the shipped pathway) pulls in no MkDocs module."""
-    modules = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("plugin", "__main__"))
+    modules = sorted(n for n, p in MODULES.items() if p != ENGINE and not n.endswith("__main__"))
     code = (
         "import importlib, sys\n"
-        f"for name in {modules!r}: importlib.import_module('generator.' + name)\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
         "from pathlib import Path\n"
-        "from generator.site import SiteOptions, build_site_pages\n"
+        "from carepath.build.site import SiteOptions, build_site_pages\n"
         "build_site_pages(SiteOptions(Path('pathway'), site_url='https://example.org/'))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parents[1], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator import check_pathway
-from generator.model import EdgeKind, Indicator, Pathway
+from carepath import check_pathway
+from carepath.model.graph import EdgeKind, Indicator, Pathway
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 

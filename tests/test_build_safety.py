@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
+from carepath.cli import render as render_cli
+from carepath.cli.main import main
 from helpers_site import SITE_FIXTURE, copy_project, env
 
-from generator import render_cli
-from generator.cli import main
-
-PACKAGE = Path(render_cli.__file__).resolve().parent
+PACKAGE = Path(render_cli.__file__).resolve().parents[1]
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -172,7 +171,7 @@ def test_a_real_build_gives_the_site_normal_permissions_and_leaves_nothing(proje
     old = os.umask(0o022)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", "site"], cwd=project, env=env(), capture_output=True, text=True, check=False
+            [sys.executable, "-m", "carepath", "build", "--quiet", "--site-dir", "site"], cwd=project, env=env(), capture_output=True, text=True, check=False
         )
     finally:
         os.umask(old)
@@ -186,7 +185,7 @@ def test_a_real_build_gives_the_site_normal_permissions_and_leaves_nothing(proje
 
 def test_sigterm_during_a_real_build_removes_the_temp_folder(project: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--site-dir", "site"], cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "carepath", "build", "--site-dir", "site"], cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
     while not leftovers(project) and time.monotonic() < deadline and proc.poll() is None:
@@ -208,7 +207,7 @@ def test_git_ignores_the_temporary_folders() -> None:
 
 
 def test_ctrl_c_in_any_command_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import cli
+    from carepath.cli import main as cli
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt

@@ -7,15 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from carepath.audit.readability import score_html
+from carepath.build import cached
+from carepath.build.cache import FORMAT, Cache, cache_dir_for
+from carepath.build.cached import PageScorer, cached_qr_svg, prefill_qr
+from carepath.build.site import SiteOptions, SitePages, build_site_pages
+from carepath.model.graph import GlossaryEntry
+from carepath.publish.qr import qr_svg
 from helpers_site import REPO, TODAY, build, copy_shipped
-
-from generator import cached
-from generator.cache import FORMAT, Cache, cache_dir_for
-from generator.cached import PageScorer, cached_qr_svg, prefill_qr
-from generator.model import GlossaryEntry
-from generator.qr import qr_svg
-from generator.readability import score_html
-from generator.site import SiteOptions, SitePages, build_site_pages
 
 PATHWAY_FILES = REPO / "pathway" / "when-pt-does-not-help"
 
@@ -351,7 +350,7 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     """
     import dataclasses
 
-    from generator.model import KnowledgeBase
+    from carepath.model.graph import KnowledgeBase
 
     fields = {f.name for f in dataclasses.fields(KnowledgeBase)}
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}

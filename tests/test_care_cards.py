@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from carepath import KnowledgeBase, check_pathway
+from carepath.model.graph import Indicator, Urgency
 from helpers_site import Build, article, elements, links_in, node_url, resolve_href, shared_build, text_of
-
-from generator import KnowledgeBase, check_pathway
-from generator.model import Indicator, Urgency
 
 LABELS = {Urgency.emergency: "Emergency", Urgency.urgent: "Urgent"}
 """The urgencies that must be in the box, with the label each line shows."""

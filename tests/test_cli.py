@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from carepath import check_pathway
+from carepath.load import pathway_files
+from carepath.model.graph import EDGE_FIELDS, KIND_OF_SECTION, Condition, Indicator, Pathway, Stage, Treatment
+from carepath.publish.export import FORMAT, VERSION
 from helpers_pathway import VALID, Run, copy_shipped_or_valid, journey, run_cli, run_module, write_pathway
-
-from generator import check_pathway
-from generator.export import FORMAT, VERSION
-from generator.load import pathway_files
-from generator.model import EDGE_FIELDS, KIND_OF_SECTION, Condition, Indicator, Pathway, Stage, Treatment
 
 PROBLEM_LINE = re.compile(r"^pathway/[^:]+\.ya?ml:\d+:\d+: \S")
 MODELS = {"pathway": Pathway, "stage": Stage, "condition": Condition, "treatment": Treatment, "indicator": Indicator}

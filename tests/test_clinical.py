@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 import segno
+from carepath.build.site import SiteOptions, build_site_pages
+from carepath.problems import PathwayError
+from carepath.publish.clinical import NO_SITE_URL, is_placeholder, lookup_key, placeholder_message
+from carepath.publish.export import FORMAT, VERSION
 from helpers_site import strip_ansi
-
-from generator.clinical import NO_SITE_URL, is_placeholder, lookup_key, placeholder_message
-from generator.export import FORMAT, VERSION
-from generator.problems import PathwayError
-from generator.site import SiteOptions, build_site_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "clinical" / "project"
@@ -47,7 +46,7 @@ def run_build(project: Path, today: str | None = None) -> subprocess.CompletedPr
     Not `--quiet`: MkDocs then drops warnings before strict mode counts them.
     """
     return subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--config", "mkdocs.yml", "--site-dir", "site"],
+        [sys.executable, "-m", "carepath", "build", "--config", "mkdocs.yml", "--site-dir", "site"],
         cwd=project,
         capture_output=True,
         text=True,

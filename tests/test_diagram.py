@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from generator import check_pathway, diagram, load_knowledge_base
-from generator.diagram import (
+from carepath import check_pathway, load_knowledge_base
+from carepath.diagram import draw as diagram
+from carepath.diagram.draw import (
     DiagramError,
     check_diagram_links,
     diagram_links,
@@ -25,8 +25,8 @@ from generator.diagram import (
     stage_slice_html,
     text_alternative_html,
 )
-from generator.links import node_uri, url_link
-from generator.model import EdgeKind, KnowledgeBase, Pathway
+from carepath.model.graph import EdgeKind, KnowledgeBase, Pathway
+from carepath.urls import node_uri, url_link
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diagram"

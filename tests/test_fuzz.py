@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from carepath import check_pathway
+from carepath.model.graph import KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
+from carepath.publish.export import dumps, export_graph
+from carepath.text.escape import json_text, md_prose
 from helpers_pathway import VALID, journey, write_pathway
 from helpers_site import elements
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile import _as_mkdocs_would
-
-from generator import check_pathway
-from generator.escape import json_text, md_prose
-from generator.export import dumps, export_graph
-from generator.model import KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
 
 EXAMPLES = int(os.environ.get("CAREPATH_FUZZ_EXAMPLES", "150"))
 """150 by default (25 before): under a minute for the whole file on a 2-core machine, which the CI budget (a 7-minute run

@@ -7,11 +7,10 @@ import textwrap
 
 import markdown
 import pytest
+from carepath.model.graph import GlossaryEntry
+from carepath.text.glossary import GlossaryMatcher, annotate
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.glossary import GlossaryMatcher, annotate
-from generator.model import GlossaryEntry
 
 EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", "toc", "fenced_code"]
 """The site's Markdown extensions (mkdocs.yml), plus `fenced_code`, which MkDocs always adds."""

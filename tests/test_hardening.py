@@ -9,13 +9,13 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from carepath import check_pathway
+from carepath.audit.manifest import read_manifest
+from carepath.build.site import SiteOptions, build_site_pages
+from carepath.cli.main import main
+from carepath.diagram import draw as diagram
 from helpers_pathway import write_pathway
 from helpers_site import SITE_FIXTURE, build, copy_project, env
-
-from generator import check_pathway, diagram
-from generator.cli import main
-from generator.clinical import read_manifest
-from generator.site import SiteOptions, build_site_pages
 
 
 def _wide_pathway(tmp_path: Path, options: int) -> Path:

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from carepath import KnowledgeBase, check_pathway
+from carepath.text.escape import json_text, md_prose, md_text, meta_text
 from helpers_site import HOSTILE_FIXTURE, Build, article, elements, html_pages, node_url, shared_build, text_of
 from pydantic import BaseModel
-
-from generator import KnowledgeBase, check_pathway
-from generator.escape import json_text, md_prose, md_text, meta_text
 
 SCRIPT = "<script>alert(1)</script>"
 PLAIN = {"table", "tables", "ABBR"}
@@ -381,7 +380,7 @@ def test_md_prose_does_not_hang_on_adversarial_input(prose: str) -> None:
     import subprocess
     import sys
 
-    code = "import sys; from generator.escape import md_prose; md_prose(sys.stdin.read(), lambda target: None)"
+    code = "import sys; from carepath.text.escape import md_prose; md_prose(sys.stdin.read(), lambda target: None)"
     done = subprocess.run([sys.executable, "-c", code], input=prose, text=True, capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
 

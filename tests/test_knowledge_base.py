@@ -14,10 +14,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from carepath import check_pathway
 from helpers_pathway import check
 from helpers_site import Build, article, article_links, build, copy_shipped, elements, node_url, resolve_href, text_of
-
-from generator import check_pathway
 
 SHIPPED_ID = "when-pt-does-not-help"
 SHARED = ("nsaids", "diagnostic-review", "surgical-consultation")
@@ -178,10 +177,9 @@ vocabulary:
 
 
 def test_a_site_adds_a_treatment_type_and_relabels_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from carepath.diagram.draw import stage_slice_html
+    from carepath.render.pages import render_pages
     from helpers_pathway import journey
-
-    from generator.diagram import stage_slice_html
-    from generator.render import render_pages
 
     treatments = """\
 treatments:
@@ -258,8 +256,8 @@ treatments:
 
 
 def test_two_pathways_each_have_a_stage_of_the_same_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from generator import links
-    from generator.render import render_pages
+    from carepath import urls as links
+    from carepath.render.pages import render_pages
 
     run = check(tmp_path, capsys, {"p.yml": SCOPED})
     # 'surgeon' is shared: its 'returns_to: [self-care]' could mean either pathway's stage.

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.cli import main
-from generator.linkcheck import check_links, check_site
+from carepath.audit.linkcheck import check_links, check_site
+from carepath.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,7 +122,7 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_shipped_site_has_no_broken_links(tmp_path: Path) -> None:
     site = tmp_path / "site"
     build = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],
+        [sys.executable, "-m", "carepath", "build", "--quiet", "--site-dir", str(site)],
         check=False,
         cwd=ROOT,
         capture_output=True,
@@ -135,7 +134,7 @@ def test_shipped_site_has_no_broken_links(tmp_path: Path) -> None:
     assert report.checked > 100
     # Generated pages link nowhere else except canonical links and cited sources; nothing loads from there.
     cli = subprocess.run(
-        [sys.executable, "-m", "generator", "linkcheck", str(site)], check=False, cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "carepath", "linkcheck", str(site)], check=False, cwd=ROOT, capture_output=True, text=True
     )
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout.startswith("ok: ")

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carepath import check_pathway
+from carepath import load as load_module
 from helpers_pathway import check, journey, run_cli, write_pathway
-
-from generator import check_pathway
-from generator import load as load_module
 
 PHYSIO = """\
 treatments:

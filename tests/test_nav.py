@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator import check_pathway, links
-from generator.site import SiteOptions, build_site_pages
+from carepath import check_pathway
+from carepath import urls as links
+from carepath.build.site import SiteOptions, build_site_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ SOURCES = ("content", "pathway", "site_overrides")
 
 def build(project: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", "site"],
+        [sys.executable, "-m", "carepath", "build", "--quiet", "--site-dir", "site"],
         check=False,
         cwd=project,
         env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},

@@ -8,10 +8,9 @@ import json
 import re
 
 import pytest
+from carepath import KnowledgeBase, check_pathway
+from carepath.model.graph import Indicator, Pathway, Stage
 from helpers_site import REPO, Build, article, article_links, elements, node_url, resolve_href, shared_build, text_of
-
-from generator import KnowledgeBase, check_pathway
-from generator.model import Indicator, Pathway, Stage
 
 PATHWAY = "carpal-tunnel-care"
 BACK = "when-pt-does-not-help"

@@ -50,7 +50,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
 
 def check_output(project: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator", "check", "pathway"],
+        [sys.executable, "-m", "carepath", "check", "pathway"],
         cwd=project,
         env=env(),
         capture_output=True,

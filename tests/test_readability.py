@@ -10,12 +10,11 @@ from pathlib import Path
 
 import markdown
 import pytest
-
-from generator import load_knowledge_base
-from generator.cli import main
-from generator.glossary import annotate
-from generator.model import GlossaryEntry, KnowledgeBase
-from generator.readability import NO_SCORE_CLASS, NoSiteError, read_thresholds, score_html, score_site
+from carepath import load_knowledge_base
+from carepath.audit.readability import NO_SCORE_CLASS, NoSiteError, read_thresholds, score_html, score_site
+from carepath.cli.main import main
+from carepath.model.graph import GlossaryEntry, KnowledgeBase
+from carepath.text.glossary import annotate
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "readability"
@@ -57,7 +56,7 @@ def kb() -> KnowledgeBase:
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator", "readability", *args],
+        [sys.executable, "-m", "carepath", "readability", *args],
         check=False,
         cwd=cwd,
         capture_output=True,

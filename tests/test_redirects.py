@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from carepath.audit.manifest import missing_in_site, read_manifest
 from test_clinical import build_project, read
-
-from generator.clinical import missing_in_site, read_manifest
 
 FIXTURE_MANIFEST = Path(__file__).resolve().parent / "fixtures" / "clinical" / "project" / "published-urls.txt"
 

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from carepath import PathwayError, check_pathway
+from carepath.render.pages import RenderOptions, render_pages
 from helpers_site import SITE_FIXTURE
-
-from generator import PathwayError, check_pathway
-from generator.render import RenderOptions, render_pages
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pages"
 TODAY = dt.date(2026, 6, 1)

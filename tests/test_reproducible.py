@@ -14,7 +14,7 @@ from helpers_site import copy_shipped
 def build(project: Path, env: dict[str, str]) -> Path:
     site = project / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],
+        [sys.executable, "-m", "carepath", "build", "--quiet", "--site-dir", str(site)],
         check=False,
         cwd=project,
         env={**os.environ, **env},

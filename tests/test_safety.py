@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carepath import check_pathway
+from carepath.model.graph import Treatment, Urgency
+from carepath.model.vocabulary import DEFAULT, TreatmentKind
+from carepath.validate.safety import is_risky, urgency_conflict
 from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, write_pathway
 from helpers_site import Build, article, node_url, section, shared_build, text_of
-
-from generator import check_pathway
-from generator.model import Treatment, Urgency
-from generator.safety import is_risky, urgency_conflict
-from generator.vocabulary import DEFAULT, TreatmentKind
 
 PILLS = """\
 treatments:

@@ -10,12 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from carepath import load
+from carepath.model.graph import EDGE_FIELDS, EDGE_TARGETS, KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
+from carepath.model.schema import SCHEMA_PATH, schema_text
+from carepath.validate.graph import code_problem
 from helpers_pathway import REPO, VALID, run_cli
-
-from generator import load
-from generator.model import EDGE_FIELDS, EDGE_TARGETS, KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
-from generator.schema import SCHEMA_PATH, schema_text
-from generator.validate import code_problem
 
 COMMITTED = REPO / SCHEMA_PATH
 
@@ -38,7 +37,7 @@ def _validator() -> jsonschema.Draft7Validator:
 
 def test_committed_schema_is_up_to_date() -> None:
     assert COMMITTED.read_text(encoding="utf-8") == schema_text(), (
-        f"{SCHEMA_PATH} is out of date with generator/model.py; refresh it with "
+        f"{SCHEMA_PATH} is out of date with generator/carepath/model/graph.py; refresh it with "
         f"`.venv/bin/python -m generator schema --out {SCHEMA_PATH}` and commit the result"
     )
 

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carepath import KnowledgeBase, load_knowledge_base
+from carepath.model.graph import Indicator, Urgency
+from carepath.publish.search import RED_FLAG_BOOST
 from helpers_site import Build, shared_build
-
-from generator import KnowledgeBase, load_knowledge_base
-from generator.model import Indicator, Urgency
-from generator.search import RED_FLAG_BOOST
 
 ROOT = Path(__file__).resolve().parents[1]
 DIAGRAM_SECTIONS = ("Where this fits", "Where this step fits", "Decision flow", "Linked from", "Related pages")

@@ -13,6 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from carepath import KnowledgeBase, check_pathway
+from carepath import urls as links
+from carepath.model.graph import EdgeKind, Pathway, Stage
+from carepath.render.pages import DISCLAIMER, RenderOptions, long_date, render_pages
 from helpers_site import (
     SITE_FIXTURE,
     Build,
@@ -28,10 +32,6 @@ from helpers_site import (
     shared_build,
     text_of,
 )
-
-from generator import KnowledgeBase, check_pathway, links
-from generator.model import EdgeKind, Pathway, Stage
-from generator.render import DISCLAIMER, RenderOptions, long_date, render_pages
 
 PROJECTS = ["fixture", "shipped"]
 

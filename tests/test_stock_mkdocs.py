@@ -11,7 +11,7 @@ from helpers_site import SITE_FIXTURE, Build, build, copy_project, run, shared_b
 
 
 def render(project: Path) -> tuple[int, str]:
-    result = run([sys.executable, "-m", "generator", "render", "--out", "out/docs", "--mkdocs-yml", "out/mkdocs.yml"], project)
+    result = run([sys.executable, "-m", "carepath", "render", "--out", "out/docs", "--mkdocs-yml", "out/mkdocs.yml"], project)
     return result.returncode, result.stdout + result.stderr
 
 

@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from carepath.audit.manifest import MANIFEST_NAME, missing_in_site, project_urls, read_manifest
+from carepath.cli.main import main
+from carepath.problems import command
 from test_clinical import build_project, make_project, run_build
-
-from generator.cli import main
-from generator.clinical import MANIFEST_NAME, missing_in_site, project_urls, read_manifest
-from generator.problems import command
 
 ROOT = Path(__file__).resolve().parents[1]
 HOW_TO_ADD = f"run `{command('urls', '--write')}` and commit {MANIFEST_NAME}"

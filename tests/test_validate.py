@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from carepath import check_pathway
+from carepath.diagram.draw import stage_slice_html
+from carepath.model.graph import Code
+from carepath.problems import Suggester
+from carepath.validate.graph import code_problem, loinc_ok, verhoeff_ok
 from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, write_pathway
-
-from generator import check_pathway
-from generator.diagram import stage_slice_html
-from generator.model import Code
-from generator.problems import Suggester
-from generator.validate import code_problem, loinc_ok, verhoeff_ok
 
 PHYSIO = """\
 treatments:

@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
-
-from generator import KnowledgeBase, load_knowledge_base
-from generator.model import Indicator, Urgency
+from carepath import KnowledgeBase, load_knowledge_base
+from carepath.model.graph import Indicator, Urgency
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -106,7 +105,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         reporter.write_line("browser tests: building the shipped site once for all of them (about half a minute)...")
     site = tmp_path_factory.mktemp("built") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--quiet", "--site-dir", str(site)],
+        [sys.executable, "-m", "carepath", "build", "--quiet", "--site-dir", str(site)],
         check=False,
         cwd=ROOT,
         env={**os.environ, "SITE_URL": SITE_URL},

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from generator import KnowledgeBase
-from generator.model import EdgeKind, Pathway, Treatment
+from carepath import KnowledgeBase
+from carepath.model.graph import EdgeKind, Pathway, Treatment
 
 from .conftest import ROOT, knowledge_base
 

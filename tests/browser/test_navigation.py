@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-
-from generator import KnowledgeBase
-from generator.linkcheck import is_external, parse_page
-from generator.model import Indicator, Urgency
+from carepath import KnowledgeBase
+from carepath.audit.linkcheck import is_external, parse_page
+from carepath.model.graph import Indicator, Urgency
 
 from .conftest import PAGE_KINDS, is_local, page_of_kind
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from generator import KnowledgeBase
+from carepath import KnowledgeBase
 
 from .conftest import SITE_URL
 

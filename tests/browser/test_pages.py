@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-
-from generator import KnowledgeBase
+from carepath import KnowledgeBase
 
 from .conftest import AXE_TAGS, PAGE_KINDS, Recorder, Visit, is_local, page_of_kind, page_paths
 

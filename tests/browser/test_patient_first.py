@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import pytest
-
-from generator import KnowledgeBase
-from generator.model import Indicator, Urgency
+from carepath import KnowledgeBase
+from carepath.model.graph import Indicator, Urgency
 
 from .conftest import PAGE_KINDS, SITE_URL, page_of_kind
 

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from carepath import KnowledgeBase
 from test_clinical import build_project, segno_matrix, svg_matrix
-
-from generator import KnowledgeBase
 
 from .conftest import HOST, Visit, _QuietHandler, unavailable
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
-from generator import KnowledgeBase
+from carepath import KnowledgeBase
 
 from .conftest import PAGE_KINDS, ROOT, page_of_kind
 

@@ -1,0 +1,1 @@
+"""Checks on a built site: the readability gate and the link checker."""

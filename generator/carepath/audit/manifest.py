@@ -1,0 +1,60 @@
+"""The published-URL manifest: every URL the site has published must keep answering. Reads built sites; writes
+nothing but the manifest file its command asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carepath import urls as links
+from carepath.build.site import SiteOptions, build_site_pages
+from carepath.settings import read_config
+
+MANIFEST_NAME = "published-urls.txt"
+MANIFEST_HEADER = """\
+# Every URL this site has published, one a line. Each must keep working, as the page itself or as a
+# redirect to where it went (give a renamed node its old id under `aliases:`). Never delete a line.
+# New pages are added with: .venv/bin/python -m carepath urls --write
+"""
+
+
+def published_urls(page_uris: list[str], asset_uris: list[str], use_directory_urls: bool = True) -> list[str]:
+    """Root-relative URLs of every page, redirect and data file a build publishes."""
+    urls = {"/" + links.page_url(u, use_directory_urls) for u in page_uris if u.endswith(".md")}
+    for uri in asset_uris:
+        if uri.endswith(".html"):
+            urls.add("/" + uri.removesuffix("index.html"))
+        elif uri.endswith(".json"):
+            urls.add("/" + uri)
+    return sorted(urls)
+
+
+def read_manifest(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def manifest_text(urls: list[str]) -> str:
+    return MANIFEST_HEADER + "".join(f"{u}\n" for u in sorted(set(urls)))
+
+
+def missing_in_site(urls: list[str], site_dir: Path) -> list[str]:
+    """Manifest URLs that a built site answers neither with a page, a redirect nor a file."""
+    missing = []
+    for url in urls:
+        rel = url.lstrip("/")
+        path = site_dir / rel / "index.html" if rel == "" or rel.endswith("/") else site_dir / rel
+        if not path.is_file():
+            missing.append(url)
+    return missing
+
+
+def project_urls(mkdocs_yml: Path) -> list[str]:
+    """What `mkdocs build` would publish for this project, computed without MkDocs."""
+
+    cfg = read_config(mkdocs_yml)
+    diagrams = bool(cfg.plugin.get("diagrams", True))  # with diagrams, each pathway has an overview page
+    site = build_site_pages(SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, diagrams=diagrams))
+    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
+    return published_urls([*site.pages, *content], [*site.assets, *content], cfg.use_directory_urls)

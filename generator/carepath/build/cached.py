@@ -1,0 +1,194 @@
+"""The build's costly steps through the cache (`cache.py`): QR codes, diagram link checks, Graphviz layouts,
+glossary annotation, readability scores, and the whole generator result. Wraps the entry points of
+`qr`, `diagram`, `glossary` and `readability`; never changes what they return.
+
+Each step is keyed on its exact input (the QR text, the diagram markup, the DOT source, the page text),
+never on a guess of what it depends on. The pool helpers only fill the cache ahead of the render; a
+result they did not foresee is simply computed in line, so the output is the same with any number of
+workers, with a cold cache, a warm one, or none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from carepath import urls as links
+from carepath.audit.readability import Jargon, PageScore, score_html
+from carepath.build.cache import Cache, digest
+from carepath.diagram import draw as diagram
+from carepath.model.graph import GlossaryEntry, KnowledgeBase
+from carepath.publish.qr import qr_svg
+from carepath.text.glossary import GlossaryMatcher
+from carepath.text.glossary import annotate as annotate_glossary
+
+POOL_MIN_JOBS = 24
+"""Below this many uncached QR codes the work stays in this process: starting workers costs more."""
+
+
+def workers() -> int:
+    """Processes to use: every core this process may run on, at most 2 (the build machines have 2)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 2))
+
+
+# --- QR codes --------------------------------------------------------------------------------------
+
+
+def _qr_job(job: tuple[str, str]) -> str:
+    return qr_svg(*job)
+
+
+def cached_qr_svg(cache: Cache, text: str, label: str) -> str:
+    return cache.text("qr", (text, label), lambda: qr_svg(text, label))
+
+
+def prefill_qr(cache: Cache, jobs: Iterable[tuple[str, str]]) -> None:
+    """Make the QR codes for `(text, label)` jobs not yet cached, in a process pool when there are many."""
+    todo = sorted({job for job in jobs if not cache.has("qr", *job)})
+    n = workers()
+    if len(todo) < POOL_MIN_JOBS or n < 2:
+        return  # made in line by `cached_qr_svg`, one at a time
+    with ProcessPoolExecutor(n, mp_context=get_context("fork")) as pool:
+        for job, svg in zip(todo, pool.map(_qr_job, todo, chunksize=max(1, len(todo) // (n * 8))), strict=True):
+            cache.put(cache.key("qr", *job), svg.encode("utf-8"))
+            cache.misses += 1
+
+
+# --- diagrams --------------------------------------------------------------------------------------
+
+
+def _cached_links(cache: Cache) -> Callable[[str], list[str]]:
+    def parse(markup: str) -> list[str]:
+        return json.loads(cache.text("diagram-links", (markup,), lambda: json.dumps(diagram.parse_links(markup))))  # type: ignore[no-any-return]
+
+    return parse
+
+
+def _cached_layout(cache: Cache) -> Callable[[str, str], str]:
+    def layout(source: str, what: str) -> str:
+        return cache.text("dot", (source,), lambda: diagram.run_dot(source, what))
+
+    return layout
+
+
+@contextmanager
+def diagrams_through(cache: Cache) -> Iterator[None]:
+    """Within this block, diagram link checks and Graphviz layouts go through `cache`."""
+    t1 = diagram.LINK_PARSER.set(_cached_links(cache))
+    t2 = diagram.LAYOUT.set(_cached_layout(cache))
+    try:
+        yield
+    finally:
+        diagram.LAYOUT.reset(t2)
+        diagram.LINK_PARSER.reset(t1)
+
+
+def prefill_layouts(cache: Cache, kb: KnowledgeBase) -> None:
+    """Lay out every pathway's overview not yet cached, Graphviz runs side by side (they are processes)."""
+    if workers() < 2:
+        return
+    jobs = []
+    for n, pathway in enumerate(p for p in kb.pathways if not diagram.overview_too_big(kb, p)):
+        source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id))
+        if not cache.has("dot", source):
+            jobs.append((source, f"overview of pathway '{pathway.id}'"))
+        elif n == 0:
+            # A warm cache: after an edit, at most a few layouts are missing, and the pages that are
+            # reused never ask for theirs, so drawing every DOT source here would cost more than it saves.
+            return
+    if len(jobs) < 2:
+        return
+
+    def run(job: tuple[str, str]) -> tuple[str, str]:
+        return job[0], diagram.run_dot(*job)
+
+    with ThreadPoolExecutor(workers()) as pool:
+        for source, svg in pool.map(run, jobs):
+            cache.put(cache.key("dot", source), svg.encode("utf-8"))
+            cache.misses += 1
+
+
+# --- glossary and readability ----------------------------------------------------------------------
+
+
+def glossary_digest(glossary: Sequence[GlossaryEntry]) -> str:
+    return digest(json.dumps([g.model_dump(mode="json") for g in glossary], sort_keys=True, ensure_ascii=False))
+
+
+def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry]) -> Callable[[str, KnowledgeBase, str], str]:
+    """`glossary.annotate` for the renderer's `annotate` hook, keyed by the page text, its URI and the glossary."""
+    key = glossary_digest(glossary)
+    matcher: GlossaryMatcher | None = None
+
+    def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
+        def compute() -> str:
+            nonlocal matcher
+            matcher = matcher or GlossaryMatcher(glossary)
+            return annotate_glossary(markdown, glossary, uri, matcher)
+
+        return cache.text("glossary", (key, uri, markdown), compute)
+
+    return annotate
+
+
+class PageScorer:
+    """`readability.score_html` keyed by the page's HTML and the glossary; the matcher is built on a miss only."""
+
+    def __init__(self, cache: Cache, glossary: Sequence[GlossaryEntry]) -> None:
+        self.cache = cache
+        self.glossary = glossary
+        self.key = glossary_digest(glossary)
+        self._matcher: GlossaryMatcher | None = None
+
+    def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
+        def compute() -> str:
+            self._matcher = self._matcher or GlossaryMatcher(self.glossary)
+            return json.dumps(asdict(score_html(html, self.glossary, "", "", self._matcher)))
+
+        data: dict[str, Any] = json.loads(self.cache.text("readability", (self.key, html), compute))
+        data.update(node_id=node_id, path=path, unexplained=[Jargon(**j) for j in data["unexplained"]])
+        return PageScore(**data)
+
+
+# --- the whole generator result --------------------------------------------------------------------
+
+
+def inputs_digest(settings: str, folders: Iterable[Path | None]) -> str:
+    """A hash of `settings` and of every file (path and bytes) under `folders`: everything the generator reads."""
+    parts: list[str | bytes] = [settings]
+    for folder in folders:
+        if folder is None or not folder.is_dir():
+            parts.append(f"no folder {folder}")
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def load_result(cache: Cache, key: str) -> Any | None:
+    """The generator result stored under `key`, or None. Entries are checksummed by `Cache.get`."""
+    found = cache.get(cache.key("site", key))
+    cache.memory.pop(cache.key("site", key), None)  # large; the caller keeps the result itself
+    if found is None:
+        return None
+    cache.hits += 1
+    return pickle.loads(found)
+
+
+def store_result(cache: Cache, key: str, result: Any) -> None:
+    if cache.root is None:
+        return
+    cache.put(cache.key("site", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.memory.pop(cache.key("site", key), None)

@@ -1,0 +1,193 @@
+"""Command line: `python -m carepath check|export|schema|render|readability`, with no MkDocs involved.
+
+Bad input prints every problem as `path:line:col: message` and exits 1, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from carepath import check_pathway, load_knowledge_base
+from carepath import urls as links
+from carepath.diagram.draw import DiagramError
+from carepath.model.graph import KnowledgeBase, Position
+from carepath.problems import PathwayError, Problem, sort_problems
+from carepath.publish.export import dumps, export_graph
+from carepath.settings import ConfigError, read_config
+from carepath.validate.graph import counts
+
+
+def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[Problem]:
+    """What only the pages show (an `#anchor` its page does not have) and, given the site's `mkdocs.yml`, what the
+    hand-written pages break (a URL a generated page or a redirect would take, an unknown `node:` link, a file
+    loaded from another host): `check` rejects what the build would. Only the pages that anchors point into are
+    rendered, so `check` stays fast on a big knowledge base."""
+    from carepath.build.site import alias_clashes, content_problems, today, url_clashes
+    from carepath.render.pages import Renderer, RenderOptions
+    from carepath.text.anchors import anchor_problems
+    from carepath.validate.graph import PROSE_FIELDS
+
+    cfg = read_config(mkdocs_yml) if mkdocs_yml is not None else None
+    use_directory_urls = cfg.use_directory_urls if cfg else True
+    renderer = Renderer(kb, RenderOptions(today=today(), use_directory_urls=use_directory_urls))
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if text and "#" in text:  # only links with an #anchor matter here
+                renderer.prose(node_id, text, links.node_uri(node_id))
+    wanted = list(renderer.anchor_links)
+    node_of = {links.node_uri(n): n for n in kb.nodes}
+    pages = {uri: renderer.render_node(node_of[uri]) for uri in sorted({w.page for w in wanted}) if uri in node_of}
+    problems = anchor_problems(pages, wanted)
+    if cfg is None or not cfg.docs_dir.is_dir():
+        return problems
+    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
+    docs = cfg.docs_dir.name
+    problems += alias_clashes(kb, content, docs, use_directory_urls)
+    for uri in (u for u in content if u.endswith(".md")):
+        text = (cfg.docs_dir / uri).read_text(encoding="utf-8", errors="replace")
+        problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
+    generated = [*node_of, *(links.overview_uri(p.id) for p in kb.pathways), links.PATHWAYS_URI, links.A_TO_Z_URI, links.GLOSSARY_URI]
+    if links.HOME_URI not in content:  # a hand-written home page replaces the generated one
+        generated.append(links.HOME_URI)
+    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(generated, content, docs, use_directory_urls)]
+    return problems
+
+
+def _site_config(pathway_dir: Path, config: str | None) -> Path | None:
+    """The `mkdocs.yml` whose site this pathway folder is for: `--config`, or the one beside the folder that names it."""
+    if config:
+        return Path(config)
+    beside = pathway_dir.resolve().parent / "mkdocs.yml"
+    if beside.is_file() and read_config(beside).pathway_dir.resolve() == pathway_dir.resolve():
+        return beside
+    return None
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    kb, problems = check_pathway(Path(args.dir))
+    if not any(p.severity == "error" for p in problems):
+        mkdocs_yml = _site_config(Path(args.dir), args.config)
+        problems = problems + render_problems(kb, mkdocs_yml)
+        if mkdocs_yml is None or read_config(mkdocs_yml).plugin.get("diagrams", True):
+            from carepath.build.site import diagram_notes
+
+            problems += diagram_notes(kb)
+        problems = sort_problems(problems)
+    for p in problems:
+        print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    if errors:
+        print(f"{errors} error{'s' if errors != 1 else ''} in the pathway data", file=sys.stderr)
+        return 1
+    warnings = sum(p.severity == "warning" for p in problems)  # a note informs; it never fails a build
+    if args.strict and warnings:
+        print(f"{warnings} warning{'s' if warnings != 1 else ''} in the pathway data, which --strict treats as errors", file=sys.stderr)
+        return 1
+    nodes, edges = counts(kb)
+    node_text = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(nodes.items()))
+    edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
+    terms = len(kb.glossary)
+    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    kb, warnings = load_knowledge_base(Path(args.dir))
+    rendered = render_problems(kb, _site_config(Path(args.dir), args.config))
+    if rendered:
+        raise PathwayError(warnings + rendered)
+    for w in warnings:
+        print(w, file=sys.stderr)
+    pathway = None
+    if args.pathway:
+        pathway = next((p for p in kb.pathways if p.id == args.pathway), None)
+        if pathway is None:
+            print(f"no pathway with id '{args.pathway}'; pathways: {', '.join(p.id for p in kb.pathways)}", file=sys.stderr)
+            return 1
+    return _write(args.out, dumps(export_graph(kb, pathway)))
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from carepath.model.schema import schema_text
+
+    return _write(args.out, schema_text())
+
+
+def _write(out: str | None, text: str) -> int:
+    """Write to the `--out` file, or to standard output without one."""
+    if not out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _version() -> str:
+    try:
+        return metadata.version("carepath")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run `make site` or `pip install -e .`)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carepath", description="Care pathways as data, rendered into a static site.")
+    parser.add_argument("--version", action="version", version=f"carepath {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the pathway data and print every problem")
+    p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (a page due for review, a safety rule), as a strict site build does")
+    p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("export", help="write the validated graph as JSON")
+    p.add_argument("dir", nargs="?", default="pathway")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
+    p.add_argument("--config", help="the site's mkdocs.yml (default: the one beside the folder)")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of pathway files (for editors)")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_schema)
+
+    from carepath.cli.render import add_commands
+
+    add_commands(sub)
+    from carepath.audit.linkcheck import add_command as add_linkcheck
+
+    add_linkcheck(sub)
+    from carepath.audit.readability import add_command as add_readability
+
+    add_readability(sub)
+    from carepath.cli.urls import add_commands as add_urls
+
+    add_urls(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PathwayError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except (ConfigError, DiagramError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+

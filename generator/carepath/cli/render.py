@@ -1,0 +1,262 @@
+"""`render` (a plain docs folder any stock MkDocs can build) and `build` (the site, replaced atomically)."""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carepath.build.site import SiteOptions, alias_clashes, build_site_pages, content_problems, url_clashes
+from carepath.model.graph import Position
+from carepath.problems import PathwayError, Problem
+from carepath.render.pages import NAV_MAX_PATHWAYS
+from carepath.settings import ConfigError, read_config
+
+
+def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
+    """Write hand-written and generated pages into `out`; return a stock MkDocs config for them.
+
+    Nothing is written unless the pathway and every `node:` link are valid.
+    """
+    cfg = read_config(mkdocs_yml)
+    site = build_site_pages(
+        SiteOptions(
+            cfg.pathway_dir,
+            cfg.site_url,
+            cfg.use_directory_urls,
+            cfg.custom_dir,
+            bool(cfg.plugin.get("diagrams", True)),
+            int(cfg.plugin.get("nav_max_pathways", NAV_MAX_PATHWAYS)),
+            str(cfg.raw.get("site_name") or "Carepath"),
+            cfg.plugin.get("publisher") or cfg.raw.get("site_author"),
+            cfg.plugin.get("content_version"),
+        )
+    )
+    content: dict[str, bytes] = {}
+    problems = []
+    for path in sorted(p for p in cfg.docs_dir.rglob("*") if p.is_file()):
+        uri = path.relative_to(cfg.docs_dir).as_posix()
+        if path.suffix == ".md":
+            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{cfg.docs_dir.name}/{uri}")
+            problems += found
+            content[uri] = text.encode("utf-8")
+        else:
+            content[uri] = path.read_bytes()
+    problems += alias_clashes(site.kb, list(content), cfg.docs_dir.name, cfg.use_directory_urls)
+    if problems:
+        raise PathwayError(problems)
+    pages = site.generated(list(content))
+    clashes = url_clashes(list(pages), list(content), cfg.docs_dir.name, cfg.use_directory_urls)
+    if clashes:
+        raise PathwayError([Problem(Position(f"{cfg.docs_dir.name}/", 1, 1), c) for c in clashes])
+    out.mkdir(parents=True, exist_ok=True)
+    for uri, data in content.items():
+        _write(out / uri, data)
+    for uri, text in pages.items():
+        _write(out / uri, text.encode("utf-8"))
+    for uri, data in site.assets.items():
+        _write(out / uri, data)
+
+    config = {k: v for k, v in cfg.raw.items() if k not in ("plugins", "docs_dir", "site_dir", "nav")}
+    plugins = [p for p in cfg.raw.get("plugins") or [] if not (isinstance(p, dict) and "carepath" in p) and p != "carepath"]
+    config["plugins"] = plugins
+    config["nav"] = site.nav(sorted(u for u in content if u.endswith(".md")))
+    config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in site.in_nav)
+    config["extra_css"] = list(config.get("extra_css") or []) + [u for u in site.assets if u.endswith(".css")]
+    theme = dict(config.get("theme") or {})
+    theme.pop("custom_dir", None)
+    if cfg.custom_dir and cfg.custom_dir.is_dir():
+        theme["custom_dir"] = str(cfg.custom_dir)
+    config["theme"] = theme
+    return config
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    refused = unsafe_output_dir(out, Path(args.config), what="--out")
+    if refused:
+        print(refused, file=sys.stderr)
+        return 1
+    try:
+        config = render_docs(Path(args.config), out)
+        if args.mkdocs_yml:
+            target = Path(args.mkdocs_yml)
+            config["docs_dir"] = os.path.relpath(out.resolve(), target.resolve().parent)
+            target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    except OSError as exc:
+        print(f"cannot write the docs folder: {_os_error(exc)}", file=sys.stderr)
+        return 1
+    print(f"rendered the docs folder into {out}")
+    return 0
+
+
+BUILDING = "building"
+"""Temporary folders are `.<site>-building-<pid>-<random>` beside the site: the pid tells a stale one from a running build's."""
+
+RUN_MKDOCS = """\
+import sys
+from mkdocs.__main__ import cli
+try:
+    cli(sys.argv[1:], prog_name="mkdocs")
+except OSError as exc:
+    where = f" ({exc.filename})" if exc.filename else ""
+    print(f"mkdocs: cannot write the site: {exc.strerror or exc}{where}", file=sys.stderr)
+    sys.exit(1)
+"""
+"""MkDocs' command line, with an error writing files (a full disk) reported in one line instead of a traceback."""
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    """Build into a temporary folder beside the site and swap it in only when the build succeeds."""
+    refused = unsafe_output_dir(Path(args.site_dir), Path(args.config), what="--site-dir")
+    if refused:
+        print(refused, file=sys.stderr)
+        return 1
+    site_dir = Path(args.site_dir).resolve()
+    tmp: Path | None = None
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
+    try:
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_folders(site_dir)
+        tmp = site_dir.with_name(f".{site_dir.name}-{BUILDING}-{os.getpid()}-{secrets.token_hex(4)}")
+        tmp.mkdir()  # not mkdtemp: its 0700 would make the site unreadable to a web server
+        if not _run_mkdocs(args, tmp):
+            print(f"build failed; {site_dir} was left as it was", file=sys.stderr)
+            return 1
+        old = None
+        if site_dir.exists():
+            old = site_dir.with_name(f".{site_dir.name}-{BUILDING}-{os.getpid()}-old")
+            site_dir.rename(old)
+        tmp.rename(site_dir)
+        tmp = old
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; {site_dir} was left as it was", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"cannot build into {site_dir}: {_os_error(exc)}; it was left as it was", file=sys.stderr)
+        return 1
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print(f"built the site into {site_dir}")
+    return 0
+
+
+def _run_mkdocs(args: argparse.Namespace, tmp: Path) -> bool:
+    env = dict(os.environ)
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")
+    env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(Path(args.config).resolve().parent))
+    cmd = [sys.executable, "-c", RUN_MKDOCS, "build", "--strict", "--clean", "--config-file", args.config, "--site-dir", str(tmp)]
+    # --quiet is ours, not MkDocs': MkDocs' own --quiet drops warnings before strict mode counts them.
+    result = subprocess.run(cmd, env=env, capture_output=args.quiet, text=True, check=False)
+    if result.returncode != 0 and args.quiet:
+        sys.stderr.write(result.stdout + result.stderr)
+    return result.returncode == 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM ends a build like Ctrl-C does: the temporary folder is removed on the way out."""
+    raise KeyboardInterrupt
+
+
+def remove_stale_temp_folders(site_dir: Path) -> list[Path]:
+    """Remove the temporary folders of earlier builds of this site whose process is gone (killed, or the machine stopped)."""
+    removed = []
+    pattern = re.compile(rf"^\.{re.escape(site_dir.name)}-{BUILDING}-(\d+)-")
+    for path in site_dir.parent.glob(f".{glob.escape(site_dir.name)}-{BUILDING}-*"):
+        m = pattern.match(path.name)
+        if m and path.is_dir() and not path.is_symlink() and not _running(int(m.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier build by a process that had this pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def unsafe_output_dir(out: Path, mkdocs_yml: Path, what: str) -> str | None:
+    """Why `out` may not be written or replaced, or None. The build replaces the folder it is given as a whole,
+    so it must never be the project, hold any of its sources, or sit inside one; and a file is never a folder."""
+    for parent in [out, *out.parents]:
+        if parent.is_file() or (parent.is_symlink() and not parent.exists()):
+            if parent == out:
+                return f"{what} {out}: is a file, not a folder; choose another path"
+            return f"{what} {out}: {parent} is a file, not a folder; choose another path"
+    target = out.resolve()
+    root = mkdocs_yml.resolve().parent
+    sources = {"the project folder": root, "mkdocs.yml": mkdocs_yml.resolve(), "the generator's code": Path(__file__).resolve().parents[1]}
+    try:
+        cfg = read_config(mkdocs_yml)
+    except ConfigError:
+        cfg = None
+    if cfg is not None:
+        sources["the hand-written pages (docs_dir)"] = cfg.docs_dir.resolve()
+        sources["the pathway data"] = cfg.pathway_dir.resolve()
+        if cfg.custom_dir:
+            sources["the theme overrides (custom_dir)"] = cfg.custom_dir.resolve()
+    for name in (".git", "tests", "schema", "benchmarks"):
+        if (root / name).exists():
+            sources[name] = (root / name).resolve()
+    for name, source in sources.items():
+        if target == source or target in source.parents:
+            return f"{what} {out}: is or contains {name} ({source}); the site would replace it. Choose a new folder such as 'site'"
+        if source != root and source in target.parents:
+            return f"{what} {out}: is inside {name} ({source}); choose a folder outside the sources, such as 'site'"
+    if target.is_dir() and any(target.iterdir()) and not (target / "index.html").is_file() and what == "--site-dir":
+        return f"{what} {out}: is a folder that holds no built site (no index.html); the build would replace it. Empty it or choose another"
+    return None
+
+
+def _os_error(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def _source_date_epoch(root: Path) -> str:
+    """The last commit's time, so two builds of one commit are byte-identical; 0 outside git."""
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, check=True)
+        return out.stdout.strip() or "0"
+    except (OSError, subprocess.CalledProcessError):
+        return "0"
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("render", help="write a plain docs folder (hand-written + generated pages) for a stock MkDocs")
+    p.add_argument("--out", required=True, help="folder to write the docs into")
+    p.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: mkdocs.yml)")
+    p.add_argument("--mkdocs-yml", help="also write a stock mkdocs.yml (no Carepath plugin) for the rendered folder")
+    p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("build", help="build the site with MkDocs; the old site is replaced only on success")
+    p.add_argument("--site-dir", default="site")
+    p.add_argument("--config", default="mkdocs.yml")
+    p.add_argument("--quiet", action="store_true", help="print MkDocs' output only when the build fails")
+    p.set_defaults(func=_cmd_build)

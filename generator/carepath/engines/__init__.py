@@ -1,0 +1,1 @@
+"""Site engines Carepath runs inside; each is a thin dispatcher to the core."""

@@ -1,0 +1,623 @@
+"""Read `pathway/**/*.yml` into typed models, keeping each value's file, line and column.
+
+Only reads: it never writes. Every problem in every file is collected; nothing is raised for bad input.
+Graph rules (references, cycles, reachability) belong to `validate.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.resolver import Resolver
+
+from carepath.model.graph import EDGE_FIELDS, KIND_OF_SECTION, GlossaryEntry, Node, PathwayFile, Position, VocabularySection
+from carepath.problems import Problem, did_you_mean, quote
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""A pathway file larger than this is refused: a real one is a few hundred KB at most."""
+MAX_VALUES_PER_FILE = 250_000
+"""Values in one file after YAML aliases are expanded, so an 'alias bomb' is refused instead of eating memory."""
+MAX_DEPTH = 32
+"""Nesting depth of mappings and lists; real pathway data needs six levels."""
+MAX_FILES = 5_000
+MAX_ENTRIES = 20_000
+"""Nodes plus glossary terms over all files; bounds the graph checks and the size of the site."""
+YAML_SUFFIXES = (".yml", ".yaml")
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_C_READER = _Loader is not yaml.SafeLoader
+_scalars = yaml.SafeLoader  # only used for its scalar constructors
+_STR = "tag:yaml.org,2002:str"
+Path_ = tuple[str | int, ...]
+Mark = Any
+"""A YAML source mark; libyaml's events and PyYAML's nodes carry two different classes with the same fields."""
+
+
+class Refused(Exception):
+    """A file breaks a hard limit; it is reported as one problem and the file is skipped."""
+
+    def __init__(self, mark: Mark, message: str) -> None:
+        self.mark = mark
+        self.message = message
+
+
+class _Positions:
+    def __init__(self, rel: str, text: str = "") -> None:
+        self.rel = rel
+        self.values: dict[Path_, Position] = {}
+        self.keys: dict[Path_, Position] = {}
+        self.last_line = text.count("\n") + 1
+        self.last_col = len(text) - text.rfind("\n")
+
+    def at(self, mark: Mark) -> Position:
+        if mark.line + 1 > self.last_line:
+            # libyaml puts "end of file" on a line after a last line that has no newline.
+            return Position(self.rel, self.last_line, self.last_col)
+        return Position(self.rel, mark.line + 1, mark.column + 1)
+
+    def nearest(self, loc: Path_, keys: bool = False) -> Position:
+        table = self.keys if keys else self.values
+        for n in range(len(loc), -1, -1):
+            pos = table.get(loc[:n]) or self.values.get(loc[:n])
+            if pos:
+                return pos
+        return Position(self.rel, 1, 1)
+
+
+@dataclass
+class Entry:
+    """One node as loaded, with where it came from; duplicates are kept for validation to report."""
+
+    kind: str
+    node: Node
+    position: Position
+    """Position of its `id` value."""
+    field_positions: dict[str, list[Position]]
+    """Reference field name -> position of each listed id, in order."""
+    _positions: _Positions
+    _prefix: Path_
+
+    def locate(self, *loc: str | int) -> Position:
+        """Where a value inside this entry was written, e.g. `locate("codes", 0, "code")`; the nearest parent if absent."""
+        return self._positions.nearest(self._prefix + loc)
+
+
+@dataclass
+class Loaded:
+    entries: list[Entry] = field(default_factory=list)
+    glossary: list[tuple[GlossaryEntry, Position]] = field(default_factory=list)
+    vocabularies: list[tuple[VocabularySection, Callable[..., Position]]] = field(default_factory=list)
+    """Each file's `vocabulary:` section, with a function that locates a value inside it."""
+    problems: list[Problem] = field(default_factory=list)
+    broken_ids: set[str] = field(default_factory=set)
+    """Ids of entries that failed to load: references to them are not reported again."""
+    files: list[str] = field(default_factory=list)
+    folder: str = "pathway"
+    """The pathway folder relative to its parent, where problems about the data as a whole are reported."""
+    incomplete: bool = False
+    """Some node could not be loaded, so graph-wide checks such as reachability would guess."""
+
+
+def pathway_files(pathway_dir: Path) -> list[Path]:
+    """Every YAML file under the pathway dir, in a stable order."""
+    return _find_files(pathway_dir, pathway_dir.parent)[0]
+
+
+def _find_files(pathway_dir: Path, base: Path) -> tuple[list[Path], list[Problem]]:
+    """YAML files under the pathway dir, and a problem for each folder that cannot be read and each broken link:
+    skipping them silently would check less than the author wrote."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def unreadable(exc: OSError) -> None:
+        where = _rel(Path(exc.filename), base) if exc.filename else _rel(pathway_dir, base)
+        problems.append(Problem(Position(where, 1, 1), f"cannot read this folder: {exc.strerror or exc}; the files in it were not checked"))
+
+    for top, dirs, names in os.walk(pathway_dir, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:  # a folder linked twice, or a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        for name in names:
+            path = Path(top) / name
+            if path.is_symlink() and not path.exists():
+                problems.append(
+                    Problem(Position(_rel(path, base), 1, 1), f"a symbolic link to {quote(os.readlink(path))}, which does not exist; fix or remove it")
+                )
+            elif path.suffix in YAML_SUFFIXES and path.is_file():
+                files.append(path)
+    return sorted(files), problems
+
+
+def load_pathway(pathway_dir: Path) -> Loaded:
+    """Load every file under `pathway_dir`; positions are relative to the dir's parent."""
+    base = pathway_dir.parent
+    loaded = Loaded(folder=_rel(pathway_dir, base))
+    here = Position(loaded.folder, 1, 1)
+    if not pathway_dir.is_dir():
+        loaded.problems.append(Problem(here, "pathway folder not found"))
+        return loaded
+    files, unread = _find_files(pathway_dir, base)
+    if unread:
+        loaded.problems.extend(unread)
+        loaded.incomplete = True
+    if not files and not unread:
+        loaded.problems.append(Problem(here, "no pathway files (*.yml) in this folder"))
+        return loaded
+    if len(files) > MAX_FILES:
+        loaded.problems.append(Problem(here, f"{len(files):,} files is more than the limit of {MAX_FILES:,}"))
+        return loaded
+    for path in files:
+        rel = _rel(path, base)
+        _load_file(path, rel, loaded)
+        if len(loaded.entries) + len(loaded.glossary) > MAX_ENTRIES:
+            loaded.problems.append(
+                Problem(
+                    Position(rel, 1, 1),
+                    f"with this file the pathway data has more than {MAX_ENTRIES:,} nodes and glossary terms, the limit; "
+                    "later files were not read",
+                )
+            )
+            loaded.incomplete = True
+            break
+    return loaded
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
+    loaded.files.append(rel)
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+            size = len(raw) if len(raw) <= MAX_FILE_BYTES else os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        loaded.problems.append(Problem(Position(rel, 1, 1), f"cannot read the file: {exc.strerror or exc}"))
+        loaded.incomplete = True
+        return
+    if size > MAX_FILE_BYTES:
+        loaded.problems.append(Problem(Position(rel, 1, 1), f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it"))
+        _salvage_ids(raw[:MAX_FILE_BYTES], loaded)
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        loaded.problems.append(
+            Problem(Position(rel, line, col), f"bytes that are not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+        )
+        _salvage_ids(raw, loaded)
+        return
+    pos = _Positions(rel, text)
+    problems: list[Problem] = []
+    try:
+        root = _compose(text, pos, problems)
+        data = None if root is None else _construct(root, (), pos, problems)
+    except yaml.MarkedYAMLError as exc:
+        loaded.problems.append(_syntax_problem(exc, text, pos))
+        _salvage_ids(raw, loaded)
+        return
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the offset in UTF-8 bytes, the pure-Python reader in characters.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _C_READER else text[: exc.position]
+        where = Position(rel, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        loaded.problems.append(Problem(where, f"the character {quote(char)} (U+{ord(char):04X}) is not allowed in YAML; remove it"))
+        _salvage_ids(raw, loaded)
+        return
+    except Refused as exc:
+        loaded.problems.append(Problem(pos.at(exc.mark) if exc.mark else Position(rel, 1, 1), exc.message))
+        _salvage_ids(raw, loaded)
+        return
+    loaded.problems.extend(problems)
+    if data is None:
+        return  # only comments, or an empty document
+    if not isinstance(data, dict):
+        loaded.problems.append(
+            Problem(pos.nearest(()), f"the file must be a mapping with keys such as 'treatments:', not {_type_name(data)}")
+        )
+        return
+    _validate_file(data, pos, loaded)
+
+
+_UNCLOSED = {
+    "while parsing a flow sequence": ("[", "]"),
+    "while parsing a flow mapping": ("{", "}"),
+    "while scanning a quoted scalar": ("quote", ""),
+}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, pos: _Positions) -> Problem:
+    """A YAML syntax error an author can act on: a tab named as a tab, an unclosed bracket or quote where it opened."""
+    mark = exc.problem_mark or exc.context_mark
+    where = pos.at(mark) if mark else Position(pos.rel, 1, 1)
+    what = " ".join(filter(None, [exc.context, exc.problem]))
+    lines = text.split("\n")
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip(" \t"))] or "tab" in (exc.problem or ""):
+        col = line.find("\t") + 1 if "\t" in line else where.col
+        return Problem(Position(pos.rel, where.line, col), "YAML syntax error: a tab indents this line; YAML indents with spaces only (replace the tab with spaces)")
+    opened = _UNCLOSED.get(exc.context or "")
+    if opened and exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line < exc.problem_mark.line:
+        start = pos.at(exc.context_mark)
+        if opened[0] == "quote":
+            return Problem(start, f"YAML syntax error: the quote opened here is never closed (the file ends at line {where.line})")
+        return Problem(
+            start, f"YAML syntax error: the '{opened[0]}' opened here is never closed (expected ',' or '{opened[1]}' before line {where.line})"
+        )
+    return Problem(where, f"YAML syntax error: {_one_line(what)}")
+
+
+_ID_LINE = re.compile(rb"^[ \t-]*id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:#.*)?$", re.MULTILINE)
+
+
+def _salvage_ids(raw: bytes, loaded: Loaded) -> None:
+    """Note the ids an unreadable file seems to define, so references to them are not reported as unknown too."""
+    loaded.incomplete = True
+    loaded.broken_ids.update(m.group(1).decode("ascii") for m in _ID_LINE.finditer(raw))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- YAML text -> nodes, iteratively, so deep nesting is refused instead of overflowing the C stack ---
+
+
+_resolve: Any = Resolver().resolve
+
+
+class _Frame:
+    """A collection being composed: its node, its anchor, and its size and height once aliases are expanded."""
+
+    def __init__(self, node: yaml.Node, anchor: str | None) -> None:
+        self.node = node
+        self.anchor = anchor
+        self.size = 1
+        self.height = 1
+
+
+def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node | None:
+    """Like `yaml.compose`, but one document only, and bounded as it parses.
+
+    Sizes and depths are counted as if every alias were expanded, so an alias bomb or a deep chain of
+    aliases is refused before any of it is built; the file size bounds the rest.
+    """
+    anchors: dict[str, tuple[yaml.Node, int, int]] = {}  # anchor -> (node, expanded size, height)
+    open_anchors: set[str] = set()
+    stack: list[_Frame] = []
+    root: yaml.Node | None = None
+    documents = 0
+    total = 0  # values so far, aliases expanded
+    aliased = False
+
+    def count(values: int, mark: Mark) -> None:
+        """Each value is counted once, when it starts; an alias counts every value it expands to."""
+        nonlocal total
+        total += values
+        if total > MAX_VALUES_PER_FILE:
+            how = "YAML aliases ('*name') expand to" if aliased else "the file holds"
+            raise Refused(mark, f"{how} more than {MAX_VALUES_PER_FILE:,} values, the limit; split the file or write the values out")
+
+    def attach(node: yaml.Node, size: int, height: int) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent = stack[-1]
+        parent.size += size
+        parent.height = max(parent.height, height + 1)
+        if isinstance(parent.node, yaml.SequenceNode):
+            parent.node.value.append(node)
+        elif parent.node.value and parent.node.value[-1][1] is None:
+            parent.node.value[-1] = (parent.node.value[-1][0], node)
+        else:
+            parent.node.value.append((node, None))
+
+    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
+    for event in events:
+        start: Mark = event.start_mark
+        end: Mark = event.end_mark
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                problems.append(
+                    Problem(pos.at(start), "a second YAML document ('---') in one file; put it in a file of its own")
+                )
+                break
+        elif isinstance(event, yaml.AliasEvent):
+            name = event.anchor
+            if name in open_anchors:
+                raise Refused(start, f"the alias '*{name}' refers to a value that contains it, which never ends")
+            if name not in anchors:
+                raise Refused(start, f"the alias '*{name}' has no anchor '&{name}' before it")
+            node, size, height = anchors[name]
+            if len(stack) + height > MAX_DEPTH:
+                raise Refused(start, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
+            aliased = True
+            count(size, start)
+            attach(node, size, height)
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+            if event.anchor is not None:
+                anchors[event.anchor] = (node, 1, 0)
+            count(1, start)
+            attach(node, 1, 0)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                raise Refused(start, f"nested deeper than {MAX_DEPTH} levels, the limit")
+            count(1, start)
+            kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _resolve(kind, None, event.implicit)
+            node = kind(tag, [], start, None, flow_style=event.flow_style)
+            stack.append(_Frame(node, event.anchor))
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            frame = stack.pop()
+            frame.node.end_mark = end
+            if frame.anchor is not None:
+                open_anchors.discard(frame.anchor)
+                anchors[frame.anchor] = (frame.node, frame.size, frame.height)
+            attach(frame.node, frame.size, frame.height)
+    return root
+
+
+def _construct(node: yaml.Node, path: Path_, pos: _Positions, problems: list[Problem]) -> Any:
+    """Python values from composed nodes; `_compose` has already bounded their size and depth."""
+    pos.values[path] = pos.at(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem(pos.at(key_node.start_mark), "merge keys ('<<') are not supported; write the keys out"))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                problems.append(Problem(pos.at(key_node.start_mark), "keys must be plain words"))
+                continue
+            key = key_node.value
+            if key in out:
+                problems.append(
+                    Problem(pos.at(key_node.start_mark), f"key {quote(key)} appears twice in this mapping (first at line {pos.keys[path + (key,)].line})")
+                )
+                continue
+            pos.keys[path + (key,)] = pos.at(key_node.start_mark)
+            out[key] = _construct(value_node, path + (key,), pos, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, path + (i,), pos, problems) for i, v in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        return _scalar(node)
+    except ValueError:
+        problems.append(Problem(pos.at(node.start_mark), f"{quote(node.value)} is not a valid {node.tag.rsplit(':', 1)[-1]}"))
+        return node.value  # reported once here, not again as the wrong type
+
+
+_BOOLS = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value; ValueError when an explicit tag (`!!int abc`) does not fit the text."""
+    tag = node.tag
+    if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
+        # Dates stay text here; the models parse them, so a bad date is a problem, not a crash.
+        return node.value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOLS[node.value.lower()] if node.value.lower() in _BOOLS else _raise(node.value)
+    if tag == "tag:yaml.org,2002:int":
+        return _scalars.construct_yaml_int(_scalars.__new__(_scalars), node)
+    if tag == "tag:yaml.org,2002:float":
+        return _scalars.construct_yaml_float(_scalars.__new__(_scalars), node)
+    return node.value
+
+
+def _raise(value: str) -> Any:
+    raise ValueError(value)
+
+
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    name: typing.get_args(info.annotation)[0] for name, info in PathwayFile.model_fields.items()
+}
+
+
+def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> None:
+    """Validate entry by entry, so one broken node does not hide the problems of the others."""
+    for section, items in data.items():
+        model = _SECTION_MODELS.get(section)
+        if model is None:
+            hint = did_you_mean(section, _SECTION_MODELS) or f" (expected one of: {', '.join(_SECTION_MODELS)})"
+            loaded.problems.append(Problem(pos.nearest((section,), keys=True), f"unknown top-level key {quote(section)}{hint}"))
+            _note_broken(items, loaded)
+            continue
+        if section == "vocabulary":
+            _load_vocabulary(items, pos, loaded)
+            continue
+        if not isinstance(items, list):
+            loaded.problems.append(
+                Problem(pos.nearest((section,)), f"'{section}' should be a list of entries (each starting with '- '), not {_type_name(items)}")
+            )
+            _note_broken(items, loaded)
+            continue
+        kind = KIND_OF_SECTION.get(section)
+        for i, item in enumerate(items):
+            try:
+                node = model.model_validate(item)
+            except ValidationError as exc:
+                loaded.problems.extend(_explain_all(exc.errors(), (section, i), data, pos))
+                if kind is not None:  # a broken glossary entry hides no node
+                    _note_broken([item], loaded)
+                continue
+            if kind is None:
+                assert isinstance(node, GlossaryEntry)
+                loaded.glossary.append((node, pos.values[(section, i, "term")]))
+                continue
+            refs = {
+                name: [pos.values[(section, i, name, j)] for j in range(len(value))]
+                for name, value in node
+                if name in EDGE_FIELDS
+            }
+            loaded.entries.append(Entry(kind, node, pos.values[(section, i, "id")], refs, pos, (section, i)))  # type: ignore[arg-type]
+
+
+def _load_vocabulary(data: Any, pos: _Positions, loaded: Loaded) -> None:
+    try:
+        vocabulary = VocabularySection.model_validate(data)
+    except ValidationError as exc:
+        loaded.problems.extend(_explain_all(exc.errors(), ("vocabulary",), {"vocabulary": data}, pos))
+        loaded.incomplete = True  # a treatment may use a type the broken section meant to add
+        return
+    loaded.vocabularies.append((vocabulary, lambda *loc: pos.nearest(("vocabulary", *loc))))
+
+
+def _note_broken(items: Any, loaded: Loaded) -> None:
+    loaded.incomplete = True
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            loaded.broken_ids.add(item["id"].strip())
+
+
+# --- turning pydantic's errors into messages an author can act on ---
+
+
+def _explain_all(errors: list[Any], prefix: Path_, data: dict[str, Any], pos: _Positions) -> list[Problem]:
+    """One problem per error; a misspelt key explains the 'missing' error of the key it was meant to be."""
+    misspelt: set[Path_] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc: Path_ = prefix + tuple(err["loc"])
+            model = _model_at(loc[:-1])
+            match = did_you_mean(str(loc[-1]), model.model_fields) if model else ""
+            if match:
+                misspelt.add(loc[:-1] + (match.split("'")[1],))
+    return [_explain(err, prefix, data, pos) for err in errors if not (err["type"] == "missing" and prefix + tuple(err["loc"]) in misspelt)]
+
+
+def _who(loc: Path_, data: dict[str, Any]) -> str:
+    if loc and loc[0] == "vocabulary":
+        return "vocabulary"
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        section = loc[0]
+        kind = KIND_OF_SECTION.get(section, "glossary entry")
+        try:
+            entry = data[section][loc[1]]
+        except (KeyError, IndexError, TypeError):
+            entry = None
+        ident = entry.get("id" if section != "glossary" else "term") if isinstance(entry, dict) else None
+        if isinstance(ident, str) and ident.strip():
+            return f"{kind} {quote(ident.strip())}"
+        return f"{kind} #{loc[1] + 1} in '{section}'"
+    return "file"
+
+
+def _model_at(loc: Path_) -> type[BaseModel] | None:
+    """The model class whose fields apply at `loc`, for did-you-mean on unknown keys."""
+    cls: type[BaseModel] = PathwayFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = cls.model_fields.get(part)
+        if info is None:
+            return None
+        inner = _inner_model(info.annotation)
+        if inner is None:
+            return None
+        cls = inner
+    return cls
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found:
+                return found
+    return None
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (empty)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    return {dict: "a mapping", list: "a list", int: "a number", float: "a number", str: "text"}.get(type(value), type(value).__name__)
+
+
+def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions) -> Problem:
+    loc: Path_ = prefix + tuple(err["loc"])
+    kind = err["type"]
+    who = _who(loc, data)
+    inside = [p for p in loc[2:]] if who != "file" else list(loc)
+    name = ".".join(str(p) for p in inside)
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        model = _model_at(loc[:-1])
+        hint = did_you_mean(key, model.model_fields) if model else ""
+        expected = ""
+        if model and not hint:
+            expected = " (expected one of: " + ", ".join(model.model_fields) + ")"
+        return Problem(pos.nearest(loc, keys=True), f"{who}: unknown key {quote(key)}{hint}{expected}")
+    if kind == "missing":
+        return Problem(pos.nearest(loc[:-1]), f"{who}: missing required key '{loc[-1]}'")
+    where = pos.nearest(loc)
+    if not name:
+        # The entry itself is the wrong shape, e.g. `- physio` instead of `- id: physio`.
+        return Problem(where, f"{who} should be a mapping of keys such as 'id:' and 'title:', not {_type_name(value)}")
+    if kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {}).get("pattern", "")):
+        return Problem(
+            where,
+            f"{who}: '{name}' is {quote(value)}, which is not a valid id (use lowercase letters, digits and single hyphens, like 'nerve-block')",
+        )
+    if kind == "string_type":
+        hint = " (put it in quotes: YAML reads yes/no/on/off as true/false)" if isinstance(value, bool) else ""
+        return Problem(where, f"{who}: '{name}' should be text, not {_type_name(value)}{hint}")
+    if kind == "list_type":
+        return Problem(where, f"{who}: '{name}' should be a list (one '- item' per line), not {_type_name(value)}")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return Problem(where, f"{who}: '{name}' should be a mapping of keys, not {_type_name(value)}")
+    if kind in ("enum", "literal_error"):
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        hint = did_you_mean(str(value), options) if isinstance(value, str) else ""
+        return Problem(where, f"{who}: '{name}' is {quote(value)}{hint}; expected one of: {', '.join(options)}")
+    if kind.startswith("date"):
+        reason = err["msg"].split(",", 1)[-1].strip() if "," in err["msg"] else "expected YYYY-MM-DD"
+        return Problem(where, f"{who}: '{name}' is {quote(value)}, not a valid date ({reason}); write YYYY-MM-DD")
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return Problem(where, f"{who}: '{name}' is {len(str(value)):,} characters, over the limit of {limit:,}")
+    if kind == "string_too_short":
+        return Problem(where, f"{who}: '{name}' must not be empty")
+    if kind == "too_short":
+        return Problem(where, f"{who}: '{name}' must list at least one item")
+    msg = err["msg"]
+    return Problem(where, f"{who}: '{name}': {msg[0].lower() + msg[1:]}")

@@ -1,0 +1,97 @@
+"""Problems found in the input: where, what, and how bad. Collected, never raised one by one."""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from carepath.model.graph import Position
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    position: Position
+    message: str
+    severity: Literal["error", "warning", "note"] = "error"
+    """A warning fails a strict build; a note (such as a diagram shown as a list only) is information."""
+
+    def __str__(self) -> str:
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.position}: {tag}{self.message}"
+
+
+class PathwayError(Exception):
+    """Bad input: carries every problem found, so a caller can print them all and exit 1."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_sort_key)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        errors = sum(p.severity == "error" for p in self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{errors} error{'s' if errors != 1 else ''} in the pathway data")
+        return "\n".join(lines)
+
+
+def _sort_key(p: Problem) -> tuple[str, int, int, str]:
+    return (p.position.path, p.position.line, p.position.col, p.message)
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=_sort_key)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the nearest candidate, or '' when none is close."""
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+class Suggester:
+    """`did_you_mean` against one fixed set of ids, for many words, in bounded time.
+
+    Thousands of misspelt references against thousands of ids would take minutes of fuzzy matching;
+    past a budget of comparisons the messages simply go without a suggestion.
+    """
+
+    BUDGET = 100_000
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self.candidates = sorted(candidates)
+        self.budget = self.BUDGET
+        self.cache: dict[str, str] = {}
+
+    def hint(self, word: str) -> str:
+        if word not in self.cache:
+            if self.budget < len(self.candidates):
+                return ""
+            self.budget -= len(self.candidates)
+            self.cache[word] = did_you_mean(word, self.candidates)
+        return self.cache[word]
+
+
+def quote(value: object, limit: int = 60) -> str:
+    """A value quoted for a one-line message: control characters escaped, long text cut short."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f"'{shown}'"
+
+
+def command(*args: str) -> str:
+    """A `python -m carepath ...` command line that works when pasted: it names this Python (as
+    `.venv/bin/python` when run from the project), not a bare `python` that may lack Carepath."""
+    exe = Path(sys.executable)
+    try:
+        shown = exe.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(exe)
+    return shlex.join([shown, "-m", "carepath", *args])
+

@@ -1,0 +1,39 @@
+"""The validated graph as versioned JSON, for other tools and for `pathway.json` in the site."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from carepath.model.graph import KIND_OF_CLASS, KnowledgeBase, Pathway
+
+FORMAT = "carepath-pathway"
+VERSION = 1
+
+
+def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str, Any]:
+    """The whole knowledge base, or one pathway and its own nodes (`KnowledgeBase.members`)."""
+    ids = sorted(kb.nodes) if pathway is None else sorted(kb.members(pathway.id))
+    keep = set(ids)
+    nodes = []
+    for node_id in ids:
+        node = kb.nodes[node_id]
+        data = node.model_dump(mode="json", exclude_defaults=False)
+        nodes.append({"kind": KIND_OF_CLASS[type(node)], **data})
+    edges = [
+        {"kind": e.kind.value, "source": e.source, "target": e.target}
+        for e in kb.edges
+        if e.source in keep and e.target in keep
+    ]
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if pathway is not None:
+        out["pathway"] = pathway.id
+    out["nodes"] = nodes
+    out["edges"] = edges
+    out["glossary"] = [g.model_dump(mode="json") for g in kb.glossary]
+    return out
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Stable, byte-reproducible JSON. `ensure_ascii` keeps '</script>' and odd code points inert."""
+    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=True) + "\n"

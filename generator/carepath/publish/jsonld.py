@@ -1,0 +1,56 @@
+"""schema.org JSON-LD for a node page: a `MedicalWebPage` about the node, with its codes and review.
+
+Only what the data says: no review date or reviewer unless the node has them, no `url` without a
+canonical address. The caller serializes it; the theme escapes it for `<script>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carepath.model.graph import CODE_SYSTEMS, KnowledgeBase, Node, Treatment
+
+ABOUT_TYPE = {
+    "pathway": "MedicalEntity",
+    "stage": "MedicalEntity",
+    "condition": "MedicalCondition",
+    "indicator": "MedicalSignOrSymptom",
+}
+"""Node kind -> schema.org type of what the page is about (treatments go by their type in the vocabulary)."""
+
+def about_type(kb: KnowledgeBase, node: Node) -> str:
+    if isinstance(node, Treatment):
+        return kb.vocabulary.treatment_kinds[node.type].schema_org
+    return ABOUT_TYPE[kb.kind(node.id)]
+
+
+def page_jsonld(kb: KnowledgeBase, node_id: str, canonical_url: str | None) -> dict[str, Any]:
+    """The JSON-LD object for one node page."""
+    node = kb.nodes[node_id]
+    about: dict[str, Any] = {"@type": about_type(kb, node), "name": node.title}
+    if node.codes:
+        about["code"] = [
+            {
+                "@type": "MedicalCode",
+                "codeValue": c.code,
+                "codingSystem": CODE_SYSTEMS[c.system],
+                **({"name": c.display} if c.display else {}),
+            }
+            for c in node.codes
+        ]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": node.title,
+        "description": node.summary,
+    }
+    if canonical_url:
+        data["url"] = canonical_url
+    data["about"] = about
+    data["medicalAudience"] = {"@type": "MedicalAudience", "audienceType": "Patient"}
+    review = node.review
+    if review.last_reviewed:
+        data["lastReviewed"] = review.last_reviewed.isoformat()
+    if review.status == "reviewed" and review.reviewer:
+        data["reviewedBy"] = {"@type": "Person", "name": review.reviewer}
+    return data

@@ -1,0 +1,562 @@
+"""Render the validated knowledge base into Markdown pages: `{src_uri: markdown}`. Pure: no I/O.
+
+Sorting, grouping, placement on the journey and link resolution happen here in Python; the Jinja
+templates only loop and branch. Templates can be overridden per site from `site_overrides/carepath/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from carepath import urls as links
+from carepath.model.graph import (
+    URGENCY_ORDER,
+    EdgeKind,
+    Indicator,
+    KnowledgeBase,
+    Node,
+    Pathway,
+    Placement,
+    Stage,
+    Treatment,
+    Urgency,
+)
+from carepath.problems import PathwayError, Problem, did_you_mean
+from carepath.text.anchors import AnchorLink, anchor_problems
+from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
+
+TEMPLATE_OVERRIDE_SUBDIR = "carepath"
+"""Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
+
+KIND_TITLES = {
+    "pathway": "Care pathway",
+    "stage": "Stage of care",
+    "condition": "Condition",
+    "treatment": "Treatment",
+    "indicator": "Warning sign",
+}
+def long_date(day: dt.date | None) -> str | None:
+    """'1 December 2026': no leading zero, the month in words, so no reader confuses day and month."""
+    return f"{day.day} {day:%B %Y}" if day else None
+
+
+DISCLAIMER = "This page is general information, not medical advice. Talk with your own care team about what is right for you."
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    today: dt.date = field(default_factory=dt.date.today)
+    site_url: str | None = None
+    site_name: str = "Carepath"
+    publisher: str | None = None
+    """Who publishes the site (`mkdocs.yml` `site_author`, or the plugin's `publisher`); printed on handouts."""
+    content_version: str | None = None
+    """The version of the content (the plugin's `content_version`); printed on handouts with the build date."""
+    use_directory_urls: bool = True
+    overrides_dir: Path | None = None
+    """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
+    annotate: Callable[[str, KnowledgeBase, str], str] | None = None
+    """Optional last pass over each node page's Markdown (the glossary uses it to explain terms)."""
+    diagrams: Any = None
+    """Optional diagram module (`carepath.diagram.draw`) providing journey/slice/overview HTML."""
+    page_extras: Callable[[Renderer, str, str], dict[str, Any]] | None = None
+    """Per node page: `(renderer, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
+    qr: Callable[[str, str], str] | None = None
+    """Makes a handout's QR code, `(text, label) -> svg`: `qr.qr_svg` when None, else the build cache's memo of it."""
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+    note: str = ""
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase, options: RenderOptions) -> None:
+        self.kb = kb
+        self.options = options
+        self.several = len(kb.pathways) > 1
+        """With one pathway, pages need not say which pathway they mean."""
+        self.problems: list[Problem] = []
+        self.anchor_links: list[AnchorLink] = []
+        """`#anchor` links in prose, checked once every page is rendered."""
+        self.env = _environment(options.overrides_dir)
+
+    # --- link helpers ---
+
+    def link(self, from_uri: str, node_id: str, with_step: bool = False, pathway: Pathway | None = None) -> Link:
+        node = self.kb.nodes[node_id]
+        text = node.title
+        if with_step and isinstance(node, Stage):
+            text = self.step_title(node_id, pathway)
+        return Link(text, links.md_link(from_uri, links.node_uri(node_id)))
+
+    def placement(self, node_id: str, pathway: Pathway | None = None) -> Placement | None:
+        """The node's place on `pathway`, or its first place when no pathway is given."""
+        for place in self.kb.placements(node_id):
+            if pathway is None or place.pathway is pathway:
+                return place
+        return None
+
+    def step_title(self, stage_id: str, pathway: Pathway | None = None) -> str:
+        place = self.placement(stage_id, pathway)
+        stage = self.kb.nodes[stage_id]
+        if place and place.step:
+            return f"Step {place.step} of {len(place.pathway.stages)}: {stage.title}"
+        return stage.title
+
+    def prose(self, node_id: str, text: str | None, from_uri: str) -> str:
+        if not text:
+            return ""
+
+        who = f"{self.kb.kind(node_id)} '{node_id}'"
+        where = self.kb.positions[node_id]
+
+        def resolve(target: str) -> str | None:
+            ident, _, anchor = target.partition("#")
+            ident = self.kb.resolve(ident, node_id) or ident
+            if ident in self.kb.nodes:
+                if anchor:
+                    self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
+                return links.md_link(from_uri, links.node_uri(ident), anchor)
+            hint = did_you_mean(ident, self.kb.nodes)
+            self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))
+            return None
+
+        def same_page(anchor: str) -> None:
+            self.anchor_links.append(AnchorLink(where, who, f"#{anchor}", from_uri, anchor))
+
+        return md_prose(text, resolve, anchor=same_page)
+
+    # --- page parts ---
+
+    def breadcrumb(self, node_id: str, uri: str) -> list[Link]:
+        """Pathway › step › page, for a node on one pathway; a shared node names its places in `part_of`."""
+        places = self.kb.placements(node_id)
+        if len(places) != 1:
+            return []
+        place = places[0]
+        crumbs = []
+        if node_id != place.pathway.id:
+            crumbs.append(self.link(uri, place.pathway.id))
+        if place.stage and place.stage.id != node_id:
+            crumbs.append(self.link(uri, place.stage.id, with_step=True, pathway=place.pathway))
+        return crumbs
+
+    def where(self, node_id: str) -> str:
+        """'Step 2 of 4: Non-invasive options' for a node on one stage of one pathway, '' otherwise."""
+        places = self.kb.placements(node_id)
+        if len(places) == 1 and places[0].stage:
+            return self.step_title(places[0].stage.id, places[0].pathway)
+        return ""
+
+    def part_of(self, node_id: str, uri: str) -> list[dict[str, Any]]:
+        """For a node on more than one pathway: each pathway and the step it is on there."""
+        places = self.kb.placements(node_id)
+        if len(places) < 2:
+            return []
+        return [
+            {
+                "pathway": self.link(uri, p.pathway.id),
+                "step": self.link(uri, p.stage.id, with_step=True, pathway=p.pathway) if p.stage and p.stage.id != node_id else None,
+            }
+            for p in places
+        ]
+
+    def prev_next(self, node_id: str, uri: str) -> list[dict[str, Any]]:
+        """One row of previous/next per pathway the node is on, each labelled with its pathway when there are several."""
+        rows = []
+        places = self.kb.placements(node_id)
+        for place in places:
+            i = place.order.index(node_id)
+            prev = self.link(uri, place.order[i - 1], with_step=True, pathway=place.pathway) if i > 0 else None
+            nxt = self.link(uri, place.order[i + 1], with_step=True, pathway=place.pathway) if i + 1 < len(place.order) else None
+            if prev or nxt:
+                rows.append({"pathway": self.link(uri, place.pathway.id) if len(places) > 1 else None, "prev": prev, "next": nxt})
+        return rows
+
+    def backlinks(self, node_id: str, uri: str) -> list[Link]:
+        items = []
+        for e in self.kb.in_edges(node_id):
+            if e.kind == EdgeKind.includes:
+                continue
+            link = self.link(uri, e.source, with_step=True)
+            note = self.kb.vocabulary.edge_label(e.kind, backward=True)
+            places = self.kb.placements(e.source)
+            if self.several and places:
+                note += " (" + "; ".join(self._place_words(e.source, p) for p in places) + ")"
+            elif len(places) == 1 and places[0].stage and self.kb.kind(e.source) != "stage":
+                note += f" ({self.step_title(places[0].stage.id, places[0].pathway)})"
+            items.append((self.kb.vocabulary.edge_label(e.kind, backward=True), link.text.casefold(), Link(link.text, link.href, note)))
+        items.sort(key=lambda t: (t[0], t[1]))
+        return [t[2] for t in items]
+
+    def _place_words(self, node_id: str, place: Placement) -> str:
+        """'Back pain: step 2 of 4' — which pathway, and where on it."""
+        if place.stage and place.stage.id != node_id or isinstance(self.kb.nodes[node_id], Stage) and place.step:
+            return f"{place.pathway.title}: step {place.step} of {len(place.pathway.stages)}"
+        return place.pathway.title
+
+    def targets(self, node_id: str, kind: EdgeKind, uri: str) -> list[Link]:
+        return [self.link(uri, e.target, with_step=True) for e in self.kb.out_edges(node_id, kind)]
+
+    def flag_ids(self, node_id: str) -> list[str]:
+        """The red flags that apply on a node's page: its pathways' and its stages' own, without repeats."""
+        node = self.kb.nodes[node_id]
+        ids: list[str] = []
+
+        def add(more: list[str]) -> None:
+            ids.extend(i for i in more if i not in ids)
+
+        if isinstance(node, Pathway):
+            return self.kb.red_flags_of(node_id)
+        for place in self.kb.placements(node_id):
+            add([e.target for e in self.kb.out_edges(place.pathway.id, EdgeKind.flags)])
+            if place.stage:
+                add([e.target for e in self.kb.out_edges(place.stage.id, EdgeKind.flags)])
+        return ids
+
+    def get_help(self, node_id: str, uri: str) -> dict[str, list[dict[str, Any]]]:
+        """The compact "Get help now" box at the top of a page: each emergency and urgent sign in one line
+        with its action; softer signs go in a short list further down. A sign of a pathway the page is
+        shared with names that pathway."""
+        urgent: list[dict[str, Any]] = []
+        other: list[dict[str, Any]] = []
+        several = len(self.kb.placements(node_id)) > 1
+        for flag_id in self.flag_ids(node_id):
+            ind = self.kb.nodes[flag_id]
+            assert isinstance(ind, Indicator)
+            pathways = [p.pathway.title for p in self.kb.placements(flag_id)] if several else []
+            item = {
+                "node": ind,
+                "label": self.kb.vocabulary.urgency_label(ind.urgency),
+                "link": self.link(uri, flag_id),
+                "pathways": "; ".join(pathways),
+            }
+            (urgent if ind.urgency in (Urgency.emergency, Urgency.urgent) else other).append(item)
+        for items in (urgent, other):
+            items.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
+        return {"urgent": urgent, "other": other}
+
+    def care_card(self, indicator_id: str, uri: str) -> dict[str, Any]:
+        ind = self.kb.nodes[indicator_id]
+        assert isinstance(ind, Indicator)
+        level = self.kb.vocabulary.urgency[ind.urgency]
+        admonition, label = level.admonition, level.label
+        return {
+            "node": ind,
+            "admonition": admonition,
+            "label": label,
+            "link": self.link(uri, indicator_id),
+            "self": uri == links.node_uri(indicator_id),
+            "go_to": self.targets(indicator_id, EdgeKind.refers_to, uri),
+        }
+
+    def review(self, node: Node) -> dict[str, Any]:
+        """Review dates as people read them ('10 January 2026'), NHS style."""
+        r = node.review
+        return {
+            "status": r.status,
+            "last_reviewed": long_date(r.last_reviewed),
+            "next_review": long_date(r.next_review),
+            "written": long_date(r.written),
+            "reviewer": r.reviewer,
+            "due": bool(r.next_review and r.next_review < self.options.today),
+        }
+
+    def sources(self, node: Node) -> list[dict[str, str]]:
+        """Citations in the order written: the title (linked when there is a URL) and 'Publisher, year'."""
+        out = []
+        for s in node.sources:
+            where = ", ".join(p for p in (s.publisher, str(s.year) if s.year else None) if p)
+            out.append({"title": s.title, "url": s.url or "", "where": where})
+        return out
+
+    # --- pages ---
+
+    def context(self, node_id: str) -> dict[str, Any]:
+        kb = self.kb
+        node = kb.nodes[node_id]
+        uri = links.node_uri(node_id)
+        kind = kb.kind(node_id)
+        ctx: dict[str, Any] = {
+            "node": node,
+            "kind": kind,
+            "kind_title": KIND_TITLES[kind],
+            "type_title": kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else "",
+            "uri": uri,
+            "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary)},
+            "body": self.prose(node_id, node.body, uri),
+            "breadcrumb": self.breadcrumb(node_id, uri),
+            "crumb": self.step_title(node_id) if isinstance(node, Stage) else node.title,
+            "where": self.where(node_id),
+            "part_of": self.part_of(node_id, uri),
+            "prevnext": self.prev_next(node_id, uri),
+            "backlinks": self.backlinks(node_id, uri),
+            "review": self.review(node),
+            "sources": self.sources(node),
+            "get_help": self.get_help(node_id, uri) if not isinstance(node, Indicator) else {"urgent": [], "other": []},
+            "disclaimer": DISCLAIMER,
+            "diagram": "",
+            "overview": "",
+        }
+        extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
+        ctx["front_matter"].update(extras.get("front_matter", {}))
+        ctx["handout"] = extras.get("handout", "")
+        diagrams = self.options.diagrams
+        if isinstance(node, Pathway):
+            ctx["stages"] = [
+                {
+                    "link": self.link(uri, s, with_step=True, pathway=node),
+                    "node": kb.nodes[s],
+                    "options": [self.link(uri, e.target) for e in kb.out_edges(s, EdgeKind.offers) if kb.kind(e.target) != "condition"],
+                    "checks_for": [self.link(uri, e.target) for e in kb.out_edges(s, EdgeKind.offers) if kb.kind(e.target) == "condition"],
+                    "when_to_move_on": self.prose(s, getattr(kb.nodes[s], "when_to_move_on", None), uri),
+                }
+                for s in node.stages
+            ]
+            if diagrams:
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls)
+                # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
+                # the page patients open on a phone stays light.
+                ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
+        elif isinstance(node, Stage):
+            offered = [
+                {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": self._type_title(e.target)}
+                for e in kb.out_edges(node_id, EdgeKind.offers)
+            ]
+            # Conditions are not options a patient picks: they are what the care team looks for.
+            ctx["options"] = [o for e, o in zip(kb.out_edges(node_id, EdgeKind.offers), offered) if kb.kind(e.target) != "condition"]
+            ctx["checks_for"] = [o for e, o in zip(kb.out_edges(node_id, EdgeKind.offers), offered) if kb.kind(e.target) == "condition"]
+            ctx["when_to_move_on"] = self.prose(node_id, node.when_to_move_on, uri)
+            ctx["next_stages"] = self.targets(node_id, EdgeKind.escalates_to, uri)
+            ctx["previous_stages"] = [self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)]
+            if diagrams:
+                ctx["diagram"] = self._slices(node_id, node_id, uri)
+        elif isinstance(node, Treatment):
+            ctx.update(
+                how_it_helps=self.prose(node_id, node.how_it_helps, uri),
+                what_to_expect=self.prose(node_id, node.what_to_expect, uri),
+                relief_duration=self.prose(node_id, node.relief_duration, uri),
+                requires=self.targets(node_id, EdgeKind.requires, uri),
+                escalates_to=self.targets(node_id, EdgeKind.escalates_to, uri),
+                returns_to=self.targets(node_id, EdgeKind.returns_to, uri),
+                conditions=self.targets(node_id, EdgeKind.relevant_to, uri),
+            )
+        elif isinstance(node, Indicator):
+            ctx["card"] = self.care_card(node_id, uri)
+            ctx["conditions"] = self.targets(node_id, EdgeKind.relevant_to, uri)
+        else:
+            related = [(e.target, self.link(uri, e.target, with_step=True)) for e in kb.out_edges(node_id, EdgeKind.relevant_to)]
+            ctx["treatments"] = [link for t, link in related if not self._is_check(t)]
+            ctx["checks"] = [link for t, link in related if self._is_check(t)]
+        if diagrams and not isinstance(node, (Pathway, Stage)):
+            ctx["diagram"] = self._slices(node_id, None, uri)
+        return ctx
+
+    def _slices(self, node_id: str, stage_id: str | None, uri: str) -> str:
+        """The stage flow around a node, once for each pathway it is on, each headed by its pathway when there are several."""
+        diagrams = self.options.diagrams
+        places = [p for p in self.kb.placements(node_id) if stage_id or p.stage]
+        parts = []
+        for place in places:
+            stage = stage_id or (place.stage.id if place.stage else "")
+            html = diagrams.stage_slice_html(
+                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls
+            )
+            if len(places) > 1:
+                href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
+                html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
+            parts.append(html)
+        return "\n".join(parts)  # no blank line: the flows sit in one raw HTML block
+
+    def _is_check(self, node_id: str) -> bool:
+        node = self.kb.nodes[node_id]
+        return isinstance(node, Treatment) and self.kb.vocabulary.treatment_kinds[node.type].visit
+
+    def _type_title(self, node_id: str) -> str:
+        node = self.kb.nodes[node_id]
+        return self.kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
+
+    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "") -> str:
+        """A page's Markdown, from `render()`. `given`: node ids, and `key`: any other data, that `render`
+        uses without looking them up on `self.kb`. (`incremental.IncrementalRenderer` reuses pages.)"""
+        return render()
+
+    def render_all(self) -> dict[str, str]:
+        """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
+        kb = self.kb
+        pages: dict[str, str] = {}
+        for node_id in sorted(kb.nodes):
+            pages[links.node_uri(node_id)] = self.render_node(node_id)
+        if self.options.diagrams is not None:
+            for pathway in kb.pathways:
+                pages[links.overview_uri(pathway.id)] = self.render_overview(pathway)
+        pages[links.PATHWAYS_URI] = self.render_pathway_index()
+        pages[links.HOME_URI] = self.render_home()
+        pages[links.A_TO_Z_URI] = self.render_a_to_z()
+        pages[links.GLOSSARY_URI] = self.render_glossary()
+        self.problems += anchor_problems(pages, self.anchor_links)
+        if self.problems:
+            raise PathwayError(self.problems)
+        return pages
+
+    def render_node(self, node_id: str) -> str:
+        ctx = self.context(node_id)
+        text = self.env.get_template(f"{ctx['kind']}.md.j2").render(ctx)
+        if self.options.annotate:
+            # The front matter is YAML, not Markdown: a glossary link inside `title:` would break it.
+            head, sep, body = text.partition("\n---\n")
+            if text.startswith("---\n") and sep:
+                text = head + sep + self.options.annotate(body, self.kb, ctx["uri"])
+            else:
+                text = self.options.annotate(text, self.kb, ctx["uri"])
+        return text
+
+    def render_a_to_z(self) -> str:
+        uri = links.A_TO_Z_URI
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for node_id, node in self.kb.nodes.items():
+            letter = node.title[:1].upper()
+            letter = letter if letter.isalpha() and letter.isascii() else "#"
+            groups.setdefault(letter, []).append(
+                {"link": self.link(uri, node_id), "kind": self._type_title(node_id), "summary": node.summary, "sort": (node.title.casefold(), node_id)}
+            )
+        letters: list[dict[str, Any]] = [
+            {"letter": k, "anchor": "letter-" + (k.lower() if k != "#" else "other"), "entries": sorted(v, key=lambda i: i["sort"])}
+            for k, v in sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0]))
+        ]
+        return self.env.get_template("a-z.md.j2").render(
+            letters=letters, front_matter={"title": "A to Z of topics", "description": "Every topic on this site, in order."}, disclaimer=DISCLAIMER
+        )
+
+    def render_overview(self, pathway: Pathway) -> str:
+        """A pathway's clinician overview: the whole graph drawn by a layout engine, and its text alternative."""
+        uri = links.overview_uri(pathway.id)
+        assert self.options.diagrams is not None
+        return self.env.get_template("overview.md.j2").render(
+            pathway=pathway,
+            back=self.link(uri, pathway.id),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
+            # A chart too big to lay out is written as a list only, and has no file of its own.
+            svg_href=""
+            if self.options.diagrams.overview_too_big(self.kb, pathway)
+            else links.md_link(uri, links.overview_svg_uri(pathway.id, self.options.use_directory_urls)),
+            front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
+            disclaimer=DISCLAIMER,
+        )
+
+    def emergency_signs(self, uri: str) -> list[dict[str, Any]]:
+        """Every pathway's emergency red flags, once each, by title: the general emergency box."""
+        out = []
+        for node in self.kb.of_kind("indicator"):
+            assert isinstance(node, Indicator)
+            if node.urgency != Urgency.emergency:
+                continue
+            pathways = [p.pathway.title for p in self.kb.placements(node.id)]
+            out.append({"link": self.link(uri, node.id), "pathways": "; ".join(pathways) if self.several else "", "sort": node.title.casefold()})
+        return sorted(out, key=lambda e: e["sort"])
+
+    def pathway_items(self, uri: str) -> list[dict[str, Any]]:
+        return [{"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)} for p in self.kb.pathways_sorted()]
+
+    def render_pathway_index(self) -> str:
+        uri = links.PATHWAYS_URI
+        return self.env.get_template("pathways.md.j2").render(
+            items=self.pathway_items(uri),
+            emergency=self.emergency_signs(uri),
+            front_matter={"title": "All care pathways", "description": "Every care pathway on this site."},
+            disclaimer=DISCLAIMER,
+        )
+
+    def render_home(self) -> str:
+        """The home page, unless the site writes its own `index.md`: every pathway and a general emergency box."""
+        uri = links.HOME_URI
+        return self.env.get_template("home.md.j2").render(
+            site_name=self.options.site_name,
+            items=self.pathway_items(uri),
+            emergency=self.emergency_signs(uri),
+            pathways_href=links.md_link(uri, links.PATHWAYS_URI),
+            a_to_z_href=links.md_link(uri, links.A_TO_Z_URI),
+            glossary_href=links.md_link(uri, links.GLOSSARY_URI),
+            codes_href=links.md_link(uri, links.CODES_URI),
+            lookup_href=links.md_link(uri, links.LOOKUP_URI),
+            front_matter={"title": meta_text(self.options.site_name), "description": "Plain-language guides to what can happen next in your care."},
+            disclaimer=DISCLAIMER,
+        )
+
+    def render_glossary(self) -> str:
+        entries = sorted(self.kb.glossary, key=lambda g: g.term.casefold())
+        items = [{"entry": g, "anchor": links.glossary_anchor(g.term)} for g in entries]
+        return self.env.get_template("glossary.md.j2").render(
+            items=items, front_matter={"title": "Glossary", "description": "Medical words on this site, in plain language."}, disclaimer=DISCLAIMER
+        )
+
+
+def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dict[str, str]:
+    """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
+    return Renderer(kb, options or RenderOptions()).render_all()
+
+
+NAV_MAX_PATHWAYS = 10
+"""Up to this many pathways, the nav lists each with its stages; beyond it, only the pathway index.
+
+Material writes the whole nav into every page, so a nav that grows with the knowledge base makes page
+size and build time grow with its square. Past the limit, readers reach pathways through the index.
+"""
+
+
+def nav_pages(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The pathway part of the nav: each pathway with its stages in order. Leaf pages stay out of the nav.
+
+    Returns `[(pathway title, [(title, src_uri), ...]), ...]` with titles HTML-escaped, as MkDocs
+    inserts nav titles unescaped; the first entry of each section is the pathway's own page (a section
+    index page under Material's `navigation.indexes`). Empty when there are more than `max_pathways`.
+    """
+    pathways = sorted(kb.pathways, key=lambda p: (p.title.casefold(), p.id))
+    if len(pathways) > max_pathways:
+        return []
+    sections = []
+    for pathway in pathways:
+        entries = [(meta_text(pathway.title), links.node_uri(pathway.id))]
+        for i, stage_id in enumerate(pathway.stages, 1):
+            stage = kb.nodes[stage_id]
+            places = kb.placements(stage_id)
+            if places and places[0].pathway is not pathway:
+                continue  # a shared stage lives in the nav of its primary pathway only
+            entries.append((meta_text(f"{i}. {stage.title}"), links.node_uri(stage_id)))
+        sections.append((meta_text(pathway.title), entries))
+    return sections
+
+
+def in_nav(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> set[str]:
+    """`src_uri`s of generated pages that appear in the nav."""
+    uris = {uri for _, entries in nav_pages(kb, max_pathways) for _, uri in entries}
+    return uris | {links.PATHWAYS_URI, links.A_TO_Z_URI, links.GLOSSARY_URI}
+
+
+def _environment(overrides_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides_dir is not None and (overrides_dir / TEMPLATE_OVERRIDE_SUBDIR).is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(overrides_dir / TEMPLATE_OVERRIDE_SUBDIR)))
+    loaders.append(jinja2.PackageLoader("carepath", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # Markdown output: each value is escaped by the filter for where it lands
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_text
+    env.filters["h"] = html_text
+    env.filters["json"] = json_text
+    env.filters["meta"] = meta_text
+    return env

@@ -1,0 +1,1 @@
+"""Graph rules and clinical safety rules; every problem collected, none raised."""

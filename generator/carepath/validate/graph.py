@@ -1,0 +1,592 @@
+"""Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates,
+and the clinical safety rules of `safety.py`.
+
+Returns every problem at once; never raises for bad input and never reads files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+
+from carepath.load import Entry, Loaded
+from carepath.model.graph import (
+    EDGE_FIELDS,
+    EDGE_TARGETS,
+    KIND_OF_CLASS,
+    Code,
+    Edge,
+    EdgeKind,
+    KnowledgeBase,
+    Position,
+    Stage,
+    Treatment,
+    Urgency,
+)
+from carepath.model.vocabulary import DEFAULT, TreatmentKind
+from carepath.problems import Problem, Suggester, did_you_mean, quote
+from carepath.text.escape import md_prose
+from carepath.urls import glossary_anchor
+from carepath.validate.safety import check_safety
+
+RESERVED_IDS = frozenset(
+    {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
+)
+"""Ids whose URLs the site itself uses."""
+
+RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway"})
+"""Short ids a stage scoped to a pathway may not have: the pathway's folder holds these pages and files."""
+
+LINK_MARKS = ("](", "]:", "![")
+"""Without one of these, Markdown text holds no link, reference definition or image to check."""
+
+HIDDEN_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+"""Bidirectional embeddings, overrides and isolates: they make text display in another order than it reads."""
+
+
+def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Build the knowledge base from loaded entries and check every graph rule."""
+    problems: list[Problem] = list(loaded.problems)
+    kb = KnowledgeBase()
+    aliases: dict[str, tuple[str, Position]] = {}
+    entry_of: dict[str, Entry] = {}
+
+    scoped: list[tuple[str, Entry]] = []
+    for entry in loaded.entries:
+        node = entry.node
+        if isinstance(node, Stage) and node.pathway:
+            # A stage local to its pathway: its full id (and so its URL) is '<pathway>/<id>'.
+            if node.id in RESERVED_SCOPED_IDS:
+                problems.append(Problem(entry.position, f"stage '{node.pathway}/{node.id}': the id '{node.id}' is reserved inside a pathway's folder; choose another"))
+            node = node.model_copy(update={"id": f"{node.pathway}/{node.id}"})
+            scoped.append((node.id, entry))
+        label = f"{entry.kind} '{node.id}'"
+        if node.id in kb.nodes:
+            first = kb.positions[node.id]
+            problems.append(Problem(entry.position, f"{label}: duplicate id, already used by the {kb.kind(node.id)} at {first}"))
+            continue
+        if node.id in RESERVED_IDS:
+            problems.append(Problem(entry.position, f"{label}: the id '{node.id}' is reserved for the site's own pages; choose another"))
+        kb.nodes[node.id] = node
+        kb.positions[node.id] = entry.position
+        entry_of[node.id] = entry
+        for name, positions in entry.field_positions.items():
+            for target, where in zip(getattr(node, name), positions):
+                kb.edges.append(Edge(EDGE_FIELDS[name], node.id, target, where))
+
+    for full, entry in scoped:
+        scope = full.split("/", 1)[0]
+        if scope in kb.nodes and kb.kind(scope) == "pathway":
+            continue
+        hint = did_you_mean(scope, [p.id for p in kb.pathways])
+        problems.append(Problem(entry.locate("pathway"), f"stage '{full}': 'pathway' is '{scope}', which is not the id of a pathway{hint}"))
+
+    for entry in loaded.entries:
+        found = kb.nodes.get(entry_of_id(entry))
+        if found is None or entry_of.get(found.id) is not entry:
+            continue
+        for alias in found.aliases:
+            if alias in RESERVED_IDS:
+                problems.append(
+                    Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' is a URL the site itself uses; no redirect can live there")
+                )
+            elif alias in kb.nodes:
+                problems.append(
+                    Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' collides with the id of {kb.kind(alias)} '{alias}' at {kb.positions[alias]}")
+                )
+            elif alias in aliases:
+                other, where = aliases[alias]
+                problems.append(Problem(entry.position, f"{entry.kind} '{found.id}': alias '{alias}' is also an alias of '{other}' at {where}"))
+            else:
+                aliases[alias] = (found.id, entry.position)
+
+    problems += _build_vocabulary(kb, loaded)
+    problems += _check_types(kb, entry_of)
+
+    for term_entry, where in loaded.glossary:
+        kb.glossary.append(term_entry)
+        kb.glossary_positions.append(where)
+
+    ambiguous, resolve_problems = _resolve_scoped(kb)
+    problems += resolve_problems
+    guessed: dict[str, str] = {}
+    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous, guessed)
+    # A former id or a typo is reported above, but still means its node: following it avoids a cascade of
+    # "unreachable" (one typo, one problem).
+    follow = guessed | {alias: target for alias, (target, _) in aliases.items()}
+    kb.edges = [replace(e, target=follow[e.target]) if e.target in follow and e.target not in kb.nodes else e for e in kb.edges]
+    for pathway in kb.pathways:
+        if any(s in follow and s not in kb.nodes for s in pathway.stages):
+            stages = [follow[s] if s in follow and s not in kb.nodes else s for s in pathway.stages]
+            kb.nodes[pathway.id] = pathway.model_copy(update={"stages": stages})
+    kb.edges = [e for e in kb.edges if e.target in kb.nodes]
+    kb.index_edges()
+    cycles = _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
+    problems += cycles
+    problems += _check_cycles(kb, EdgeKind.requires, "prerequisite cycle", "nothing could ever be started")
+    if not loaded.incomplete:
+        # With a node missing, "unreachable" would only guess: the missing node may be the link.
+        problems += _check_reachability(kb)
+        if not cycles:  # a cycle goes backwards somewhere by definition: one message is enough
+            problems += _check_stage_order(kb)
+        if not kb.pathways and not problems:
+            problems.append(Problem(Position(loaded.folder, 1, 1), "no pathway in these files; add one under 'pathways:'"))
+    problems += _check_node_links(kb, entry_of, loaded.broken_ids)
+    problems += _check_codes(kb, entry_of)
+    problems += _check_reviews(kb, entry_of, today or dt.date.today())
+    problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
+    problems += _check_glossary(kb)
+    problems += _check_text(kb, entry_of, loaded)
+    problems += _check_prose(kb, entry_of)
+    return kb, problems
+
+
+def entry_of_id(entry: Entry) -> str:
+    """The full id an entry's node has in the knowledge base ('<pathway>/<id>' for a scoped stage)."""
+    node = entry.node
+    return f"{node.pathway}/{node.id}" if isinstance(node, Stage) and node.pathway else node.id
+
+
+def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
+    """Point each reference at its node: a pathway's own scoped stage first, then a global id, then the one
+    scoped stage of that name. Rewrites the edges and the nodes' reference fields to full ids."""
+    short: dict[str, list[str]] = {}
+    for full in kb.nodes:
+        if "/" in full:
+            short.setdefault(full.split("/", 1)[1], []).append(full)
+    if not short:
+        return set(), []
+    problems = []
+    ambiguous: set[str] = set()
+    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    resolved: dict[tuple[str, str], str] = {}
+    edges = []
+    for e in kb.edges:
+        target = kb.resolve(e.target, e.source, short)
+        if target is None:
+            options = sorted(short[e.target])
+            problems.append(
+                Problem(
+                    e.position,
+                    f"{_label(kb, e.source)}: '{field_of[e.kind]}' names '{e.target}', a stage of several pathways; "
+                    f"write one of {', '.join(repr(o) for o in options)}",
+                )
+            )
+            ambiguous.add(e.target)
+            target = e.target
+        resolved[(e.source, e.target)] = target
+        edges.append(replace(e, target=target) if target != e.target else e)
+    kb.edges = edges
+    kb.short_names = short
+    for node_id, node in list(kb.nodes.items()):
+        update = {}
+        for name in EDGE_FIELDS:
+            refs = getattr(node, name, None)
+            if refs and any(resolved.get((node_id, r), r) != r for r in refs):
+                update[name] = [resolved.get((node_id, r), r) for r in refs]
+        if update:
+            kb.nodes[node_id] = node.model_copy(update=update)
+    return ambiguous, problems
+
+
+PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
+"""The Markdown fields of a node, where `node:` links may appear."""
+
+
+def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set[str]) -> list[Problem]:
+    """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
+    so `check` rejects what the build would. A link to a node whose file failed to load is not reported again."""
+    problems = []
+    suggest = Suggester(kb.nodes)
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text or "node:" not in text:
+                continue
+            bad: list[str] = []
+
+            def resolve(target: str, bad: list[str] = bad, node_id: str = node_id) -> str | None:
+                ident = target.partition("#")[0]
+                ident = kb.resolve(ident, node_id) or ident
+                if ident in kb.nodes or ident in broken:  # a node whose file is unreadable is reported there, once
+                    return "#"
+                bad.append(ident)
+                return None
+
+            md_prose(text, resolve)
+            for ident in (b for b in bad if b not in broken):
+                problems.append(
+                    Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
+                )
+    return problems
+
+
+def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
+    """The default vocabulary plus every file's additions; a word defined twice by the site is an error."""
+    problems = []
+    kinds: dict[str, tuple[TreatmentKind, Position]] = {}
+    urgency: dict[Urgency, tuple[str, Position]] = {}
+    edges: dict[EdgeKind, tuple[tuple[str, str], Position]] = {}
+    for section, locate in loaded.vocabularies:
+        for i, t in enumerate(section.treatment_types):
+            where = locate("treatment_types", i, "id")
+            if t.id in kinds:
+                problems.append(Problem(where, f"vocabulary: treatment type '{t.id}' is already defined at {kinds[t.id][1]}"))
+                continue
+            kinds[t.id] = (TreatmentKind(t.id, t.label, t.risky, t.schema_org, t.visit), where)
+        for u, label in section.urgency_labels.items():
+            where = locate("urgency_labels", u.value)
+            if u in urgency:
+                problems.append(Problem(where, f"vocabulary: urgency label '{u.value}' is already defined at {urgency[u][1]}"))
+                continue
+            urgency[u] = (label, where)
+        for name, words in section.edge_labels.items():
+            where = locate("edge_labels", name)
+            kind = EDGE_FIELDS[name]
+            if kind in edges:
+                problems.append(Problem(where, f"vocabulary: edge label '{name}' is already defined at {edges[kind][1]}"))
+                continue
+            edges[kind] = ((words.forward, words.backward), where)
+    kb.vocabulary = DEFAULT.extended(
+        [k for k, _ in kinds.values()], {u: v for u, (v, _) in urgency.items()}, {k: v for k, (v, _) in edges.items()}
+    )
+    return problems
+
+
+def _check_types(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    problems = []
+    known = kb.vocabulary.treatment_kinds
+    for node_id, node in sorted(kb.nodes.items()):
+        if isinstance(node, Treatment) and node.type not in known:
+            hint = did_you_mean(node.type, known)
+            problems.append(
+                Problem(
+                    entry_of[node_id].locate("type"),
+                    f"treatment '{node_id}': 'type' is {quote(node.type)}{hint}; expected one of: {', '.join(known)} "
+                    "(or add it under 'vocabulary: treatment_types:')",
+                )
+            )
+    return problems
+
+
+def _label(kb: KnowledgeBase, node_id: str) -> str:
+    return f"{kb.kind(node_id)} '{node_id}'"
+
+
+def _check_references(
+    kb: KnowledgeBase, aliases: dict[str, tuple[str, Position]], broken: set[str], guessed: dict[str, str] | None = None
+) -> list[Problem]:
+    """`guessed` receives each unknown id that is close to a real one, mapped to it (a typo, most likely)."""
+    problems = []
+    seen: set[tuple[str, EdgeKind, str]] = set()
+    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    suggest = Suggester(kb.nodes)
+    for e in kb.edges:
+        who = _label(kb, e.source)
+        field = field_of[e.kind]
+        if e.target not in kb.nodes:
+            if e.target in broken:
+                continue
+            if e.target in aliases:
+                new = aliases[e.target][0]
+                problems.append(Problem(e.position, f"{who}: '{field}' uses the former id '{e.target}'; use '{new}'"))
+            else:
+                hint = suggest.hint(e.target)
+                problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
+                if hint and guessed is not None:
+                    guessed[e.target] = hint.split("'")[1]
+            continue
+        if (e.source, e.kind, e.target) in seen:
+            problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}' more than once"))
+            continue
+        seen.add((e.source, e.kind, e.target))
+        if e.target == e.source:
+            problems.append(Problem(e.position, f"{who}: '{field}' points to itself"))
+            continue
+        allowed = EDGE_TARGETS[(e.kind, kb.kind(e.source))]
+        target_kind = kb.kind(e.target)
+        if target_kind not in allowed:
+            problems.append(
+                Problem(
+                    e.position,
+                    f"{who}: '{field}' may not point to {target_kind} '{e.target}'; it lists {' or '.join(sorted(allowed))} ids",
+                )
+            )
+    return problems
+
+
+def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> list[Problem]:
+    """Report each cycle once, at the edge that closes it."""
+    problems = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(kb.nodes):
+        if start in state:
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, list[Edge]]] = [(start, kb.out_edges(start, kind))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, edges = stack[-1]
+            if not edges:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                continue
+            edge = edges.pop(0)
+            nxt = edge.target
+            if nxt == node:
+                continue  # a self-reference is reported by the reference check
+            if state.get(nxt) == 1:
+                loop = [repr(n) for n in path[path.index(nxt):] + [nxt]]
+                if len(loop) > 8:  # one line, however long the loop
+                    loop = loop[:3] + [f"… ({len(loop) - 6} more)"] + loop[-3:]
+                problems.append(Problem(edge.position, f"{_label(kb, node)}: {what} {' → '.join(loop)}; {why}"))
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, kb.out_edges(nxt, kind)))
+    return problems
+
+
+def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
+    """Every listed stage is reached from the first; every other node from some pathway's journey.
+
+    Membership follows `KnowledgeBase.members`: a node no pathway owns that is cross-linked from one
+    (`relevant_to`) belongs to the pathways that link it, so it is not unreachable.
+    """
+    problems = []
+    reached: set[str] = set()
+    for pathway in kb.pathways:
+        reached.update(kb.members(pathway.id))
+        first = pathway.stages[0]
+        got = set(kb.walk(pathway, [pathway.id, first]))
+        for edge in kb.out_edges(pathway.id, EdgeKind.includes):
+            if edge.target not in got:
+                problems.append(
+                    Problem(
+                        edge.position,
+                        f"pathway '{pathway.id}': stage '{edge.target}' cannot be reached from the first stage '{first}' "
+                        "(add it to the 'escalates_to' of an earlier stage)",
+                    )
+                )
+    for node_id in sorted(kb.nodes):
+        if node_id not in reached and kb.kind(node_id) not in ("pathway", "stage"):
+            problems.append(
+                Problem(kb.positions[node_id], f"{_label(kb, node_id)}: unreachable: no pathway's journey leads to it (link it from a stage or another node)")
+            )
+        elif node_id not in reached and kb.kind(node_id) == "stage" and not kb.in_edges(node_id, EdgeKind.includes):
+            problems.append(Problem(kb.positions[node_id], f"{_label(kb, node_id)}: unreachable: no pathway lists this stage"))
+    return problems
+
+
+def _check_stage_order(kb: KnowledgeBase) -> list[Problem]:
+    """A pathway lists its stages in the order a patient meets them, so escalation only ever goes forward."""
+    problems = []
+    for pathway in kb.pathways:
+        step = {s: i for i, s in enumerate(pathway.stages, 1)}
+        for stage_id in pathway.stages:
+            for e in kb.out_edges(stage_id, EdgeKind.escalates_to):
+                if e.target in step and step[e.target] <= step[stage_id]:
+                    problems.append(
+                        Problem(
+                            e.position,
+                            f"stage '{stage_id}': 'escalates_to' leads back from step {step[stage_id]} to step {step[e.target]} "
+                            f"'{e.target}' of pathway '{pathway.id}'; list the stages in the order they escalate "
+                            "(a treatment that sends people back to an earlier stage uses 'returns_to')",
+                        )
+                    )
+    return problems
+
+
+# --- clinical codes ---
+
+_VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+
+
+def verhoeff_ok(digits: str) -> bool:
+    """SNOMED CT identifiers end in a Verhoeff check digit."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][int(ch)]]
+    return c == 0
+
+
+def loinc_ok(code: str) -> bool:
+    """LOINC codes end in a mod-10 check digit after the hyphen."""
+    body, check = code.split("-")
+    digits = [int(d) for d in body]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d = d // 10 + d % 10
+        total += d
+    return (10 - total % 10) % 10 == int(check)
+
+
+CODE_RULES: dict[str, tuple[re.Pattern[str], str, Callable[[str], bool] | None]] = {
+    "icd10cm": (
+        re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$"),
+        "a letter, a digit, a digit (or A or B), then an optional dot and up to 4 more, like 'M54.16'",
+        None,
+    ),
+    "snomedct": (re.compile(r"^[1-9][0-9]{5,17}$"), "6 to 18 digits, like '279039007'", verhoeff_ok),
+    "rxnorm": (re.compile(r"^[1-9][0-9]{0,7}$"), "a number of up to 8 digits, like '5640'", None),
+    "loinc": (re.compile(r"^[1-9][0-9]{0,5}-[0-9]$"), "digits, a hyphen and a check digit, like '24558-9'", loinc_ok),
+}
+
+
+def code_problem(code: Code) -> str | None:
+    pattern, shape, check = CODE_RULES[code.system]
+    if not pattern.match(code.code):
+        return f"{code.system} code {quote(code.code)} is malformed; expected {shape}"
+    if check and not check(code.code):
+        return f"{code.system} code {quote(code.code)} fails its check digit"
+    return None
+
+
+def _check_codes(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        seen = set()
+        for i, code in enumerate(node.codes):
+            where = entry_of[node_id].locate("codes", i, "code")
+            msg = code_problem(code)
+            if msg:
+                problems.append(Problem(where, f"{_label(kb, node_id)}: {msg}"))
+            if (code.system, code.code) in seen:
+                problems.append(Problem(where, f"{_label(kb, node_id)}: {code.system} code {quote(code.code)} is listed twice"))
+            seen.add((code.system, code.code))
+    return problems
+
+
+def _check_reviews(kb: KnowledgeBase, entry_of: dict[str, Entry], today: dt.date) -> list[Problem]:
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        r = node.review
+        who = _label(kb, node_id)
+        entry = entry_of[node_id]
+        if r.last_reviewed and r.next_review and r.next_review < r.last_reviewed:
+            problems.append(
+                Problem(entry.locate("review", "next_review"), f"{who}: next_review {r.next_review} is before last_reviewed {r.last_reviewed}")
+            )
+        if r.status == "reviewed" and not (r.reviewer and r.last_reviewed):
+            problems.append(
+                Problem(entry.locate("review", "status"), f"{who}: status 'reviewed' needs a real 'reviewer' and a 'last_reviewed' date")
+            )
+        if r.last_reviewed and r.last_reviewed > today:
+            problems.append(Problem(entry.locate("review", "last_reviewed"), f"{who}: last_reviewed {r.last_reviewed} is in the future"))
+        if r.next_review and r.next_review < today:
+            problems.append(Problem(entry.locate("review", "next_review"), f"{who}: due for review since {r.next_review}", "warning"))
+    return problems
+
+
+def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
+    problems = []
+    seen: dict[str, Position] = {}
+    anchors: dict[str, tuple[str, Position]] = {}
+    for entry, where in zip(kb.glossary, kb.glossary_positions):
+        mine: set[str] = set()
+        term_reported = entry.term.casefold() in seen
+        for word in [entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else [])]:
+            key = word.casefold()
+            if key in mine:
+                continue  # an abbreviation may equal its term ('MRI'); only other entries clash
+            mine.add(key)
+            if key in seen:
+                problems.append(Problem(where, f"glossary entry {quote(entry.term)}: {quote(word)} is already defined at {seen[key]}"))
+            else:
+                seen[key] = where
+        anchor = glossary_anchor(entry.term)
+        if anchor in anchors and not term_reported:
+            other, at = anchors[anchor]
+            problems.append(
+                Problem(
+                    where,
+                    f"glossary entry {quote(entry.term)}: its link '#{anchor}' is the same as that of {quote(other)} at {at}; "
+                    "terms must differ in more than punctuation, case or accents",
+                )
+            )
+        anchors.setdefault(anchor, (entry.term, where))
+    return problems
+
+
+def _check_text(kb: KnowledgeBase, entry_of: dict[str, Entry], loaded: Loaded) -> list[Problem]:
+    """Control characters and bidirectional overrides: invisible, they make a title or label read differently."""
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        for loc, text in _strings(node.model_dump(mode="json")):
+            bad = _hidden_control(text)
+            if bad:
+                name = ".".join(str(p) for p in loc)
+                problems.append(Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{name}' {bad}"))
+    for term, where in loaded.glossary:
+        for loc, text in _strings(term.model_dump(mode="json")):
+            bad = _hidden_control(text)
+            if bad:
+                name = ".".join(str(p) for p in loc)
+                problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{name}' {bad}"))
+    return problems
+
+
+def _strings(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        return [(loc, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _strings(v, loc + (k,))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _strings(v, loc + (i,))]
+    return []
+
+
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters other than tab and line breaks, and `HIDDEN_CONTROLS`."""
+
+
+def _hidden_control(text: str) -> str:
+    m = _HIDDEN.search(text)
+    if m is None:
+        return ""
+    c = m.group()
+    return f"contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'a control character')}), which can change how the text reads; remove it"
+
+
+def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:
+    """What the build would defuse in Markdown fields: link targets with an unsafe scheme, images from elsewhere.
+    (`node:` links are `_check_node_links`'.)"""
+    problems = []
+    for node_id, node in sorted(kb.nodes.items()):
+        for name in PROSE_FIELDS:
+            text = getattr(node, name, None)
+            if not text or not any(mark in text for mark in LINK_MARKS):
+                continue
+            found: list[str] = []
+            md_prose(text, lambda target: "#", found)
+            problems += [Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: '{name}': {message}") for message in found]
+    return problems
+
+
+def counts(kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:
+    """Node counts per kind and edge counts per kind, for the one-line summary."""
+    nodes: dict[str, int] = {}
+    for n in kb.nodes.values():
+        k = KIND_OF_CLASS[type(n)]
+        nodes[k] = nodes.get(k, 0) + 1
+    edges: dict[str, int] = {}
+    for e in kb.edges:
+        edges[e.kind.value] = edges.get(e.kind.value, 0) + 1
+    return nodes, edges

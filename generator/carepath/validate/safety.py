@@ -1,0 +1,130 @@
+"""Clinical safety rules over the validated graph: every pathway names an emergency, risky treatments
+carry their risks and when to get help, urgency is said only through `urgency:`, reviewed treatments
+cite a source. Pure: returns problems, never reads files.
+
+Each rule is a warning: `check` prints it, `check --strict` and a strict site build fail on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from carepath.load import Entry
+from carepath.model.graph import Indicator, KnowledgeBase, Treatment, Urgency
+from carepath.model.vocabulary import DEFAULT, Vocabulary
+from carepath.problems import Problem, quote
+
+
+def is_risky(kb: KnowledgeBase, treatment: Treatment) -> bool:
+    """A treatment that can do harm, so its page must list risks and when to get help: its type's `risky` flag
+    in the vocabulary (by default medication, injection, procedure and surgery). An unknown type is an error
+    reported elsewhere, not a safety warning."""
+    kind = kb.vocabulary.treatment_kinds.get(treatment.type)
+    return bool(kind and kind.risky)
+
+
+URGENCY_PHRASES: tuple[tuple[str, frozenset[Urgency]], ...] = (
+    ("emergency department", frozenset({Urgency.emergency, Urgency.urgent})),
+    ("emergency room", frozenset({Urgency.emergency, Urgency.urgent})),
+    ("A&E", frozenset({Urgency.emergency, Urgency.urgent})),
+    ("emergency", frozenset({Urgency.emergency})),
+    ("911", frozenset({Urgency.emergency})),
+    ("999", frozenset({Urgency.emergency})),
+    ("112", frozenset({Urgency.emergency})),
+    ("ambulance", frozenset({Urgency.emergency})),
+    ("urgent", frozenset({Urgency.urgent, Urgency.emergency})),
+    ("urgently", frozenset({Urgency.urgent, Urgency.emergency})),
+    ("routine", frozenset({Urgency.routine})),
+)
+"""Words that state an urgency, with the levels each fits: '911' only an emergency, 'urgent care' or
+'the emergency department' an urgent sign too. Longer phrases first, so 'emergency department' is
+read as a place before 'emergency' is read as a level. `soon` has no word of its own: "as soon as you
+can" says nothing about the level. Each level's label in the vocabulary counts too (`urgency_phrases`)."""
+
+URGENCY_TEXT_FIELDS = ("title", "summary", "action")
+"""The indicator fields shown beside its urgency label, on its card and in handouts."""
+
+
+def urgency_phrases(vocabulary: Vocabulary = DEFAULT) -> list[tuple[str, frozenset[Urgency]]]:
+    labels = [(vocabulary.urgency_label(u), frozenset({u})) for u in Urgency if u != Urgency.soon]
+    return sorted([*URGENCY_PHRASES, *labels], key=lambda p: -len(p[0]))
+
+
+def urgency_conflict(text: str, urgency: Urgency, vocabulary: Vocabulary = DEFAULT) -> tuple[str, frozenset[Urgency]] | None:
+    """The first phrase in `text` that states an urgency other than `urgency`, with the levels it fits; None if none does."""
+    phrases = urgency_phrases(vocabulary)
+    pattern = re.compile(r"(?<![\w&])(" + "|".join(re.escape(p) for p, _ in phrases) + r")(?![\w&])", re.IGNORECASE)
+    fits: dict[str, frozenset[Urgency]] = {}
+    for phrase, levels in phrases:  # a label may repeat a word ('Urgent'): it fits every level either names
+        fits[phrase.casefold()] = fits.get(phrase.casefold(), frozenset()) | levels
+    for match in pattern.finditer(text):
+        levels = fits[match.group(0).casefold()]
+        if urgency not in levels:
+            return match.group(0), levels
+    return None
+
+
+def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complete: bool = True) -> list[Problem]:
+    """Every safety rule over the knowledge base, as warnings.
+
+    With a node missing (`graph_complete` false) the emergency rule is skipped: the missing node may be the flag.
+    """
+    problems: list[Problem] = []
+    if graph_complete:
+        problems += _emergency_flags(kb)
+    for node_id, node in sorted(kb.nodes.items()):
+        entry = entry_of[node_id]
+        if isinstance(node, Treatment):
+            problems += _treatment_rules(node, entry, is_risky(kb, node))
+        elif isinstance(node, Indicator):
+            problems += _urgency_wording(node, entry, kb.vocabulary)
+    return problems
+
+
+def _emergency_flags(kb: KnowledgeBase) -> list[Problem]:
+    problems = []
+    for pathway in kb.pathways:
+        if not any(_is_emergency(kb, f) for f in kb.red_flags_of(pathway.id)):
+            message = (
+                f"pathway '{pathway.id}': no emergency red flag; list an indicator with 'urgency: emergency' "
+                "under the pathway's 'red_flags' (or a stage's) so every page says when to call for help"
+            )
+            problems.append(Problem(kb.positions[pathway.id], message, "warning"))
+    return problems
+
+
+def _is_emergency(kb: KnowledgeBase, node_id: str) -> bool:
+    node = kb.nodes.get(node_id)
+    return isinstance(node, Indicator) and node.urgency == Urgency.emergency
+
+
+def _treatment_rules(node: Treatment, entry: Entry, risky: bool) -> list[Problem]:
+    problems = []
+    who = f"treatment '{node.id}'"
+    if risky:
+        kind = node.type
+        if not node.risks:
+            problems.append(Problem(entry.position, f"{who}: a treatment of type '{kind}' needs 'risks', including rare serious ones", "warning"))
+        if not node.get_help_if:
+            problems.append(
+                Problem(entry.position, f"{who}: a treatment of type '{kind}' needs 'get_help_if', the signs that mean get help during or after it", "warning")
+            )
+    if node.review.status == "reviewed" and not node.sources:
+        problems.append(Problem(entry.locate("review", "status"), f"{who}: reviewed but has no 'sources'; cite where its content comes from", "warning"))
+    return problems
+
+
+def _urgency_wording(node: Indicator, entry: Entry, vocabulary: Vocabulary) -> list[Problem]:
+    problems = []
+    for name in URGENCY_TEXT_FIELDS:
+        conflict = urgency_conflict(getattr(node, name), node.urgency, vocabulary)
+        if conflict:
+            word, levels = conflict
+            fits = " or ".join(f"'{u.value}'" for u in Urgency if u in levels)
+            message = (
+                f"indicator '{node.id}': '{name}' says {quote(word)}, wording for {fits}, but its urgency is "
+                f"'{node.urgency.value}'; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
+            )
+            problems.append(Problem(entry.locate(name), message, "warning"))
+    return problems
