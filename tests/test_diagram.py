@@ -571,7 +571,7 @@ def test_overview_keeps_long_association_lines_for_the_list(kb: KnowledgeBase) -
 
 def test_the_stylesheet_styles_what_carries_meaning(kb: KnowledgeBase) -> None:
     """Urgency, 'you are here' and the arrows must not lose their look to a renamed class."""
-    css = (HERE.parent / "generator" / "assets" / "diagram.css").read_text(encoding="utf-8")
+    css = (HERE.parent / "generator" / "carepath" / "assets" / "diagram.css").read_text(encoding="utf-8")
     html = journey_html(kb, pathway_of(kb), "rfa.md", here="rfa") + overview_html(kb, pathway_of(kb), "knee-pain.md")
     used = set(re.findall(r'class="([^"]+)"', html))
     classes = {c for value in used for c in value.split()}
