@@ -16,7 +16,8 @@ import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath import urls as links
 from carepath.model.graph import EdgeKind, Pathway, Stage
-from carepath.render.pages import DISCLAIMER, RenderOptions, long_date, render_pages
+from carepath.render.pages import RenderOptions, long_date, render_pages
+from carepath.words import words
 from helpers_site import (
     SITE_FIXTURE,
     Build,
@@ -34,6 +35,7 @@ from helpers_site import (
 )
 
 PROJECTS = ["fixture", "shipped"]
+DISCLAIMER = words().get("page.disclaimer")
 
 
 @pytest.fixture(scope="module", params=PROJECTS)

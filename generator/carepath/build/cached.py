@@ -29,6 +29,7 @@ from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.publish.qr import qr_svg
 from carepath.text.glossary import GlossaryMatcher
 from carepath.text.glossary import annotate as annotate_glossary
+from carepath.words import Words
 
 POOL_MIN_JOBS = 24
 """Below this many uncached QR codes the work stays in this process: starting workers costs more."""
@@ -95,13 +96,13 @@ def diagrams_through(cache: Cache) -> Iterator[None]:
         diagram.LINK_PARSER.reset(t1)
 
 
-def prefill_layouts(cache: Cache, kb: KnowledgeBase) -> None:
+def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
     """Lay out every pathway's overview not yet cached, Graphviz runs side by side (they are processes)."""
     if workers() < 2:
         return
     jobs = []
     for n, pathway in enumerate(p for p in kb.pathways if not diagram.overview_too_big(kb, p)):
-        source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id))
+        source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id), words=words)
         if not cache.has("dot", source):
             jobs.append((source, f"overview of pathway '{pathway.id}'"))
         elif n == 0:
