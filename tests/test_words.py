@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from carepath import check_pathway
 from carepath import words as words_module
-from carepath.render.pages import Renderer, RenderOptions
+from carepath.render.pages import Renderer, RenderOptions, long_date
 from carepath.words import PLURAL_RULES, WordsError, words
 from helpers_site import SITE_FIXTURE
 
@@ -171,3 +171,10 @@ def test_a_template_holds_no_words_of_its_own(path: Path) -> None:
 def test_the_template_check_sees_a_bare_sentence() -> None:
     assert _leftover_words('## {{ w("a.b") }}\n\nCall now.\n<p aria-label="You are here">x</p>') == ["Call", "now", "You", "are", "here", "x"]
     assert _leftover_words('<p class="cp-x" aria-label="{{ w("a.b") }}">{{ w("c.d") }}</p>') == []
+
+
+def test_a_long_date_names_its_month_in_words() -> None:
+    assert long_date(dt.date(2026, 12, 1), words()) == "1 December 2026"
+    assert long_date(dt.date(2027, 5, 31), words()) == "31 May 2027"
+    assert len({long_date(dt.date(2026, m, 1), words()) for m in range(1, 13)}) == 12
+    assert long_date(None, words()) is None

@@ -43,9 +43,11 @@ def type_title(kb: KnowledgeBase, words: Words, node_id: str) -> str:
     return kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else words.get(f"kind.{kb.kind(node_id)}.title")
 
 
-def long_date(day: dt.date | None) -> str | None:
+def long_date(day: dt.date | None, words: Words) -> str | None:
     """'1 December 2026': no leading zero, the month in words, so no reader confuses day and month."""
-    return f"{day.day} {day:%B %Y}" if day else None
+    if day is None:
+        return None
+    return words.get("date.long", day=day.day, month=words.get(f"date.month.{day.month}"), year=day.year)
 
 
 @dataclass(frozen=True)
@@ -266,9 +268,9 @@ class Renderer:
         r = node.review
         return {
             "status": r.status,
-            "last_reviewed": long_date(r.last_reviewed),
-            "next_review": long_date(r.next_review),
-            "written": long_date(r.written),
+            "last_reviewed": long_date(r.last_reviewed, self.words),
+            "next_review": long_date(r.next_review, self.words),
+            "written": long_date(r.written, self.words),
             "reviewer": r.reviewer,
             "due": bool(r.next_review and r.next_review < self.options.today),
         }
