@@ -13,7 +13,7 @@ from carepath import check_pathway
 from carepath import words as words_module
 from carepath.render.pages import Renderer, RenderOptions, long_date
 from carepath.words import PLURAL_RULES, WordsError, words
-from helpers_site import SITE_FIXTURE
+from helpers_site import SITE_FIXTURE, shared_build
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator" / "carepath"
@@ -178,3 +178,16 @@ def test_a_long_date_names_its_month_in_words() -> None:
     assert long_date(dt.date(2027, 5, 31), words()) == "31 May 2027"
     assert len({long_date(dt.date(2026, m, 1), words()) for m in range(1, 13)}) == 12
     assert long_date(None, words()) is None
+
+
+def test_the_theme_and_the_lookup_script_get_their_words_from_the_build(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The 404 page reads the catalogue from `config.extra`, and the lookup page hands lookup.js its messages."""
+    b = shared_build("shipped", tmp_path_factory)
+    assert b.returncode == 0, b.output
+    w = words()
+    missing = b.html("404.html")
+    for key in ("not_found.title", "not_found.summary", "emergency.title", "emergency.any_of_these", "not_found.home", "pathways.title"):
+        assert f">{w.get(key)}<" in missing, key
+    lookup = b.html("lookup/")
+    assert f'data-unknown-code="{w.get("lookup.unknown_code")}"' in lookup
+    assert f'data-unknown-system="{w.get("lookup.unknown_system")}"' in lookup
