@@ -36,7 +36,6 @@ TEMPLATE_OVERRIDE_SUBDIR = "carepath"
 """Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
 
 
-
 def type_title(kb: KnowledgeBase, words: Words, node_id: str) -> str:
     """What a node is, in a patient's words: a treatment's type label from the vocabulary, else its kind's title."""
     node = kb.nodes[node_id]
