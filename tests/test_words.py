@@ -3,9 +3,11 @@ and the templates hold no English of their own."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 import string
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,66 @@ def test_the_theme_and_the_lookup_script_get_their_words_from_the_build(tmp_path
     lookup = b.html("lookup/")
     assert f'data-unknown-code="{w.get("lookup.unknown_code")}"' in lookup
     assert f'data-unknown-system="{w.get("lookup.unknown_system")}"' in lookup
+
+
+# --- no English in the code that writes pages ---
+
+PAGE_CODE = sorted(
+    p
+    for p in PYTHON
+    if p.relative_to(PACKAGE).parts[0] in ("render", "diagram", "publish", "text", "engines", "words")
+    or p.relative_to(PACKAGE).as_posix() in ("build/site.py", "model/vocabulary.py", "urls.py")
+)
+ERROR_CALLS = {"Problem", "DiagramError", "ValueError", "PluginError", "PathwayError", "WordsError"}
+FOR_AUTHORS = {
+    "build/site.py:url_clashes": "an error for the site's author",
+    "diagram/draw.py:overview_too_big": "a note for the site's author",
+    "diagram/draw.py:overview_html": "names the chart in a Graphviz error",
+    "publish/clinical.py:<module>": "NO_SITE_URL, a note for the site's author",
+    "publish/clinical.py:placeholder_message": "a warning for the site's author",
+    "text/content.py:foreign_loads": "a problem for the site's author",
+    "text/escape.py:_relink": "a problem for the pathway's author",
+    "text/escape.py:_deimage": "a problem for the pathway's author",
+    "text/glossary.py:<module>": "HTML block element names",
+}
+"""Where prose in the code is not for readers, and why."""
+_PROSE = re.compile(r"[A-Za-z]{2,} [a-z]{2,}")
+_MARKUP = re.compile(r"<[^<>]*>|^[^<>]*>|<[^<>]*$|[\w-]+=\"[^\"]*(\"|$)|\bcp-[\w-]*")
+"""Tags, attributes and the generator's own class names, also when an f-string cuts them in two."""
+
+
+def _prose_in_code() -> list[tuple[str, str, str]]:
+    """String constants that read as English: `(module:function, line, text)`; docstrings and errors left out."""
+    found = []
+
+    def walk(node: ast.AST, stack: list[ast.AST]) -> Iterator[tuple[ast.AST, list[ast.AST]]]:
+        yield node, stack
+        for child in ast.iter_child_nodes(node):
+            yield from walk(child, [*stack, node])
+
+    for path in PAGE_CODE:
+        for node, stack in walk(ast.parse(path.read_text(encoding="utf-8")), []):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(stack[-1], ast.Expr):
+                continue
+            if any(isinstance(s, ast.Raise) or isinstance(s, ast.Call) and _called(s) in ERROR_CALLS for s in stack):
+                continue
+            if _PROSE.search(_MARKUP.sub(" ", node.value)):
+                function = next((s.name for s in reversed(stack) if isinstance(s, ast.FunctionDef)), "<module>")
+                found.append((f"{path.relative_to(PACKAGE).as_posix()}:{function}", str(node.lineno), node.value))
+    return found
+
+
+def _called(call: ast.Call) -> str:
+    return call.func.id if isinstance(call.func, ast.Name) else call.func.attr if isinstance(call.func, ast.Attribute) else ""
+
+
+def test_the_code_that_writes_pages_holds_no_english_of_its_own() -> None:
+    """Reader-facing text lives in the catalogue; what prose is left in the code is for authors (FOR_AUTHORS says why)."""
+    found = _prose_in_code()
+    assert [f"{where}:{line}: {text!r}" for where, line, text in found if where not in FOR_AUTHORS] == []
+    assert {where for where, _, _ in found} == set(FOR_AUTHORS), "an entry of FOR_AUTHORS no longer applies"
+
+
+def test_the_code_check_sees_english() -> None:
+    assert _PROSE.search(_MARKUP.sub(" ", '<p class="cp-x">You are here</p>'))
+    assert not _PROSE.search(_MARKUP.sub(" ", '<li class="cp-rel cp-rel-'))

@@ -128,16 +128,16 @@ def glossary_digest(glossary: Sequence[GlossaryEntry]) -> str:
     return digest(json.dumps([g.model_dump(mode="json") for g in glossary], sort_keys=True, ensure_ascii=False))
 
 
-def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry]) -> Callable[[str, KnowledgeBase, str], str]:
-    """`glossary.annotate` for the renderer's `annotate` hook, keyed by the page text, its URI and the glossary."""
-    key = glossary_digest(glossary)
+def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry], words: Words) -> Callable[[str, KnowledgeBase, str], str]:
+    """`glossary.annotate` for the renderer's `annotate` hook, keyed by the page text, its URI, the glossary and the language."""
+    key = digest(glossary_digest(glossary), words.language)
     matcher: GlossaryMatcher | None = None
 
     def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
         def compute() -> str:
             nonlocal matcher
             matcher = matcher or GlossaryMatcher(glossary)
-            return annotate_glossary(markdown, glossary, uri, matcher)
+            return annotate_glossary(markdown, glossary, uri, matcher, words)
 
         return cache.text("glossary", (key, uri, markdown), compute)
 

@@ -146,7 +146,7 @@ def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> Site
         language=options.language,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
-        annotate=cached_annotate(cache, kb.glossary),
+        annotate=cached_annotate(cache, kb.glossary, words(options.language)),
         diagrams=diagram if options.diagrams else None,
         page_extras=clinical.page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
