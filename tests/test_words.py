@@ -14,7 +14,7 @@ import pytest
 from carepath import check_pathway
 from carepath import words as words_module
 from carepath.render.pages import Renderer, RenderOptions, long_date
-from carepath.words import PLURAL_RULES, WordsError, words
+from carepath.words import PLURAL_RULES, WordsError, parse_catalogue, words
 from helpers_site import SITE_FIXTURE, shared_build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +114,18 @@ def test_a_template_asking_for_a_missing_key_fails_the_build_with_the_key_not_a_
 def test_an_unknown_language_is_an_error_naming_it() -> None:
     with pytest.raises(WordsError, match=r"^carepath/words/xx\.yml: no catalogue for language 'xx'$"):
         words("xx")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a:\n  b: [x, y]\n", r"^carepath/words/zz\.yml: 'a\.b' must be text, not list$"),
+        ("a:\n  no: x\n", r"^carepath/words/zz\.yml: key False under 'a' must be text; quote it$"),
+    ],
+)
+def test_a_broken_catalogue_is_an_error_naming_the_entry(text: str, message: str) -> None:
+    with pytest.raises(WordsError, match=message):
+        parse_catalogue(text, "carepath/words/zz.yml")
 
 
 def test_a_regional_catalogue_holds_only_what_differs_from_its_language(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,3 +268,4 @@ def test_the_code_that_writes_pages_holds_no_english_of_its_own() -> None:
 def test_the_code_check_sees_english() -> None:
     assert _PROSE.search(_MARKUP.sub(" ", '<p class="cp-x">You are here</p>'))
     assert not _PROSE.search(_MARKUP.sub(" ", '<li class="cp-rel cp-rel-'))
+

@@ -72,6 +72,9 @@ def plural_form(language: str, count: int) -> str:
 def _flatten(data: Any, prefix: str, out: dict[str, str], where: str) -> None:
     if isinstance(data, dict):
         for key, value in data.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                # YAML reads a bare `yes`, `no`, `on` or `off` as true or false: quote such a key.
+                raise WordsError(f"{where}: key {key!r} under '{prefix}' must be text; quote it")
             _flatten(value, f"{prefix}.{key}" if prefix else str(key), out, where)
     elif isinstance(data, str):
         out[prefix] = data
@@ -85,6 +88,11 @@ def _read(language: str) -> dict[str, str]:
         text = resources.files("carepath").joinpath("words", f"{language}.yml").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise WordsError(f"{where}: no catalogue for language '{language}'") from None
+    return parse_catalogue(text, where)
+
+
+def parse_catalogue(text: str, where: str) -> dict[str, str]:
+    """A catalogue's YAML as `{dotted key: text}`; `where` names the file in errors."""
     out: dict[str, str] = {}
     _flatten(yaml.safe_load(text) or {}, "", out, where)
     return out
