@@ -386,11 +386,11 @@ def test_overview_has_a_key_and_groups_stages(kb: KnowledgeBase) -> None:
     assert "Key" in "".join(legend.itertext())
     key_text = " ".join("".join(el.itertext()) for el in svg.iter() if el.get("id", "").startswith("cp-overview-knee-pain-k-"))
     for words in (
-        "Pathway",
-        "Step of care",
-        "Treatment or test",
+        "Care pathway",
+        "Stage of care",
+        "Treatment",
         "Condition",
-        "Red flag",
+        "Warning sign",
         "if no improvement",
         "do this first",
         "watch for",
@@ -506,7 +506,7 @@ def test_a_thousand_character_title_is_cut_in_the_graph_and_whole_in_the_text(ho
     node = only([g for g in tree(html).iter() if g.get("id") == "cp-overview-hostile-n-long"])
     drawn = [t.text or "" for t in node.iter(f"{SVG}text")]
     assert len(drawn) <= 5 and drawn[-1].endswith("…") and sum(map(len, drawn)) < 150
-    assert node.find(f"{SVG}title").text == f"Treatment or test: {title}"  # type: ignore[union-attr]
+    assert node.find(f"{SVG}title").text == f"Treatment: {title}"  # type: ignore[union-attr]
     assert title in journey_html(kb, p, "hostile.md")
 
 

@@ -16,7 +16,8 @@ import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath import urls as links
 from carepath.model.graph import EdgeKind, Pathway, Stage
-from carepath.render.pages import DISCLAIMER, RenderOptions, long_date, render_pages
+from carepath.render.pages import RenderOptions, long_date, render_pages
+from carepath.words import words
 from helpers_site import (
     SITE_FIXTURE,
     Build,
@@ -34,6 +35,7 @@ from helpers_site import (
 )
 
 PROJECTS = ["fixture", "shipped"]
+DISCLAIMER = words().get("page.disclaimer")
 
 
 @pytest.fixture(scope="module", params=PROJECTS)
@@ -171,14 +173,14 @@ def test_review_status_and_disclaimer_on_every_page(built: tuple[Build, Knowledg
     for node_id, node in kb.nodes.items():
         text = text_of(node_article(b, node_id))
         if node.review.status == "reviewed":
-            assert f"Page last reviewed: {long_date(node.review.last_reviewed)}" in text
+            assert f"Page last reviewed: {long_date(node.review.last_reviewed, words())}" in text
             assert f"Reviewed by {node.review.reviewer}." in text
             assert "Draft: awaiting clinical review" not in text
         else:
             assert "Draft: awaiting clinical review" in text, node_id
             assert "Not yet reviewed by a clinician." in text, node_id
             if node.review.written:
-                assert f"Written: {long_date(node.review.written)}" in text, node_id
+                assert f"Written: {long_date(node.review.written, words())}" in text, node_id
         assert DISCLAIMER in text, node_id
         assert "Due for review" not in text, node_id
     for url in ("a-z/", "glossary/"):

@@ -133,6 +133,12 @@ def test_lookup_of_an_unknown_code_says_so_and_lists_the_codes(page: Page, fixtu
     assert page.locator("a[href='../code/rxnorm/5640/']").is_visible()
 
 
+def test_lookup_of_an_unknown_code_system_says_so_with_what_was_sent(page: Page, fixture_url: str) -> None:
+    """The message comes from the page's words; what the record system sent goes in as text, `$&` and all."""
+    page.goto(fixture_url + infobutton("1.2.3$%26", "5640"))  # %26: an & in the value
+    assert page.inner_text("#cp-lookup-status") == "This site does not know the code system 1.2.3$&. The codes it has are listed below."
+
+
 def test_lookup_without_javascript_shows_the_code_index(browser: Browser, fixture_url: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:

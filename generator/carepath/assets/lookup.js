@@ -1,6 +1,7 @@
 /* Carepath code lookup: send an HL7 Infobutton (MedlinePlus Connect style) request to the right page.
    Reads `mainSearchCriteria.v.cs` (code system OID) and `mainSearchCriteria.v.c` (the code) from the
-   address, and the page's inline map of codes. Without JavaScript the page lists every code instead. */
+   address, and the page's inline map of codes. Without JavaScript the page lists every code instead.
+   Its words come from the page (the status element's data- attributes, from the words catalogue). */
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
@@ -19,8 +20,9 @@
     return;
   }
   if (status) {
+    // A function as replacement: a `$` in what the reader typed is no replacement pattern.
     status.textContent = codes
-      ? "This site has no page for code " + code + ". The codes it has are listed below."
-      : "This site does not know the code system " + system + ". The codes it has are listed below.";
+      ? (status.getAttribute("data-unknown-code") || "").replace("{code}", function () { return code; })
+      : (status.getAttribute("data-unknown-system") || "").replace("{system}", function () { return system; });
   }
 })();

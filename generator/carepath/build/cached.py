@@ -29,6 +29,7 @@ from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.publish.qr import qr_svg
 from carepath.text.glossary import GlossaryMatcher
 from carepath.text.glossary import annotate as annotate_glossary
+from carepath.words import Words
 
 POOL_MIN_JOBS = 24
 """Below this many uncached QR codes the work stays in this process: starting workers costs more."""
@@ -95,13 +96,13 @@ def diagrams_through(cache: Cache) -> Iterator[None]:
         diagram.LINK_PARSER.reset(t1)
 
 
-def prefill_layouts(cache: Cache, kb: KnowledgeBase) -> None:
+def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
     """Lay out every pathway's overview not yet cached, Graphviz runs side by side (they are processes)."""
     if workers() < 2:
         return
     jobs = []
     for n, pathway in enumerate(p for p in kb.pathways if not diagram.overview_too_big(kb, p)):
-        source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id))
+        source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id), words=words)
         if not cache.has("dot", source):
             jobs.append((source, f"overview of pathway '{pathway.id}'"))
         elif n == 0:
@@ -127,16 +128,16 @@ def glossary_digest(glossary: Sequence[GlossaryEntry]) -> str:
     return digest(json.dumps([g.model_dump(mode="json") for g in glossary], sort_keys=True, ensure_ascii=False))
 
 
-def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry]) -> Callable[[str, KnowledgeBase, str], str]:
-    """`glossary.annotate` for the renderer's `annotate` hook, keyed by the page text, its URI and the glossary."""
-    key = glossary_digest(glossary)
+def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry], words: Words) -> Callable[[str, KnowledgeBase, str], str]:
+    """`glossary.annotate` for the renderer's `annotate` hook, keyed by the page text, its URI, the glossary and the language."""
+    key = digest(glossary_digest(glossary), words.language)
     matcher: GlossaryMatcher | None = None
 
     def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
         def compute() -> str:
             nonlocal matcher
             matcher = matcher or GlossaryMatcher(glossary)
-            return annotate_glossary(markdown, glossary, uri, matcher)
+            return annotate_glossary(markdown, glossary, uri, matcher, words)
 
         return cache.text("glossary", (key, uri, markdown), compute)
 

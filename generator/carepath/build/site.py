@@ -34,6 +34,7 @@ from carepath.problems import Problem
 from carepath.publish import clinical
 from carepath.render.pages import NAV_MAX_PATHWAYS, TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, in_nav, nav_pages
 from carepath.text.content import foreign_loads, resolve_node_links
+from carepath.words import DEFAULT_LANGUAGE, Words, words
 
 ASSET_DIR = "assets/carepath"
 """Where the generator's own CSS lands in the built site."""
@@ -56,6 +57,7 @@ class SiteOptions:
     site_name: str = "Carepath"
     publisher: str | None = None
     content_version: str | None = None
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -68,6 +70,7 @@ class SitePages:
     in_nav: set[str]
     warnings: list[Problem] = field(default_factory=list)
     nav_max_pathways: int = NAV_MAX_PATHWAYS
+    words: Words = field(default_factory=words)
 
     def generated(self, content_uris: list[str]) -> dict[str, str]:
         """The generated pages that go into the site: all but the home page when the site writes its own."""
@@ -77,7 +80,7 @@ class SitePages:
 
     def theme_data(self, use_directory_urls: bool = True) -> dict[str, Any]:
         """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
-        every emergency red flag by title, the A to Z and the pathway index."""
+        every emergency red flag by title, the A to Z and the pathway index; and the words catalogue."""
         signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
         return {
             "emergency": [
@@ -86,20 +89,22 @@ class SitePages:
             ],
             "a_to_z": links.page_url(links.A_TO_Z_URI, use_directory_urls),
             "pathways": links.page_url(links.PATHWAYS_URI, use_directory_urls),
+            "words": dict(self.words.entries),
         }
 
     def nav(self, content_uris: list[str]) -> list[Any]:
         """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
-        nav: list[Any] = [{"Home": links.HOME_URI}]
+        w = self.words
+        nav: list[Any] = [{w.get("nav.home"): links.HOME_URI}]
         rest = [u for u in content_uris if u != links.HOME_URI]
-        nav.append({"All pathways": links.PATHWAYS_URI})
+        nav.append({w.get("nav.pathways"): links.PATHWAYS_URI})
         for title, entries in nav_pages(self.kb, self.nav_max_pathways):
             section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
             nav.append({title: section})
-        nav.append({"A to Z": links.A_TO_Z_URI})
-        nav.append({"Glossary": links.GLOSSARY_URI})
+        nav.append({w.get("nav.a_to_z"): links.A_TO_Z_URI})
+        nav.append({w.get("nav.glossary"): links.GLOSSARY_URI})
         if links.CODES_URI in self.pages:
-            nav.append({"Clinical codes": links.CODES_URI})
+            nav.append({w.get("nav.codes"): links.CODES_URI})
         nav.extend(rest)
         return nav
 
@@ -138,9 +143,10 @@ def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> Site
         site_name=options.site_name,
         publisher=options.publisher,
         content_version=options.content_version,
+        language=options.language,
         use_directory_urls=options.use_directory_urls,
         overrides_dir=options.overrides_dir,
-        annotate=cached_annotate(cache, kb.glossary),
+        annotate=cached_annotate(cache, kb.glossary, words(options.language)),
         diagrams=diagram if options.diagrams else None,
         page_extras=clinical.page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
@@ -148,7 +154,7 @@ def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> Site
     prefill_qr(cache, clinical.qr_jobs(kb, render_options))
     with diagrams_through(cache):
         if options.diagrams:
-            prefill_layouts(cache, kb)
+            prefill_layouts(cache, kb, words(options.language))
         renderer = (
             IncrementalRenderer(kb, render_options, cache, digest(settings, glossary_digest(kb.glossary)))
             if cache.root is not None
@@ -165,7 +171,7 @@ def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> Site
                 assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
     warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if options.diagrams else [])
     nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
-    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
+    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways, words(options.language))
 
 
 def diagram_notes(kb: KnowledgeBase) -> list[Problem]:

@@ -33,7 +33,6 @@ from pathlib import Path
 
 from carepath.model.graph import (
     URGENCY_ORDER,
-    Condition,
     Edge,
     EdgeKind,
     Indicator,
@@ -41,11 +40,12 @@ from carepath.model.graph import (
     Node,
     Pathway,
     Stage,
-    Treatment,
     Urgency,
 )
 from carepath.model.vocabulary import Vocabulary
+from carepath.render.pages import type_title
 from carepath.urls import node_uri, page_url, url_link
+from carepath.words import Words, words
 
 __all__ = [
     "DOT_PROGRAM",
@@ -135,6 +135,8 @@ class _Ctx:
     """Nodes drawn as boxes of their own; only these carry the visible 'You are here' label."""
     members: frozenset[str] = frozenset()
     """The pathway's own nodes (`KnowledgeBase.members`)."""
+    w: Words = field(default_factory=words)
+    """The words catalogue every label comes from."""
 
     def href(self, node_id: str) -> str:
         return url_link(self.page_uri, node_uri(node_id), use_directory_urls=self.use_directory_urls)
@@ -150,7 +152,7 @@ class _Ctx:
         label = f"<bdi>{_h(text if text is not None else self.title(node_id))}</bdi>"
         out = f"<a{attrs}>{label}</a>"
         if current and (primary or self.here not in self.primaries):
-            out += ' <strong class="cp-here-label"><span aria-hidden="true">◉ </span>You are here</strong>'
+            out += f' <strong class="cp-here-label"><span aria-hidden="true">◉ </span>{self.w("page.you_are_here")}</strong>'
         return out
 
     def step(self, stage_id: str) -> int | None:
@@ -161,7 +163,7 @@ class _Ctx:
 
     def stage_link(self, stage_id: str, primary: bool = False) -> str:
         n = self.step(stage_id)
-        prefix = f'<span class="cp-step">Step {n}</span> ' if n else ""
+        prefix = f'<span class="cp-step">{self.w("diagram.step", step=n)}</span> ' if n else ""
         return prefix + self.link(stage_id, primary)
 
     def targets(self, node_id: str, kind: EdgeKind) -> list[str]:
@@ -172,8 +174,8 @@ class _Ctx:
         return [e.source for e in self.kb.in_edges(node_id, kind) if e.source in self.members]
 
 
-def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, use_directory_urls: bool) -> _Ctx:
-    ctx = _Ctx(kb, pathway, page_uri, here, use_directory_urls, members=frozenset(kb.members(pathway.id)))
+def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, use_directory_urls: bool, w: Words | None) -> _Ctx:
+    ctx = _Ctx(kb, pathway, page_uri, here, use_directory_urls, members=frozenset(kb.members(pathway.id)), w=w or words())
     ctx.primaries = {pathway.id, *pathway.stages, *pathway.red_flags}
     for sid in pathway.stages:
         ctx.primaries.update(ctx.targets(sid, EdgeKind.offers))
@@ -188,26 +190,18 @@ def _sorted_flags(kb: KnowledgeBase, ids: Iterable[str]) -> list[Indicator]:
 
 
 def _type_word(ctx: _Ctx, node: Node) -> str:
-    """The kind of a box in plain words: a treatment's type label from the vocabulary, never its raw value."""
-    if isinstance(node, Treatment):
-        return ctx.kb.vocabulary.type_label(node.type).lower()
-    if isinstance(node, Condition):
-        return "condition"
-    if isinstance(node, Indicator):
-        return "red flag"
-    if isinstance(node, Stage):
-        return "stage"
-    return "pathway"
+    """What a box is, within a sentence: the page's kind line (`type_title`) in lower case, never a raw value."""
+    return type_title(ctx.kb, ctx.w, node.id).lower()
 
 
 def _relations(ctx: _Ctx) -> tuple[tuple[EdgeKind, str], ...]:
     """The edges an option shows in words under its box, in this order."""
-    words = ctx.kb.vocabulary.edge_label
+    label = ctx.kb.vocabulary.edge_label
     return (
-        (EdgeKind.requires, words(EdgeKind.requires).capitalize()),
-        (EdgeKind.returns_to, words(EdgeKind.returns_to).capitalize()),
-        (EdgeKind.escalates_to, "If this does not help"),
-        (EdgeKind.relevant_to, words(EdgeKind.relevant_to).capitalize()),
+        (EdgeKind.requires, label(EdgeKind.requires).capitalize()),
+        (EdgeKind.returns_to, label(EdgeKind.returns_to).capitalize()),
+        (EdgeKind.escalates_to, ctx.w("diagram.if_not_helping")),
+        (EdgeKind.relevant_to, label(EdgeKind.relevant_to).capitalize()),
     )
 
 
@@ -319,11 +313,11 @@ def _option_item(ctx: _Ctx, option_id: str) -> str:
     node = ctx.kb.nodes[option_id]
     kind = ctx.kb.kind(option_id)
     rels = []
-    for edge_kind, words in _relations(ctx):
+    for edge_kind, label in _relations(ctx):
         targets = ctx.targets(option_id, edge_kind)
         if targets:
             links = ", ".join(ctx.link(t) for t in targets)
-            rels.append(f'<li class="cp-rel cp-rel-{edge_kind.value}"><span class="cp-rel-label">{words}:</span> {links}</li>')
+            rels.append(f'<li class="cp-rel cp-rel-{edge_kind.value}"><span class="cp-rel-label">{label}:</span> {links}</li>')
     rel_html = f'<ul class="cp-relations">{"".join(rels)}</ul>' if rels else ""
     here = " cp-here" if option_id == ctx.here else ""
     return (
@@ -338,7 +332,7 @@ def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool) -> str:
     opts = f'<ul class="cp-options">{"".join(_option_item(ctx, o) for o in options)}</ul>' if options else ""
     shown = ctx.pathway.red_flags if whole_journey else []  # already in the journey's red-flag box
     stage_flags = [f for f in ctx.targets(stage_id, EdgeKind.flags) if f not in shown]
-    flags = _flags_box(ctx, stage_flags, "Watch for", " cp-stage-flags")
+    flags = _flags_box(ctx, stage_flags, ctx.w("diagram.watch_for"), " cp-stage-flags")
     nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
     esc = ""
     if nexts:
@@ -355,19 +349,20 @@ def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool) -> str:
 
 
 def journey_html(
-    kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None = None, *, use_directory_urls: bool = True
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None = None, *,
+    use_directory_urls: bool = True, words: Words | None = None,
 ) -> str:
     """The patient journey: red flags first, then the stages top to bottom with their options as links,
     prerequisites and return paths in words, and a 'no improvement' arrow to the next stage.
     The text alternative follows in a closed `<details>`."""
-    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls)
-    flags = _flags_box(ctx, pathway.red_flags, "Get help straight away if you notice", " cp-pathway-flags")
+    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls, words)
+    flags = _flags_box(ctx, pathway.red_flags, ctx.w("diagram.get_help"), " cp-pathway-flags")
     stages = "".join(_stage_item(ctx, s, whole_journey=True) for s in pathway.stages)
     out = (
         f'<div class="cp-diagram cp-journey cp-no-score" id="cp-journey-{pathway.id}">'
-        f'<p class="cp-diagram-title">Your journey: {ctx.link(pathway.id, primary=True)}</p>'
+        f'<p class="cp-diagram-title">{ctx.w("diagram.journey_title", pathway=ctx.link(pathway.id, primary=True))}</p>'
         f'{flags}<ol class="cp-stages">{stages}</ol>'
-        f"{_details(_text_alternative(ctx), 'The journey as a list')}</div>"
+        f"{_details(_text_alternative(ctx), ctx.w('diagram.journey_list'))}</div>"
     )
     check_diagram_links(out, kb, page_uri, use_directory_urls)
     return out
@@ -381,23 +376,24 @@ def stage_slice_html(
     here: str | None = None,
     *,
     use_directory_urls: bool = True,
+    words: Words | None = None,
 ) -> str:
     """One stage of the journey: what leads to it, its options, its red flags and where it escalates to."""
     if stage_id not in pathway.stages:
         raise ValueError(f"stage '{stage_id}' is not part of pathway '{pathway.id}'")
-    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls)
+    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls, words)
     n = pathway.stages.index(stage_id) + 1
     before = [s for s in ctx.sources(stage_id, EdgeKind.escalates_to) if s in pathway.stages]
     before.sort(key=pathway.stages.index)
     if before:
         links = ", ".join(ctx.stage_link(s) for s in before)
-        lead = f'<p class="cp-before"><span class="cp-rel-label">Comes after:</span> {links} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
+        lead = f'<p class="cp-before"><span class="cp-rel-label">{ctx.w("diagram.comes_after")}</span> {links} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
     else:
-        lead = f'<p class="cp-before"><span class="cp-rel-label">Start of the journey:</span> {ctx.link(pathway.id)} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
+        lead = f'<p class="cp-before"><span class="cp-rel-label">{ctx.w("diagram.start")}</span> {ctx.link(pathway.id)} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
     out = (
         f'<div class="cp-diagram cp-slice cp-no-score" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
         f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id, whole_journey=False)}</ol>'
-        f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), 'This step as a list', cls='cp-text-alt', tag='ol', start=n)}</div>"
+        f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), ctx.w('diagram.stage_list'), cls='cp-text-alt', tag='ol', start=n)}</div>"
     )
     check_diagram_links(out, kb, page_uri, use_directory_urls)
     return out
@@ -412,10 +408,10 @@ def _sentence_links(ctx: _Ctx, ids: list[str]) -> str:
 
 def _text_option(ctx: _Ctx, option_id: str) -> str:
     parts = [f"{ctx.link(option_id)} ({_h(_type_word(ctx, ctx.kb.nodes[option_id]))})."]
-    for edge_kind, words in _relations(ctx):
+    for edge_kind, label in _relations(ctx):
         targets = ctx.targets(option_id, edge_kind)
         if targets:
-            parts.append(f"{words}: {_sentence_links(ctx, targets)}.")
+            parts.append(f"{label}: {_sentence_links(ctx, targets)}.")
     return "<li>" + " ".join(parts) + "</li>"
 
 
@@ -431,19 +427,19 @@ def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
 
 def _text_stage(ctx: _Ctx, stage_id: str) -> str:
     n = ctx.step(stage_id)
-    parts = [f"<li>Step {n}: {ctx.link(stage_id)}."]
+    parts = ["<li>" + ctx.w("diagram.text_step", step=n, stage=ctx.link(stage_id))]
     options = ctx.targets(stage_id, EdgeKind.offers)
     if options:
-        parts.append(f"Options:<ol>{''.join(_text_option(ctx, o) for o in options)}</ol>")
+        parts.append(f"{ctx.w('diagram.text_options')}<ol>{''.join(_text_option(ctx, o) for o in options)}</ol>")
     flags = _sorted_flags(ctx.kb, ctx.targets(stage_id, EdgeKind.flags))
     if flags:
-        parts.append(f"Watch for:<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol>")
+        parts.append(f"{ctx.w('diagram.text_watch_for')}<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol>")
     nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
     if nexts:
-        words = ", ".join((f"step {ctx.step(t)}, " if ctx.step(t) else "") + ctx.link(t) for t in nexts)
-        parts.append(f"If there is no improvement, go to {words}.")
+        stages = ", ".join(ctx.w("diagram.text_next", step=ctx.step(t), stage=ctx.link(t)) if ctx.step(t) else ctx.link(t) for t in nexts)
+        parts.append(ctx.w("diagram.text_no_improvement", stages=stages))
     else:
-        parts.append("This is the last step.")
+        parts.append(ctx.w("diagram.text_last_step"))
     return " ".join(parts) + "</li>"
 
 
@@ -454,7 +450,7 @@ def _text_alternative(ctx: _Ctx) -> str:
     flags = _sorted_flags(ctx.kb, ctx.pathway.red_flags)
     if flags:
         items.append(
-            f"<li>Red flags, at any step: get help if you notice<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol></li>"
+            f"<li>{ctx.w('diagram.text_red_flags')}<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol></li>"
         )
     said = set(ctx.pathway.stages) | {ctx.pathway.id}
     body = "".join(items)
@@ -462,10 +458,10 @@ def _text_alternative(ctx: _Ctx) -> str:
     rest = [n for n in ctx.kb.members(ctx.pathway.id) if n not in said]
     if rest:
         items.append(
-            f"<li>Also part of this pathway:<ol>{''.join(f'<li>{ctx.link(n)} ({_h(_type_word(ctx, ctx.kb.nodes[n]))})</li>' for n in rest)}</ol></li>"
+            f"<li>{ctx.w('diagram.text_also')}<ol>{''.join(f'<li>{ctx.link(n)} ({_h(_type_word(ctx, ctx.kb.nodes[n]))})</li>' for n in rest)}</ol></li>"
         )
     return (
-        f'<p class="cp-text-alt-lead">{ctx.link(ctx.pathway.id)}, step by step:</p><ol class="cp-text-alt">{"".join(items)}</ol>'
+        f'<p class="cp-text-alt-lead">{ctx.w("diagram.text_lead", pathway=ctx.link(ctx.pathway.id))}</p><ol class="cp-text-alt">{"".join(items)}</ol>'
     )
 
 
@@ -479,9 +475,11 @@ def _details(inner: str, summary: str, cls: str = "", tag: str = "", start: int 
     return f'<details class="cp-text-alt-details"><summary>{summary}</summary>{inner}</details>'
 
 
-def text_alternative_html(kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True) -> str:
+def text_alternative_html(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, words: Words | None = None
+) -> str:
     """The decision flow as an ordered, nested list that reads in journey order and links every node."""
-    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
+    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls, words)
     out = f'<div class="cp-text-alt-block">{_text_alternative(ctx)}</div>'
     check_diagram_links(out, kb, page_uri, use_directory_urls)
     return out
@@ -526,15 +524,6 @@ _LABELLED = frozenset({EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers
 """The decision edges, labelled in words on the graph; the others are told apart by line style and the key
 (labelling every 'offers' edge of a 500-node pathway would bury the graph)."""
 
-_KIND_WORDS = {
-    "pathway": "Pathway",
-    "stage": "Step of care",
-    "treatment": "Treatment or test",
-    "condition": "Condition",
-    "indicator": "Red flag",
-}
-
-
 def _attrs(values: dict[str, str]) -> str:
     parts = []
     for key in sorted(values):
@@ -573,9 +562,9 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
     head = _dot_html(_type_word(ctx, node))
     if isinstance(node, Indicator):
         attrs.update(_URGENCY_ATTRS[node.urgency])
-        head = f"<B>{_dot_html(ctx.kb.vocabulary.urgency_label(node.urgency).upper())}</B> red flag"
+        head = f"<B>{_dot_html(ctx.kb.vocabulary.urgency_label(node.urgency).upper())}</B> {head}"
     elif isinstance(node, Stage) and ctx.step(node_id):
-        head = f"<B>Step {ctx.step(node_id)}</B>"
+        head = f"<B>{_dot_html(ctx.w('diagram.step', step=ctx.step(node_id)))}</B>"
     label = f'<{head}<BR/><FONT POINT-SIZE="12">{_wrapped(node.title)}</FONT>>'
     attrs.update(
         {
@@ -585,15 +574,16 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
             "class": f"cp-node cp-kind-{kind}",
         }
     )
-    dot.titles[f"n-{node_id}"] = f"{_KIND_WORDS[kind]}: {_clean(node.title)}"
+    dot.titles[f"n-{node_id}"] = f"{ctx.w(f'kind.{kind}.title')}: {_clean(node.title)}"
     dot.add(f"{_dot_quoted(node_id)} {_attrs(attrs)};", indent)
 
 
 def overview_dot(
-    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, all_edges: bool = False
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *,
+    use_directory_urls: bool = True, all_edges: bool = False, words: Words | None = None,
 ) -> str:
     """The Graphviz source of the overview (for debugging and for the golden files)."""
-    return _overview_dot(_ctx(kb, pathway, page_uri, None, use_directory_urls), all_edges).text()
+    return _overview_dot(_ctx(kb, pathway, page_uri, None, use_directory_urls, words), all_edges).text()
 
 
 def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
@@ -617,7 +607,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
     if flags:
         dot.add('subgraph "cluster_red_flags" {')
         dot.add(
-            f'id="c-red-flags"; label=<<B>Red flags</B> (at any step)>; style="rounded,dashed"; color="#9b1c1c"; fontcolor="{INK}";',
+            f'id="c-red-flags"; label=<<B>{_dot_html(ctx.w("diagram.red_flags"))}</B> {_dot_html(ctx.w("diagram.at_any_step"))}>; style="rounded,dashed"; color="#9b1c1c"; fontcolor="{INK}";',
             2,
         )
         for f in flags:
@@ -632,7 +622,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
             if t not in placed and t not in inside:
                 inside.append(t)
         dot.add(f'subgraph "cluster_s_{sid}" {{')
-        dot.add(f'id="c-{sid}"; label=<Step {n}>; labeljust="l"; style="rounded"; color="#6b6b6b"; fontcolor="{INK}";', 2)
+        dot.add(f'id="c-{sid}"; label=<{_dot_html(ctx.w("diagram.step", step=n))}>; labeljust="l"; style="rounded"; color="#6b6b6b"; fontcolor="{INK}";', 2)
         for m in inside:
             _node_stmt(ctx, dot, m, 2)
             placed.add(m)
@@ -701,7 +691,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         else:
             dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
-    _legend(dot, pathway.id, all_edges, ctx.kb.vocabulary)
+    _legend(dot, pathway.id, all_edges, ctx.kb.vocabulary, ctx.w)
     dot.add("}", 0)
     return dot
 
@@ -721,14 +711,14 @@ def _drawn(e: Edge, pathway: Pathway, cluster_of: dict[str, str]) -> bool:
     return True
 
 
-def _legend(dot: _Dot, top: str, all_edges: bool, vocabulary: Vocabulary) -> None:
+def _legend(dot: _Dot, top: str, all_edges: bool, vocabulary: Vocabulary, w: Words) -> None:
     """A key drawn with the same shapes and lines as the graph, placed beside the pathway node."""
     dot.add('subgraph "cluster_legend" {')
-    dot.add(f'id="c-legend"; label=<<B>Key</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
+    dot.add(f'id="c-legend"; label=<<B>{_dot_html(w("diagram.key"))}</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
     kinds = list(_NODE_ATTRS)
     for kind in kinds:
         attrs = dict(_NODE_ATTRS[kind])
-        attrs.update({"label": f"<{_dot_html(_KIND_WORDS[kind])}>", "id": f"k-{kind}", "class": f"cp-legend-node cp-kind-{kind}"})
+        attrs.update({"label": f"<{_dot_html(w(f'kind.{kind}.title'))}>", "id": f"k-{kind}", "class": f"cp-legend-node cp-kind-{kind}"})
         dot.add(f'"key:{kind}" {_attrs(attrs)};', 2)
     for a, b in itertools.pairwise(kinds):
         dot.add(f'"key:{a}" -> "key:{b}" [style="invis"];', 2)
@@ -737,8 +727,8 @@ def _legend(dot: _Dot, top: str, all_edges: bool, vocabulary: Vocabulary) -> Non
         a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
         dot.add(f'{{ rank="same"; "{a}"; "{b}"; }}', 2)
         dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", id="k-{kind.value}-from", label=""];', 2)
-        words = vocabulary.edge_label(kind) + ("" if all_edges or kind != EdgeKind.relevant_to else " (within a step)")
-        dot.add(f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(words)}>];', 2)
+        label = vocabulary.edge_label(kind) + ("" if all_edges or kind != EdgeKind.relevant_to else " " + w("diagram.within_a_step"))
+        dot.add(f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(label)}>];', 2)
         attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k not in ("constraint", "dir", "arrowtail")}
         if "arrowtail" in _EDGE_ATTRS[kind]:
             attrs["arrowhead"] = _EDGE_ATTRS[kind]["arrowtail"]
@@ -877,40 +867,36 @@ def overview_too_big(kb: KnowledgeBase, pathway: Pathway) -> str | None:
 
 
 def overview_html(
-    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, all_edges: bool = False
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *,
+    use_directory_urls: bool = True, all_edges: bool = False, words: Words | None = None,
 ) -> str:
     """The clinician overview: every node of the pathway, laid out by Graphviz `dot` with the stages as frames,
     each node a link to its page, each edge kind with its own line style, and a key. The text alternative
     follows in a closed `<details>`. Long association lines are left to that list unless `all_edges` (see
     `_drawn`)."""
-    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls)
+    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls, words)
     prefix = f"cp-overview-{pathway.id}"
     if overview_too_big(kb, pathway):
         out = (
             f'<figure class="cp-diagram cp-overview cp-no-score" id="{prefix}">\n'
-            f"<figcaption>{ctx.link(pathway.id)} has too many steps and links to draw as a chart; "
-            "here it is as a list.</figcaption>\n"
+            f"<figcaption>{ctx.w('diagram.too_big', pathway=ctx.link(pathway.id))}</figcaption>\n"
             f"{_text_alternative(ctx)}\n</figure>"
         )
         check_diagram_links(out, kb, page_uri, use_directory_urls)
         return out
     dot = _overview_dot(ctx, all_edges)
     nodes = len(kb.members(pathway.id))
-    title = f"Overview of the pathway: {_clean(pathway.title)}"
-    desc = (
-        f"A flow chart of {nodes} steps, treatments, conditions and red flags, from step 1 at the top to step "
-        f"{len(pathway.stages)} at the bottom; the same flow is written out as a list after the chart."
-    )
+    title = ctx.w("diagram.overview_title", pathway=_clean(pathway.title))
+    desc = ctx.w("diagram.overview_desc", nodes=nodes, steps=len(pathway.stages))
+    link = ctx.link(pathway.id)
+    caption = ctx.w("diagram.overview_caption_all", pathway=link) if all_edges else ctx.w("diagram.overview_caption", pathway=link)
     layout = LAYOUT.get() or run_dot
     svg = _tidy_svg(layout(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
     out = (
         f'<figure class="cp-diagram cp-overview cp-no-score" data-search-exclude="true" id="{prefix}">\n'
-        f'<div class="cp-overview-canvas" role="region" tabindex="0" aria-label="The chart at full size; scroll sideways to see all of it">\n{svg}\n</div>\n'
-        f"<figcaption>Overview of {ctx.link(pathway.id)}: each box links to its page. "
-        "Shapes and line styles are explained in the key"
-        + ("" if all_edges else "; links between conditions and treatments in different steps are in the list below")
-        + ".</figcaption>\n"
-        f"{_details(_text_alternative(ctx), 'The pathway as a list')}\n</figure>"
+        f'<div class="cp-overview-canvas" role="region" tabindex="0" aria-label="{ctx.w("diagram.overview_canvas")}">\n{svg}\n</div>\n'
+        f"<figcaption>{caption}</figcaption>\n"
+        f"{_details(_text_alternative(ctx), ctx.w('diagram.pathway_list'))}\n</figure>"
     )
     check_diagram_links(out, kb, page_uri, use_directory_urls)
     return out

@@ -1,8 +1,9 @@
 """The words a patient sees for data values: treatment types, urgency levels and edge labels. No I/O.
 
-They are data, not code: `DEFAULT` below is the documented default (AUTHORING.md, "Vocabulary"), and a
-site extends it in its pathway YAML under `vocabulary:` — new treatment types, other labels. Pages and
-diagrams ask the knowledge base's vocabulary, never an enum, so no raw value reaches a patient.
+They are data, not code: `DEFAULT` below is the documented default (AUTHORING.md, "Vocabulary"), its words
+from the words catalogue (`vocabulary:` in `carepath/words/en.yml`), and a site extends it in its pathway
+YAML under `vocabulary:` — new treatment types, other labels. Pages and diagrams ask the knowledge base's
+vocabulary, never an enum, so no raw value reaches a patient.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from carepath.model.values import EdgeKind, Urgency
+from carepath.words import Words, words
 
 
 @dataclass(frozen=True)
@@ -38,38 +40,44 @@ class UrgencyLevel:
     """The Material admonition type of its care card: colour always comes with the label."""
 
 
-DEFAULT_TREATMENT_KINDS: tuple[TreatmentKind, ...] = (
-    TreatmentKind("assessment", "Check-up or test", schema_org="DiagnosticProcedure", visit=True),
-    TreatmentKind("self-care", "Self-care"),
-    TreatmentKind("education", "Learning about your condition"),
-    TreatmentKind("medication", "Medicine", risky=True, schema_org="Drug"),
-    TreatmentKind("topical", "Skin cream or patch", schema_org="Drug"),
-    TreatmentKind("device", "Brace or device", schema_org="MedicalDevice"),
-    TreatmentKind("injection", "Injection", risky=True, schema_org="TherapeuticProcedure"),
-    TreatmentKind("procedure", "Procedure", risky=True, schema_org="TherapeuticProcedure"),
-    TreatmentKind("surgery", "Surgery", risky=True, schema_org="SurgicalProcedure"),
-    TreatmentKind("referral", "Specialist visit", visit=True),
-    TreatmentKind("emergency-care", "Emergency care", visit=True),
-)
+def default_treatment_kinds(w: Words) -> tuple[TreatmentKind, ...]:
+    """The default treatment types, each labelled from the catalogue (`vocabulary.type.<id>`)."""
 
-DEFAULT_URGENCY: tuple[UrgencyLevel, ...] = (
-    UrgencyLevel(Urgency.emergency, "Emergency", "danger"),
-    UrgencyLevel(Urgency.urgent, "Urgent", "warning"),
-    UrgencyLevel(Urgency.soon, "Soon", "info"),
-    UrgencyLevel(Urgency.routine, "Routine", "note"),
-)
+    def kind(type_id: str, risky: bool = False, schema_org: str = "MedicalTherapy", visit: bool = False) -> TreatmentKind:
+        return TreatmentKind(type_id, w.get(f"vocabulary.type.{type_id}"), risky, schema_org, visit)
 
-DEFAULT_EDGE_LABELS: dict[EdgeKind, tuple[str, str]] = {
-    EdgeKind.includes: ("includes", "a pathway that includes this step"),
-    EdgeKind.offers: ("offers", "a step that offers this"),
-    EdgeKind.flags: ("watch for", "a step that lists this warning sign"),
-    EdgeKind.escalates_to: ("if no improvement", "comes before this, if it does not help"),
-    EdgeKind.requires: ("do this first", "needs this done first"),
-    EdgeKind.refers_to: ("go to", "a warning sign that sends you here"),
-    EdgeKind.returns_to: ("afterwards, back to", "leads back here afterwards"),
-    EdgeKind.relevant_to: ("see also", "see also"),
-}
-"""Edge kind -> (forward label, backward label) in plain words, for pages and diagrams."""
+    return (
+        kind("assessment", schema_org="DiagnosticProcedure", visit=True),
+        kind("self-care"),
+        kind("education"),
+        kind("medication", risky=True, schema_org="Drug"),
+        kind("topical", schema_org="Drug"),
+        kind("device", schema_org="MedicalDevice"),
+        kind("injection", risky=True, schema_org="TherapeuticProcedure"),
+        kind("procedure", risky=True, schema_org="TherapeuticProcedure"),
+        kind("surgery", risky=True, schema_org="SurgicalProcedure"),
+        kind("referral", visit=True),
+        kind("emergency-care", visit=True),
+    )
+
+
+ADMONITIONS: dict[Urgency, str] = {Urgency.emergency: "danger", Urgency.urgent: "warning", Urgency.soon: "info", Urgency.routine: "note"}
+"""Urgency -> the Material admonition type of its care card."""
+
+
+def default_urgency(w: Words) -> tuple[UrgencyLevel, ...]:
+    """The four urgency levels, labelled from the catalogue (`vocabulary.urgency.<level>`)."""
+    return tuple(UrgencyLevel(u, w.get(f"vocabulary.urgency.{u.value}"), admonition) for u, admonition in ADMONITIONS.items())
+
+
+def default_edge_labels(w: Words) -> dict[EdgeKind, tuple[str, str]]:
+    """Edge kind -> (forward label, backward label) in plain words, for pages and diagrams (`vocabulary.edge.<kind>`)."""
+    return {k: (w.get(f"vocabulary.edge.{k.value}.forward"), w.get(f"vocabulary.edge.{k.value}.backward")) for k in EdgeKind}
+
+
+DEFAULT_TREATMENT_KINDS = default_treatment_kinds(words())
+DEFAULT_URGENCY = default_urgency(words())
+DEFAULT_EDGE_LABELS = default_edge_labels(words())
 
 
 @dataclass(frozen=True)

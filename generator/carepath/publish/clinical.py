@@ -20,14 +20,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from carepath import urls as links
-from carepath.model.graph import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Position, Treatment
+from carepath.model.graph import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Position
 from carepath.problems import Problem
 from carepath.publish.export import dumps, export_graph
 from carepath.publish.jsonld import page_jsonld
 from carepath.publish.qr import qr_svg
 from carepath.publish.search import EXCLUDED, node_search
-from carepath.render.pages import DISCLAIMER, KIND_TITLES, Renderer, RenderOptions
+from carepath.render.pages import Renderer, RenderOptions, type_title
 from carepath.urls import asset_href, canonical_url, pathway_json_uri, redirect_uri
+from carepath.words import Words
+from carepath.words import words as catalogue
 
 CODES_JSON_URI = "codes.json"
 CODES_FORMAT = "carepath-codes"
@@ -50,12 +52,12 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     kb, options = renderer.kb, renderer.options
     url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
-    front_matter.update(node_search(kb, node_id))
+    front_matter.update(node_search(kb, node_id, renderer.words))
     handout = (
         renderer.env.get_template("_handout.md.j2")
         .render(
             url=url or "",
-            qr=(options.qr or qr_svg)(*qr_job(url)) if url else "",
+            qr=(options.qr or qr_svg)(*qr_job(url, renderer.words)) if url else "",
             publisher=options.publisher or "",
             version=options.content_version or "",
             date=options.today.isoformat(),
@@ -65,15 +67,15 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     return {"front_matter": front_matter, "handout": handout}
 
 
-def qr_job(url: str) -> tuple[str, str]:
+def qr_job(url: str, words: Words) -> tuple[str, str]:
     """What a handout's QR code is made from: `(text, accessible label)`."""
-    return url, f"QR code for {url}"
+    return url, words.get("handout.qr_label", url=url)
 
 
 def qr_jobs(kb: KnowledgeBase, options: RenderOptions) -> list[tuple[str, str]]:
     """The QR codes the handouts of `kb` will ask for, so they can be made ahead, side by side."""
     urls = (canonical_url(options.site_url, links.node_uri(n), options.use_directory_urls) for n in sorted(kb.nodes))
-    return [qr_job(url) for url in urls if url]
+    return [qr_job(url, catalogue(options.language)) for url in urls if url]
 
 
 # --- clinical codes ---
@@ -172,18 +174,17 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
             return env.get_template("code.md.j2").render(
                 front_matter={
                     "title": code_label(entry),
-                    "description": f"Pages on this site about {CODE_SYSTEMS[entry.system]} code {entry.code}.",
+                    "description": renderer.words.get("code.description", system=CODE_SYSTEMS[entry.system], code=entry.code),
                     "search": EXCLUDED,
                 },
                 system_name=CODE_SYSTEMS[entry.system],
                 entry=entry,
                 pages=[
-                    {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": _kind_title(kb, n)}
+                    {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": type_title(kb, renderer.words, n)}
                     for n in entry.node_ids
                 ],
                 index_href=links.md_link(uri, links.CODES_URI),
                 lookup_href=links.md_link(uri, links.LOOKUP_URI),
-                disclaimer=DISCLAIMER,
             )
 
         pages[uri] = renderer.page(uri, render, entry.node_ids, repr(entry))
@@ -191,12 +192,11 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         {"text": f"{p.title}: pathway.json", "href": links.md_link(links.CODES_URI, pathway_json_uri(p.id))} for p in kb.pathways
     ]
     pages[links.CODES_URI] = env.get_template("codes.md.j2").render(
-        front_matter={"title": "Clinical codes", "description": "Every clinical code on this site and the pages about it.", "search": EXCLUDED},
+        front_matter={"title": renderer.words.get("codes.title"), "description": renderer.words.get("codes.description"), "search": EXCLUDED},
         systems=code_systems(kb, renderer, links.CODES_URI),
         codes_json_href=links.md_link(links.CODES_URI, CODES_JSON_URI),
         lookup_href=links.md_link(links.CODES_URI, links.LOOKUP_URI),
         data_files=data_files,
-        disclaimer=DISCLAIMER,
     )
     entries = code_entries(kb)
     example = ""
@@ -204,8 +204,8 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         example = f"?mainSearchCriteria.v.cs={CODE_OIDS[entries[0].system]}&mainSearchCriteria.v.c={entries[0].code}"
     pages[links.LOOKUP_URI] = env.get_template("lookup.md.j2").render(
         front_matter={
-            "title": "Look up a clinical code",
-            "description": "Open the page for a clinical code sent by a health record system.",
+            "title": renderer.words.get("lookup.title"),
+            "description": renderer.words.get("lookup.description"),
             "search": EXCLUDED,
         },
         systems=code_systems(kb, renderer, links.LOOKUP_URI),
@@ -214,43 +214,44 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         lookup_map=lookup_map(kb, options.use_directory_urls),
         script_href=asset_href(links.LOOKUP_URI, LOOKUP_SCRIPT_URI, options.use_directory_urls),
         index_href=links.md_link(links.LOOKUP_URI, links.CODES_URI),
-        disclaimer=DISCLAIMER,
     )
     return pages
-
-
-def _kind_title(kb: KnowledgeBase, node_id: str) -> str:
-    node = kb.nodes[node_id]
-    return kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else KIND_TITLES[kb.kind(node_id)]
 
 
 # --- redirects for former ids ---
 
 REDIRECT_PAGE = """\
 <!doctype html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
-<title>Moved: {title}</title>
+<title>{moved}</title>
 <meta name="robots" content="noindex">
 <link rel="canonical" href="{href}">
 <meta http-equiv="refresh" content="0; url={href}">
 </head>
 <body>
-<p>This page has moved to <a href="{href}">{title}</a>.</p>
+<p>{moved_to}</p>
 </body>
 </html>
 """
 
 
-def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True) -> dict[str, bytes]:
+def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True, words: Words | None = None) -> dict[str, bytes]:
     """A static page at each alias's URL sending the reader to the node's page, by relative URL."""
+    words = words or catalogue()
     out: dict[str, bytes] = {}
     for node_id in sorted(kb.nodes):
         node = kb.nodes[node_id]
         for alias in node.aliases:
             href = links.url_link(links.node_uri(alias), links.node_uri(node_id), use_directory_urls=use_directory_urls)
-            page = REDIRECT_PAGE.format(title=html.escape(node.title), href=html.escape(href, quote=True))
+            title, href = html.escape(node.title), html.escape(href, quote=True)
+            page = REDIRECT_PAGE.format(
+                language=words.language,
+                moved=words.get("redirect.title", title=title),
+                moved_to=words.get("redirect.body", link=f'<a href="{href}">{title}</a>'),
+                href=href,
+            )
             out[redirect_uri(alias, use_directory_urls)] = page.encode("utf-8")
     return out
 
@@ -268,7 +269,7 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
     out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb)).encode("utf-8")}
     for pathway in kb.pathways:
         out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
-    out.update(redirect_pages(kb, options.use_directory_urls))
+    out.update(redirect_pages(kb, options.use_directory_urls, catalogue(options.language)))
     out[LOOKUP_SCRIPT_URI] = resources.files("carepath").joinpath("assets", "lookup.js").read_bytes()
     return out
 

@@ -12,25 +12,24 @@ from __future__ import annotations
 from typing import Any
 
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
+from carepath.words import Words
 
 RED_FLAG_BOOST = {Urgency.emergency: 8, Urgency.urgent: 4, Urgency.soon: 2, Urgency.routine: 1.5}
 """Material multiplies a page's search score by its `search: boost:`; every other page has 1."""
-
-RED_FLAG_WORDS = ("warning sign", "red flag")
-"""What a reader may type for any red flag, beside its urgency's label ("Emergency", "Urgent")."""
 
 EXCLUDED: dict[str, Any] = {"exclude": True}
 """`search: exclude: true`: Material leaves the whole page out of `search_index.json`."""
 
 
-def node_search(kb: KnowledgeBase, node_id: str) -> dict[str, Any]:
+def node_search(kb: KnowledgeBase, node_id: str, words: Words) -> dict[str, Any]:
     """The search front matter of a node page: `tags` (words it must be found by) and `search` (its boost)."""
     node = kb.nodes[node_id]
-    words = list(node.synonyms)
+    tags = list(node.synonyms)
     out: dict[str, Any] = {}
     if isinstance(node, Indicator):
-        words += [kb.vocabulary.urgency[node.urgency].label, *RED_FLAG_WORDS]
+        # What a reader may type for any warning sign, beside its urgency's label ("Emergency", "Urgent").
+        tags += [kb.vocabulary.urgency[node.urgency].label, words.get("search.warning_sign"), words.get("search.red_flag")]
         out["search"] = {"boost": RED_FLAG_BOOST[node.urgency]}
-    if words:
-        out["tags"] = list(dict.fromkeys(words))
+    if tags:
+        out["tags"] = list(dict.fromkeys(tags))
     return out

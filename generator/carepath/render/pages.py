@@ -30,23 +30,23 @@ from carepath.model.graph import (
 from carepath.problems import PathwayError, Problem, did_you_mean
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
+from carepath.words import DEFAULT_LANGUAGE, Words, words
 
 TEMPLATE_OVERRIDE_SUBDIR = "carepath"
 """Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
 
-KIND_TITLES = {
-    "pathway": "Care pathway",
-    "stage": "Stage of care",
-    "condition": "Condition",
-    "treatment": "Treatment",
-    "indicator": "Warning sign",
-}
-def long_date(day: dt.date | None) -> str | None:
+
+def type_title(kb: KnowledgeBase, words: Words, node_id: str) -> str:
+    """What a node is, in a patient's words: a treatment's type label from the vocabulary, else its kind's title."""
+    node = kb.nodes[node_id]
+    return kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else words.get(f"kind.{kb.kind(node_id)}.title")
+
+
+def long_date(day: dt.date | None, words: Words) -> str | None:
     """'1 December 2026': no leading zero, the month in words, so no reader confuses day and month."""
-    return f"{day.day} {day:%B %Y}" if day else None
-
-
-DISCLAIMER = "This page is general information, not medical advice. Talk with your own care team about what is right for you."
+    if day is None:
+        return None
+    return words.get("date.long", day=day.day, month=words.get(f"date.month.{day.month}"), year=day.year)
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class RenderOptions:
     """Per node page: `(renderer, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
     qr: Callable[[str, str], str] | None = None
     """Makes a handout's QR code, `(text, label) -> svg`: `qr.qr_svg` when None, else the build cache's memo of it."""
+    language: str = DEFAULT_LANGUAGE
+    """The words catalogue every page, diagram and handout is written from (`carepath/words/<language>.yml`)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class Renderer:
         self.problems: list[Problem] = []
         self.anchor_links: list[AnchorLink] = []
         """`#anchor` links in prose, checked once every page is rendered."""
-        self.env = _environment(options.overrides_dir)
+        self.words = words(options.language)
+        self.env = _environment(options.overrides_dir, self.words)
 
     # --- link helpers ---
 
@@ -109,7 +112,7 @@ class Renderer:
         place = self.placement(stage_id, pathway)
         stage = self.kb.nodes[stage_id]
         if place and place.step:
-            return f"Step {place.step} of {len(place.pathway.stages)}: {stage.title}"
+            return self.words.get("page.step_of", step=place.step, steps=len(place.pathway.stages), title=stage.title)
         return stage.title
 
     def prose(self, node_id: str, text: str | None, from_uri: str) -> str:
@@ -201,7 +204,7 @@ class Renderer:
     def _place_words(self, node_id: str, place: Placement) -> str:
         """'Back pain: step 2 of 4' — which pathway, and where on it."""
         if place.stage and place.stage.id != node_id or isinstance(self.kb.nodes[node_id], Stage) and place.step:
-            return f"{place.pathway.title}: step {place.step} of {len(place.pathway.stages)}"
+            return self.words.get("page.pathway_step", pathway=place.pathway.title, step=place.step, steps=len(place.pathway.stages))
         return place.pathway.title
 
     def targets(self, node_id: str, kind: EdgeKind, uri: str) -> list[Link]:
@@ -264,9 +267,9 @@ class Renderer:
         r = node.review
         return {
             "status": r.status,
-            "last_reviewed": long_date(r.last_reviewed),
-            "next_review": long_date(r.next_review),
-            "written": long_date(r.written),
+            "last_reviewed": long_date(r.last_reviewed, self.words),
+            "next_review": long_date(r.next_review, self.words),
+            "written": long_date(r.written, self.words),
             "reviewer": r.reviewer,
             "due": bool(r.next_review and r.next_review < self.options.today),
         }
@@ -289,7 +292,7 @@ class Renderer:
         ctx: dict[str, Any] = {
             "node": node,
             "kind": kind,
-            "kind_title": KIND_TITLES[kind],
+            "kind_title": self.words.get(f"kind.{kind}.title"),
             "type_title": kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else "",
             "uri": uri,
             "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary)},
@@ -303,7 +306,6 @@ class Renderer:
             "review": self.review(node),
             "sources": self.sources(node),
             "get_help": self.get_help(node_id, uri) if not isinstance(node, Indicator) else {"urgent": [], "other": []},
-            "disclaimer": DISCLAIMER,
             "diagram": "",
             "overview": "",
         }
@@ -323,13 +325,13 @@ class Renderer:
                 for s in node.stages
             ]
             if diagrams:
-                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls)
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls, words=self.words)
                 # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
                 # the page patients open on a phone stays light.
-                ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
+                ctx["overview"] = Link(self.words.get("overview.title"), links.md_link(uri, links.overview_uri(node_id)))
         elif isinstance(node, Stage):
             offered = [
-                {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": self._type_title(e.target)}
+                {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": type_title(kb, self.words, e.target)}
                 for e in kb.out_edges(node_id, EdgeKind.offers)
             ]
             # Conditions are not options a patient picks: they are what the care team looks for.
@@ -369,21 +371,18 @@ class Renderer:
         for place in places:
             stage = stage_id or (place.stage.id if place.stage else "")
             html = diagrams.stage_slice_html(
-                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls
+                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls, words=self.words
             )
             if len(places) > 1:
                 href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
-                html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
+                link = f'<a href="{html_text(href)}">{html_text(place.pathway.title)}</a>'
+                html = f'<p class="cp-slice-pathway">{self.words.get("page.in_pathway", pathway=link)}</p>\n' + html
             parts.append(html)
         return "\n".join(parts)  # no blank line: the flows sit in one raw HTML block
 
     def _is_check(self, node_id: str) -> bool:
         node = self.kb.nodes[node_id]
         return isinstance(node, Treatment) and self.kb.vocabulary.treatment_kinds[node.type].visit
-
-    def _type_title(self, node_id: str) -> str:
-        node = self.kb.nodes[node_id]
-        return self.kb.vocabulary.type_label(node.type) if isinstance(node, Treatment) else KIND_TITLES[self.kb.kind(node_id)]
 
     def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "") -> str:
         """A page's Markdown, from `render()`. `given`: node ids, and `key`: any other data, that `render`
@@ -427,14 +426,14 @@ class Renderer:
             letter = node.title[:1].upper()
             letter = letter if letter.isalpha() and letter.isascii() else "#"
             groups.setdefault(letter, []).append(
-                {"link": self.link(uri, node_id), "kind": self._type_title(node_id), "summary": node.summary, "sort": (node.title.casefold(), node_id)}
+                {"link": self.link(uri, node_id), "kind": type_title(self.kb, self.words, node_id), "summary": node.summary, "sort": (node.title.casefold(), node_id)}
             )
         letters: list[dict[str, Any]] = [
             {"letter": k, "anchor": "letter-" + (k.lower() if k != "#" else "other"), "entries": sorted(v, key=lambda i: i["sort"])}
             for k, v in sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0]))
         ]
         return self.env.get_template("a-z.md.j2").render(
-            letters=letters, front_matter={"title": "A to Z of topics", "description": "Every topic on this site, in order."}, disclaimer=DISCLAIMER
+            letters=letters, front_matter={"title": self.words.get("a_to_z.title"), "description": self.words.get("a_to_z.description")}
         )
 
     def render_overview(self, pathway: Pathway) -> str:
@@ -444,13 +443,12 @@ class Renderer:
         return self.env.get_template("overview.md.j2").render(
             pathway=pathway,
             back=self.link(uri, pathway.id),
-            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls, words=self.words),
             # A chart too big to lay out is written as a list only, and has no file of its own.
             svg_href=""
             if self.options.diagrams.overview_too_big(self.kb, pathway)
             else links.md_link(uri, links.overview_svg_uri(pathway.id, self.options.use_directory_urls)),
-            front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
-            disclaimer=DISCLAIMER,
+            front_matter={"title": meta_text(self.words.get("overview.heading", pathway=pathway.title)), "description": meta_text(pathway.summary)},
         )
 
     def emergency_signs(self, uri: str) -> list[dict[str, Any]]:
@@ -472,8 +470,7 @@ class Renderer:
         return self.env.get_template("pathways.md.j2").render(
             items=self.pathway_items(uri),
             emergency=self.emergency_signs(uri),
-            front_matter={"title": "All care pathways", "description": "Every care pathway on this site."},
-            disclaimer=DISCLAIMER,
+            front_matter={"title": self.words.get("pathways.title"), "description": self.words.get("pathways.description")},
         )
 
     def render_home(self) -> str:
@@ -488,15 +485,14 @@ class Renderer:
             glossary_href=links.md_link(uri, links.GLOSSARY_URI),
             codes_href=links.md_link(uri, links.CODES_URI),
             lookup_href=links.md_link(uri, links.LOOKUP_URI),
-            front_matter={"title": meta_text(self.options.site_name), "description": "Plain-language guides to what can happen next in your care."},
-            disclaimer=DISCLAIMER,
+            front_matter={"title": meta_text(self.options.site_name), "description": self.words.get("home.intro")},
         )
 
     def render_glossary(self) -> str:
         entries = sorted(self.kb.glossary, key=lambda g: g.term.casefold())
         items = [{"entry": g, "anchor": links.glossary_anchor(g.term)} for g in entries]
         return self.env.get_template("glossary.md.j2").render(
-            items=items, front_matter={"title": "Glossary", "description": "Medical words on this site, in plain language."}, disclaimer=DISCLAIMER
+            items=items, front_matter={"title": self.words.get("glossary.title"), "description": self.words.get("glossary.description")}
         )
 
 
@@ -542,7 +538,7 @@ def in_nav(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> set[str]:
     return uris | {links.PATHWAYS_URI, links.A_TO_Z_URI, links.GLOSSARY_URI}
 
 
-def _environment(overrides_dir: Path | None) -> jinja2.Environment:
+def _environment(overrides_dir: Path | None, words: Words) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides_dir is not None and (overrides_dir / TEMPLATE_OVERRIDE_SUBDIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(overrides_dir / TEMPLATE_OVERRIDE_SUBDIR)))
@@ -559,4 +555,7 @@ def _environment(overrides_dir: Path | None) -> jinja2.Environment:
     env.filters["h"] = html_text
     env.filters["json"] = json_text
     env.filters["meta"] = meta_text
+    # Every string a reader sees comes from the catalogue: `{{ w("key", name=value | md) }}`, its values escaped
+    # by the caller for where they land. A missing key raises `WordsError`, never renders as nothing.
+    env.globals["w"] = words.get
     return env

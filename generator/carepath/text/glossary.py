@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from carepath.model.graph import GlossaryEntry
 from carepath.urls import GLOSSARY_URI, glossary_anchor, md_link
+from carepath.words import Words
+from carepath.words import words as catalogue
 
 __all__ = ["NO_SCORE_CLASS", "REFERENCE_PREFIX", "GlossaryMatcher", "abbr_title", "annotate", "link_title"]
 
@@ -90,11 +92,11 @@ def link_title(definition: str) -> str:
     return " ".join(definition.split())
 
 
-def abbr_title(text: str) -> str:
+def abbr_title(text: str, words: Words) -> str:
     """Text made safe for an abbreviation definition `*[X]: text`: one line, no brackets."""
     text = " ".join(text.split()).replace("[", "(").replace("]", ")")
     if text in ("''", '""', ""):
-        text = "(see glossary)"
+        text = words.get("glossary.abbr_title_empty")
     return text
 
 
@@ -446,7 +448,9 @@ def _link_tail(text: str, pos: int, label: str, refs: set[str]) -> int | None:
 # --- annotation ------------------------------------------------------------------------------------
 
 
-def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, matcher: GlossaryMatcher | None = None) -> str:
+def annotate(
+    markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, matcher: GlossaryMatcher | None = None, words: Words | None = None
+) -> str:
     """Link the first use of each glossary term on a page and define every glossary abbreviation used.
 
     `page_uri` is the page's `src_uri` (for example `rfa.md`); links are relative to it. A term counts
@@ -503,7 +507,8 @@ def annotate(markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, ma
         pieces.append(seg.text[last:])
         out.append("".join(pieces))
     result = "".join(out)
-    abbreviations = [f"*[{abbr}]: {abbr_title(entry.term)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined]
+    w = words or catalogue()
+    abbreviations = [f"*[{abbr}]: {abbr_title(entry.term, w)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined]
     for block in (references, abbreviations):
         if block:
             result = result.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"

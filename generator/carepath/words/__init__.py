@@ -2,11 +2,14 @@
 English: templates call `w("key")`, Python code `words.get("key")`, the theme and scripts read what the build hands them.
 
 A catalogue is a YAML file beside this module (`en.yml`), nested mappings whose leaves are strings; keys are the
-dotted paths to them (`kind.indicator.title`). `{name}` in a string is filled from the keyword arguments.
+dotted paths to them (`kind.indicator.title`). `{name}` in a string is filled from the keyword arguments, which the
+caller has already escaped for where the text lands. A string with `count` chooses its plural form: `one` or
+`other` under its key. A regional edition (`en-GB.yml`) holds only what differs from its language's catalogue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -15,6 +18,11 @@ from typing import Any
 import yaml
 
 DEFAULT_LANGUAGE = "en"
+
+PLURAL_RULES: dict[str, Callable[[int], str]] = {
+    "en": lambda n: "one" if n == 1 else "other",
+}
+"""Language -> the plural form a count takes (CLDR's category names). A new language adds its rule here."""
 
 
 class WordsError(Exception):
@@ -26,23 +34,47 @@ class Words:
     language: str
     entries: dict[str, str]
 
-    def get(self, key: str, **params: Any) -> str:
+    @property
+    def where(self) -> str:
+        return f"carepath/words/{self.language}.yml"
+
+    def get(self, key: str, count: int | None = None, **params: Any) -> str:
+        """The text at `key`, with `{name}` filled from `params`; with `count`, its `one` or `other` form."""
+        if count is not None:
+            key = f"{key}.{plural_form(self.language, count)}"
+            params["count"] = count
         try:
             text = self.entries[key]
         except KeyError:
-            raise WordsError(f"words/{self.language}.yml: no entry '{key}'") from None
-        return text.format(**params) if params else text
+            raise WordsError(f"{self.where}: no entry '{key}'") from None
+        if not params:
+            return text
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise WordsError(f"{self.where}: entry '{key}' cannot be filled from {sorted(params)}: {exc!r}") from None
 
-    def __call__(self, key: str, **params: Any) -> str:
-        return self.get(key, **params)
+    def __call__(self, key: str, count: int | None = None, **params: Any) -> str:
+        return self.get(key, count, **params)
 
     def has(self, key: str) -> bool:
         return key in self.entries
 
 
+def plural_form(language: str, count: int) -> str:
+    """`one` or `other` (or another CLDR category) for `count` in `language`; a region follows its language."""
+    rule = PLURAL_RULES.get(language) or PLURAL_RULES.get(language.split("-")[0])
+    if rule is None:
+        raise WordsError(f"carepath/words: no plural rule for language '{language}'")
+    return rule(count)
+
+
 def _flatten(data: Any, prefix: str, out: dict[str, str], where: str) -> None:
     if isinstance(data, dict):
         for key, value in data.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                # YAML reads a bare `yes`, `no`, `on` or `off` as true or false: quote such a key.
+                raise WordsError(f"{where}: key {key!r} under '{prefix}' must be text; quote it")
             _flatten(value, f"{prefix}.{key}" if prefix else str(key), out, where)
     elif isinstance(data, str):
         out[prefix] = data
@@ -50,14 +82,31 @@ def _flatten(data: Any, prefix: str, out: dict[str, str], where: str) -> None:
         raise WordsError(f"{where}: '{prefix}' must be text, not {type(data).__name__}")
 
 
-@cache
-def words(language: str = DEFAULT_LANGUAGE) -> Words:
-    """The catalogue of `language`, read once."""
-    where = f"words/{language}.yml"
+def _read(language: str) -> dict[str, str]:
+    where = f"carepath/words/{language}.yml"
     try:
         text = resources.files("carepath").joinpath("words", f"{language}.yml").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise WordsError(f"{where}: no catalogue for language '{language}'") from None
+    return parse_catalogue(text, where)
+
+
+def parse_catalogue(text: str, where: str) -> dict[str, str]:
+    """A catalogue's YAML as `{dotted key: text}`; `where` names the file in errors."""
     out: dict[str, str] = {}
     _flatten(yaml.safe_load(text) or {}, "", out, where)
-    return Words(language, out)
+    return out
+
+
+@cache
+def words(language: str = DEFAULT_LANGUAGE) -> Words:
+    """The catalogue of `language`, read once. `en-GB` is `en` with `en-GB.yml`'s entries in place of its own."""
+    base, _, region = language.partition("-")
+    if not region:
+        return Words(language, _read(language))
+    entries = dict(words(base).entries)
+    for key, text in _read(language).items():
+        if key not in entries:
+            raise WordsError(f"carepath/words/{language}.yml: '{key}' is not in {base}.yml, so nothing uses it")
+        entries[key] = text
+    return Words(language, entries)
