@@ -11,9 +11,10 @@ from pathlib import Path
 import markdown
 import pytest
 from carepath import load_knowledge_base
-from carepath.audit.readability import NO_SCORE_CLASS, NoSiteError, read_thresholds, score_html, score_site
+from carepath.audit.readability import NO_SCORE_CLASS, NoSiteError, score_html, score_site
 from carepath.cli.main import main
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
+from carepath.settings import Settings
 from carepath.text.glossary import annotate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -259,8 +260,20 @@ def test_thresholds_from_mkdocs_yml(tmp_path: Path) -> None:
         "plugins:\n  - search\n  - carepath:\n      readability:\n        max_grade: 6.5\n        max_median: 5\n",
         encoding="utf-8",
     )
-    assert read_thresholds(config) == ({"max_grade": 6.5, "max_median": 5.0}, True)
-    assert read_thresholds(tmp_path / "absent.yml") == ({}, True)
+    settings = Settings.from_mkdocs_yml(config)
+    assert (settings.readability.max_grade, settings.readability.max_median, settings.use_directory_urls) == (6.5, 5.0, True)
+    assert settings.site_url == "https://x.invalid/"
+
+
+def test_thresholds_from_the_mapping_form_of_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`plugins:` as a mapping (a form MkDocs accepts) is read like the list form."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  search: {}\n  carepath:\n    readability:\n      max_grade: 1\n", encoding="utf-8")
+    assert Settings.from_mkdocs_yml(config).readability.max_grade == 1.0
+    site = build_site(tmp_path / "built", {p: p for p in EASY_PAGES})
+    args = ["readability", "--site-dir", str(site), "--pathway-dir", str(PATHWAY), "--config", str(config)]
+    assert main(args) == 1
+    assert "above the limit of 1;" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

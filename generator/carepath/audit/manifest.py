@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from carepath import load_knowledge_base
 from carepath import urls as links
-from carepath.build.site import SiteOptions, build_site_pages
-from carepath.settings import read_config
+from carepath.build.plan import plan_site
+from carepath.settings import Settings
 
 MANIFEST_NAME = "published-urls.txt"
 MANIFEST_HEADER = """\
@@ -51,10 +52,10 @@ def missing_in_site(urls: list[str], site_dir: Path) -> list[str]:
 
 
 def project_urls(mkdocs_yml: Path) -> list[str]:
-    """What `mkdocs build` would publish for this project, computed without MkDocs."""
-
-    cfg = read_config(mkdocs_yml)
-    diagrams = bool(cfg.plugin.get("diagrams", True))  # with diagrams, each pathway has an overview page
-    site = build_site_pages(SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, diagrams=diagrams))
-    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
-    return published_urls([*site.pages, *content], [*site.assets, *content], cfg.use_directory_urls)
+    """What `mkdocs build` would publish for this project, from the plan of its outputs: nothing is rendered."""
+    settings = Settings.from_mkdocs_yml(mkdocs_yml)
+    kb, _ = load_knowledge_base(settings.pathway_dir, settings.today)
+    plan = plan_site(kb, settings)
+    docs_dir = settings.docs_dir
+    content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()) if docs_dir else []
+    return published_urls([*plan.pages, *content], [*plan.assets, *content], settings.use_directory_urls)

@@ -22,7 +22,7 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
-from carepath.settings import ConfigError, load_mkdocs_yml
+from carepath.settings import Readability, Settings
 from carepath.text.glossary import NO_SCORE_CLASS, GlossaryMatcher
 from carepath.urls import glossary_anchor, node_uri, page_url
 
@@ -34,15 +34,13 @@ __all__ = [
     "NoSiteError",
     "PageScore",
     "Report",
-    "ThresholdError",
     "add_command",
-    "read_thresholds",
     "score_html",
     "score_site",
 ]
 
-DEFAULT_MAX_GRADE = 8.0
-DEFAULT_MAX_MEDIAN = 7.0
+DEFAULT_MAX_GRADE = Readability.max_grade
+DEFAULT_MAX_MEDIAN = Readability.max_median
 
 ABBREVIATION_ALLOWLIST = frozenset({"OK", "TV", "UK", "USA"})
 """All-caps words every reader knows; anything else in capitals needs an `<abbr>`."""
@@ -113,10 +111,6 @@ GLOSSARY_ABBREVIATION_HINT = (
 
 class NoSiteError(Exception):
     """The site has not been built."""
-
-
-class ThresholdError(Exception):
-    """The `readability` section of `mkdocs.yml` holds something other than numbers."""
 
 
 @dataclass(frozen=True)
@@ -496,43 +490,6 @@ def score_site(
 # --- configuration and command line ----------------------------------------------------------------
 
 
-def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
-    """The `readability` limits of the carepath plugin in `mkdocs.yml`, and its `use_directory_urls`.
-
-    A missing file or section means the defaults. Raises `ThresholdError`, naming the file and key, when
-    the file cannot be read as YAML or a limit is not a number.
-    """
-    if not mkdocs_yml.is_file():
-        return {}, True
-    where = mkdocs_yml.as_posix()
-    try:
-        data = load_mkdocs_yml(mkdocs_yml)
-    except ConfigError as exc:
-        raise ThresholdError(str(exc)) from None
-    plugins = data.get("plugins") or []
-    entries = (
-        plugins.items()
-        if isinstance(plugins, dict)
-        else (item for entry in plugins if isinstance(entry, dict) for item in entry.items())
-    )
-    section: Any = None
-    for name, options in entries:
-        if name == "carepath" and isinstance(options, dict):
-            section = options.get("readability")
-    limits: dict[str, float] = {}
-    if isinstance(section, dict):
-        for key in ("max_grade", "max_median"):
-            value = section.get(key)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ThresholdError(f"{where}: plugins.carepath.readability.{key}: expected a number, got {value!r}")
-            limits[key] = float(value)
-    elif section is not None:
-        raise ThresholdError(f"{where}: plugins.carepath.readability: expected a mapping, got {section!r}")
-    return limits, data.get("use_directory_urls", True) is not False
-
-
 def format_table(report: Report) -> str:
     rows = [("page", "FK grade", "SMOG", "words", "unexplained jargon")]
     for p in report.pages:
@@ -566,13 +523,13 @@ def format_table(report: Report) -> str:
 def _cmd_readability(args: argparse.Namespace) -> int:
     from carepath import load_knowledge_base
 
-    try:
-        limits, use_directory_urls = read_thresholds(Path(args.config))
-    except ThresholdError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    max_grade = args.max_grade if args.max_grade is not None else limits.get("max_grade", DEFAULT_MAX_GRADE)
-    max_median = args.max_median if args.max_median is not None else limits.get("max_median", DEFAULT_MAX_MEDIAN)
+    config = Path(args.config)
+    # Without an mkdocs.yml, the defaults; a broken one is a `ConfigError`, one line from `main`.
+    settings = Settings.from_mkdocs_yml(config) if config.is_file() else Settings(pathway_dir=Path(args.pathway_dir))
+    limits = settings.readability
+    max_grade = args.max_grade if args.max_grade is not None else limits.max_grade
+    max_median = args.max_median if args.max_median is not None else limits.max_median
+    use_directory_urls = settings.use_directory_urls
     site_dir = Path(args.site_dir)
     if not site_dir.is_dir():
         print(f"no built site at {site_dir.as_posix()}/; run make site first", file=sys.stderr)

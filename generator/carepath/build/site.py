@@ -6,11 +6,7 @@ produce the same pages.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from carepath import load_knowledge_base
@@ -28,34 +24,14 @@ from carepath.build.cached import (
     store_result,
 )
 from carepath.build.incremental import IncrementalRenderer
+from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram import draw as diagram
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
 from carepath.problems import Problem
 from carepath.publish import clinical
-from carepath.render.pages import NAV_MAX_PATHWAYS, TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, in_nav, nav_pages
+from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
+from carepath.settings import Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
-
-ASSET_DIR = "assets/carepath"
-"""Where the generator's own CSS lands in the built site."""
-
-
-def today() -> dt.date:
-    """The build's date for review-due checks; `CAREPATH_TODAY=YYYY-MM-DD` pins it (tests, rebuilds)."""
-    pinned = os.environ.get("CAREPATH_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
-
-
-@dataclass(frozen=True)
-class SiteOptions:
-    pathway_dir: Path
-    site_url: str | None = None
-    use_directory_urls: bool = True
-    overrides_dir: Path | None = None
-    diagrams: bool = True
-    nav_max_pathways: int = NAV_MAX_PATHWAYS
-    site_name: str = "Carepath"
-    publisher: str | None = None
-    content_version: str | None = None
 
 
 @dataclass
@@ -65,15 +41,17 @@ class SitePages:
     """Generated Markdown pages by `src_uri`."""
     assets: dict[str, bytes]
     """Static files by `src_uri` (CSS)."""
-    in_nav: set[str]
+    plan: Plan
+    settings: Settings
     warnings: list[Problem] = field(default_factory=list)
-    nav_max_pathways: int = NAV_MAX_PATHWAYS
+
+    @property
+    def in_nav(self) -> frozenset[str]:
+        return self.plan.in_nav
 
     def generated(self, content_uris: list[str]) -> dict[str, str]:
         """The generated pages that go into the site: all but the home page when the site writes its own."""
-        if links.HOME_URI in content_uris:
-            return {u: t for u, t in self.pages.items() if u != links.HOME_URI}
-        return self.pages
+        return {u: self.pages[u] for u in self.plan.generated(content_uris)}
 
     def theme_data(self, use_directory_urls: bool = True) -> dict[str, Any]:
         """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
@@ -93,7 +71,7 @@ class SitePages:
         nav: list[Any] = [{"Home": links.HOME_URI}]
         rest = [u for u in content_uris if u != links.HOME_URI]
         nav.append({"All pathways": links.PATHWAYS_URI})
-        for title, entries in nav_pages(self.kb, self.nav_max_pathways):
+        for title, entries in nav_pages(self.kb, self.settings.nav_max_pathways):
             section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
             nav.append({title: section})
         nav.append({"A to Z": links.A_TO_Z_URI})
@@ -105,52 +83,50 @@ class SitePages:
 
 
 def css_assets() -> dict[str, bytes]:
-    out = {}
-    for item in sorted(resources.files("carepath").joinpath("assets").iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".css"):
-            out[f"{ASSET_DIR}/{item.name}"] = item.read_bytes()
-    return out
+    return {uri: item.read_bytes() for uri, item in stylesheet_files().items()}
 
 
-def build_site_pages(options: SiteOptions, cache: Cache | None = None) -> SitePages:
+def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePages:
     """Load, validate and render. Raises `PathwayError` with every problem on bad input.
 
     With a `cache`, a result for the very same inputs (pathway files, template overrides, options, date,
     generator code) is read back instead, and the costly steps of a new one reuse earlier results.
     """
     cache = cache or Cache(None)
-    overrides = options.overrides_dir / TEMPLATE_OVERRIDE_SUBDIR if options.overrides_dir else None
-    key = inputs_digest(f"{options!r} {today().isoformat()}", [options.pathway_dir, overrides])
+    overrides = settings.custom_dir / TEMPLATE_OVERRIDE_SUBDIR if settings.custom_dir else None
+    # What the pages depend on: not where the hand-written pages, the cache or the readability limits are.
+    inputs = repr(replace(settings, root=None, docs_dir=None, readability=Readability(), cache_dir=""))
+    key = inputs_digest(inputs, [settings.pathway_dir, overrides])
     found = load_result(cache, key)
     if isinstance(found, SitePages):
-        return found
-    settings = f"{options!r} {today().isoformat()} {inputs_digest('', [overrides])}"
-    site = _build_site_pages(options, cache, settings)
+        return replace(found, settings=settings)
+    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', [overrides])}")
     store_result(cache, key, site)
     return site
 
 
-def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> SitePages:
-    kb, warnings = load_knowledge_base(options.pathway_dir, today())
+def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePages:
+    kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
+    plan = plan_site(kb, settings)
     render_options = RenderOptions(
-        today=today(),
-        site_url=options.site_url,
-        site_name=options.site_name,
-        publisher=options.publisher,
-        content_version=options.content_version,
-        use_directory_urls=options.use_directory_urls,
-        overrides_dir=options.overrides_dir,
+        today=settings.today,
+        site_url=settings.site_url,
+        site_name=settings.site_name,
+        publisher=settings.publisher,
+        content_version=settings.content_version,
+        use_directory_urls=settings.use_directory_urls,
+        overrides_dir=settings.custom_dir,
         annotate=cached_annotate(cache, kb.glossary),
-        diagrams=diagram if options.diagrams else None,
+        diagrams=diagram if settings.diagrams else None,
         page_extras=clinical.page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
     )
     prefill_qr(cache, clinical.qr_jobs(kb, render_options))
     with diagrams_through(cache):
-        if options.diagrams:
+        if settings.diagrams:
             prefill_layouts(cache, kb)
         renderer = (
-            IncrementalRenderer(kb, render_options, cache, digest(settings, glossary_digest(kb.glossary)))
+            IncrementalRenderer(kb, render_options, cache, digest(inputs, glossary_digest(kb.glossary)))
             if cache.root is not None
             else Renderer(kb, render_options)
         )
@@ -158,14 +134,14 @@ def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> Site
         pages.update(clinical.extra_pages(renderer))
     assets = css_assets()
     assets.update(clinical.extra_assets(kb, render_options))
-    if options.diagrams:
-        for pathway in kb.pathways:
-            if diagram.overview_too_big(kb, pathway) is None:
-                svg_uri = links.overview_svg_uri(pathway.id, options.use_directory_urls)
-                assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
-    warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if options.diagrams else [])
-    nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
-    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways)
+    for pathway in kb.pathways:
+        svg_uri = links.overview_svg_uri(pathway.id, settings.use_directory_urls)
+        if svg_uri in plan.diagrams:
+            assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
+    if set(pages) != set(plan.pages) or set(assets) != set(plan.assets):
+        raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
+    warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if settings.diagrams else [])
+    return SitePages(kb, pages, assets, plan, settings, warnings)
 
 
 def diagram_notes(kb: KnowledgeBase) -> list[Problem]:

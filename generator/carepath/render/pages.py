@@ -28,6 +28,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.problems import PathwayError, Problem, did_you_mean
+from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
 
@@ -53,12 +54,12 @@ DISCLAIMER = "This page is general information, not medical advice. Talk with yo
 class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     site_url: str | None = None
-    site_name: str = "Carepath"
+    site_name: str = Settings.site_name
     publisher: str | None = None
     """Who publishes the site (`mkdocs.yml` `site_author`, or the plugin's `publisher`); printed on handouts."""
     content_version: str | None = None
     """The version of the content (the plugin's `content_version`); printed on handouts with the build date."""
-    use_directory_urls: bool = True
+    use_directory_urls: bool = Settings.use_directory_urls
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
     annotate: Callable[[str, KnowledgeBase, str], str] | None = None
@@ -505,12 +506,7 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
     return Renderer(kb, options or RenderOptions()).render_all()
 
 
-NAV_MAX_PATHWAYS = 10
-"""Up to this many pathways, the nav lists each with its stages; beyond it, only the pathway index.
-
-Material writes the whole nav into every page, so a nav that grows with the knowledge base makes page
-size and build time grow with its square. Past the limit, readers reach pathways through the index.
-"""
+NAV_MAX_PATHWAYS = Settings.nav_max_pathways
 
 
 def nav_pages(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> list[tuple[str, list[tuple[str, str]]]]:
