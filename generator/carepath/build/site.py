@@ -106,9 +106,21 @@ def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePage
 
 
 def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePages:
+    """The build's phases in order, each using only what the ones before it made: read and validate, plan,
+    render the pages, publish the other files. The plan is what the build must write, and it is checked."""
     kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
     plan = plan_site(kb, settings)
-    render_options = RenderOptions(
+    options = _render_options(settings, kb, cache)
+    pages = _render_pages(kb, settings, options, cache, inputs)
+    assets = _publish_files(kb, plan, options, pages)
+    if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
+        raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
+    warnings = warnings + clinical.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
+    return SitePages(kb, pages, assets, plan, settings, warnings)
+
+
+def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> RenderOptions:
+    return RenderOptions(
         today=settings.today,
         site_url=settings.site_url,
         site_name=settings.site_name,
@@ -121,27 +133,33 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
         page_extras=clinical.page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
     )
-    prefill_qr(cache, clinical.qr_jobs(kb, render_options))
+
+
+def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str) -> dict[str, str]:
+    """Every generated Markdown page; the costly parts (QR codes, Graphviz layouts) made side by side first."""
+    prefill_qr(cache, clinical.qr_jobs(kb, options))
     with diagrams_through(cache):
         if settings.diagrams:
             prefill_layouts(cache, kb)
         renderer = (
-            IncrementalRenderer(kb, render_options, cache, digest(inputs, glossary_digest(kb.glossary)))
+            IncrementalRenderer(kb, options, cache, digest(inputs, glossary_digest(kb.glossary)))
             if cache.root is not None
-            else Renderer(kb, render_options)
+            else Renderer(kb, options)
         )
         pages = renderer.render_all()
         pages.update(clinical.extra_pages(renderer))
+    return pages
+
+
+def _publish_files(kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages: dict[str, str]) -> dict[str, bytes]:
+    """The files beside the pages: stylesheets, data exports, redirects, scripts, and each overview as an SVG file."""
     assets = css_assets()
-    assets.update(clinical.extra_assets(kb, render_options))
+    assets.update(clinical.extra_assets(kb, options))
     for pathway in kb.pathways:
-        svg_uri = links.overview_svg_uri(pathway.id, settings.use_directory_urls)
+        svg_uri = links.overview_svg_uri(pathway.id, plan.use_directory_urls)
         if svg_uri in plan.diagrams:
             assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
-    if set(pages) != set(plan.pages) or set(assets) != set(plan.assets):
-        raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
-    warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if settings.diagrams else [])
-    return SitePages(kb, pages, assets, plan, settings, warnings)
+    return assets
 
 
 def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
