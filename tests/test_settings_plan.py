@@ -16,7 +16,7 @@ from carepath.build.write import write_file, write_if_changed
 from carepath.cli.render import render_docs
 from carepath.settings import ConfigError, Readability, Settings
 from helpers_pathway import run_cli
-from helpers_site import SITE_FIXTURE, build, copy_project
+from helpers_site import REPO, SITE_FIXTURE, build, copy_project
 
 OVERVIEW_PAGE = "asthma-care/overview.md"
 """The fixture pathway's overview page, which only a site with diagrams has."""
@@ -73,6 +73,15 @@ def test_the_plugin_and_mkdocs_yml_agree(tmp_path: Path, form: str, options: dic
     config = load_config(str(project / "mkdocs.yml"))
     from_mkdocs = Settings.from_mkdocs_config(config, config.plugins["carepath"].config)
     assert from_mkdocs == Settings.from_mkdocs_yml(project / "mkdocs.yml")
+
+
+def test_the_defaults_the_readme_states_are_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SITE_URL", raising=False)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The Carepath plugin's options, with their defaults:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "stated.yml").write_text(block, encoding="utf-8")
+    (tmp_path / "bare.yml").write_text("site_author: Your organisation\nplugins: [search, carepath]\n", encoding="utf-8")
+    assert Settings.from_mkdocs_yml(tmp_path / "stated.yml") == Settings.from_mkdocs_yml(tmp_path / "bare.yml")
 
 
 def test_a_bare_plugin_name_means_the_defaults(tmp_path: Path) -> None:
