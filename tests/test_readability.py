@@ -268,10 +268,13 @@ def test_thresholds_from_mkdocs_yml(tmp_path: Path) -> None:
 def test_thresholds_from_the_mapping_form_of_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`plugins:` as a mapping (a form MkDocs accepts) is read like the list form."""
     config = tmp_path / "mkdocs.yml"
-    config.write_text("plugins:\n  search: {}\n  carepath:\n    readability:\n      max_grade: 1\n", encoding="utf-8")
+    config.write_text(
+        f"plugins:\n  search: {{}}\n  carepath:\n    pathway_dir: {PATHWAY.as_posix()}\n    readability:\n      max_grade: 1\n",
+        encoding="utf-8",
+    )
     assert Settings.from_mkdocs_yml(config).readability.max_grade == 1.0
     site = build_site(tmp_path / "built", {p: p for p in EASY_PAGES})
-    args = ["readability", "--site-dir", str(site), "--pathway-dir", str(PATHWAY), "--config", str(config)]
+    args = ["readability", "--site-dir", str(site), "--config", str(config)]  # the pathway folder named in mkdocs.yml
     assert main(args) == 1
     assert "above the limit of 1;" in capsys.readouterr().err
 

@@ -63,7 +63,10 @@ def test_both_forms_of_plugins_give_the_same_settings(tmp_path: Path, form: str)
 
 
 @pytest.mark.parametrize("form", ["list", "mapping"])
-@pytest.mark.parametrize("options", [{}, {"diagrams": False, "publisher": "Clinic B", "readability": {"max_median": 6.5}}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"diagrams": False, "publisher": "Clinic B", "readability": {"max_median": 6.5}}, {"readability": {"max_grade": 6}}],
+)
 def test_the_plugin_and_mkdocs_yml_agree(tmp_path: Path, form: str, options: dict[str, object]) -> None:
     """The plugin's settings (from MkDocs' validated config) are those read from `mkdocs.yml` without MkDocs:
     the plugin's schema takes its defaults from `Settings`."""

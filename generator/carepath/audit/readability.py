@@ -22,7 +22,7 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
-from carepath.settings import Readability, Settings
+from carepath.settings import PATHWAY_DIR, Readability, Settings
 from carepath.text.glossary import NO_SCORE_CLASS, GlossaryMatcher
 from carepath.urls import glossary_anchor, node_uri, page_url
 
@@ -525,7 +525,7 @@ def _cmd_readability(args: argparse.Namespace) -> int:
 
     config = Path(args.config)
     # Without an mkdocs.yml, the defaults; a broken one is a `ConfigError`, one line from `main`.
-    settings = Settings.from_mkdocs_yml(config) if config.is_file() else Settings(pathway_dir=Path(args.pathway_dir))
+    settings = Settings.from_mkdocs_yml(config) if config.is_file() else Settings(pathway_dir=Path(PATHWAY_DIR))
     limits = settings.readability
     max_grade = args.max_grade if args.max_grade is not None else limits.max_grade
     max_median = args.max_median if args.max_median is not None else limits.max_median
@@ -534,7 +534,7 @@ def _cmd_readability(args: argparse.Namespace) -> int:
     if not site_dir.is_dir():
         print(f"no built site at {site_dir.as_posix()}/; run make site first", file=sys.stderr)
         return 1
-    kb, _warnings = load_knowledge_base(Path(args.pathway_dir))
+    kb, _warnings = load_knowledge_base(Path(args.pathway_dir) if args.pathway_dir else settings.pathway_dir, settings.today)
     report = score_site(site_dir, kb, max_grade=max_grade, max_median=max_median, use_directory_urls=use_directory_urls)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
@@ -553,7 +553,7 @@ def add_command(sub: Any) -> None:
     """Register `readability` on the CLI's subparsers."""
     p = sub.add_parser("readability", help="grade the built patient pages and list unexplained jargon")
     p.add_argument("--site-dir", default="site", help="the built site (default: site)")
-    p.add_argument("--pathway-dir", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("--pathway-dir", help=f"the pathway folder (default: the one mkdocs.yml names, else {PATHWAY_DIR})")
     p.add_argument("--config", default="mkdocs.yml", help="mkdocs.yml to read readability limits from (default: mkdocs.yml)")
     p.add_argument("--max-grade", type=float, help=f"highest Flesch-Kincaid grade for any page (default: {DEFAULT_MAX_GRADE:g})")
     p.add_argument("--max-median", type=float, help=f"highest median grade over all pages (default: {DEFAULT_MAX_MEDIAN:g})")

@@ -17,7 +17,7 @@ from carepath.diagram.draw import DiagramError
 from carepath.model.graph import KnowledgeBase, Position
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
-from carepath.settings import ConfigError, Settings
+from carepath.settings import PATHWAY_DIR, ConfigError, Settings
 from carepath.validate.graph import counts
 
 
@@ -147,13 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")
-    p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("dir", nargs="?", default=PATHWAY_DIR, help=f"the pathway folder (default: {PATHWAY_DIR})")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (a page due for review, a safety rule), as a strict site build does")
     p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("export", help="write the validated graph as JSON")
-    p.add_argument("dir", nargs="?", default="pathway")
+    p.add_argument("dir", nargs="?", default=PATHWAY_DIR)
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
     p.add_argument("--config", help="the site's mkdocs.yml (default: the one beside the folder)")

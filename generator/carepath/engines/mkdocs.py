@@ -38,8 +38,9 @@ log = logging.getLogger("mkdocs.plugins.carepath")
 
 class ReadabilityConfig(base.Config):
     enabled = c.Type(bool, default=Readability.enabled)
-    max_grade = c.Type(float, default=Readability.max_grade)
-    max_median = c.Type(float, default=Readability.max_median)
+    # Whole numbers too: `max_grade: 8` is how people write it (and how the README states the default).
+    max_grade = c.Type((int, float), default=Readability.max_grade)
+    max_median = c.Type((int, float), default=Readability.max_median)
 
 
 class CarepathConfig(base.Config):
