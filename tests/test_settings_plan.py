@@ -69,10 +69,10 @@ def test_both_forms_of_plugins_give_the_same_settings(tmp_path: Path, form: str)
 )
 def test_the_plugin_and_mkdocs_yml_agree(tmp_path: Path, form: str, options: dict[str, object]) -> None:
     """The plugin's settings (from MkDocs' validated config) are those read from `mkdocs.yml` without MkDocs:
-    the plugin's schema takes its defaults from `Settings`."""
+    the plugin's schema takes its defaults from `Settings`, and `site_url` ends in `/` as MkDocs makes it."""
     from mkdocs.config import load_config
 
-    project = site_with(tmp_path, plugins_as(form, options))
+    project = site_with(tmp_path, plugins_as(form, options), site_url="https://care.test/asthma")
     config = load_config(str(project / "mkdocs.yml"))
     from_mkdocs = Settings.from_mkdocs_config(config, config.plugins["carepath"].config)
     assert from_mkdocs == Settings.from_mkdocs_yml(project / "mkdocs.yml")

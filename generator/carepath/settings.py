@@ -87,7 +87,7 @@ class Settings:
             options,
             root=root,
             docs_dir=root / str(data.get("docs_dir") or "docs"),
-            site_url=data.get("site_url") or None,
+            site_url=_as_folder(data.get("site_url")),
             site_name=str(data.get("site_name") or cls.site_name),
             site_author=data.get("site_author"),
             use_directory_urls=data.get("use_directory_urls", cls.use_directory_urls) is not False,
@@ -129,6 +129,13 @@ class Settings:
             root=root,
             **site,
         )
+
+
+def _as_folder(site_url: str | None) -> str | None:
+    """`site_url` as MkDocs keeps it: ending in `/`."""
+    if not site_url:
+        return None
+    return site_url if site_url.endswith("/") else site_url + "/"
 
 
 # --- reading mkdocs.yml ----------------------------------------------------------------------------
