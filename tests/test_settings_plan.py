@@ -14,6 +14,7 @@ from carepath.build.plan import plan_site
 from carepath.build.site import build_site_pages
 from carepath.build.write import write_file, write_if_changed
 from carepath.cli.render import render_docs
+from carepath.problems import PathwayError
 from carepath.settings import ConfigError, Readability, Settings
 from helpers_pathway import run_cli
 from helpers_site import REPO, SITE_FIXTURE, build, copy_project
@@ -189,6 +190,22 @@ def test_check_rejects_a_hand_written_page_on_a_generated_url(
         f"content/:1:1: generated page '{page}' and the hand-written page 'content/{page}' both want the URL '{url}'; rename one"
     ]
     assert run.err.splitlines()[-1] == "1 error in the pathway data"
+
+
+def test_a_hand_written_file_on_a_generated_files_path_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The build would silently replace `content/codes.json` with the generated one: `check`, `render` and the build
+    refuse it, naming both."""
+    project = copy_project(SITE_FIXTURE, tmp_path / "project")
+    (project / "content" / "codes.json").write_text('{"mine": true}\n', encoding="utf-8")
+    message = "generated file 'codes.json' and the hand-written file 'content/codes.json' have the same path; rename or move the hand-written one"
+    run = run_cli(capsys, "check", str(project / "pathway"))
+    assert (run.code, run.problems) == (1, [f"content/:1:1: {message}"])
+    with pytest.raises(PathwayError, match="have the same path"):
+        render_docs(project / "mkdocs.yml", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    built = build(project)
+    assert built.returncode == 1
+    assert message in built.output
 
 
 def test_check_and_the_build_agree_on_a_hand_written_lookup_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

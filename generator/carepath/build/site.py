@@ -189,6 +189,18 @@ def url_clashes(generated: list[str], content: list[str], docs_name: str, use_di
     return out
 
 
+def file_clashes(plan: Plan, content: list[str], docs_name: str) -> list[str]:
+    """Messages for generated files (stylesheets, scripts, data files, overview charts) that a hand-written file at
+    the same path would be silently replaced by. (Redirects are `alias_clashes`, which names the alias.)"""
+    redirects = set(plan.redirects)
+    taken = set(content)
+    return [
+        f"generated file '{u}' and the hand-written file '{docs_name}/{u}' have the same path; rename or move the hand-written one"
+        for u in sorted(plan.assets)
+        if u in taken and u not in redirects
+    ]
+
+
 def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[Problem]:
     """Former ids (aliases) whose redirect would land where a hand-written page or file already is: one of the two
     would silently be lost."""

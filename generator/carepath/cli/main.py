@@ -27,7 +27,7 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     loaded from another host): `check` rejects what the build would. Which pages the build writes comes from its
     plan; only the pages that anchors point into are rendered, so `check` stays fast on a big knowledge base."""
     from carepath.build.plan import plan_site
-    from carepath.build.site import alias_clashes, content_problems, url_clashes
+    from carepath.build.site import alias_clashes, content_problems, file_clashes, url_clashes
     from carepath.render.pages import Renderer, RenderOptions
     from carepath.text.anchors import anchor_problems
     from carepath.validate.graph import PROSE_FIELDS
@@ -52,8 +52,9 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     for uri in (u for u in content if u.endswith(".md")):
         text = (docs_dir / uri).read_text(encoding="utf-8", errors="replace")
         problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
-    generated = plan_site(kb, settings).generated(content)
-    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(generated, content, docs, use_directory_urls)]
+    plan = plan_site(kb, settings)
+    clashes = url_clashes(plan.generated(content), content, docs, use_directory_urls) + file_clashes(plan, content, docs)
+    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in clashes]
     return problems
 
 

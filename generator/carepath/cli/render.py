@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from carepath.build.site import alias_clashes, build_site_pages, content_problems, url_clashes
+from carepath.build.site import alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
 from carepath.build.write import write_file
 from carepath.model.graph import Position
 from carepath.problems import PathwayError, Problem
@@ -48,6 +48,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
         raise PathwayError(problems)
     pages = site.generated(list(content))
     clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.use_directory_urls)
+    clashes += file_clashes(site.plan, list(content), docs_dir.name)
     if clashes:
         raise PathwayError([Problem(Position(f"{docs_dir.name}/", 1, 1), c) for c in clashes])
     out.mkdir(parents=True, exist_ok=True)

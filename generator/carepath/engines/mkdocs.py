@@ -25,7 +25,7 @@ from carepath import urls as links
 from carepath.audit.readability import PageScore, Report, page_path
 from carepath.build.cache import Cache, cache_dir_for
 from carepath.build.cached import PageScorer
-from carepath.build.site import SitePages, alias_clashes, build_site_pages, content_problems, url_clashes
+from carepath.build.site import SitePages, alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
 from carepath.build.write import write_if_changed
 from carepath.diagram.draw import DiagramError
 from carepath.settings import PATHWAY_DIR, Readability, Settings
@@ -105,6 +105,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         content = [f.src_uri for f in files]
         generated = self.site.generated(content)
         clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
+        clashes += file_clashes(self.site.plan, content, Path(config.docs_dir).name)
         clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
