@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from carepath import load_knowledge_base
-from carepath import urls as links
 from carepath.build.plan import plan_site
 from carepath.settings import Settings
 
@@ -16,17 +15,6 @@ MANIFEST_HEADER = """\
 # redirect to where it went (give a renamed node its old id under `aliases:`). Never delete a line.
 # New pages are added with: .venv/bin/python -m carepath urls --write
 """
-
-
-def published_urls(page_uris: list[str], asset_uris: list[str], use_directory_urls: bool = True) -> list[str]:
-    """Root-relative URLs of every page, redirect and data file a build publishes."""
-    urls = {"/" + links.page_url(u, use_directory_urls) for u in page_uris if u.endswith(".md")}
-    for uri in asset_uris:
-        if uri.endswith(".html"):
-            urls.add("/" + uri.removesuffix("index.html"))
-        elif uri.endswith(".json"):
-            urls.add("/" + uri)
-    return sorted(urls)
 
 
 def read_manifest(path: Path) -> list[str]:
@@ -58,4 +46,4 @@ def project_urls(mkdocs_yml: Path) -> list[str]:
     plan = plan_site(kb, settings)
     docs_dir = settings.docs_dir
     content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()) if docs_dir else []
-    return published_urls([*plan.pages, *content], [*plan.assets, *content], settings.use_directory_urls)
+    return plan.published_urls(content)

@@ -50,8 +50,17 @@ class Plan:
         replaced = {links.HOME_URI} & set(content)
         return [u for u in self.pages if u not in replaced]
 
-    def page_url(self, src_uri: str) -> str:
-        return links.page_url(src_uri, self.use_directory_urls)
+    def published_urls(self, content: Iterable[str] = ()) -> list[str]:
+        """Root-relative URLs of every page, redirect and data file the site publishes, beside the hand-written
+        `content` (its pages, and its HTML and JSON files): what the published-URL manifest keeps."""
+        files = [*content]
+        urls = {"/" + links.page_url(u, self.use_directory_urls) for u in [*self.pages, *files] if u.endswith(".md")}
+        for uri in [*self.assets, *files]:
+            if uri.endswith(".html"):
+                urls.add("/" + uri.removesuffix("index.html"))
+            elif uri.endswith(".json"):
+                urls.add("/" + uri)
+        return sorted(urls)
 
 
 def stylesheet_files() -> dict[str, Traversable]:
