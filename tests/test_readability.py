@@ -16,6 +16,7 @@ from carepath.cli.main import main
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.settings import Settings
 from carepath.text.glossary import annotate
+from carepath.urls import Urls
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "readability"
@@ -351,6 +352,6 @@ def test_pages_without_directory_urls(tmp_path: Path, kb: KnowledgeBase) -> None
     site = tmp_path / "site"
     site.mkdir()
     (site / "rest.html").write_text(material_page(article("rest")), encoding="utf-8")
-    report = score_site(site, kb, use_directory_urls=False)
+    report = score_site(site, kb, urls=Urls(use_directory_urls=False))
     assert [(p.node_id, p.path) for p in report.pages] == [("rest", f"{site.as_posix()}/rest.html")]
     assert report.ok

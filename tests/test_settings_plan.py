@@ -262,3 +262,20 @@ def test_write_if_changed_keeps_an_unchanged_file(tmp_path: Path) -> None:
     assert target.stat().st_mtime == 1
     assert write_if_changed(target, b"new")
     assert target.read_bytes() == b"new"
+
+
+# --- one place each -----------------------------------------------------------------------------------
+
+PACKAGE = REPO / "generator" / "carepath"
+
+
+def test_only_settings_and_urls_know_use_directory_urls() -> None:
+    """Everything else asks a `Urls` (from `Settings.urls`) instead of passing the flag by hand."""
+    knowing = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py") if "use_directory_urls" in p.read_text(encoding="utf-8"))
+    assert knowing == ["settings.py", "urls.py"]
+
+
+def test_only_settings_reads_the_environment() -> None:
+    """Configuration comes from `Settings`; `cli/render.py` only hands its environment on to the MkDocs it runs."""
+    reading = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py") if "os.environ" in p.read_text(encoding="utf-8"))
+    assert reading == ["cli/render.py", "settings.py"]

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from carepath.urls import Urls
+
 PLUGIN_NAME = "carepath"
 """The plugin's name under `plugins:` in `mkdocs.yml` (its entry point)."""
 PATHWAY_DIR = "pathway"
@@ -74,6 +76,11 @@ class Settings:
     """The build cache, relative to `mkdocs.yml`: git-ignored, safe to delete; an empty string turns it off."""
     today: dt.date = field(default_factory=build_date)
     """The build's date, for review-due checks."""
+
+    @property
+    def urls(self) -> Urls:
+        """Every `src_uri` and href of this site (it carries `use_directory_urls`)."""
+        return Urls(use_directory_urls=self.use_directory_urls)
 
     @classmethod
     def from_mkdocs_yml(cls, mkdocs_yml: Path) -> Settings:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.settings import PATHWAY_DIR, Readability, Settings
 from carepath.text.glossary import NO_SCORE_CLASS, GlossaryMatcher
-from carepath.urls import glossary_anchor, node_uri, page_url
+from carepath.urls import DIRECTORY_URLS, Urls, glossary_anchor, node_uri
 
 __all__ = [
     "DEFAULT_MAX_GRADE",
@@ -457,10 +457,9 @@ def score_html(
     return PageScore(node_id, path, fk, smog, words, unexplained, sorted(long_words))
 
 
-def page_path(site_dir: Path, node_id: str, use_directory_urls: bool = True) -> Path:
+def page_path(site_dir: Path, node_id: str, urls: Urls = DIRECTORY_URLS) -> Path:
     """Where MkDocs writes a node's page."""
-    url = page_url(node_uri(node_id), use_directory_urls)
-    return site_dir / url / "index.html" if use_directory_urls else site_dir / url
+    return site_dir / urls.built_file(urls.page_url(node_uri(node_id)))
 
 
 def score_site(
@@ -469,7 +468,7 @@ def score_site(
     *,
     max_grade: float = DEFAULT_MAX_GRADE,
     max_median: float = DEFAULT_MAX_MEDIAN,
-    use_directory_urls: bool = True,
+    urls: Urls = DIRECTORY_URLS,
 ) -> Report:
     """Score every node page that exists in the built site. Raises `NoSiteError` if there is no site."""
     site_dir = Path(site_dir)
@@ -479,7 +478,7 @@ def score_site(
     missing: list[str] = []
     matcher = GlossaryMatcher(kb.glossary)
     for node_id in sorted(kb.nodes):
-        path = page_path(site_dir, node_id, use_directory_urls)
+        path = page_path(site_dir, node_id, urls)
         if not path.is_file():
             missing.append(node_id)
             continue
@@ -487,7 +486,7 @@ def score_site(
     return Report(pages, max_grade, max_median, missing)
 
 
-# --- configuration and command line ----------------------------------------------------------------
+# --- command line ------------------------------------------------------------------------------------
 
 
 def format_table(report: Report) -> str:
@@ -529,13 +528,12 @@ def _cmd_readability(args: argparse.Namespace) -> int:
     limits = settings.readability
     max_grade = args.max_grade if args.max_grade is not None else limits.max_grade
     max_median = args.max_median if args.max_median is not None else limits.max_median
-    use_directory_urls = settings.use_directory_urls
     site_dir = Path(args.site_dir)
     if not site_dir.is_dir():
         print(f"no built site at {site_dir.as_posix()}/; run make site first", file=sys.stderr)
         return 1
     kb, _warnings = load_knowledge_base(Path(args.pathway_dir) if args.pathway_dir else settings.pathway_dir, settings.today)
-    report = score_site(site_dir, kb, max_grade=max_grade, max_median=max_median, use_directory_urls=use_directory_urls)
+    report = score_site(site_dir, kb, max_grade=max_grade, max_median=max_median, urls=settings.urls)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:

@@ -37,7 +37,7 @@ class Plan:
     """A static page at each former id's URL, by file, to the id of the node it sends readers to."""
     in_nav: frozenset[str]
     """Generated pages the nav lists."""
-    use_directory_urls: bool
+    urls: links.Urls
 
     @property
     def assets(self) -> tuple[str, ...]:
@@ -54,7 +54,7 @@ class Plan:
         """Root-relative URLs of every page, redirect and data file the site publishes, beside the hand-written
         `content` (its pages, and its HTML and JSON files): what the published-URL manifest keeps."""
         files = [*content]
-        urls = {"/" + links.page_url(u, self.use_directory_urls) for u in [*self.pages, *files] if u.endswith(".md")}
+        urls = {"/" + self.urls.page_url(u) for u in [*self.pages, *files] if u.endswith(".md")}
         for uri in [*self.assets, *files]:
             if uri.endswith(".html"):
                 urls.add("/" + uri.removesuffix("index.html"))
@@ -71,7 +71,7 @@ def stylesheet_files() -> dict[str, Traversable]:
 
 def plan_site(kb: KnowledgeBase, settings: Settings) -> Plan:
     """Every output of a site built from `kb` with `settings`, in the order the build writes them."""
-    udu = settings.use_directory_urls
+    urls = settings.urls
     pages = [links.node_uri(n) for n in sorted(kb.nodes)]
     if settings.diagrams:
         pages += [links.overview_uri(p.id) for p in kb.pathways]
@@ -79,7 +79,7 @@ def plan_site(kb: KnowledgeBase, settings: Settings) -> Plan:
     pages += [entry.uri for entry in code_entries(kb)]
     pages += [links.CODES_URI, links.LOOKUP_URI]
     redirects = {
-        links.redirect_uri(alias, udu): node_id for node_id in sorted(kb.nodes) for alias in kb.nodes[node_id].aliases
+        urls.redirect_uri(alias): node_id for node_id in sorted(kb.nodes) for alias in kb.nodes[node_id].aliases
     }
     drawn = [p for p in kb.pathways if settings.diagrams and diagram.overview_too_big(kb, p) is None]
     nav = in_nav(kb, settings.nav_max_pathways) | {links.CODES_URI, links.HOME_URI}
@@ -88,8 +88,8 @@ def plan_site(kb: KnowledgeBase, settings: Settings) -> Plan:
         stylesheets=tuple(stylesheet_files()),
         scripts=(LOOKUP_SCRIPT_URI,),
         exports=(CODES_JSON_URI, *(links.pathway_json_uri(p.id) for p in kb.pathways)),
-        diagrams=tuple(links.overview_svg_uri(p.id, udu) for p in drawn),
+        diagrams=tuple(urls.overview_svg_uri(p.id) for p in drawn),
         redirects=redirects,
         in_nav=frozenset(nav),
-        use_directory_urls=udu,
+        urls=urls,
     )

@@ -53,17 +53,18 @@ class SitePages:
         """The generated pages that go into the site: all but the home page when the site writes its own."""
         return {u: self.pages[u] for u in self.plan.generated(content_uris)}
 
-    def theme_data(self, use_directory_urls: bool = True) -> dict[str, Any]:
+    def theme_data(self) -> dict[str, Any]:
         """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
         every emergency red flag by title, the A to Z and the pathway index."""
+        urls = self.settings.urls
         signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
         return {
             "emergency": [
-                {"title": n.title, "url": links.page_url(links.node_uri(n.id), use_directory_urls)}
+                {"title": n.title, "url": urls.page_url(links.node_uri(n.id))}
                 for n in sorted(signs, key=lambda n: (n.title.casefold(), n.id))
             ],
-            "a_to_z": links.page_url(links.A_TO_Z_URI, use_directory_urls),
-            "pathways": links.page_url(links.PATHWAYS_URI, use_directory_urls),
+            "a_to_z": urls.page_url(links.A_TO_Z_URI),
+            "pathways": urls.page_url(links.PATHWAYS_URI),
         }
 
     def nav(self, content_uris: list[str]) -> list[Any]:
@@ -126,7 +127,7 @@ def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rend
         site_name=settings.site_name,
         publisher=settings.publisher,
         content_version=settings.content_version,
-        use_directory_urls=settings.use_directory_urls,
+        urls=settings.urls,
         overrides_dir=settings.custom_dir,
         annotate=cached_annotate(cache, kb.glossary),
         diagrams=diagram if settings.diagrams else None,
@@ -156,7 +157,7 @@ def _publish_files(kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages:
     assets = css_assets()
     assets.update(clinical.extra_assets(kb, options))
     for pathway in kb.pathways:
-        svg_uri = links.overview_svg_uri(pathway.id, plan.use_directory_urls)
+        svg_uri = plan.urls.overview_svg_uri(pathway.id)
         if svg_uri in plan.diagrams:
             assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
     return assets
@@ -178,14 +179,14 @@ def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) 
     return text, problems + foreign_loads(markdown, path)
 
 
-def url_clashes(generated: list[str], content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[str]:
+def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[str]:
     """Messages for generated pages whose URL a hand-written page already takes, naming both."""
-    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    taken = {urls.page_url(u): u for u in content if u.endswith(".md")}
     out = []
     for uri in sorted(generated):
-        other = taken.get(links.page_url(uri, use_directory_urls))
+        other = taken.get(urls.page_url(uri))
         if other is not None:
-            out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{links.page_url(uri, use_directory_urls)}'; rename one")
+            out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{urls.page_url(uri)}'; rename one")
     return out
 
 
@@ -201,16 +202,16 @@ def file_clashes(plan: Plan, content: list[str], docs_name: str) -> list[str]:
     ]
 
 
-def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[Problem]:
+def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[Problem]:
     """Former ids (aliases) whose redirect would land where a hand-written page or file already is: one of the two
     would silently be lost."""
-    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    taken = {urls.page_url(u): u for u in content if u.endswith(".md")}
     taken.update({u: u for u in content if not u.endswith(".md")})
     out = []
     for node_id in sorted(kb.nodes):
         for alias in kb.nodes[node_id].aliases:
-            url = links.page_url(links.node_uri(alias), use_directory_urls)
-            other = taken.get(url) or taken.get(links.redirect_uri(alias, use_directory_urls))
+            url = urls.page_url(links.node_uri(alias))
+            other = taken.get(url) or taken.get(urls.redirect_uri(alias))
             if other is not None:
                 out.append(
                     Problem(

@@ -32,8 +32,7 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     from carepath.text.anchors import anchor_problems
     from carepath.validate.graph import PROSE_FIELDS
 
-    use_directory_urls = settings.use_directory_urls
-    renderer = Renderer(kb, RenderOptions(today=settings.today, use_directory_urls=use_directory_urls))
+    renderer = Renderer(kb, RenderOptions(today=settings.today, urls=settings.urls))
     for node_id, node in sorted(kb.nodes.items()):
         for name in PROSE_FIELDS:
             text = getattr(node, name, None)
@@ -48,12 +47,12 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
         return problems
     content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())
     docs = docs_dir.name
-    problems += alias_clashes(kb, content, docs, use_directory_urls)
+    problems += alias_clashes(kb, content, docs, settings.urls)
     for uri in (u for u in content if u.endswith(".md")):
         text = (docs_dir / uri).read_text(encoding="utf-8", errors="replace")
         problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
     plan = plan_site(kb, settings)
-    clashes = url_clashes(plan.generated(content), content, docs, use_directory_urls) + file_clashes(plan, content, docs)
+    clashes = url_clashes(plan.generated(content), content, docs, settings.urls) + file_clashes(plan, content, docs)
     problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in clashes]
     return problems
 

@@ -43,12 +43,11 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
             content[uri] = text.encode("utf-8")
         else:
             content[uri] = path.read_bytes()
-    problems += alias_clashes(site.kb, list(content), docs_dir.name, settings.use_directory_urls)
+    problems += alias_clashes(site.kb, list(content), docs_dir.name, settings.urls)
     if problems:
         raise PathwayError(problems)
     pages = site.generated(list(content))
-    clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.use_directory_urls)
-    clashes += file_clashes(site.plan, list(content), docs_dir.name)
+    clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.urls) + file_clashes(site.plan, list(content), docs_dir.name)
     if clashes:
         raise PathwayError([Problem(Position(f"{docs_dir.name}/", 1, 1), c) for c in clashes])
     out.mkdir(parents=True, exist_ok=True)

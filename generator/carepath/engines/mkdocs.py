@@ -93,7 +93,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         if config.nav is None:
             config.nav = self.site.nav(self._content_uris(config))
         # The theme's 404 page is no Markdown page: it reads the emergency signs from here.
-        config.extra["carepath"] = self.site.theme_data(config.use_directory_urls)
+        config.extra["carepath"] = self.site.theme_data()
         return config
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:
@@ -104,9 +104,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         assert self.site is not None
         content = [f.src_uri for f in files]
         generated = self.site.generated(content)
-        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
+        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, self.settings.urls)
         clashes += file_clashes(self.site.plan, content, Path(config.docs_dir).name)
-        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
+        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, self.settings.urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
         pages_dir = self._serve_pages_dir()
@@ -147,7 +147,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             return html
         node_id = _node_of(page.file.src_uri, self.site)
         if node_id is not None:
-            path = page_path(Path(config.site_dir), node_id, config.use_directory_urls).as_posix()
+            path = page_path(Path(config.site_dir), node_id, self.settings.urls).as_posix()
             self.scores[node_id] = self.scorer.score(_as_article(html, page), node_id, path)
         return html
 

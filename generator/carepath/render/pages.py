@@ -59,7 +59,8 @@ class RenderOptions:
     """Who publishes the site (`mkdocs.yml` `site_author`, or the plugin's `publisher`); printed on handouts."""
     content_version: str | None = None
     """The version of the content (the plugin's `content_version`); printed on handouts with the build date."""
-    use_directory_urls: bool = Settings.use_directory_urls
+    urls: links.Urls = links.DIRECTORY_URLS
+    """Where the site's pages live and how they link (`Settings.urls`)."""
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
     annotate: Callable[[str, KnowledgeBase, str], str] | None = None
@@ -324,7 +325,7 @@ class Renderer:
                 for s in node.stages
             ]
             if diagrams:
-                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls)
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, urls=self.options.urls)
                 # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
                 # the page patients open on a phone stays light.
                 ctx["overview"] = Link("Overview for clinicians", links.md_link(uri, links.overview_uri(node_id)))
@@ -370,10 +371,10 @@ class Renderer:
         for place in places:
             stage = stage_id or (place.stage.id if place.stage else "")
             html = diagrams.stage_slice_html(
-                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls
+                self.kb, place.pathway, stage, uri, here=node_id, urls=self.options.urls
             )
             if len(places) > 1:
-                href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
+                href = self.options.urls.url_link(uri, links.node_uri(place.pathway.id))
                 html = f'<p class="cp-slice-pathway">In <a href="{html_text(href)}">{html_text(place.pathway.title)}</a>:</p>\n' + html
             parts.append(html)
         return "\n".join(parts)  # no blank line: the flows sit in one raw HTML block
@@ -445,11 +446,11 @@ class Renderer:
         return self.env.get_template("overview.md.j2").render(
             pathway=pathway,
             back=self.link(uri, pathway.id),
-            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, urls=self.options.urls),
             # A chart too big to lay out is written as a list only, and has no file of its own.
             svg_href=""
             if self.options.diagrams.overview_too_big(self.kb, pathway)
-            else links.md_link(uri, links.overview_svg_uri(pathway.id, self.options.use_directory_urls)),
+            else links.md_link(uri, self.options.urls.overview_svg_uri(pathway.id)),
             front_matter={"title": meta_text(f"Overview for clinicians: {pathway.title}"), "description": meta_text(pathway.summary)},
             disclaimer=DISCLAIMER,
         )
