@@ -25,9 +25,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from carepath.build.cache import Cache
-from carepath.build.site import SiteOptions, build_site_pages, today
+from carepath.build.site import build_site_pages
 from carepath.load import load_pathway
-from carepath.settings import read_config
+from carepath.settings import Settings
 from carepath.validate.graph import validate
 
 
@@ -40,12 +40,11 @@ def _children_cpu() -> float:
 def main(argv: list[str]) -> int:
     project = Path(argv[0])
     profile = argv[2] if len(argv) > 2 and argv[1] == "--profile" else None
-    cfg = read_config(project / "mkdocs.yml")
-    options = SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, bool(cfg.plugin.get("diagrams", True)))
+    options = Settings.from_mkdocs_yml(project / "mkdocs.yml")
     t0 = time.perf_counter()
-    loaded = load_pathway(cfg.pathway_dir)
+    loaded = load_pathway(options.pathway_dir)
     t1 = time.perf_counter()
-    _, problems = validate(loaded, today())
+    _, problems = validate(loaded, options.today)
     t2 = time.perf_counter()
     # Diagram and glossary modules are imported lazily by build_site_pages; import them now so the
     # timing below is the work, not the import.
@@ -94,7 +93,7 @@ def main(argv: list[str]) -> int:
 _TITLE = re.compile(r"^(\s*)title: (.+)$", re.MULTILINE)
 
 
-def cache_timings(options: SiteOptions, uncached: dict[str, str]) -> dict[str, float | int]:
+def cache_timings(options: Settings, uncached: dict[str, str]) -> dict[str, float | int]:
     """Cold, warm and one-edit generator times with a disk cache, each with a fresh `Cache` object (as a new
     process would have) except the edit, which keeps the memory of the warm run (as `mkdocs serve` does).
     Every result is checked against the build without a cache."""

@@ -112,8 +112,8 @@ def test_the_whole_core_loads_without_mkdocs_modules() -> None:
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
         "from pathlib import Path\n"
-        "from carepath.build.site import SiteOptions, build_site_pages\n"
-        "build_site_pages(SiteOptions(Path('pathway'), site_url='https://example.org/'))\n"
+        "from carepath.build.site import build_site_pages\nfrom carepath.settings import Settings\n"
+        "build_site_pages(Settings(pathway_dir=Path('pathway'), site_url='https://example.org/'))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parents[1], capture_output=True, text=True, check=True)

@@ -11,9 +11,10 @@ from carepath.audit.readability import score_html
 from carepath.build import cached
 from carepath.build.cache import FORMAT, Cache, cache_dir_for
 from carepath.build.cached import PageScorer, cached_qr_svg, prefill_qr
-from carepath.build.site import SiteOptions, SitePages, build_site_pages
+from carepath.build.site import SitePages, build_site_pages
 from carepath.model.graph import GlossaryEntry
 from carepath.publish.qr import qr_svg
+from carepath.settings import Settings
 from helpers_site import REPO, TODAY, build, copy_shipped
 
 PATHWAY_FILES = REPO / "pathway" / "when-pt-does-not-help"
@@ -39,7 +40,7 @@ def pathway_copy(tmp_path: Path) -> Path:
 
 
 def site_pages(pathway_dir: Path, cache: Cache | None = None) -> SitePages:
-    return build_site_pages(SiteOptions(pathway_dir, site_url="https://example.org/care/"), cache)
+    return build_site_pages(Settings(pathway_dir=pathway_dir, site_url="https://example.org/care/"), cache)
 
 
 def same_output(a: SitePages, b: SitePages) -> bool:

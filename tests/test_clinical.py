@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import segno
-from carepath.build.site import SiteOptions, build_site_pages
+from carepath.build.site import build_site_pages
 from carepath.problems import PathwayError
 from carepath.publish.clinical import NO_SITE_URL, is_placeholder, lookup_key, placeholder_message
 from carepath.publish.export import FORMAT, VERSION
+from carepath.settings import Settings
 from helpers_site import strip_ansi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,8 +182,8 @@ def test_handout_sits_before_the_review_line_and_is_not_scored(site: Path) -> No
 
 
 def test_handouts_are_byte_identical_across_builds() -> None:
-    again = build_site_pages(SiteOptions(FIXTURE / "pathway", SITE_URL, diagrams=False))
-    first = build_site_pages(SiteOptions(FIXTURE / "pathway", SITE_URL, diagrams=False))
+    again = build_site_pages(Settings(pathway_dir=FIXTURE / "pathway", site_url=SITE_URL, diagrams=False))
+    first = build_site_pages(Settings(pathway_dir=FIXTURE / "pathway", site_url=SITE_URL, diagrams=False))
     assert again.pages == first.pages and again.assets == first.assets
 
 
@@ -302,7 +303,7 @@ def test_pathway_json_sits_beside_the_pathway_page(site: Path) -> None:
 
 def test_without_site_url_the_build_says_so_and_prints_no_qr(tmp_path: Path) -> None:
     """No `site_url` is a local build (preview, tests): no QR code, no canonical link, an info line, no warning."""
-    pages = build_site_pages(SiteOptions(FIXTURE / "pathway", None, diagrams=False))
+    pages = build_site_pages(Settings(pathway_dir=FIXTURE / "pathway", diagrams=False))
     assert [(p.message, p.severity) for p in pages.warnings] == [(NO_SITE_URL, "note")]
     page = pages.pages["anti-inflammatory-pills.md"]
     assert "<svg" not in page and "data-qr" not in page
@@ -363,7 +364,7 @@ def test_an_alias_on_a_url_the_site_uses_stops_the_build(tmp_path: Path) -> None
         encoding="utf-8",
     )
     with pytest.raises(PathwayError) as err:
-        build_site_pages(SiteOptions(pathway, SITE_URL, diagrams=False))
+        build_site_pages(Settings(pathway_dir=pathway, site_url=SITE_URL, diagrams=False))
     assert [p.message for p in err.value.problems] == [
         "treatment 'genicular-nerve-ablation': alias 'lookup' is a URL the site itself uses; no redirect can live there"
     ]

@@ -26,7 +26,7 @@ from carepath.diagram.draw import (
     text_alternative_html,
 )
 from carepath.model.graph import EdgeKind, KnowledgeBase, Pathway
-from carepath.urls import node_uri, url_link
+from carepath.urls import Urls, node_uri, url_link
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diagram"
@@ -448,14 +448,18 @@ def test_diagram_links_reads_html_and_svg_links() -> None:
     ]
 
 
+FILE_URLS = Urls(use_directory_urls=False)
+"""A site built with `use_directory_urls: false` (pages as `rfa.html`)."""
+
+
 def test_links_follow_use_directory_urls(kb: KnowledgeBase) -> None:
     p = pathway_of(kb)
     for html in (
-        journey_html(kb, p, "knee-pain.md", use_directory_urls=False),
-        overview_html(kb, p, "knee-pain.md", use_directory_urls=False),
+        journey_html(kb, p, "knee-pain.md", urls=FILE_URLS),
+        overview_html(kb, p, "knee-pain.md", urls=FILE_URLS),
     ):
         assert "rfa.html" in diagram_links(html)
-        check_diagram_links(html, kb, "knee-pain.md", use_directory_urls=False)
+        check_diagram_links(html, kb, "knee-pain.md", FILE_URLS)
 
 
 # --- hostile text ---

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from carepath import check_pathway
 from carepath.audit.manifest import read_manifest
-from carepath.build.site import SiteOptions, build_site_pages
+from carepath.build.site import build_site_pages
 from carepath.cli.main import main
 from carepath.diagram import draw as diagram
+from carepath.settings import Settings
 from helpers_pathway import write_pathway
 from helpers_site import SITE_FIXTURE, build, copy_project, env
 
@@ -44,7 +45,7 @@ def _wide_pathway(tmp_path: Path, options: int) -> Path:
 def test_an_overview_too_big_to_lay_out_is_a_list_with_a_note(tmp_path: Path) -> None:
     """Graphviz is never asked to lay out a graph over the limit (500 options took minutes); the list says it all."""
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway, its stage and its red flag: 153 nodes
-    pages = build_site_pages(SiteOptions(folder, "https://carepath.test/"))
+    pages = build_site_pages(Settings(pathway_dir=folder, site_url="https://carepath.test/"))
     assert [str(p) for p in pages.warnings] == [
         ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links, over the limit of "
         f"{diagram.MAX_OVERVIEW_NODES} nodes or {diagram.MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only")

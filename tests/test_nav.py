@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from carepath import check_pathway
 from carepath import urls as links
-from carepath.build.site import SiteOptions, build_site_pages
+from carepath.build.site import build_site_pages
+from carepath.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,7 +19,7 @@ def test_nav_lists_stages_only_while_pathways_are_few(over: int) -> None:
     count = len(check_pathway(ROOT / "pathway")[0].pathways)
     assert count >= 2, "the shipped knowledge base has more than one pathway"
     limit = count - over
-    site = build_site_pages(SiteOptions(ROOT / "pathway", site_url="https://example.org/", diagrams=False, nav_max_pathways=limit))
+    site = build_site_pages(Settings(pathway_dir=ROOT / "pathway", site_url="https://example.org/", diagrams=False, nav_max_pathways=limit))
     nav = site.nav(["index.md"])
     titles = [next(iter(entry)) for entry in nav]
     assert titles[:2] == ["Home", "All pathways"]
@@ -36,7 +37,7 @@ def test_nav_lists_stages_only_while_pathways_are_few(over: int) -> None:
 
 
 def test_pathway_index_links_every_pathway() -> None:
-    site = build_site_pages(SiteOptions(ROOT / "pathway", site_url="https://example.org/", diagrams=False))
+    site = build_site_pages(Settings(pathway_dir=ROOT / "pathway", site_url="https://example.org/", diagrams=False))
     index = site.pages[links.PATHWAYS_URI]
     for pathway in site.kb.pathways:
         assert f"]({links.node_uri(pathway.id)})" in index

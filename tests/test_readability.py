@@ -11,10 +11,12 @@ from pathlib import Path
 import markdown
 import pytest
 from carepath import load_knowledge_base
-from carepath.audit.readability import NO_SCORE_CLASS, NoSiteError, read_thresholds, score_html, score_site
+from carepath.audit.readability import NO_SCORE_CLASS, NoSiteError, score_html, score_site
 from carepath.cli.main import main
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
+from carepath.settings import Settings
 from carepath.text.glossary import annotate
+from carepath.urls import Urls
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "readability"
@@ -259,8 +261,23 @@ def test_thresholds_from_mkdocs_yml(tmp_path: Path) -> None:
         "plugins:\n  - search\n  - carepath:\n      readability:\n        max_grade: 6.5\n        max_median: 5\n",
         encoding="utf-8",
     )
-    assert read_thresholds(config) == ({"max_grade": 6.5, "max_median": 5.0}, True)
-    assert read_thresholds(tmp_path / "absent.yml") == ({}, True)
+    settings = Settings.from_mkdocs_yml(config)
+    assert (settings.readability.max_grade, settings.readability.max_median, settings.use_directory_urls) == (6.5, 5.0, True)
+    assert settings.site_url == "https://x.invalid/"
+
+
+def test_thresholds_from_the_mapping_form_of_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`plugins:` as a mapping (a form MkDocs accepts) is read like the list form."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"plugins:\n  search: {{}}\n  carepath:\n    pathway_dir: {PATHWAY.as_posix()}\n    readability:\n      max_grade: 1\n",
+        encoding="utf-8",
+    )
+    assert Settings.from_mkdocs_yml(config).readability.max_grade == 1.0
+    site = build_site(tmp_path / "built", {p: p for p in EASY_PAGES})
+    args = ["readability", "--site-dir", str(site), "--config", str(config)]  # the pathway folder named in mkdocs.yml
+    assert main(args) == 1
+    assert "above the limit of 1;" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -335,6 +352,6 @@ def test_pages_without_directory_urls(tmp_path: Path, kb: KnowledgeBase) -> None
     site = tmp_path / "site"
     site.mkdir()
     (site / "rest.html").write_text(material_page(article("rest")), encoding="utf-8")
-    report = score_site(site, kb, use_directory_urls=False)
+    report = score_site(site, kb, urls=Urls(use_directory_urls=False))
     assert [(p.node_id, p.path) for p in report.pages] == [("rest", f"{site.as_posix()}/rest.html")]
     assert report.ok

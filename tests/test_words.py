@@ -217,6 +217,7 @@ PAGE_CODE = sorted(
 ERROR_CALLS = {"Problem", "DiagramError", "ValueError", "PluginError", "PathwayError", "WordsError"}
 FOR_AUTHORS = {
     "build/site.py:url_clashes": "an error for the site's author",
+    "build/site.py:file_clashes": "an error for the site's author",
     "diagram/draw.py:overview_too_big": "a note for the site's author",
     "diagram/draw.py:overview_html": "names the chart in a Graphviz error",
     "publish/clinical.py:<module>": "NO_SITE_URL, a note for the site's author",

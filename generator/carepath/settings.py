@@ -1,17 +1,163 @@
-"""Read the settings Carepath needs from `mkdocs.yml` without importing MkDocs.
+"""Settings: every Carepath option and the MkDocs values the core uses, each default stated once here.
 
-MkDocs configs use tags such as `!ENV`; they are resolved the way MkDocs resolves them, and any
-other tag is read as plain data, so the core keeps working after MkDocs is gone.
+Built once, from `mkdocs.yml` (no MkDocs import: tags such as `!ENV` are resolved the way MkDocs
+resolves them, any other tag is read as plain data) or, by the plugin, from MkDocs' validated config.
+No other module reads configuration or the environment.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from carepath.urls import Urls
+from carepath.words import DEFAULT_LANGUAGE, Words, words
+
+PLUGIN_NAME = "carepath"
+"""The plugin's name under `plugins:` in `mkdocs.yml` (its entry point)."""
+PATHWAY_DIR = "pathway"
+"""The default of the `pathway_dir` option, relative to `mkdocs.yml`."""
+TODAY_VARIABLE = "CAREPATH_TODAY"
+"""`CAREPATH_TODAY=YYYY-MM-DD` pins the build's date for review-due checks (tests, rebuilds)."""
+
+
+def build_date() -> dt.date:
+    """The build's date: `CAREPATH_TODAY` when set, else today."""
+    pinned = os.environ.get(TODAY_VARIABLE)
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Readability:
+    """The readability gate (the plugin's `readability:` options)."""
+
+    enabled: bool = True
+    """Run the gate after each build (off only for test fixtures that are not patient text)."""
+    max_grade: float = 8.0
+    """No page may score above this Flesch-Kincaid grade."""
+    max_median: float = 7.0
+    """The median page grade may not exceed this."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the core needs to know about a site. The class attributes are the defaults."""
+
+    pathway_dir: Path
+    """Folder of pathway YAML files (the option is relative to `mkdocs.yml`; this is the resolved path)."""
+    root: Path | None = None
+    """The folder of `mkdocs.yml`; None for a pathway folder checked without a site."""
+    docs_dir: Path | None = None
+    """The hand-written pages; None when there is no site to check them against."""
+    site_url: str | None = None
+    site_name: str = "Carepath"
+    publisher: str | None = None
+    """Who publishes the site, printed on every handout: the `publisher` option, else `site_author`."""
+    content_version: str | None = None
+    """The version of the content, printed on every handout beside the build date."""
+    use_directory_urls: bool = True
+    custom_dir: Path | None = None
+    """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
+    diagrams: bool = True
+    """Draw decision-flow diagrams on pathway, stage and node pages (and an overview page per pathway)."""
+    nav_max_pathways: int = 10
+    """Up to this many pathways the nav lists each with its stages; beyond it, only the pathway index.
+
+    Material writes the whole nav into every page, so a nav that grows with the knowledge base makes page
+    size and build time grow with its square. Past the limit, readers reach pathways through the index.
+    """
+    readability: Readability = Readability()
+    cache_dir: str = ".cache/carepath"
+    """The build cache, relative to `mkdocs.yml`: git-ignored, safe to delete; an empty string turns it off."""
+    today: dt.date = field(default_factory=build_date)
+    """The build's date, for review-due checks."""
+    language: str = DEFAULT_LANGUAGE
+    """The language of the words catalogue every reader-facing string comes from (`carepath/words/<language>.yml`)."""
+
+    @property
+    def urls(self) -> Urls:
+        """Every `src_uri` and href of this site (it carries `use_directory_urls`)."""
+        return Urls(use_directory_urls=self.use_directory_urls)
+
+    @property
+    def words(self) -> Words:
+        """The words catalogue of this site's language."""
+        return words(self.language)
+
+    @classmethod
+    def from_mkdocs_yml(cls, mkdocs_yml: Path) -> Settings:
+        """The settings of the site `mkdocs.yml` describes. Raises `ConfigError` naming the file (and line, key)."""
+        data = load_mkdocs_yml(mkdocs_yml)
+        options = plugin_options(data, mkdocs_yml.as_posix())
+        root = mkdocs_yml.resolve().parent
+        theme = data.get("theme")
+        custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+        return cls._with_options(
+            options,
+            root=root,
+            docs_dir=root / str(data.get("docs_dir") or "docs"),
+            site_url=_as_folder(data.get("site_url")),
+            site_name=str(data.get("site_name") or cls.site_name),
+            site_author=data.get("site_author"),
+            use_directory_urls=data.get("use_directory_urls", cls.use_directory_urls) is not False,
+            custom_dir=root / str(custom) if custom else None,
+        )
+
+    @classmethod
+    def from_mkdocs_config(cls, config: Mapping[str, Any], options: Mapping[str, Any]) -> Settings:
+        """The settings from MkDocs' validated config and the plugin's validated options, which the plugin
+        hands over (so this module needs no MkDocs import)."""
+        root = Path(config["config_file_path"] or ".").resolve().parent
+        custom = config["theme"].custom_dir
+        return cls._with_options(
+            options,
+            root=root,
+            docs_dir=Path(config["docs_dir"]),
+            site_url=config["site_url"] or None,
+            site_name=config["site_name"],
+            site_author=config["site_author"],
+            use_directory_urls=config["use_directory_urls"],
+            custom_dir=Path(custom) if custom else None,
+        )
+
+    @classmethod
+    def _with_options(cls, options: Mapping[str, Any], *, root: Path, site_author: str | None, **site: Any) -> Settings:
+        readability = options.get("readability") or {}
+        return cls(
+            pathway_dir=(root / str(options.get("pathway_dir") or PATHWAY_DIR)).resolve(),
+            publisher=options.get("publisher") or site_author or None,
+            content_version=options.get("content_version"),
+            diagrams=options.get("diagrams", cls.diagrams),
+            nav_max_pathways=options.get("nav_max_pathways", cls.nav_max_pathways),
+            readability=Readability(
+                enabled=readability.get("enabled", Readability.enabled),
+                max_grade=float(readability.get("max_grade", Readability.max_grade)),
+                max_median=float(readability.get("max_median", Readability.max_median)),
+            ),
+            cache_dir=options.get("cache_dir", cls.cache_dir),
+            root=root,
+            **site,
+        )
+
+
+def _as_folder(site_url: str | None) -> str | None:
+    """`site_url` as MkDocs keeps it: ending in `/`."""
+    if not site_url:
+        return None
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
+# --- reading mkdocs.yml ----------------------------------------------------------------------------
+
+
+class ConfigError(Exception):
+    """`mkdocs.yml` cannot be read; the message names the file (and line or key when known)."""
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -42,22 +188,6 @@ _ConfigLoader.add_constructor("!ENV", _env)
 _ConfigLoader.add_multi_constructor("", _any_tag)
 
 
-@dataclass(frozen=True)
-class ProjectConfig:
-    root: Path
-    docs_dir: Path
-    pathway_dir: Path
-    site_url: str | None = None
-    use_directory_urls: bool = True
-    custom_dir: Path | None = None
-    plugin: dict[str, Any] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-class ConfigError(Exception):
-    """`mkdocs.yml` cannot be read; the message names the file (and line when known)."""
-
-
 def load_mkdocs_yml(mkdocs_yml: Path) -> dict[str, Any]:
     """The raw settings of `mkdocs.yml`, tags resolved; `ConfigError` when it is not a YAML mapping."""
     where = mkdocs_yml.as_posix()
@@ -76,22 +206,61 @@ def load_mkdocs_yml(mkdocs_yml: Path) -> dict[str, Any]:
     return data
 
 
-def read_config(mkdocs_yml: Path) -> ProjectConfig:
-    data = load_mkdocs_yml(mkdocs_yml)
-    root = mkdocs_yml.resolve().parent
-    plugin: dict[str, Any] = {}
-    for entry in data.get("plugins") or []:
-        if isinstance(entry, dict) and "carepath" in entry:
-            plugin = entry["carepath"] or {}
-    theme = data.get("theme") or {}
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    return ProjectConfig(
-        root=root,
-        docs_dir=root / data.get("docs_dir", "docs"),
-        pathway_dir=root / plugin.get("pathway_dir", "pathway"),
-        site_url=data.get("site_url") or None,
-        use_directory_urls=bool(data.get("use_directory_urls", True)),
-        custom_dir=root / custom if custom else None,
-        plugin=plugin,
-        raw=data,
-    )
+def plugin_entries(plugins: Any) -> list[tuple[str, Any]]:
+    """`(name, options)` of each plugin, from either form MkDocs accepts: a list of names and one-key
+    mappings (`[search, {carepath: {...}}]`), or one mapping of names to options (`{search: {}, carepath: {...}}`)."""
+    if isinstance(plugins, dict):
+        return [(str(name), options) for name, options in plugins.items()]
+    out: list[tuple[str, Any]] = []
+    for entry in plugins if isinstance(plugins, list) else []:
+        if isinstance(entry, dict):
+            out.extend((str(name), options) for name, options in entry.items())
+        else:
+            out.append((str(entry), None))
+    return out
+
+
+def without_plugin(plugins: Any, name: str = PLUGIN_NAME) -> Any:
+    """`plugins` with the plugin `name` left out and every other plugin's options kept, in the form it was written."""
+    if isinstance(plugins, dict):
+        return {k: v for k, v in plugins.items() if k != name}
+    return [p for p in plugins or [] if p != name and not (isinstance(p, dict) and name in p)]
+
+
+_EXPECTED: dict[str, tuple[tuple[type, ...], str]] = {
+    "pathway_dir": ((str,), "a string"),
+    "diagrams": ((bool,), "true or false"),
+    "nav_max_pathways": ((int,), "a whole number"),
+    "publisher": ((str, type(None)), "a string"),
+    "content_version": ((str, type(None)), "a string"),
+    "cache_dir": ((str,), "a string"),
+    "readability.enabled": ((bool,), "true or false"),
+    "readability.max_grade": ((int, float), "a number"),
+    "readability.max_median": ((int, float), "a number"),
+}
+"""What each option's value must be when read from `mkdocs.yml` (the plugin's own schema checks a MkDocs build)."""
+
+
+def plugin_options(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The carepath plugin's options in raw `mkdocs.yml` settings, checked; `ConfigError` lists every bad one."""
+    options: Any = {}
+    for name, value in plugin_entries(data.get("plugins")):
+        if name == PLUGIN_NAME:
+            options = value if value is not None else {}
+    if not isinstance(options, dict):
+        raise ConfigError(f"{where}: plugins.{PLUGIN_NAME}: expected a mapping, got {options!r}")
+    problems = []
+    readability = options.get("readability")
+    if readability is not None and not isinstance(readability, dict):
+        problems.append(f"{where}: plugins.{PLUGIN_NAME}.readability: expected a mapping, got {readability!r}")
+    values = {k: v for k, v in options.items() if k != "readability"}
+    values.update({f"readability.{k}": v for k, v in (readability if isinstance(readability, dict) else {}).items()})
+    for key, value in values.items():
+        if key not in _EXPECTED:
+            continue  # an unknown option: MkDocs' own check names it in a build
+        types, words = _EXPECTED[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            problems.append(f"{where}: plugins.{PLUGIN_NAME}.{key}: expected {words}, got {value!r}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return options

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 HOME_URI = "index.md"
@@ -110,3 +111,38 @@ def asset_href(from_uri: str, asset_uri: str, use_directory_urls: bool = True) -
     here = page_url(from_uri, use_directory_urls)
     base = here.rstrip("/") if use_directory_urls else posixpath.dirname(here)
     return posixpath.relpath(asset_uri, base or ".")
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the pages of one site live and how they link, by its `use_directory_urls`: built once from the
+    settings and handed around, so no caller passes `use_directory_urls` itself. (The functions above take it
+    for callers with no site, such as tests.)"""
+
+    use_directory_urls: bool
+
+    def page_url(self, src_uri: str) -> str:
+        return page_url(src_uri, self.use_directory_urls)
+
+    def url_link(self, from_uri: str, to_uri: str, anchor: str = "") -> str:
+        return url_link(from_uri, to_uri, anchor, self.use_directory_urls)
+
+    def asset_href(self, from_uri: str, asset_uri: str) -> str:
+        return asset_href(from_uri, asset_uri, self.use_directory_urls)
+
+    def overview_svg_uri(self, pathway_id: str) -> str:
+        return overview_svg_uri(pathway_id, self.use_directory_urls)
+
+    def redirect_uri(self, alias: str) -> str:
+        return redirect_uri(alias, self.use_directory_urls)
+
+    def canonical_url(self, site_url: str | None, src_uri: str) -> str | None:
+        return canonical_url(site_url, src_uri, self.use_directory_urls)
+
+    def built_file(self, url: str) -> str:
+        """The file in the built site that answers at a site-relative page URL."""
+        return url + "index.html" if self.use_directory_urls else url
+
+
+DIRECTORY_URLS = Urls(use_directory_urls=True)
+"""MkDocs' default: each page in a folder of its own (`rfa/`)."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carepath import urls as links
-from carepath.build.site import SiteOptions, build_site_pages
-from carepath.settings import read_config
+from carepath import load_knowledge_base
+from carepath.build.plan import plan_site
+from carepath.settings import Settings
 
 MANIFEST_NAME = "published-urls.txt"
 MANIFEST_HEADER = """\
@@ -15,17 +15,6 @@ MANIFEST_HEADER = """\
 # redirect to where it went (give a renamed node its old id under `aliases:`). Never delete a line.
 # New pages are added with: .venv/bin/python -m carepath urls --write
 """
-
-
-def published_urls(page_uris: list[str], asset_uris: list[str], use_directory_urls: bool = True) -> list[str]:
-    """Root-relative URLs of every page, redirect and data file a build publishes."""
-    urls = {"/" + links.page_url(u, use_directory_urls) for u in page_uris if u.endswith(".md")}
-    for uri in asset_uris:
-        if uri.endswith(".html"):
-            urls.add("/" + uri.removesuffix("index.html"))
-        elif uri.endswith(".json"):
-            urls.add("/" + uri)
-    return sorted(urls)
 
 
 def read_manifest(path: Path) -> list[str]:
@@ -51,10 +40,10 @@ def missing_in_site(urls: list[str], site_dir: Path) -> list[str]:
 
 
 def project_urls(mkdocs_yml: Path) -> list[str]:
-    """What `mkdocs build` would publish for this project, computed without MkDocs."""
-
-    cfg = read_config(mkdocs_yml)
-    diagrams = bool(cfg.plugin.get("diagrams", True))  # with diagrams, each pathway has an overview page
-    site = build_site_pages(SiteOptions(cfg.pathway_dir, cfg.site_url, cfg.use_directory_urls, cfg.custom_dir, diagrams=diagrams))
-    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
-    return published_urls([*site.pages, *content], [*site.assets, *content], cfg.use_directory_urls)
+    """What `mkdocs build` would publish for this project, from the plan of its outputs: nothing is rendered."""
+    settings = Settings.from_mkdocs_yml(mkdocs_yml)
+    kb, _ = load_knowledge_base(settings.pathway_dir, settings.today)
+    plan = plan_site(kb, settings)
+    docs_dir = settings.docs_dir
+    content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()) if docs_dir else []
+    return plan.published_urls(content)

@@ -22,9 +22,9 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
-from carepath.settings import ConfigError, load_mkdocs_yml
+from carepath.settings import PATHWAY_DIR, Readability, Settings
 from carepath.text.glossary import NO_SCORE_CLASS, GlossaryMatcher
-from carepath.urls import glossary_anchor, node_uri, page_url
+from carepath.urls import DIRECTORY_URLS, Urls, glossary_anchor, node_uri
 
 __all__ = [
     "DEFAULT_MAX_GRADE",
@@ -34,15 +34,13 @@ __all__ = [
     "NoSiteError",
     "PageScore",
     "Report",
-    "ThresholdError",
     "add_command",
-    "read_thresholds",
     "score_html",
     "score_site",
 ]
 
-DEFAULT_MAX_GRADE = 8.0
-DEFAULT_MAX_MEDIAN = 7.0
+DEFAULT_MAX_GRADE = Readability.max_grade
+DEFAULT_MAX_MEDIAN = Readability.max_median
 
 ABBREVIATION_ALLOWLIST = frozenset({"OK", "TV", "UK", "USA"})
 """All-caps words every reader knows; anything else in capitals needs an `<abbr>`."""
@@ -113,10 +111,6 @@ GLOSSARY_ABBREVIATION_HINT = (
 
 class NoSiteError(Exception):
     """The site has not been built."""
-
-
-class ThresholdError(Exception):
-    """The `readability` section of `mkdocs.yml` holds something other than numbers."""
 
 
 @dataclass(frozen=True)
@@ -463,10 +457,9 @@ def score_html(
     return PageScore(node_id, path, fk, smog, words, unexplained, sorted(long_words))
 
 
-def page_path(site_dir: Path, node_id: str, use_directory_urls: bool = True) -> Path:
+def page_path(site_dir: Path, node_id: str, urls: Urls = DIRECTORY_URLS) -> Path:
     """Where MkDocs writes a node's page."""
-    url = page_url(node_uri(node_id), use_directory_urls)
-    return site_dir / url / "index.html" if use_directory_urls else site_dir / url
+    return site_dir / urls.built_file(urls.page_url(node_uri(node_id)))
 
 
 def score_site(
@@ -475,7 +468,7 @@ def score_site(
     *,
     max_grade: float = DEFAULT_MAX_GRADE,
     max_median: float = DEFAULT_MAX_MEDIAN,
-    use_directory_urls: bool = True,
+    urls: Urls = DIRECTORY_URLS,
 ) -> Report:
     """Score every node page that exists in the built site. Raises `NoSiteError` if there is no site."""
     site_dir = Path(site_dir)
@@ -485,7 +478,7 @@ def score_site(
     missing: list[str] = []
     matcher = GlossaryMatcher(kb.glossary)
     for node_id in sorted(kb.nodes):
-        path = page_path(site_dir, node_id, use_directory_urls)
+        path = page_path(site_dir, node_id, urls)
         if not path.is_file():
             missing.append(node_id)
             continue
@@ -493,44 +486,7 @@ def score_site(
     return Report(pages, max_grade, max_median, missing)
 
 
-# --- configuration and command line ----------------------------------------------------------------
-
-
-def read_thresholds(mkdocs_yml: Path) -> tuple[dict[str, float], bool]:
-    """The `readability` limits of the carepath plugin in `mkdocs.yml`, and its `use_directory_urls`.
-
-    A missing file or section means the defaults. Raises `ThresholdError`, naming the file and key, when
-    the file cannot be read as YAML or a limit is not a number.
-    """
-    if not mkdocs_yml.is_file():
-        return {}, True
-    where = mkdocs_yml.as_posix()
-    try:
-        data = load_mkdocs_yml(mkdocs_yml)
-    except ConfigError as exc:
-        raise ThresholdError(str(exc)) from None
-    plugins = data.get("plugins") or []
-    entries = (
-        plugins.items()
-        if isinstance(plugins, dict)
-        else (item for entry in plugins if isinstance(entry, dict) for item in entry.items())
-    )
-    section: Any = None
-    for name, options in entries:
-        if name == "carepath" and isinstance(options, dict):
-            section = options.get("readability")
-    limits: dict[str, float] = {}
-    if isinstance(section, dict):
-        for key in ("max_grade", "max_median"):
-            value = section.get(key)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ThresholdError(f"{where}: plugins.carepath.readability.{key}: expected a number, got {value!r}")
-            limits[key] = float(value)
-    elif section is not None:
-        raise ThresholdError(f"{where}: plugins.carepath.readability: expected a mapping, got {section!r}")
-    return limits, data.get("use_directory_urls", True) is not False
+# --- command line ------------------------------------------------------------------------------------
 
 
 def format_table(report: Report) -> str:
@@ -566,19 +522,18 @@ def format_table(report: Report) -> str:
 def _cmd_readability(args: argparse.Namespace) -> int:
     from carepath import load_knowledge_base
 
-    try:
-        limits, use_directory_urls = read_thresholds(Path(args.config))
-    except ThresholdError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    max_grade = args.max_grade if args.max_grade is not None else limits.get("max_grade", DEFAULT_MAX_GRADE)
-    max_median = args.max_median if args.max_median is not None else limits.get("max_median", DEFAULT_MAX_MEDIAN)
+    config = Path(args.config)
+    # Without an mkdocs.yml, the defaults; a broken one is a `ConfigError`, one line from `main`.
+    settings = Settings.from_mkdocs_yml(config) if config.is_file() else Settings(pathway_dir=Path(PATHWAY_DIR))
+    limits = settings.readability
+    max_grade = args.max_grade if args.max_grade is not None else limits.max_grade
+    max_median = args.max_median if args.max_median is not None else limits.max_median
     site_dir = Path(args.site_dir)
     if not site_dir.is_dir():
         print(f"no built site at {site_dir.as_posix()}/; run make site first", file=sys.stderr)
         return 1
-    kb, _warnings = load_knowledge_base(Path(args.pathway_dir))
-    report = score_site(site_dir, kb, max_grade=max_grade, max_median=max_median, use_directory_urls=use_directory_urls)
+    kb, _warnings = load_knowledge_base(Path(args.pathway_dir) if args.pathway_dir else settings.pathway_dir, settings.today)
+    report = score_site(site_dir, kb, max_grade=max_grade, max_median=max_median, urls=settings.urls)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -596,7 +551,7 @@ def add_command(sub: Any) -> None:
     """Register `readability` on the CLI's subparsers."""
     p = sub.add_parser("readability", help="grade the built patient pages and list unexplained jargon")
     p.add_argument("--site-dir", default="site", help="the built site (default: site)")
-    p.add_argument("--pathway-dir", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("--pathway-dir", help=f"the pathway folder (default: the one mkdocs.yml names, else {PATHWAY_DIR})")
     p.add_argument("--config", default="mkdocs.yml", help="mkdocs.yml to read readability limits from (default: mkdocs.yml)")
     p.add_argument("--max-grade", type=float, help=f"highest Flesch-Kincaid grade for any page (default: {DEFAULT_MAX_GRADE:g})")
     p.add_argument("--max-median", type=float, help=f"highest median grade over all pages (default: {DEFAULT_MAX_MEDIAN:g})")

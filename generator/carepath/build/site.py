@@ -6,11 +6,7 @@ produce the same pages.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from carepath import load_knowledge_base
@@ -28,36 +24,14 @@ from carepath.build.cached import (
     store_result,
 )
 from carepath.build.incremental import IncrementalRenderer
+from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram import draw as diagram
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
 from carepath.problems import Problem
 from carepath.publish import clinical
-from carepath.render.pages import NAV_MAX_PATHWAYS, TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, in_nav, nav_pages
+from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
+from carepath.settings import Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
-from carepath.words import DEFAULT_LANGUAGE, Words, words
-
-ASSET_DIR = "assets/carepath"
-"""Where the generator's own CSS lands in the built site."""
-
-
-def today() -> dt.date:
-    """The build's date for review-due checks; `CAREPATH_TODAY=YYYY-MM-DD` pins it (tests, rebuilds)."""
-    pinned = os.environ.get("CAREPATH_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
-
-
-@dataclass(frozen=True)
-class SiteOptions:
-    pathway_dir: Path
-    site_url: str | None = None
-    use_directory_urls: bool = True
-    overrides_dir: Path | None = None
-    diagrams: bool = True
-    nav_max_pathways: int = NAV_MAX_PATHWAYS
-    site_name: str = "Carepath"
-    publisher: str | None = None
-    content_version: str | None = None
-    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -67,38 +41,40 @@ class SitePages:
     """Generated Markdown pages by `src_uri`."""
     assets: dict[str, bytes]
     """Static files by `src_uri` (CSS)."""
-    in_nav: set[str]
+    plan: Plan
+    settings: Settings
     warnings: list[Problem] = field(default_factory=list)
-    nav_max_pathways: int = NAV_MAX_PATHWAYS
-    words: Words = field(default_factory=words)
+
+    @property
+    def in_nav(self) -> frozenset[str]:
+        return self.plan.in_nav
 
     def generated(self, content_uris: list[str]) -> dict[str, str]:
         """The generated pages that go into the site: all but the home page when the site writes its own."""
-        if links.HOME_URI in content_uris:
-            return {u: t for u, t in self.pages.items() if u != links.HOME_URI}
-        return self.pages
+        return {u: self.pages[u] for u in self.plan.generated(content_uris)}
 
-    def theme_data(self, use_directory_urls: bool = True) -> dict[str, Any]:
+    def theme_data(self) -> dict[str, Any]:
         """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
         every emergency red flag by title, the A to Z and the pathway index; and the words catalogue."""
+        urls = self.settings.urls
         signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
         return {
             "emergency": [
-                {"title": n.title, "url": links.page_url(links.node_uri(n.id), use_directory_urls)}
+                {"title": n.title, "url": urls.page_url(links.node_uri(n.id))}
                 for n in sorted(signs, key=lambda n: (n.title.casefold(), n.id))
             ],
-            "a_to_z": links.page_url(links.A_TO_Z_URI, use_directory_urls),
-            "pathways": links.page_url(links.PATHWAYS_URI, use_directory_urls),
-            "words": dict(self.words.entries),
+            "a_to_z": urls.page_url(links.A_TO_Z_URI),
+            "pathways": urls.page_url(links.PATHWAYS_URI),
+            "words": dict(self.settings.words.entries),
         }
 
     def nav(self, content_uris: list[str]) -> list[Any]:
         """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
-        w = self.words
+        w = self.settings.words
         nav: list[Any] = [{w.get("nav.home"): links.HOME_URI}]
         rest = [u for u in content_uris if u != links.HOME_URI]
         nav.append({w.get("nav.pathways"): links.PATHWAYS_URI})
-        for title, entries in nav_pages(self.kb, self.nav_max_pathways):
+        for title, entries in nav_pages(self.kb, self.settings.nav_max_pathways):
             section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
             nav.append({title: section})
         nav.append({w.get("nav.a_to_z"): links.A_TO_Z_URI})
@@ -110,68 +86,84 @@ class SitePages:
 
 
 def css_assets() -> dict[str, bytes]:
-    out = {}
-    for item in sorted(resources.files("carepath").joinpath("assets").iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".css"):
-            out[f"{ASSET_DIR}/{item.name}"] = item.read_bytes()
-    return out
+    return {uri: item.read_bytes() for uri, item in stylesheet_files().items()}
 
 
-def build_site_pages(options: SiteOptions, cache: Cache | None = None) -> SitePages:
+def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePages:
     """Load, validate and render. Raises `PathwayError` with every problem on bad input.
 
     With a `cache`, a result for the very same inputs (pathway files, template overrides, options, date,
     generator code) is read back instead, and the costly steps of a new one reuse earlier results.
     """
     cache = cache or Cache(None)
-    overrides = options.overrides_dir / TEMPLATE_OVERRIDE_SUBDIR if options.overrides_dir else None
-    key = inputs_digest(f"{options!r} {today().isoformat()}", [options.pathway_dir, overrides])
+    overrides = settings.custom_dir / TEMPLATE_OVERRIDE_SUBDIR if settings.custom_dir else None
+    # What the pages depend on: not where the hand-written pages, the cache or the readability limits are.
+    inputs = repr(replace(settings, root=None, docs_dir=None, readability=Readability(), cache_dir=""))
+    key = inputs_digest(inputs, [settings.pathway_dir, overrides])
     found = load_result(cache, key)
     if isinstance(found, SitePages):
-        return found
-    settings = f"{options!r} {today().isoformat()} {inputs_digest('', [overrides])}"
-    site = _build_site_pages(options, cache, settings)
+        return replace(found, settings=settings)
+    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', [overrides])}")
     store_result(cache, key, site)
     return site
 
 
-def _build_site_pages(options: SiteOptions, cache: Cache, settings: str) -> SitePages:
-    kb, warnings = load_knowledge_base(options.pathway_dir, today())
-    render_options = RenderOptions(
-        today=today(),
-        site_url=options.site_url,
-        site_name=options.site_name,
-        publisher=options.publisher,
-        content_version=options.content_version,
-        language=options.language,
-        use_directory_urls=options.use_directory_urls,
-        overrides_dir=options.overrides_dir,
-        annotate=cached_annotate(cache, kb.glossary, words(options.language)),
-        diagrams=diagram if options.diagrams else None,
+def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePages:
+    """The build's phases in order, each using only what the ones before it made: read and validate, plan,
+    render the pages, publish the other files. The plan is what the build must write, and it is checked."""
+    kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
+    plan = plan_site(kb, settings)
+    options = _render_options(settings, kb, cache)
+    pages = _render_pages(kb, settings, options, cache, inputs)
+    assets = _publish_files(kb, plan, options, pages)
+    if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
+        raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
+    warnings = warnings + clinical.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
+    return SitePages(kb, pages, assets, plan, settings, warnings)
+
+
+def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> RenderOptions:
+    return RenderOptions(
+        today=settings.today,
+        site_url=settings.site_url,
+        site_name=settings.site_name,
+        publisher=settings.publisher,
+        content_version=settings.content_version,
+        urls=settings.urls,
+        overrides_dir=settings.custom_dir,
+        language=settings.language,
+        annotate=cached_annotate(cache, kb.glossary, settings.words),
+        diagrams=diagram if settings.diagrams else None,
         page_extras=clinical.page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
     )
-    prefill_qr(cache, clinical.qr_jobs(kb, render_options))
+
+
+def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str) -> dict[str, str]:
+    """Every generated Markdown page; the costly parts (QR codes, Graphviz layouts) made side by side first."""
+    prefill_qr(cache, clinical.qr_jobs(kb, options))
     with diagrams_through(cache):
-        if options.diagrams:
-            prefill_layouts(cache, kb, words(options.language))
+        if settings.diagrams:
+            prefill_layouts(cache, kb, settings.words)
         renderer = (
-            IncrementalRenderer(kb, render_options, cache, digest(settings, glossary_digest(kb.glossary)))
+            IncrementalRenderer(kb, options, cache, digest(inputs, glossary_digest(kb.glossary)))
             if cache.root is not None
-            else Renderer(kb, render_options)
+            else Renderer(kb, options)
         )
         pages = renderer.render_all()
         pages.update(clinical.extra_pages(renderer))
+    return pages
+
+
+def _publish_files(kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages: dict[str, str]) -> dict[str, bytes]:
+    """The files beside the pages: stylesheets, data exports, redirects, scripts, and each overview as an SVG file."""
     assets = css_assets()
-    assets.update(clinical.extra_assets(kb, render_options))
-    if options.diagrams:
-        for pathway in kb.pathways:
-            if diagram.overview_too_big(kb, pathway) is None:
-                svg_uri = links.overview_svg_uri(pathway.id, options.use_directory_urls)
-                assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
-    warnings = warnings + clinical.warnings(kb, render_options) + (diagram_notes(kb) if options.diagrams else [])
-    nav_uris = in_nav(kb, options.nav_max_pathways) | ({links.CODES_URI} & pages.keys()) | {links.HOME_URI}
-    return SitePages(kb, pages, assets, nav_uris, warnings, options.nav_max_pathways, words(options.language))
+    assets.update(clinical.extra_assets(kb, options))
+    for pathway in kb.pathways:
+        svg_uri = plan.urls.overview_svg_uri(pathway.id)
+        if svg_uri in plan.diagrams:
+            assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
+    return assets
 
 
 def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
@@ -190,27 +182,39 @@ def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) 
     return text, problems + foreign_loads(markdown, path)
 
 
-def url_clashes(generated: list[str], content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[str]:
+def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[str]:
     """Messages for generated pages whose URL a hand-written page already takes, naming both."""
-    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    taken = {urls.page_url(u): u for u in content if u.endswith(".md")}
     out = []
     for uri in sorted(generated):
-        other = taken.get(links.page_url(uri, use_directory_urls))
+        other = taken.get(urls.page_url(uri))
         if other is not None:
-            out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{links.page_url(uri, use_directory_urls)}'; rename one")
+            out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{urls.page_url(uri)}'; rename one")
     return out
 
 
-def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, use_directory_urls: bool = True) -> list[Problem]:
+def file_clashes(plan: Plan, content: list[str], docs_name: str) -> list[str]:
+    """Messages for generated files (stylesheets, scripts, data files, overview charts) that a hand-written file at
+    the same path would be silently replaced by. (Redirects are `alias_clashes`, which names the alias.)"""
+    redirects = set(plan.redirects)
+    taken = set(content)
+    return [
+        f"generated file '{u}' and the hand-written file '{docs_name}/{u}' have the same path; rename or move the hand-written one"
+        for u in sorted(plan.assets)
+        if u in taken and u not in redirects
+    ]
+
+
+def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[Problem]:
     """Former ids (aliases) whose redirect would land where a hand-written page or file already is: one of the two
     would silently be lost."""
-    taken = {links.page_url(u, use_directory_urls): u for u in content if u.endswith(".md")}
+    taken = {urls.page_url(u): u for u in content if u.endswith(".md")}
     taken.update({u: u for u in content if not u.endswith(".md")})
     out = []
     for node_id in sorted(kb.nodes):
         for alias in kb.nodes[node_id].aliases:
-            url = links.page_url(links.node_uri(alias), use_directory_urls)
-            other = taken.get(url) or taken.get(links.redirect_uri(alias, use_directory_urls))
+            url = urls.page_url(links.node_uri(alias))
+            other = taken.get(url) or taken.get(urls.redirect_uri(alias))
             if other is not None:
                 out.append(
                     Problem(

@@ -12,27 +12,27 @@ from pathlib import Path
 
 from carepath import check_pathway, load_knowledge_base
 from carepath import urls as links
+from carepath.build.write import write_file
 from carepath.diagram.draw import DiagramError
 from carepath.model.graph import KnowledgeBase, Position
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
-from carepath.settings import ConfigError, read_config
+from carepath.settings import PATHWAY_DIR, ConfigError, Settings
 from carepath.validate.graph import counts
 
 
-def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[Problem]:
-    """What only the pages show (an `#anchor` its page does not have) and, given the site's `mkdocs.yml`, what the
-    hand-written pages break (a URL a generated page or a redirect would take, an unknown `node:` link, a file
-    loaded from another host): `check` rejects what the build would. Only the pages that anchors point into are
-    rendered, so `check` stays fast on a big knowledge base."""
-    from carepath.build.site import alias_clashes, content_problems, today, url_clashes
+def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
+    """What only the pages show (an `#anchor` its page does not have) and, given a site (`settings.docs_dir`), what
+    the hand-written pages break (a URL a generated page or a redirect would take, an unknown `node:` link, a file
+    loaded from another host): `check` rejects what the build would. Which pages the build writes comes from its
+    plan; only the pages that anchors point into are rendered, so `check` stays fast on a big knowledge base."""
+    from carepath.build.plan import plan_site
+    from carepath.build.site import alias_clashes, content_problems, file_clashes, url_clashes
     from carepath.render.pages import Renderer, RenderOptions
     from carepath.text.anchors import anchor_problems
     from carepath.validate.graph import PROSE_FIELDS
 
-    cfg = read_config(mkdocs_yml) if mkdocs_yml is not None else None
-    use_directory_urls = cfg.use_directory_urls if cfg else True
-    renderer = Renderer(kb, RenderOptions(today=today(), use_directory_urls=use_directory_urls))
+    renderer = Renderer(kb, RenderOptions(today=settings.today, urls=settings.urls))
     for node_id, node in sorted(kb.nodes.items()):
         for name in PROSE_FIELDS:
             text = getattr(node, name, None)
@@ -42,37 +42,40 @@ def render_problems(kb: KnowledgeBase, mkdocs_yml: Path | None = None) -> list[P
     node_of = {links.node_uri(n): n for n in kb.nodes}
     pages = {uri: renderer.render_node(node_of[uri]) for uri in sorted({w.page for w in wanted}) if uri in node_of}
     problems = anchor_problems(pages, wanted)
-    if cfg is None or not cfg.docs_dir.is_dir():
+    docs_dir = settings.docs_dir
+    if docs_dir is None or not docs_dir.is_dir():
         return problems
-    content = sorted(p.relative_to(cfg.docs_dir).as_posix() for p in cfg.docs_dir.rglob("*") if p.is_file())
-    docs = cfg.docs_dir.name
-    problems += alias_clashes(kb, content, docs, use_directory_urls)
+    content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())
+    docs = docs_dir.name
+    problems += alias_clashes(kb, content, docs, settings.urls)
     for uri in (u for u in content if u.endswith(".md")):
-        text = (cfg.docs_dir / uri).read_text(encoding="utf-8", errors="replace")
+        text = (docs_dir / uri).read_text(encoding="utf-8", errors="replace")
         problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
-    generated = [*node_of, *(links.overview_uri(p.id) for p in kb.pathways), links.PATHWAYS_URI, links.A_TO_Z_URI, links.GLOSSARY_URI]
-    if links.HOME_URI not in content:  # a hand-written home page replaces the generated one
-        generated.append(links.HOME_URI)
-    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in url_clashes(generated, content, docs, use_directory_urls)]
+    plan = plan_site(kb, settings)
+    clashes = url_clashes(plan.generated(content), content, docs, settings.urls) + file_clashes(plan, content, docs)
+    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in clashes]
     return problems
 
 
-def _site_config(pathway_dir: Path, config: str | None) -> Path | None:
-    """The `mkdocs.yml` whose site this pathway folder is for: `--config`, or the one beside the folder that names it."""
+def site_settings(pathway_dir: Path, config: str | None) -> Settings:
+    """The settings of the site this pathway folder is for: its `--config`, or the `mkdocs.yml` beside the folder
+    that names it; else the defaults for the folder alone, with no hand-written pages to check."""
     if config:
-        return Path(config)
+        return Settings.from_mkdocs_yml(Path(config))
     beside = pathway_dir.resolve().parent / "mkdocs.yml"
-    if beside.is_file() and read_config(beside).pathway_dir.resolve() == pathway_dir.resolve():
-        return beside
-    return None
+    if beside.is_file():
+        settings = Settings.from_mkdocs_yml(beside)
+        if settings.pathway_dir == pathway_dir.resolve():
+            return settings
+    return Settings(pathway_dir=pathway_dir.resolve())
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    kb, problems = check_pathway(Path(args.dir))
+    settings = site_settings(Path(args.dir), args.config)
+    kb, problems = check_pathway(Path(args.dir), settings.today)
     if not any(p.severity == "error" for p in problems):
-        mkdocs_yml = _site_config(Path(args.dir), args.config)
-        problems = problems + render_problems(kb, mkdocs_yml)
-        if mkdocs_yml is None or read_config(mkdocs_yml).plugin.get("diagrams", True):
+        problems = problems + render_problems(kb, settings)
+        if settings.diagrams:
             from carepath.build.site import diagram_notes
 
             problems += diagram_notes(kb)
@@ -96,8 +99,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    kb, warnings = load_knowledge_base(Path(args.dir))
-    rendered = render_problems(kb, _site_config(Path(args.dir), args.config))
+    settings = site_settings(Path(args.dir), args.config)
+    kb, warnings = load_knowledge_base(Path(args.dir), settings.today)
+    rendered = render_problems(kb, settings)
     if rendered:
         raise PathwayError(warnings + rendered)
     for w in warnings:
@@ -123,7 +127,7 @@ def _write(out: str | None, text: str) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        Path(out).write_text(text, encoding="utf-8")
+        write_file(Path(out), text, parents=False)
     except OSError as exc:
         print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -143,13 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")
-    p.add_argument("dir", nargs="?", default="pathway", help="the pathway folder (default: pathway)")
+    p.add_argument("dir", nargs="?", default=PATHWAY_DIR, help=f"the pathway folder (default: {PATHWAY_DIR})")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (a page due for review, a safety rule), as a strict site build does")
     p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("export", help="write the validated graph as JSON")
-    p.add_argument("dir", nargs="?", default="pathway")
+    p.add_argument("dir", nargs="?", default=PATHWAY_DIR)
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
     p.add_argument("--config", help="the site's mkdocs.yml (default: the one beside the folder)")

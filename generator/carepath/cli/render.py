@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from carepath.build.site import SiteOptions, alias_clashes, build_site_pages, content_problems, url_clashes
+from carepath.build.site import alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
+from carepath.build.write import write_file
 from carepath.model.graph import Position
 from carepath.problems import PathwayError, Problem
-from carepath.render.pages import NAV_MAX_PATHWAYS
-from carepath.settings import ConfigError, read_config
+from carepath.settings import ConfigError, Settings, load_mkdocs_yml, without_plugin
 
 
 def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
@@ -29,62 +29,47 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
 
     Nothing is written unless the pathway and every `node:` link are valid.
     """
-    cfg = read_config(mkdocs_yml)
-    site = build_site_pages(
-        SiteOptions(
-            cfg.pathway_dir,
-            cfg.site_url,
-            cfg.use_directory_urls,
-            cfg.custom_dir,
-            bool(cfg.plugin.get("diagrams", True)),
-            int(cfg.plugin.get("nav_max_pathways", NAV_MAX_PATHWAYS)),
-            str(cfg.raw.get("site_name") or "Carepath"),
-            cfg.plugin.get("publisher") or cfg.raw.get("site_author"),
-            cfg.plugin.get("content_version"),
-        )
-    )
+    settings = Settings.from_mkdocs_yml(mkdocs_yml)
+    docs_dir = settings.docs_dir
+    assert docs_dir is not None
+    site = build_site_pages(settings)
     content: dict[str, bytes] = {}
     problems = []
-    for path in sorted(p for p in cfg.docs_dir.rglob("*") if p.is_file()):
-        uri = path.relative_to(cfg.docs_dir).as_posix()
+    for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
+        uri = path.relative_to(docs_dir).as_posix()
         if path.suffix == ".md":
-            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{cfg.docs_dir.name}/{uri}")
+            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{docs_dir.name}/{uri}")
             problems += found
             content[uri] = text.encode("utf-8")
         else:
             content[uri] = path.read_bytes()
-    problems += alias_clashes(site.kb, list(content), cfg.docs_dir.name, cfg.use_directory_urls)
+    problems += alias_clashes(site.kb, list(content), docs_dir.name, settings.urls)
     if problems:
         raise PathwayError(problems)
     pages = site.generated(list(content))
-    clashes = url_clashes(list(pages), list(content), cfg.docs_dir.name, cfg.use_directory_urls)
+    clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.urls) + file_clashes(site.plan, list(content), docs_dir.name)
     if clashes:
-        raise PathwayError([Problem(Position(f"{cfg.docs_dir.name}/", 1, 1), c) for c in clashes])
+        raise PathwayError([Problem(Position(f"{docs_dir.name}/", 1, 1), c) for c in clashes])
     out.mkdir(parents=True, exist_ok=True)
     for uri, data in content.items():
-        _write(out / uri, data)
+        write_file(out / uri, data)
     for uri, text in pages.items():
-        _write(out / uri, text.encode("utf-8"))
+        write_file(out / uri, text)
     for uri, data in site.assets.items():
-        _write(out / uri, data)
+        write_file(out / uri, data)
 
-    config = {k: v for k, v in cfg.raw.items() if k not in ("plugins", "docs_dir", "site_dir", "nav")}
-    plugins = [p for p in cfg.raw.get("plugins") or [] if not (isinstance(p, dict) and "carepath" in p) and p != "carepath"]
-    config["plugins"] = plugins
+    raw = load_mkdocs_yml(mkdocs_yml)
+    config = {k: v for k, v in raw.items() if k not in ("plugins", "docs_dir", "site_dir", "nav")}
+    config["plugins"] = without_plugin(raw.get("plugins") or [])
     config["nav"] = site.nav(sorted(u for u in content if u.endswith(".md")))
     config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in site.in_nav)
-    config["extra_css"] = list(config.get("extra_css") or []) + [u for u in site.assets if u.endswith(".css")]
+    config["extra_css"] = list(config.get("extra_css") or []) + list(site.plan.stylesheets)
     theme = dict(config.get("theme") or {})
     theme.pop("custom_dir", None)
-    if cfg.custom_dir and cfg.custom_dir.is_dir():
-        theme["custom_dir"] = str(cfg.custom_dir)
+    if settings.custom_dir and settings.custom_dir.is_dir():
+        theme["custom_dir"] = str(settings.custom_dir)
     config["theme"] = theme
     return config
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -98,7 +83,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         if args.mkdocs_yml:
             target = Path(args.mkdocs_yml)
             config["docs_dir"] = os.path.relpath(out.resolve(), target.resolve().parent)
-            target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            write_file(target, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     except OSError as exc:
         print(f"cannot write the docs folder: {_os_error(exc)}", file=sys.stderr)
         return 1
@@ -213,14 +198,15 @@ def unsafe_output_dir(out: Path, mkdocs_yml: Path, what: str) -> str | None:
     root = mkdocs_yml.resolve().parent
     sources = {"the project folder": root, "mkdocs.yml": mkdocs_yml.resolve(), "the generator's code": Path(__file__).resolve().parents[1]}
     try:
-        cfg = read_config(mkdocs_yml)
+        settings: Settings | None = Settings.from_mkdocs_yml(mkdocs_yml)
     except ConfigError:
-        cfg = None
-    if cfg is not None:
-        sources["the hand-written pages (docs_dir)"] = cfg.docs_dir.resolve()
-        sources["the pathway data"] = cfg.pathway_dir.resolve()
-        if cfg.custom_dir:
-            sources["the theme overrides (custom_dir)"] = cfg.custom_dir.resolve()
+        settings = None
+    if settings is not None:
+        if settings.docs_dir is not None:
+            sources["the hand-written pages (docs_dir)"] = settings.docs_dir.resolve()
+        sources["the pathway data"] = settings.pathway_dir
+        if settings.custom_dir:
+            sources["the theme overrides (custom_dir)"] = settings.custom_dir.resolve()
     for name in (".git", "tests", "schema", "benchmarks"):
         if (root / name).exists():
             sources[name] = (root / name).resolve()

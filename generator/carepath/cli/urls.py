@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from carepath.audit.manifest import MANIFEST_NAME, manifest_text, project_urls, read_manifest
+from carepath.build.write import write_file
 from carepath.problems import command
 
 
@@ -17,7 +18,7 @@ def _cmd_urls(args: argparse.Namespace) -> int:
     current = project_urls(config)
     if args.write:
         known = read_manifest(manifest_path)
-        manifest_path.write_text(manifest_text(known + current), encoding="utf-8")
+        write_file(manifest_path, manifest_text(known + current), parents=False)
         added = sorted(set(current) - set(known))
         print(
             f"{manifest_path.name}: {len(added)} new URL{'s' if len(added) != 1 else ''} added"

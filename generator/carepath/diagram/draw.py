@@ -44,7 +44,7 @@ from carepath.model.graph import (
 )
 from carepath.model.vocabulary import Vocabulary
 from carepath.render.pages import type_title
-from carepath.urls import node_uri, page_url, url_link
+from carepath.urls import DIRECTORY_URLS, Urls, node_uri
 from carepath.words import Words, words
 
 __all__ = [
@@ -130,7 +130,7 @@ class _Ctx:
     pathway: Pathway
     page_uri: str
     here: str | None = None
-    use_directory_urls: bool = True
+    urls: Urls = DIRECTORY_URLS
     primaries: set[str] = field(default_factory=set)
     """Nodes drawn as boxes of their own; only these carry the visible 'You are here' label."""
     members: frozenset[str] = frozenset()
@@ -139,7 +139,7 @@ class _Ctx:
     """The words catalogue every label comes from."""
 
     def href(self, node_id: str) -> str:
-        return url_link(self.page_uri, node_uri(node_id), use_directory_urls=self.use_directory_urls)
+        return self.urls.url_link(self.page_uri, node_uri(node_id))
 
     def title(self, node_id: str) -> str:
         return self.kb.nodes[node_id].title
@@ -174,8 +174,8 @@ class _Ctx:
         return [e.source for e in self.kb.in_edges(node_id, kind) if e.source in self.members]
 
 
-def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, use_directory_urls: bool, w: Words | None) -> _Ctx:
-    ctx = _Ctx(kb, pathway, page_uri, here, use_directory_urls, members=frozenset(kb.members(pathway.id)), w=w or words())
+def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, urls: Urls, w: Words | None) -> _Ctx:
+    ctx = _Ctx(kb, pathway, page_uri, here, urls, members=frozenset(kb.members(pathway.id)), w=w or words())
     ctx.primaries = {pathway.id, *pathway.stages, *pathway.red_flags}
     for sid in pathway.stages:
         ctx.primaries.update(ctx.targets(sid, EdgeKind.offers))
@@ -243,7 +243,7 @@ def _site_path(url: str) -> str:
     return posixpath.normpath("/" + url)
 
 
-def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, use_directory_urls: bool = True) -> dict[str, str]:
+def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, urls: Urls = DIRECTORY_URLS) -> dict[str, str]:
     """Map each link in `markup` to the node whose page it leads to; raise `DiagramError` for any other."""
     pages: dict[str, str] | None = None
 
@@ -252,14 +252,14 @@ def check_diagram_links(markup: str, kb: KnowledgeBase, page_uri: str, use_direc
         # table of every node's page is built only when a guess fails. Building it for every diagram made
         # a site's diagrams cost O(nodes²).
         nonlocal pages
-        guess = path[1:] if use_directory_urls else path[1:].removesuffix(".html")
-        if guess in kb.nodes and _site_path(page_url(node_uri(guess), use_directory_urls)) == path:
+        guess = path[1:].removesuffix(".html")
+        if guess in kb.nodes and _site_path(urls.page_url(node_uri(guess))) == path:
             return guess
         if pages is None:
-            pages = {_site_path(page_url(node_uri(n), use_directory_urls)): n for n in kb.nodes}
+            pages = {_site_path(urls.page_url(node_uri(n))): n for n in kb.nodes}
         return pages.get(path)
 
-    here = page_url(page_uri, use_directory_urls)
+    here = urls.page_url(page_uri)
     base = here if here.endswith("/") else posixpath.dirname(here)
     found: dict[str, str] = {}
     bad = []
@@ -350,12 +350,12 @@ def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool) -> str:
 
 def journey_html(
     kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None = None, *,
-    use_directory_urls: bool = True, words: Words | None = None,
+    urls: Urls = DIRECTORY_URLS, words: Words | None = None,
 ) -> str:
     """The patient journey: red flags first, then the stages top to bottom with their options as links,
     prerequisites and return paths in words, and a 'no improvement' arrow to the next stage.
     The text alternative follows in a closed `<details>`."""
-    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls, words)
+    ctx = _ctx(kb, pathway, page_uri, here, urls, words)
     flags = _flags_box(ctx, pathway.red_flags, ctx.w("diagram.get_help"), " cp-pathway-flags")
     stages = "".join(_stage_item(ctx, s, whole_journey=True) for s in pathway.stages)
     out = (
@@ -364,7 +364,7 @@ def journey_html(
         f'{flags}<ol class="cp-stages">{stages}</ol>'
         f"{_details(_text_alternative(ctx), ctx.w('diagram.journey_list'))}</div>"
     )
-    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    check_diagram_links(out, kb, page_uri, urls)
     return out
 
 
@@ -375,13 +375,13 @@ def stage_slice_html(
     page_uri: str,
     here: str | None = None,
     *,
-    use_directory_urls: bool = True,
+    urls: Urls = DIRECTORY_URLS,
     words: Words | None = None,
 ) -> str:
     """One stage of the journey: what leads to it, its options, its red flags and where it escalates to."""
     if stage_id not in pathway.stages:
         raise ValueError(f"stage '{stage_id}' is not part of pathway '{pathway.id}'")
-    ctx = _ctx(kb, pathway, page_uri, here, use_directory_urls, words)
+    ctx = _ctx(kb, pathway, page_uri, here, urls, words)
     n = pathway.stages.index(stage_id) + 1
     before = [s for s in ctx.sources(stage_id, EdgeKind.escalates_to) if s in pathway.stages]
     before.sort(key=pathway.stages.index)
@@ -395,7 +395,7 @@ def stage_slice_html(
         f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id, whole_journey=False)}</ol>'
         f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), ctx.w('diagram.stage_list'), cls='cp-text-alt', tag='ol', start=n)}</div>"
     )
-    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    check_diagram_links(out, kb, page_uri, urls)
     return out
 
 
@@ -466,7 +466,7 @@ def _text_alternative(ctx: _Ctx) -> str:
 
 
 def _linked_ids(ctx: _Ctx, markup: str) -> list[str]:
-    return list(check_diagram_links(markup, ctx.kb, ctx.page_uri, ctx.use_directory_urls).values())
+    return list(check_diagram_links(markup, ctx.kb, ctx.page_uri, ctx.urls).values())
 
 
 def _details(inner: str, summary: str, cls: str = "", tag: str = "", start: int = 0) -> str:
@@ -476,12 +476,12 @@ def _details(inner: str, summary: str, cls: str = "", tag: str = "", start: int 
 
 
 def text_alternative_html(
-    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, use_directory_urls: bool = True, words: Words | None = None
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, urls: Urls = DIRECTORY_URLS, words: Words | None = None
 ) -> str:
     """The decision flow as an ordered, nested list that reads in journey order and links every node."""
-    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls, words)
+    ctx = _ctx(kb, pathway, page_uri, None, urls, words)
     out = f'<div class="cp-text-alt-block">{_text_alternative(ctx)}</div>'
-    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    check_diagram_links(out, kb, page_uri, urls)
     return out
 
 
@@ -580,10 +580,10 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
 
 def overview_dot(
     kb: KnowledgeBase, pathway: Pathway, page_uri: str, *,
-    use_directory_urls: bool = True, all_edges: bool = False, words: Words | None = None,
+    urls: Urls = DIRECTORY_URLS, all_edges: bool = False, words: Words | None = None,
 ) -> str:
     """The Graphviz source of the overview (for debugging and for the golden files)."""
-    return _overview_dot(_ctx(kb, pathway, page_uri, None, use_directory_urls, words), all_edges).text()
+    return _overview_dot(_ctx(kb, pathway, page_uri, None, urls, words), all_edges).text()
 
 
 def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
@@ -868,13 +868,13 @@ def overview_too_big(kb: KnowledgeBase, pathway: Pathway) -> str | None:
 
 def overview_html(
     kb: KnowledgeBase, pathway: Pathway, page_uri: str, *,
-    use_directory_urls: bool = True, all_edges: bool = False, words: Words | None = None,
+    urls: Urls = DIRECTORY_URLS, all_edges: bool = False, words: Words | None = None,
 ) -> str:
     """The clinician overview: every node of the pathway, laid out by Graphviz `dot` with the stages as frames,
     each node a link to its page, each edge kind with its own line style, and a key. The text alternative
     follows in a closed `<details>`. Long association lines are left to that list unless `all_edges` (see
     `_drawn`)."""
-    ctx = _ctx(kb, pathway, page_uri, None, use_directory_urls, words)
+    ctx = _ctx(kb, pathway, page_uri, None, urls, words)
     prefix = f"cp-overview-{pathway.id}"
     if overview_too_big(kb, pathway):
         out = (
@@ -882,7 +882,7 @@ def overview_html(
             f"<figcaption>{ctx.w('diagram.too_big', pathway=ctx.link(pathway.id))}</figcaption>\n"
             f"{_text_alternative(ctx)}\n</figure>"
         )
-        check_diagram_links(out, kb, page_uri, use_directory_urls)
+        check_diagram_links(out, kb, page_uri, urls)
         return out
     dot = _overview_dot(ctx, all_edges)
     nodes = len(kb.members(pathway.id))
@@ -898,5 +898,5 @@ def overview_html(
         f"<figcaption>{caption}</figcaption>\n"
         f"{_details(_text_alternative(ctx), ctx.w('diagram.pathway_list'))}\n</figure>"
     )
-    check_diagram_links(out, kb, page_uri, use_directory_urls)
+    check_diagram_links(out, kb, page_uri, urls)
     return out

@@ -23,38 +23,34 @@ from mkdocs.structure.pages import Page
 from carepath import PathwayError
 from carepath import urls as links
 from carepath.audit.readability import PageScore, Report, page_path
-from carepath.build.cache import DEFAULT_DIR, Cache, cache_dir_for
+from carepath.build.cache import Cache, cache_dir_for
 from carepath.build.cached import PageScorer
-from carepath.build.site import SiteOptions, SitePages, alias_clashes, build_site_pages, content_problems, url_clashes
+from carepath.build.site import SitePages, alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
+from carepath.build.write import write_if_changed
 from carepath.diagram.draw import DiagramError
-from carepath.render.pages import NAV_MAX_PATHWAYS
+from carepath.settings import PATHWAY_DIR, Readability, Settings
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
 
+# MkDocs' validation schema of the options; what each means, and its default, is in `carepath.settings`.
+
+
 class ReadabilityConfig(base.Config):
-    enabled = c.Type(bool, default=True)
-    """Run the readability gate after each build (off only for test fixtures that are not patient text)."""
-    max_grade = c.Type(float, default=8.0)
-    """No page may score above this Flesch-Kincaid grade."""
-    max_median = c.Type(float, default=7.0)
-    """The median page grade may not exceed this."""
+    enabled = c.Type(bool, default=Readability.enabled)
+    # Whole numbers too: `max_grade: 8` is how people write it (and how the README states the default).
+    max_grade = c.Type((int, float), default=Readability.max_grade)
+    max_median = c.Type((int, float), default=Readability.max_median)
 
 
 class CarepathConfig(base.Config):
-    pathway_dir = c.Type(str, default="pathway")
-    """Folder of pathway YAML files, relative to mkdocs.yml."""
-    diagrams = c.Type(bool, default=True)
-    """Draw decision-flow diagrams on pathway, stage and node pages."""
-    nav_max_pathways = c.Type(int, default=NAV_MAX_PATHWAYS)
-    """Up to this many pathways the nav lists each with its stages; beyond it, only the pathway index."""
+    pathway_dir = c.Type(str, default=PATHWAY_DIR)
+    diagrams = c.Type(bool, default=Settings.diagrams)
+    nav_max_pathways = c.Type(int, default=Settings.nav_max_pathways)
     publisher = c.Optional(c.Type(str))
-    """Who publishes the site, printed on every handout; `site_author` when not set."""
     content_version = c.Optional(c.Type(str))
-    """The version of the content, printed on every handout beside the build date."""
     readability = c.SubConfig(ReadabilityConfig)
-    cache_dir = c.Type(str, default=DEFAULT_DIR)
-    """The build cache, relative to mkdocs.yml: safe to delete; an empty string turns it off."""
+    cache_dir = c.Type(str, default=Settings.cache_dir)
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):
@@ -72,18 +68,17 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.scores = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        self.root = Path(config.config_file_path or ".").resolve().parent
-        self.pathway_dir = (self.root / self.config.pathway_dir).resolve()
-        folder = cache_dir_for(self.root, self.config.cache_dir, Path(config.site_dir))
+        self.settings = Settings.from_mkdocs_config(config, self.config)
+        assert self.settings.root is not None
+        folder = cache_dir_for(self.settings.root, self.settings.cache_dir, Path(config.site_dir))
         if self.cache is None or self.cache.root != folder:
             self.cache = Cache(folder)
         if not self.serving_dirty or not hasattr(self, "scores"):
             self.scores = {}
         self.site: SitePages | None = None
-        options = self._options(config)
         started = time.perf_counter()
         try:
-            self.site = build_site_pages(options, self.cache)
+            self.site = build_site_pages(self.settings, self.cache)
         except PathwayError as exc:
             raise PluginError(exc.report()) from None
         except DiagramError as exc:
@@ -98,22 +93,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         if config.nav is None:
             config.nav = self.site.nav(self._content_uris(config))
         # The theme's 404 page is no Markdown page: it reads the emergency signs from here.
-        config.extra["carepath"] = self.site.theme_data(config.use_directory_urls)
+        config.extra["carepath"] = self.site.theme_data()
         return config
-
-    def _options(self, config: MkDocsConfig) -> SiteOptions:
-        custom_dir = config.theme.custom_dir
-        return SiteOptions(
-            pathway_dir=self.pathway_dir,
-            site_url=config.site_url,
-            use_directory_urls=config.use_directory_urls,
-            overrides_dir=Path(custom_dir) if custom_dir else None,
-            diagrams=self.config.diagrams,
-            nav_max_pathways=self.config.nav_max_pathways,
-            site_name=config.site_name,
-            publisher=self.config.publisher or config.site_author,
-            content_version=self.config.content_version,
-        )
 
     def _content_uris(self, config: MkDocsConfig) -> list[str]:
         docs = Path(config.docs_dir)
@@ -123,8 +104,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         assert self.site is not None
         content = [f.src_uri for f in files]
         generated = self.site.generated(content)
-        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, config.use_directory_urls)
-        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, config.use_directory_urls)]
+        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, self.settings.urls)
+        clashes += file_clashes(self.site.plan, content, Path(config.docs_dir).name)
+        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, self.settings.urls)]
         if clashes:
             raise PluginError("\n".join(clashes))
         pages_dir = self._serve_pages_dir()
@@ -133,7 +115,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             if pages_dir is None:
                 files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
             else:
-                path = _write_if_changed(pages_dir / src_uri, markdown.encode("utf-8"))
+                path = pages_dir / src_uri
+                write_if_changed(path, markdown.encode("utf-8"))
                 files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
         for src_uri, data in self.site.assets.items():
             files.append(File.generated(config, src_uri, content=data))
@@ -160,27 +143,27 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
         assert self.site is not None and self.cache is not None
-        if not self.config.readability.enabled:
+        if not self.settings.readability.enabled:
             return html
         node_id = _node_of(page.file.src_uri, self.site)
         if node_id is not None:
-            path = page_path(Path(config.site_dir), node_id, config.use_directory_urls).as_posix()
+            path = page_path(Path(config.site_dir), node_id, self.settings.urls).as_posix()
             self.scores[node_id] = self.scorer.score(_as_article(html, page), node_id, path)
         return html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The readability gate: a page above the grade limits is a warning, so `--strict` fails."""
         assert self.site is not None
-        if not self.config.readability.enabled:
+        if not self.settings.readability.enabled:
             return
         scored = [self.scores[n] for n in sorted(self.site.kb.nodes) if n in self.scores]
         missing = [n for n in sorted(self.site.kb.nodes) if n not in self.scores]
-        report = Report(scored, self.config.readability.max_grade, self.config.readability.max_median, missing)
+        report = Report(scored, self.settings.readability.max_grade, self.settings.readability.max_median, missing)
         for line in report.failures:
             log.warning(f"readability: {line}")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
-        server.watch(str(self.pathway_dir))
+        server.watch(str(self.settings.pathway_dir))
         return server
 
 
@@ -193,19 +176,6 @@ def _as_article(html: str, page: Page) -> str:
     """The page's HTML inside the article Material wraps it in, with the `<h1>` Material adds when it has none."""
     title = "" if "<h1" in html else f"<h1>{escape(page.title or '', quote=False)}</h1>"
     return f'<article class="md-content__inner md-typeset">{title}{html}</article>'
-
-
-def _write_if_changed(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` unless it already holds exactly that, so its mtime says when it last changed."""
-    try:
-        if path.read_bytes() == data:
-            return path
-    except OSError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
 
 
 def _front_matter_lines(source: str, markdown: str) -> int:

@@ -27,7 +27,7 @@ from carepath.publish.jsonld import page_jsonld
 from carepath.publish.qr import qr_svg
 from carepath.publish.search import EXCLUDED, node_search
 from carepath.render.pages import Renderer, RenderOptions, type_title
-from carepath.urls import asset_href, canonical_url, pathway_json_uri, redirect_uri
+from carepath.urls import pathway_json_uri
 from carepath.words import Words
 from carepath.words import words as catalogue
 
@@ -50,7 +50,7 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     alternate link (for language versions), which 404s. The code index links the data files instead.
     """
     kb, options = renderer.kb, renderer.options
-    url = canonical_url(options.site_url, src_uri, options.use_directory_urls)
+    url = options.urls.canonical_url(options.site_url, src_uri)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
     front_matter.update(node_search(kb, node_id, renderer.words))
     handout = (
@@ -74,8 +74,8 @@ def qr_job(url: str, words: Words) -> tuple[str, str]:
 
 def qr_jobs(kb: KnowledgeBase, options: RenderOptions) -> list[tuple[str, str]]:
     """The QR codes the handouts of `kb` will ask for, so they can be made ahead, side by side."""
-    urls = (canonical_url(options.site_url, links.node_uri(n), options.use_directory_urls) for n in sorted(kb.nodes))
-    return [qr_job(url, catalogue(options.language)) for url in urls if url]
+    addresses = (options.urls.canonical_url(options.site_url, links.node_uri(n)) for n in sorted(kb.nodes))
+    return [qr_job(url, catalogue(options.language)) for url in addresses if url]
 
 
 # --- clinical codes ---
@@ -149,7 +149,7 @@ def codes_json(kb: KnowledgeBase) -> dict[str, Any]:
     return {"format": CODES_FORMAT, "version": CODES_VERSION, "systems": systems}
 
 
-def lookup_map(kb: KnowledgeBase, use_directory_urls: bool) -> dict[str, dict[str, str]]:
+def lookup_map(kb: KnowledgeBase, urls: links.Urls) -> dict[str, dict[str, str]]:
     """OID (and system key) -> lookup key -> where to send the reader, relative to the lookup page.
 
     A code on one page goes straight to that page; a code on several goes to its code page.
@@ -157,7 +157,7 @@ def lookup_map(kb: KnowledgeBase, use_directory_urls: bool) -> dict[str, dict[st
     out: dict[str, dict[str, str]] = {}
     for entry in code_entries(kb):
         target = links.node_uri(entry.node_ids[0]) if len(entry.node_ids) == 1 else entry.uri
-        href = links.url_link(links.LOOKUP_URI, target, use_directory_urls=use_directory_urls)
+        href = urls.url_link(links.LOOKUP_URI, target)
         for key in (CODE_OIDS[entry.system], entry.system):
             out.setdefault(key, {})[lookup_key(entry.code)] = href
     return out
@@ -211,8 +211,8 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         systems=code_systems(kb, renderer, links.LOOKUP_URI),
         oids=[{"name": CODE_SYSTEMS[s], "oid": CODE_OIDS[s]} for s in CODE_SYSTEMS],
         example=example,
-        lookup_map=lookup_map(kb, options.use_directory_urls),
-        script_href=asset_href(links.LOOKUP_URI, LOOKUP_SCRIPT_URI, options.use_directory_urls),
+        lookup_map=lookup_map(kb, options.urls),
+        script_href=options.urls.asset_href(links.LOOKUP_URI, LOOKUP_SCRIPT_URI),
         index_href=links.md_link(links.LOOKUP_URI, links.CODES_URI),
     )
     return pages
@@ -237,14 +237,14 @@ REDIRECT_PAGE = """\
 """
 
 
-def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True, words: Words | None = None) -> dict[str, bytes]:
+def redirect_pages(kb: KnowledgeBase, urls: links.Urls = links.DIRECTORY_URLS, words: Words | None = None) -> dict[str, bytes]:
     """A static page at each alias's URL sending the reader to the node's page, by relative URL."""
     words = words or catalogue()
     out: dict[str, bytes] = {}
     for node_id in sorted(kb.nodes):
         node = kb.nodes[node_id]
         for alias in node.aliases:
-            href = links.url_link(links.node_uri(alias), links.node_uri(node_id), use_directory_urls=use_directory_urls)
+            href = urls.url_link(links.node_uri(alias), links.node_uri(node_id))
             title, href = html.escape(node.title), html.escape(href, quote=True)
             page = REDIRECT_PAGE.format(
                 language=words.language,
@@ -252,7 +252,7 @@ def redirect_pages(kb: KnowledgeBase, use_directory_urls: bool = True, words: Wo
                 moved_to=words.get("redirect.body", link=f'<a href="{href}">{title}</a>'),
                 href=href,
             )
-            out[redirect_uri(alias, use_directory_urls)] = page.encode("utf-8")
+            out[urls.redirect_uri(alias)] = page.encode("utf-8")
     return out
 
 
@@ -269,7 +269,7 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
     out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb)).encode("utf-8")}
     for pathway in kb.pathways:
         out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
-    out.update(redirect_pages(kb, options.use_directory_urls, catalogue(options.language)))
+    out.update(redirect_pages(kb, options.urls, catalogue(options.language)))
     out[LOOKUP_SCRIPT_URI] = resources.files("carepath").joinpath("assets", "lookup.js").read_bytes()
     return out
 

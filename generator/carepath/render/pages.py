@@ -28,6 +28,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.problems import PathwayError, Problem, did_you_mean
+from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
 from carepath.words import DEFAULT_LANGUAGE, Words, words
@@ -53,12 +54,13 @@ def long_date(day: dt.date | None, words: Words) -> str | None:
 class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     site_url: str | None = None
-    site_name: str = "Carepath"
+    site_name: str = Settings.site_name
     publisher: str | None = None
     """Who publishes the site (`mkdocs.yml` `site_author`, or the plugin's `publisher`); printed on handouts."""
     content_version: str | None = None
     """The version of the content (the plugin's `content_version`); printed on handouts with the build date."""
-    use_directory_urls: bool = True
+    urls: links.Urls = links.DIRECTORY_URLS
+    """Where the site's pages live and how they link (`Settings.urls`)."""
     overrides_dir: Path | None = None
     """The theme's `custom_dir`; page templates are looked up in its `carepath/` folder first."""
     annotate: Callable[[str, KnowledgeBase, str], str] | None = None
@@ -325,7 +327,7 @@ class Renderer:
                 for s in node.stages
             ]
             if diagrams:
-                ctx["diagram"] = diagrams.journey_html(kb, node, uri, use_directory_urls=self.options.use_directory_urls, words=self.words)
+                ctx["diagram"] = diagrams.journey_html(kb, node, uri, urls=self.options.urls, words=self.words)
                 # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
                 # the page patients open on a phone stays light.
                 ctx["overview"] = Link(self.words.get("overview.title"), links.md_link(uri, links.overview_uri(node_id)))
@@ -371,10 +373,10 @@ class Renderer:
         for place in places:
             stage = stage_id or (place.stage.id if place.stage else "")
             html = diagrams.stage_slice_html(
-                self.kb, place.pathway, stage, uri, here=node_id, use_directory_urls=self.options.use_directory_urls, words=self.words
+                self.kb, place.pathway, stage, uri, here=node_id, urls=self.options.urls, words=self.words
             )
             if len(places) > 1:
-                href = links.url_link(uri, links.node_uri(place.pathway.id), use_directory_urls=self.options.use_directory_urls)
+                href = self.options.urls.url_link(uri, links.node_uri(place.pathway.id))
                 link = f'<a href="{html_text(href)}">{html_text(place.pathway.title)}</a>'
                 html = f'<p class="cp-slice-pathway">{self.words.get("page.in_pathway", pathway=link)}</p>\n' + html
             parts.append(html)
@@ -443,11 +445,11 @@ class Renderer:
         return self.env.get_template("overview.md.j2").render(
             pathway=pathway,
             back=self.link(uri, pathway.id),
-            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, use_directory_urls=self.options.use_directory_urls, words=self.words),
+            overview=self.options.diagrams.overview_html(self.kb, pathway, uri, urls=self.options.urls, words=self.words),
             # A chart too big to lay out is written as a list only, and has no file of its own.
             svg_href=""
             if self.options.diagrams.overview_too_big(self.kb, pathway)
-            else links.md_link(uri, links.overview_svg_uri(pathway.id, self.options.use_directory_urls)),
+            else links.md_link(uri, self.options.urls.overview_svg_uri(pathway.id)),
             front_matter={"title": meta_text(self.words.get("overview.heading", pathway=pathway.title)), "description": meta_text(pathway.summary)},
         )
 
@@ -501,12 +503,7 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
     return Renderer(kb, options or RenderOptions()).render_all()
 
 
-NAV_MAX_PATHWAYS = 10
-"""Up to this many pathways, the nav lists each with its stages; beyond it, only the pathway index.
-
-Material writes the whole nav into every page, so a nav that grows with the knowledge base makes page
-size and build time grow with its square. Past the limit, readers reach pathways through the index.
-"""
+NAV_MAX_PATHWAYS = Settings.nav_max_pathways
 
 
 def nav_pages(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> list[tuple[str, list[tuple[str, str]]]]:
