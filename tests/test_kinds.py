@@ -41,13 +41,13 @@ def _first_of(kb: KnowledgeBase, kind: Kind) -> str:
 
 def test_the_shipped_table_is_whole() -> None:
     assert table_problems(ROWS) == []
-    assert render.builder_problems(render.PAGES) == []
+    render.check_builders(render.PAGES)
 
 
 @pytest.mark.parametrize("kind", ROWS, ids=lambda k: k.name)
 def test_every_kind_has_every_piece(kind: Kind) -> None:
     """Each piece a row names is there: the words, a template, a box shape, edges that name kinds."""
-    assert all(words().get(f"{kind.words}.{part}").strip() for part in WORD_KEYS)
+    assert all(words().get(f"kind.{kind.name}.{part}").strip() for part in WORD_KEYS)
     assert (Path(render.__file__).parent.parent / "templates" / kind.template).is_file()
     assert kind.diagram["shape"]
     assert KINDS[kind.name] is kind and KINDS.of_section(kind.section) is kind
@@ -164,20 +164,21 @@ def test_a_missing_piece_is_one_line(piece: str) -> None:
     assert str(caught.value) == message
 
 
-def test_a_row_for_a_model_with_no_place_in_a_pathway_file_names_both_gaps() -> None:
-    row = Kind("device", Device, section="devices", template="treatment.md.j2", words="kind.treatment", edges={}, diagram={"shape": "box"}, schema_org="MedicalDevice")
+def test_every_missing_piece_of_a_row_is_named_at_once() -> None:
+    row = Kind("device", Device, section="devices", template="treatment.md.j2", edges={}, diagram={"shape": "box"}, schema_org="MedicalDevice")
     with pytest.raises(KindTableError) as caught:
         Kinds([*ROWS, row])
     assert caught.value.problems == [
         "model/kinds.py: kind 'device': model Device is not one of the node models (`Node` in model/nodes.py)",
         "model/kinds.py: kind 'device': pathway files have no section 'devices' listing Device (`PathwayFile` in model/nodes.py)",
+        "model/kinds.py: kind 'device': no words 'kind.device.title' in words/en.yml",
     ]
 
 
 def test_a_page_builder_for_no_kind_is_named() -> None:
-    assert render.builder_problems({**render.PAGES, "device": Renderer.node_page}) == [
-        "render/pages.py: PAGES has a builder for 'device', which is not a kind in model/kinds.py"
-    ]
+    with pytest.raises(KindTableError) as caught:
+        render.check_builders({**render.PAGES, "device": Renderer.node_page})
+    assert str(caught.value) == "render/pages.py: PAGES has a builder for 'device', which is not a kind in model/kinds.py"
 
 
 def test_a_kind_without_a_builder_renders_from_the_common_context(kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

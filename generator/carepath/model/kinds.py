@@ -2,8 +2,8 @@
 the packaged words and templates once, to check at import that every row is whole.
 
 Adding a kind is its model class (`nodes.py`, and in `Node`), its row here, its page template
-(`carepath/templates/<kind>.md.j2`) and its words (`kind.<kind>.*` in `carepath/words/en.yml`). A piece left
-out stops the import with one line per missing piece, instead of a `KeyError` halfway through a build.
+(`carepath/templates/<kind>.md.j2`) and its name for patients (`kind.<kind>.title` in `carepath/words/en.yml`).
+A piece left out stops the import with one line per missing piece, instead of a `KeyError` halfway through a build.
 """
 
 from __future__ import annotations
@@ -29,14 +29,13 @@ class Kind:
     """One kind of node."""
 
     name: str
-    """In messages ("treatment 'rfa': ..."), CSS classes (`cp-kind-<name>`) and the JSON export."""
+    """In messages ("treatment 'rfa': ..."), CSS classes (`cp-kind-<name>`), the JSON export, and the keys of its
+    words in the catalogue (`kind.<name>.title`, `WORD_KEYS`)."""
     model: type[NodeBase]
     section: str
     """The top-level key of a pathway file that lists nodes of this kind."""
     template: str
     """Its page template in `carepath/templates/` (a site may override it in `site_overrides/carepath/`)."""
-    words: str
-    """Where its words are in the catalogue: `<words>.title` (`WORD_KEYS`)."""
     edges: Mapping[str, frozenset[str]]
     """Each reference field of its model -> the kinds it may point to. The model says which fields a kind
     may declare; which kinds they may name is checked in validation, once every id is known."""
@@ -48,8 +47,9 @@ class Kind:
     (`KnowledgeBase.treatment_kind`)."""
 
     def title(self, catalogue: Words | None = None) -> str:
-        """The kind's name for patients, from `catalogue` (English by default): 'Warning sign'."""
-        return (catalogue or words()).get(f"{self.words}.title")
+        """The kind's name for patients, `kind.<name>.title` in `catalogue` (English by default): 'Warning sign'."""
+        w = catalogue or words()
+        return w(f"kind.{self.name}.title")
 
 
 class KindTableError(Exception):
@@ -128,7 +128,7 @@ def table_problems(rows: tuple[Kind, ...], models: Iterable[type[NodeBase]] | No
         if not templates.joinpath(k.template).is_file():
             problems.append(f"{who}: no page template '{k.template}' in carepath/templates/")
         problems.extend(
-            f"{who}: no words '{k.words}.{part}' in words/{catalogue.language}.yml" for part in WORD_KEYS if not catalogue.has(f"{k.words}.{part}")
+            f"{who}: no words 'kind.{k.name}.{part}' in words/{catalogue.language}.yml" for part in WORD_KEYS if not catalogue.has(f"kind.{k.name}.{part}")
         )
         if not k.diagram.get("shape"):
             problems.append(f"{who}: no diagram style (the Graphviz 'shape' of its boxes)")
@@ -145,19 +145,19 @@ def table_problems(rows: tuple[Kind, ...], models: Iterable[type[NodeBase]] | No
 KINDS = Kinds(
     [
         Kind(
-            "pathway", Pathway, section="pathways", template="pathway.md.j2", words="kind.pathway",
+            "pathway", Pathway, section="pathways", template="pathway.md.j2",
             edges={"stages": frozenset({"stage"}), "red_flags": frozenset({"indicator"})},
             diagram={"shape": "box", "style": "filled,bold", "peripheries": "2", "fillcolor": "#e3ecf7"},
             schema_org="MedicalEntity",
         ),
         Kind(
-            "stage", Stage, section="stages", template="stage.md.j2", words="kind.stage",
+            "stage", Stage, section="stages", template="stage.md.j2",
             edges={"options": frozenset({"treatment", "condition"}), "escalates_to": frozenset({"stage"}), "red_flags": frozenset({"indicator"})},
             diagram={"shape": "tab", "style": "filled,bold", "fillcolor": "#dde8f6"},
             schema_org="MedicalEntity",
         ),
         Kind(
-            "treatment", Treatment, section="treatments", template="treatment.md.j2", words="kind.treatment",
+            "treatment", Treatment, section="treatments", template="treatment.md.j2",
             edges={
                 "requires": frozenset({"treatment"}),
                 "escalates_to": frozenset({"treatment", "stage"}),
@@ -168,13 +168,13 @@ KINDS = Kinds(
             schema_org=None,  # by its type: a medicine is a Drug, surgery a SurgicalProcedure (model/vocabulary.py)
         ),
         Kind(
-            "condition", Condition, section="conditions", template="condition.md.j2", words="kind.condition",
+            "condition", Condition, section="conditions", template="condition.md.j2",
             edges={"relevant_to": frozenset({"treatment"})},
             diagram={"shape": "ellipse", "style": "filled", "fillcolor": "#f1ebf8"},
             schema_org="MedicalCondition",
         ),
         Kind(
-            "indicator", Indicator, section="indicators", template="indicator.md.j2", words="kind.indicator",
+            "indicator", Indicator, section="indicators", template="indicator.md.j2",
             edges={"refers_to": frozenset({"treatment", "stage"}), "relevant_to": frozenset({"condition"})},
             diagram={"shape": "octagon", "style": "filled", "fillcolor": "#fdecec", "color": "#9b1c1c"},
             schema_org="MedicalSignOrSymptom",

@@ -17,7 +17,7 @@ def about_type(kb: KnowledgeBase, node: Node) -> str:
     if typed:
         return typed.schema_org
     kind = kb.kind_of(node.id)
-    assert kind.schema_org is not None, "the table of kinds gives every kind without a vocabulary type one"
+    assert kind.schema_org is not None  # the table of kinds gives one to every kind without a vocabulary type
     return kind.schema_org
 
 

@@ -554,13 +554,14 @@ PAGES: dict[str, Callable[[Renderer, Any, str], NodePage]] = {
 """Node kind -> the builder of its page's context. A kind with no builder here gets the common one (`NodePage`)."""
 
 
-def builder_problems(pages: dict[str, Callable[[Renderer, Any, str], NodePage]]) -> list[str]:
-    """A builder for no kind is a kind renamed or removed in the table but not here."""
-    return [f"render/pages.py: PAGES has a builder for '{name}', which is not a kind in model/kinds.py" for name in pages if name not in KINDS.names()]
+def check_builders(pages: dict[str, Callable[[Renderer, Any, str], NodePage]]) -> None:
+    """A builder for no kind is a kind renamed or removed in the table but not here: a bug, said in one line each."""
+    strays = [name for name in pages if name not in KINDS.names()]
+    if strays:
+        raise KindTableError([f"render/pages.py: PAGES has a builder for '{name}', which is not a kind in model/kinds.py" for name in strays])
 
 
-if builder_problems(PAGES):
-    raise KindTableError(builder_problems(PAGES))
+check_builders(PAGES)
 
 
 def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dict[str, str]:
