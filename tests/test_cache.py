@@ -357,6 +357,6 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
     assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "short_names"}
     assert queries == {
-        "scope", "resolve", "kind", "of_kind", "pathways", "out_edges", "in_edges", "index_edges",
+        "scope", "resolve", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways", "out_edges", "in_edges", "index_edges",
         "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
     }

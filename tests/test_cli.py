@@ -12,7 +12,7 @@ import pytest
 import yaml
 from carepath import check_pathway
 from carepath.load import pathway_files
-from carepath.model.graph import EDGE_FIELDS, KIND_OF_SECTION, Condition, Indicator, Pathway, Stage, Treatment
+from carepath.model.graph import EDGE_FIELDS, KINDS, Condition, Indicator, Pathway, Stage, Treatment
 from carepath.publish.export import FORMAT, VERSION
 from helpers_pathway import VALID, Run, copy_shipped_or_valid, journey, run_cli, run_module, write_pathway
 
@@ -45,8 +45,8 @@ def _references(folder: Path) -> list[tuple[str, str, str]]:
     refs = []
     for path in pathway_files(folder):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for section in KIND_OF_SECTION:
-            for node in data.get(section, []):
+        for row in KINDS:
+            for node in data.get(row.section, []):
                 for field, kind in EDGE_FIELDS.items():
                     refs += [(kind.value, node["id"], target) for target in node.get(field, [])]
     return sorted(refs)
@@ -134,7 +134,7 @@ def check_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[
 def _first_file_with_nodes(folder: Path) -> Path:
     for path in pathway_files(folder):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if any(data.get(section) for section in KIND_OF_SECTION):
+        if any(data.get(row.section) for row in KINDS):
             return path
     raise AssertionError("no file with nodes")
 

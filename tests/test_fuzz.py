@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from carepath import check_pathway
-from carepath.model.graph import KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
+from carepath.model.graph import KINDS, Code, GlossaryEntry, PathwayFile, Review, Source
 from carepath.publish.export import dumps, export_graph
 from carepath.text.escape import json_text, md_prose
 from helpers_pathway import VALID, journey, write_pathway
@@ -35,7 +35,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-MODELS = tuple(KIND_OF_CLASS)
+MODELS = tuple(k.model for k in KINDS)
 PROBLEM = re.compile(r"pathway(/[^\n]+\.ya?ml)?:(\d+):(\d+): [^\n]+")
 
 FIELD_NAMES = sorted(

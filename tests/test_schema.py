@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 from carepath import load
-from carepath.model.graph import EDGE_FIELDS, EDGE_TARGETS, KIND_OF_CLASS, Code, GlossaryEntry, PathwayFile, Review, Source
+from carepath.model.graph import EDGE_FIELDS, EDGE_TARGETS, KINDS, Code, GlossaryEntry, PathwayFile, Review, Source
 from carepath.model.schema import SCHEMA_PATH, schema_text
 from carepath.validate.graph import code_problem
 from helpers_pathway import REPO, VALID, run_cli
@@ -37,8 +37,8 @@ def _validator() -> jsonschema.Draft7Validator:
 
 def test_committed_schema_is_up_to_date() -> None:
     assert COMMITTED.read_text(encoding="utf-8") == schema_text(), (
-        f"{SCHEMA_PATH} is out of date with generator/carepath/model/graph.py; refresh it with "
-        f"`.venv/bin/python -m generator schema --out {SCHEMA_PATH}` and commit the result"
+        f"{SCHEMA_PATH} is out of date with generator/carepath/model/nodes.py; refresh it with "
+        f"`.venv/bin/python -m carepath schema --out {SCHEMA_PATH}` and commit the result"
     )
 
 
@@ -85,7 +85,7 @@ GUIDE = (REPO / "AUTHORING.md").read_text(encoding="utf-8")
 
 
 def test_guide_names_every_field() -> None:
-    models = [PathwayFile, *KIND_OF_CLASS, Review, Code, Source, GlossaryEntry]
+    models = [PathwayFile, *(k.model for k in KINDS), Review, Code, Source, GlossaryEntry]
     missing = sorted({f"{m.__name__}.{name}" for m in models for name in m.model_fields if f"`{name}`" not in GUIDE})
     assert missing == []
 

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.resolver import Resolver
 
-from carepath.model.graph import EDGE_FIELDS, KIND_OF_SECTION, GlossaryEntry, Node, PathwayFile, Position, VocabularySection
+from carepath.model.graph import EDGE_FIELDS, KINDS, GlossaryEntry, Node, PathwayFile, Position, VocabularySection
 from carepath.problems import Problem, did_you_mean, quote
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -464,7 +464,8 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
             )
             _note_broken(items, loaded)
             continue
-        kind = KIND_OF_SECTION.get(section)
+        listed = KINDS.of_section(section)
+        kind = listed.name if listed else None
         for i, item in enumerate(items):
             try:
                 node = model.model_validate(item)
@@ -523,7 +524,8 @@ def _who(loc: Path_, data: dict[str, Any]) -> str:
         return "vocabulary"
     if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
         section = loc[0]
-        kind = KIND_OF_SECTION.get(section, "glossary entry")
+        listed = KINDS.of_section(section)
+        kind = listed.name if listed else "glossary entry"
         try:
             entry = data[section][loc[1]]
         except (KeyError, IndexError, TypeError):

@@ -32,6 +32,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from carepath.model.graph import (
+    KINDS,
     URGENCY_ORDER,
     Edge,
     EdgeKind,
@@ -43,7 +44,6 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.model.vocabulary import Vocabulary
-from carepath.render.pages import type_title
 from carepath.urls import DIRECTORY_URLS, Urls, node_uri
 from carepath.words import Words, words
 
@@ -191,7 +191,7 @@ def _sorted_flags(kb: KnowledgeBase, ids: Iterable[str]) -> list[Indicator]:
 
 def _type_word(ctx: _Ctx, node: Node) -> str:
     """What a box is, within a sentence: the page's kind line (`type_title`) in lower case, never a raw value."""
-    return type_title(ctx.kb, ctx.w, node.id).lower()
+    return ctx.kb.type_title(node.id, ctx.w).lower()
 
 
 def _relations(ctx: _Ctx) -> tuple[tuple[EdgeKind, str], ...]:
@@ -491,15 +491,6 @@ INK = "#1a1a1a"
 OPTIONS_PER_ROW = 4
 _FONT = "Arial"
 
-_NODE_ATTRS: dict[str, dict[str, str]] = {
-    "pathway": {"shape": "box", "style": "filled,bold", "peripheries": "2", "fillcolor": "#e3ecf7"},
-    "stage": {"shape": "tab", "style": "filled,bold", "fillcolor": "#dde8f6"},
-    "treatment": {"shape": "box", "style": "filled,rounded", "fillcolor": "#ffffff"},
-    "condition": {"shape": "ellipse", "style": "filled", "fillcolor": "#f1ebf8"},
-    "indicator": {"shape": "octagon", "style": "filled", "fillcolor": "#fdecec", "color": "#9b1c1c"},
-}
-"""Node kind -> Graphviz attributes: the shape carries the kind; fills are pale so dark text keeps AA contrast."""
-
 _URGENCY_ATTRS: dict[Urgency, dict[str, str]] = {
     Urgency.emergency: {"style": "filled,bold", "penwidth": "3.5"},
     Urgency.urgent: {"style": "filled,bold", "penwidth": "2"},
@@ -523,6 +514,7 @@ no two kinds differ by colour alone."""
 _LABELLED = frozenset({EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers_to, EdgeKind.returns_to})
 """The decision edges, labelled in words on the graph; the others are told apart by line style and the key
 (labelling every 'offers' edge of a 500-node pathway would bury the graph)."""
+
 
 def _attrs(values: dict[str, str]) -> str:
     parts = []
@@ -557,8 +549,8 @@ class _Dot:
 
 def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
     node = ctx.kb.nodes[node_id]
-    kind = ctx.kb.kind(node_id)
-    attrs = dict(_NODE_ATTRS[kind])
+    kind = ctx.kb.kind_of(node_id)
+    attrs = dict(kind.diagram)
     head = _dot_html(_type_word(ctx, node))
     if isinstance(node, Indicator):
         attrs.update(_URGENCY_ATTRS[node.urgency])
@@ -571,10 +563,10 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
             "label": label,
             "URL": ctx.href(node_id),
             "id": f"n-{node_id}",
-            "class": f"cp-node cp-kind-{kind}",
+            "class": f"cp-node cp-kind-{kind.name}",
         }
     )
-    dot.titles[f"n-{node_id}"] = f"{ctx.w(f'kind.{kind}.title')}: {_clean(node.title)}"
+    dot.titles[f"n-{node_id}"] = f"{kind.title(ctx.w)}: {_clean(node.title)}"
     dot.add(f"{_dot_quoted(node_id)} {_attrs(attrs)};", indent)
 
 
@@ -715,11 +707,11 @@ def _legend(dot: _Dot, top: str, all_edges: bool, vocabulary: Vocabulary, w: Wor
     """A key drawn with the same shapes and lines as the graph, placed beside the pathway node."""
     dot.add('subgraph "cluster_legend" {')
     dot.add(f'id="c-legend"; label=<<B>{_dot_html(w("diagram.key"))}</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
-    kinds = list(_NODE_ATTRS)
-    for kind in kinds:
-        attrs = dict(_NODE_ATTRS[kind])
-        attrs.update({"label": f"<{_dot_html(w(f'kind.{kind}.title'))}>", "id": f"k-{kind}", "class": f"cp-legend-node cp-kind-{kind}"})
-        dot.add(f'"key:{kind}" {_attrs(attrs)};', 2)
+    kinds = [k.name for k in KINDS]
+    for row in KINDS:
+        attrs = dict(row.diagram)
+        attrs.update({"label": f"<{_dot_html(row.title(w))}>", "id": f"k-{row.name}", "class": f"cp-legend-node cp-kind-{row.name}"})
+        dot.add(f'"key:{row.name}" {_attrs(attrs)};', 2)
     for a, b in itertools.pairwise(kinds):
         dot.add(f'"key:{a}" -> "key:{b}" [style="invis"];', 2)
     previous = f"key:{kinds[-1]}"

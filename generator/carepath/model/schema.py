@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from carepath.model.graph import PathwayFile
+from carepath.model.nodes import PathwayFile
 
 SCHEMA_PATH = "schema/pathway.schema.json"
 

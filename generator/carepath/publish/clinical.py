@@ -26,7 +26,7 @@ from carepath.publish.export import dumps, export_graph
 from carepath.publish.jsonld import page_jsonld
 from carepath.publish.qr import qr_svg
 from carepath.publish.search import EXCLUDED, node_search
-from carepath.render.pages import Renderer, RenderOptions, type_title
+from carepath.render.pages import Renderer, RenderOptions
 from carepath.urls import pathway_json_uri
 from carepath.words import Words
 from carepath.words import words as catalogue
@@ -180,7 +180,7 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
                 system_name=CODE_SYSTEMS[entry.system],
                 entry=entry,
                 pages=[
-                    {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": type_title(kb, renderer.words, n)}
+                    {"link": renderer.link(uri, n), "summary": kb.nodes[n].summary, "kind": kb.type_title(n, renderer.words)}
                     for n in entry.node_ids
                 ],
                 index_href=links.md_link(uri, links.CODES_URI),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from carepath.model.graph import KIND_OF_CLASS, KnowledgeBase, Pathway
+from carepath.model.graph import KnowledgeBase, Pathway
 
 FORMAT = "carepath-pathway"
 VERSION = 1
@@ -19,7 +19,7 @@ def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str,
     for node_id in ids:
         node = kb.nodes[node_id]
         data = node.model_dump(mode="json", exclude_defaults=False)
-        nodes.append({"kind": KIND_OF_CLASS[type(node)], **data})
+        nodes.append({"kind": kb.kind(node_id), **data})
     edges = [
         {"kind": e.kind.value, "source": e.source, "target": e.target}
         for e in kb.edges

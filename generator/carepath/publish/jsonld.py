@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from carepath.model.graph import CODE_SYSTEMS, KnowledgeBase, Node, Treatment
+from carepath.model.graph import CODE_SYSTEMS, KnowledgeBase, Node
 
-ABOUT_TYPE = {
-    "pathway": "MedicalEntity",
-    "stage": "MedicalEntity",
-    "condition": "MedicalCondition",
-    "indicator": "MedicalSignOrSymptom",
-}
-"""Node kind -> schema.org type of what the page is about (treatments go by their type in the vocabulary)."""
 
 def about_type(kb: KnowledgeBase, node: Node) -> str:
-    if isinstance(node, Treatment):
-        return kb.vocabulary.treatment_kinds[node.type].schema_org
-    return ABOUT_TYPE[kb.kind(node.id)]
+    """The schema.org type of what a node's page is about: its kind's (`kinds.py`), or its vocabulary type's."""
+    typed = kb.treatment_kind(node.id)
+    if typed:
+        return typed.schema_org
+    kind = kb.kind_of(node.id)
+    assert kind.schema_org is not None  # the table of kinds gives one to every kind without a vocabulary type
+    return kind.schema_org
 
 
 def page_jsonld(kb: KnowledgeBase, node_id: str, canonical_url: str | None) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from carepath.load import Entry, Loaded
 from carepath.model.graph import (
     EDGE_FIELDS,
     EDGE_TARGETS,
-    KIND_OF_CLASS,
     Code,
     Edge,
     EdgeKind,
@@ -583,8 +582,8 @@ def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]
 def counts(kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:
     """Node counts per kind and edge counts per kind, for the one-line summary."""
     nodes: dict[str, int] = {}
-    for n in kb.nodes.values():
-        k = KIND_OF_CLASS[type(n)]
+    for node_id in kb.nodes:
+        k = kb.kind(node_id)
         nodes[k] = nodes.get(k, 0) + 1
     edges: dict[str, int] = {}
     for e in kb.edges:

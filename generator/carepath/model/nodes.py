@@ -1,0 +1,210 @@
+"""The pathway schema, declared once as typed models; no I/O.
+
+The same classes validate YAML input, give the rest of the pipeline its types, and produce the
+JSON Schema that editors use for autocompletion (`schema/pathway.schema.json`). What each node kind
+is for the rest of the pipeline (its page, words, diagram style, edges) is its row in `kinds.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from carepath.model.values import EdgeKind, Urgency
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+REF_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$"
+Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=161)]
+"""A reference to a node: its id, or `pathway-id/stage-id` for a stage scoped to its pathway."""
+Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+"""A single plain-text line: a title, a label, a list item."""
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+"""Markdown prose."""
+Summary = Annotated[str, StringConstraints(min_length=1, max_length=400)]
+
+CODE_SYSTEMS: dict[str, str] = {
+    "icd10cm": "ICD-10-CM",
+    "snomedct": "SNOMED CT",
+    "rxnorm": "RxNorm",
+    "loinc": "LOINC",
+}
+"""Code system key -> display name."""
+
+CODE_OIDS: dict[str, str] = {
+    "icd10cm": "2.16.840.1.113883.6.90",
+    "snomedct": "2.16.840.1.113883.6.96",
+    "rxnorm": "2.16.840.1.113883.6.88",
+    "loinc": "2.16.840.1.113883.6.1",
+}
+"""HL7 OIDs used by Infobutton (MedlinePlus Connect style) requests."""
+
+
+class Strict(BaseModel):
+    """Base for every input model: unknown keys are errors, nothing is coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+URGENCY_ORDER = {u: i for i, u in enumerate(Urgency)}
+
+
+class Review(Strict):
+    """Clinical review metadata. A page is a draft until a named clinician has reviewed it."""
+
+    status: Literal["draft", "reviewed"] = Field("draft", description="draft until a clinician reviews it")
+    last_reviewed: dt.date | None = Field(None, description="date of the last clinical review, YYYY-MM-DD")
+    next_review: dt.date | None = Field(None, description="date the page is due for review, YYYY-MM-DD")
+    reviewer: Line | None = Field(None, description="the reviewing clinician, only when real")
+    written: dt.date | None = Field(None, description="date the text was written or last changed, YYYY-MM-DD; shown on draft pages")
+
+
+class Code(Strict):
+    """A clinical code; its format is checked against the code system."""
+
+    system: Literal["icd10cm", "snomedct", "rxnorm", "loinc"]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    display: Line | None = Field(None, description="the code's official display name")
+
+
+class Source(Strict):
+    """A citation. Only real, checked sources belong here."""
+
+    title: Line
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=500)] | None = None
+    publisher: Line | None = None
+    year: Annotated[int, Field(ge=1800, le=2100)] | None = None
+
+
+class NodeBase(Strict):
+    id: Slug = Field(description="stable kebab-case id; it becomes the page URL and must never change silently")
+    title: Line
+    summary: Summary = Field(description="one or two plain-language sentences")
+    body: Text = Field("", description="Markdown prose for the page")
+    aliases: list[Slug] = Field(default_factory=list, description="former ids; each keeps a redirect")
+    codes: list[Code] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    review: Review = Field(default_factory=Review)
+    synonyms: list[Line] = Field(default_factory=list, description="other words patients use for this (lay terms, brand names); indexed for search")
+
+
+class Pathway(NodeBase):
+    """A care pathway: an ordered journey through stages."""
+
+    stages: list[Ref] = Field(min_length=1, description="stage ids in order; the first is where the journey starts")
+    red_flags: list[Ref] = Field(default_factory=list, description="indicator ids that apply at any point")
+
+
+class Stage(NodeBase):
+    """An ordered step of care."""
+
+    pathway: Slug | None = Field(
+        None,
+        description="scope this stage to one pathway: its full id becomes '<pathway>/<id>' and its URL /<pathway>/<id>/, so two pathways may each have a stage of the same id",
+    )
+
+    options: list[Ref] = Field(default_factory=list, description="treatment or condition ids offered at this stage")
+    escalates_to: list[Ref] = Field(default_factory=list, description="where to go when there is no improvement")
+    when_to_move_on: Text | None = None
+    signs_not_working: list[Line] = Field(default_factory=list)
+    red_flags: list[Ref] = Field(default_factory=list, description="indicator ids to watch for in this stage")
+
+
+class Condition(NodeBase):
+    """A diagnosis or problem a patient may have."""
+
+    relevant_to: list[Ref] = Field(default_factory=list, description="treatment ids relevant to this condition")
+
+
+class Treatment(NodeBase):
+    """Anything done for the patient: an assessment, a medicine, a procedure, a referral."""
+
+    type: Slug = Field(description="what kind of treatment: a treatment type of the vocabulary (AUTHORING.md, 'Vocabulary'), e.g. self-care, medication, injection, surgery")
+    how_it_helps: Text | None = None
+    what_to_expect: Text | None = None
+    risks: list[Line] = Field(default_factory=list)
+    get_help_if: list[Line] = Field(default_factory=list, description="safety-netting: signs after or during this treatment that mean get help, one per line")
+    relief_duration: Text | None = None
+    questions: list[Line] = Field(default_factory=list, description="questions to ask your clinician")
+    requires: list[Ref] = Field(default_factory=list, description="prerequisite treatment ids")
+    escalates_to: list[Ref] = Field(default_factory=list, description="where to go when this does not help")
+    returns_to: list[Ref] = Field(default_factory=list, description="where to go back to after this")
+    relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this treatment is for")
+
+
+class Indicator(NodeBase):
+    """A red flag or clinical sign, with how urgently it needs action."""
+
+    urgency: Urgency
+    action: Line = Field(description="what to do, in plain words")
+    refers_to: list[Ref] = Field(default_factory=list, description="treatment ids (a consult) this calls for")
+    relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this sign may point to")
+
+
+class GlossaryEntry(Strict):
+    term: Line
+    definition: Summary
+    abbreviation: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    also: list[Line] = Field(default_factory=list, description="other forms of the term (plurals, spellings)")
+
+
+class TreatmentTypeDef(Strict):
+    """A treatment type a site adds to the default vocabulary (or new words for a default one)."""
+
+    id: Slug
+    label: Line = Field(description="what a patient reads, e.g. 'Talking therapy'")
+    risky: bool = Field(False, description="true if it can cause harm: its treatments must then list risks and get_help_if")
+    visit: bool = Field(False, description="true for a test or a visit rather than a treatment: condition pages list these apart")
+    schema_org: Literal["MedicalTherapy", "Drug", "DiagnosticProcedure", "TherapeuticProcedure", "SurgicalProcedure", "MedicalDevice"] = "MedicalTherapy"
+
+
+class EdgeLabelDef(Strict):
+    forward: Line = Field(description="read from the node that declares the edge, e.g. 'if no improvement'")
+    backward: Line = Field(description="read from the node it points to, e.g. 'leads here if it does not help'")
+
+
+class VocabularySection(Strict):
+    """A site's additions to the default vocabulary (`carepath/model/vocabulary.py`)."""
+
+    treatment_types: list[TreatmentTypeDef] = Field(default_factory=list)
+    urgency_labels: dict[Urgency, Line] = Field(default_factory=dict, description="new words for an urgency level, e.g. {emergency: Call 999}")
+    edge_labels: dict[Literal["options", "red_flags", "escalates_to", "requires", "refers_to", "returns_to", "relevant_to"], EdgeLabelDef] = Field(
+        default_factory=dict
+    )
+
+
+class PathwayFile(Strict):
+    """One YAML file under `pathway/`. Files may be split however authors like."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra={"$id": "https://carepath.invalid/schema/pathway.schema.json"},
+    )
+
+    pathways: list[Pathway] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    treatments: list[Treatment] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+    vocabulary: VocabularySection | None = Field(None, description="additions to the default vocabulary; see AUTHORING.md")
+
+
+Node = Pathway | Stage | Condition | Treatment | Indicator
+"""Every node model; each has its row in `kinds.KINDS`, which checks at import that none is missing."""
+
+EDGE_FIELDS: dict[str, EdgeKind] = {
+    "stages": EdgeKind.includes,
+    "options": EdgeKind.offers,
+    "red_flags": EdgeKind.flags,
+    "escalates_to": EdgeKind.escalates_to,
+    "requires": EdgeKind.requires,
+    "refers_to": EdgeKind.refers_to,
+    "returns_to": EdgeKind.returns_to,
+    "relevant_to": EdgeKind.relevant_to,
+}
+"""YAML field holding references -> the edge kind it declares."""

@@ -1,0 +1,168 @@
+"""One typed context per kind of node page: what its template is given. Built by the renderer (`pages.py`);
+no logic here. A template reads each field as a variable of the same name (`NodePage.variables`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, TypedDict
+
+from carepath.model.graph import Indicator, Node
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+    note: str = ""
+
+
+# The parts of a page, typed dicts: templates read their keys; sorting code reads them as the templates do.
+
+
+class PlaceOnPathway(TypedDict):
+    """One pathway a shared node is on, and the step it is on there."""
+
+    pathway: Link
+    step: Link | None
+
+
+class PrevNext(TypedDict):
+    """Previous and next page along one pathway; `pathway` names it when the node is on several."""
+
+    pathway: Link | None
+    prev: Link | None
+    next: Link | None
+
+
+class ReviewDates(TypedDict):
+    """Review dates as people read them ('10 January 2026')."""
+
+    status: str
+    last_reviewed: str | None
+    next_review: str | None
+    written: str | None
+    reviewer: str | None
+    due: bool
+
+
+class Citation(TypedDict):
+    title: str
+    url: str
+    where: str
+    """'Publisher, year'."""
+
+
+class HelpItem(TypedDict):
+    node: Indicator
+    label: str
+    link: Link
+    pathways: str
+    """The pathways the sign belongs to, when the page is on several; else ''."""
+
+
+class GetHelp(TypedDict):
+    urgent: list[HelpItem]
+    other: list[HelpItem]
+
+
+CareCard = TypedDict(
+    "CareCard",
+    {"node": Indicator, "admonition": str, "label": str, "link": Link, "self": bool, "go_to": list[Link]},
+)
+"""A red flag's card: its urgency's admonition and words, what to do, where it leads; `self` on its own page."""
+
+
+class Offered(TypedDict):
+    """What a stage offers, as its page lists it."""
+
+    link: Link
+    summary: str
+    type: str
+
+
+class StageOnPathway(TypedDict):
+    """A stage as its pathway's page lists it."""
+
+    link: Link
+    node: Node
+    options: list[Link]
+    checks_for: list[Link]
+    when_to_move_on: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodePage:
+    """What every node page has. A kind with nothing more to show renders from this alone."""
+
+    node: Node
+    kind: str
+    kind_title: str
+    """The kind in a patient's words: 'Warning sign'."""
+    type_title: str
+    """A treatment's type in a patient's words ('Injection'); '' for the other kinds."""
+    uri: str
+    front_matter: dict[str, Any]
+    body: str
+    """The node's prose as Markdown, its `node:` links resolved."""
+    breadcrumb: list[Link]
+    crumb: str
+    """The page's own last step of the breadcrumb."""
+    where: str
+    part_of: list[PlaceOnPathway]
+    prevnext: list[PrevNext]
+    backlinks: list[Link]
+    review: ReviewDates
+    sources: list[Citation]
+    get_help: GetHelp
+    handout: str
+    diagram: str
+    """The page's flow chart as raw HTML; '' without diagrams."""
+    overview: Link | str = ""
+    """The link to the clinicians' overview of a pathway; '' elsewhere."""
+
+    def variables(self) -> dict[str, Any]:
+        """The template's variables: each field under its own name, as it is (`dataclasses.asdict` would copy
+        the models and links into dicts)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathwayPage(NodePage):
+    stages: list[StageOnPathway]
+    """Each stage in order: its link, node, options, what the care team checks for, and when to move on."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StagePage(NodePage):
+    options: list[Offered]
+    """The treatments offered: link, summary and type in words."""
+    checks_for: list[Offered]
+    """The conditions offered: not options a patient picks, but what the care team looks for."""
+    when_to_move_on: str
+    next_stages: list[Link]
+    previous_stages: list[Link]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TreatmentPage(NodePage):
+    how_it_helps: str
+    what_to_expect: str
+    relief_duration: str
+    requires: list[Link]
+    escalates_to: list[Link]
+    returns_to: list[Link]
+    conditions: list[Link]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionPage(NodePage):
+    treatments: list[Link]
+    checks: list[Link]
+    """The tests and visits (treatment types marked `visit`), listed apart."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorPage(NodePage):
+    card: CareCard
+    conditions: list[Link]
