@@ -179,6 +179,8 @@ class _Reader:
         """Elements `md_in_html` made from HTML tags: their tags are in the source, not in the tree's text."""
         for pattern in md.inlinePatterns:
             pattern.handleMatch = self._recording(pattern.handleMatch)
+        # The same patterns in the same order, as a list: the registry sorts itself on every lookup.
+        self.inline.inlinePatterns = list(md.inlinePatterns)
         fenced = md.preprocessors["fenced_code_block"]
         self.fence_re: re.Pattern[str] = fenced.FENCED_BLOCK_RE
         fenced_run = fenced.run
@@ -203,6 +205,7 @@ class _Reader:
         abbr = md.parser.blockprocessors["abbr"]
         self.abbr_re: re.Pattern[str] = abbr.RE
         self.abbrs: dict[str, str] = abbr.abbrs
+        md.parser.blockprocessors = list(md.parser.blockprocessors)  # likewise, for every block
 
     def _recording(self, handle: Any) -> Any:
         """Wrap an inline pattern so each element it makes remembers the source text it was made from."""
