@@ -282,3 +282,44 @@ def test_annotate_only_adds_links_and_definitions(parts: list[str]) -> None:
     html = render(out)
     assert html.count("glossary.md#term-") == len(re.findall(r'<a href="\.\./glossary\.md#term-', html))
     assert not re.search(r"<h[1-6][^>]*>(?:(?!</h[1-6]>).)*glossary\.md", html, re.DOTALL)
+
+
+MARKUP_BEFORE_PROSE = [
+    '[nb]: x "nerve block"\n\nnerve block\n',
+    '[a](x " nerve block") nerve block\n',
+    '<div title="nerve block" markdown="1">\nnerve block\n</div>\n',
+    "Text\n{: title='nerve block' }\n\nnerve block\n",
+    "x <span title='nerve block'>y</span>nerve block\n",
+    "`x nerve block` nerve block\n",
+    "```\nnerve block\n```\n\nnerve block\n",
+]
+"""The term in markup the parse takes away (a definition, a title, an attribute, code), then in prose."""
+
+
+@pytest.mark.parametrize("source", MARKUP_BEFORE_PROSE)
+def test_the_same_words_in_markup_before_the_prose_stay_as_written(source: str) -> None:
+    """Markup the parse takes away (definitions, titles, attributes, code) never receives the link meant for the prose after it."""
+    out = annotate(source, GLOSSARY, "p.md")
+    at = source.rindex("nerve block")
+    assert out.startswith(source[:at] + f"[nerve block]{NB}" + source[at + len("nerve block") :].rstrip("\n"))
+    assert render(out).count('href="glossary.md#term-nerve-block"') == 1
+
+
+def test_emphasis_is_read_as_markdown_reads_it() -> None:
+    """`_nerve block_` is emphasised prose to Python-Markdown, so the term inside it is linked."""
+    out = annotate("An _nerve block_ here.\n", GLOSSARY, "p.md")
+    assert out.startswith(f"An _[nerve block]{NB}_ here.")
+    assert '<em><a href="glossary.md#term-nerve-block"' in render(out)
+
+
+@pytest.mark.parametrize("source", ["Stop!nerve block.\n", "[x]nerve block.\n", "Use <code>nerve block</code> or <kbd>RFA</kbd>.\n"])
+def test_no_link_where_its_bracket_would_change_meaning_or_in_inline_html_code(source: str) -> None:
+    """After `!` a link would become an image, after `]` a reference; inside `<code>` or `<kbd>` it is code."""
+    out = annotate(source, GLOSSARY, "p.md")
+    assert "][cp-term-" not in out
+
+
+def test_admonition_title_defines_abbreviations_but_links_nothing() -> None:
+    out = annotate('!!! note "About RFA and a nerve block"\n    A nerve block.\n', GLOSSARY, "p.md")
+    assert out.startswith(f'!!! note "About RFA and a nerve block"\n    A [nerve block]{NB}.')
+    assert out.endswith(f"\n\n{RFA_DEF}\n")

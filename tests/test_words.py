@@ -225,7 +225,6 @@ FOR_AUTHORS = {
     "text/content.py:foreign_loads": "a problem for the site's author",
     "text/escape.py:_relink": "a problem for the pathway's author",
     "text/escape.py:_deimage": "a problem for the pathway's author",
-    "text/glossary.py:<module>": "HTML block element names",
 }
 """Where prose in the code is not for readers, and why."""
 _PROSE = re.compile(r"[A-Za-z]{2,} [a-z]{2,}")

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.settings import PATHWAY_DIR, Readability, Settings
-from carepath.text.glossary import NO_SCORE_CLASS, GlossaryMatcher
+from carepath.text.glossary import GlossaryMatcher
+from carepath.text.reading import NO_SCORE_CLASS
 from carepath.urls import DIRECTORY_URLS, Urls, glossary_anchor, node_uri
 
 __all__ = [

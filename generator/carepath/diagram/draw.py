@@ -23,7 +23,6 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -44,6 +43,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.model.vocabulary import Vocabulary
+from carepath.text.escape import html_text, xml_chars
 from carepath.urls import DIRECTORY_URLS, Urls, node_uri
 from carepath.words import Words, words
 
@@ -92,21 +92,9 @@ class DiagramError(Exception):
 
 # --- text from YAML ---
 
-_DROP = {"Cc", "Cs", "Co", "Cn"}
-
-
 def _clean(text: str) -> str:
-    """One line of plain text: whitespace collapsed; control, surrogate, private and unassigned code points
-    dropped (XML cannot carry some of them, and none belongs in a label)."""
-    text = " ".join(str(text).split())
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _DROP)
-
-
-def _h(text: str) -> str:
-    """Text for HTML element content or a quoted attribute value."""
-    return html.escape(_clean(text), quote=True)
+    """One line of plain text that XML can carry: whitespace collapsed, then `xml_chars`."""
+    return xml_chars(" ".join(str(text).split()))
 
 
 def _dot_quoted(text: str) -> str:
@@ -118,7 +106,7 @@ def _dot_html(text: str) -> str:
     """Text inside a DOT HTML-like label: `<`, `>`, `&` and quotes become entities, so no character can
     end the label or the statement; backslashes are doubled because Graphviz still expands `\\N`, `\\G`
     and friends inside HTML-like labels, after decoding entities."""
-    return html.escape(_clean(text), quote=True).replace("\\", "\\\\")
+    return html_text(text, xml=True).replace("\\", "\\\\")
 
 
 # --- shared context ---
@@ -149,7 +137,7 @@ class _Ctx:
         attrs = f' href="{html.escape(self.href(node_id), quote=True)}"'
         if current:
             attrs += ' aria-current="page"'
-        label = f"<bdi>{_h(text if text is not None else self.title(node_id))}</bdi>"
+        label = f"<bdi>{html_text(text if text is not None else self.title(node_id), xml=True)}</bdi>"
         out = f"<a{attrs}>{label}</a>"
         if current and (primary or self.here not in self.primaries):
             out += f' <strong class="cp-here-label"><span aria-hidden="true">◉ </span>{self.w("page.you_are_here")}</strong>'
@@ -293,7 +281,7 @@ def _flag_item(ctx: _Ctx, flag: Indicator, tag: str = "li") -> str:
         f'<{tag} class="cp-flag cp-urgency-{u}{here}">'
         f'<span class="cp-urgency"><span class="cp-icon" aria-hidden="true">{icon}</span> {label}</span> '
         f'<span class="cp-flag-title">{ctx.link(flag.id, primary=True)}</span> '
-        f'<span class="cp-action">{_h(flag.action)}</span>{goto}</{tag}>'
+        f'<span class="cp-action">{html_text(flag.action, xml=True)}</span>{goto}</{tag}>'
     )
 
 
@@ -322,7 +310,7 @@ def _option_item(ctx: _Ctx, option_id: str) -> str:
     here = " cp-here" if option_id == ctx.here else ""
     return (
         f'<li class="cp-option cp-kind-{kind}{here}">{ctx.link(option_id, primary=True)} '
-        f'<span class="cp-type">{_h(_type_word(ctx, node))}</span>{rel_html}</li>'
+        f'<span class="cp-type">{html_text(_type_word(ctx, node), xml=True)}</span>{rel_html}</li>'
     )
 
 
@@ -407,7 +395,7 @@ def _sentence_links(ctx: _Ctx, ids: list[str]) -> str:
 
 
 def _text_option(ctx: _Ctx, option_id: str) -> str:
-    parts = [f"{ctx.link(option_id)} ({_h(_type_word(ctx, ctx.kb.nodes[option_id]))})."]
+    parts = [f"{ctx.link(option_id)} ({html_text(_type_word(ctx, ctx.kb.nodes[option_id]), xml=True)})."]
     for edge_kind, label in _relations(ctx):
         targets = ctx.targets(option_id, edge_kind)
         if targets:
@@ -417,7 +405,7 @@ def _text_option(ctx: _Ctx, option_id: str) -> str:
 
 def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
     label = ctx.kb.vocabulary.urgency_label(flag.urgency)
-    out = f"<li>{label}: {ctx.link(flag.id)}. {_h(flag.action)}"
+    out = f"<li>{label}: {ctx.link(flag.id)}. {html_text(flag.action, xml=True)}"
     for kind in (EdgeKind.refers_to, EdgeKind.relevant_to):
         targets = ctx.targets(flag.id, kind)
         if targets:
@@ -458,7 +446,7 @@ def _text_alternative(ctx: _Ctx) -> str:
     rest = [n for n in ctx.kb.members(ctx.pathway.id) if n not in said]
     if rest:
         items.append(
-            f"<li>{ctx.w('diagram.text_also')}<ol>{''.join(f'<li>{ctx.link(n)} ({_h(_type_word(ctx, ctx.kb.nodes[n]))})</li>' for n in rest)}</ol></li>"
+            f"<li>{ctx.w('diagram.text_also')}<ol>{''.join(f'<li>{ctx.link(n)} ({html_text(_type_word(ctx, ctx.kb.nodes[n]), xml=True)})</li>' for n in rest)}</ol></li>"
         )
     return (
         f'<p class="cp-text-alt-lead">{ctx.w("diagram.text_lead", pathway=ctx.link(ctx.pathway.id))}</p><ol class="cp-text-alt">{"".join(items)}</ol>'

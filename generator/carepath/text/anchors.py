@@ -9,13 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import markdown  # type: ignore[import-untyped]
-
 from carepath.model.graph import Position
 from carepath.problems import Problem, did_you_mean
-
-EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", "toc"]
-"""The Markdown extensions a Carepath site uses (see mkdocs.yml): they decide which ids a page has."""
+from carepath.text.reading import front_matter_end, render_html
 
 _ID = re.compile(r"""\s(?:id|name)=["']([^"']+)["']""")
 
@@ -34,10 +30,7 @@ class AnchorLink:
 
 def page_ids(page_markdown: str) -> set[str]:
     """Every id a generated page has once rendered: headings (as MkDocs' toc names them), `{ #id }` and raw HTML ids."""
-    text = page_markdown
-    if text.startswith("---\n"):
-        text = text.partition("\n---\n")[2]
-    return set(_ID.findall(markdown.markdown(text, extensions=EXTENSIONS)))
+    return set(_ID.findall(render_html(page_markdown[front_matter_end(page_markdown) :])))
 
 
 def anchor_problems(pages: dict[str, str], wanted: list[AnchorLink]) -> list[Problem]:

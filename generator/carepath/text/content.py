@@ -12,34 +12,38 @@ from carepath import urls as links
 from carepath.model.graph import KnowledgeBase, Position
 from carepath.problems import Problem, did_you_mean
 from carepath.text.escape import is_local, quote_target
+from carepath.text.reading import code_spans
 
 _NODE_LINK = re.compile(r"(\]\(\s*|\]:\s*|<)node:([^)\s>#]*)(#[^)\s>]*)?")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
-    """Replace `node:` link targets in a content page; `path` names the file in problems."""
+    """Replace `node:` link targets in a content page; `path` names the file in problems. Code is left as written."""
     problems: list[Problem] = []
-    out = []
-    in_fence = False
-    for number, line in enumerate(markdown.split("\n"), 1):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        if in_fence or "node:" not in line:
-            out.append(line)
-            continue
+    code = code_spans(markdown) if "node:" in markdown else []
 
-        def replace(m: re.Match[str], number: int = number) -> str:
-            ident, anchor = m.group(2), (m.group(3) or "")[1:]
-            ident = kb.resolve(ident, "") or ident
-            if ident in kb.nodes:
-                return m.group(1) + links.md_link(src_uri, links.node_uri(ident), anchor)
-            hint = did_you_mean(ident, kb.nodes)
-            problems.append(Problem(Position(path, number, m.start(2) - len("node:") + 1), f"unknown node '{ident}' in a node: link{hint}"))
+    def replace(m: re.Match[str]) -> str:
+        if _inside(m.start(2), code):
             return m.group(0)
+        ident, anchor = m.group(2), (m.group(3) or "")[1:]
+        ident = kb.resolve(ident, "") or ident
+        if ident in kb.nodes:
+            return m.group(1) + links.md_link(src_uri, links.node_uri(ident), anchor)
+        hint = did_you_mean(ident, kb.nodes)
+        line, column = _line_and_column(markdown, m.start(2) - len("node:"))
+        problems.append(Problem(Position(path, line, column), f"unknown node '{ident}' in a node: link{hint}"))
+        return m.group(0)
 
-        out.append(_NODE_LINK.sub(replace, line))
-    return "\n".join(out), problems
+    return _NODE_LINK.sub(replace, markdown), problems
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 _FOREIGN = re.compile(
@@ -53,18 +57,16 @@ def foreign_loads(markdown: str, path: str) -> list[Problem]:
     """Images and other embedded files a hand-written page would load from another host: the site loads
     nothing from elsewhere (no tracking pixel, no CDN). A plain link to another site is fine."""
     problems = []
-    in_fence = False
-    for number, line in enumerate(markdown.split("\n"), 1):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        if in_fence:
+    code: list[tuple[int, int]] | None = None
+    for m in _FOREIGN.finditer(markdown):
+        target = m.group("md") if m.group("md") is not None else m.group("html")
+        if not target or is_local(target):
             continue
-        for m in _FOREIGN.finditer(line):
-            target = m.group("md") if m.group("md") is not None else m.group("html")
-            if target and not is_local(target):
-                what = "an image" if m.group("md") is not None or m.group("tag").lower() == "img" else f"a <{m.group('tag').lower()}>"
-                problems.append(
-                    Problem(Position(path, number, m.start() + 1), f"{what} from another host ({quote_target(target)}): the site loads nothing from elsewhere; copy the file into the site and link it relatively")
-                )
+        code = code_spans(markdown) if code is None else code
+        if not _inside(m.start(), code):
+            what = "an image" if m.group("md") is not None or m.group("tag").lower() == "img" else f"a <{m.group('tag').lower()}>"
+            line, column = _line_and_column(markdown, m.start())
+            problems.append(
+                Problem(Position(path, line, column), f"{what} from another host ({quote_target(target)}): the site loads nothing from elsewhere; copy the file into the site and link it relatively")
+            )
     return problems
-

@@ -30,9 +30,25 @@ def md_text(text: str) -> str:
     return _MD_ESCAPABLE.sub(r"\\\1", text)
 
 
-def html_text(text: str) -> str:
-    """Plain text for an HTML element or attribute value."""
-    return html.escape(" ".join(str(text).split()), quote=True)
+def html_text(text: str, xml: bool = False) -> str:
+    """Plain text for an HTML element or attribute value: one line, markup characters as entities.
+
+    `xml` also drops what XML cannot carry (see `xml_chars`): for HTML that is parsed as XML, such as
+    the diagrams' inline SVG and their link checks.
+    """
+    text = " ".join(str(text).split())
+    return html.escape(xml_chars(text) if xml else text, quote=True)
+
+
+_NOT_XML = frozenset({"Cc", "Cs", "Co", "Cn"})
+
+
+def xml_chars(text: str) -> str:
+    """`text` without control, surrogate, private-use and unassigned code points (XML cannot carry some
+    of them, and none belongs in a label)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _NOT_XML)
 
 
 def meta_text(text: str) -> str:
