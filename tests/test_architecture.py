@@ -118,3 +118,15 @@ def test_the_whole_core_loads_without_mkdocs_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parents[1], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_where_to_change_what_names_files_that_exist() -> None:
+    """AUTHORING.md's 'Where to change what' table names the one or two files each change touches: they must exist."""
+    import re
+
+    guide = (PACKAGE.parents[1] / "AUTHORING.md").read_text(encoding="utf-8")
+    section = guide.split("## Where to change what", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`((?:[a-z_]+/)*[a-z_]+\.(?:py|yml))`", section)) - {"es.yml"}  # a catalogue to add
+    assert {"model/kinds.py", "build/plan.py", "validate/safety.py", "words/en.yml", "settings.py"} <= named
+    root = PACKAGE.parents[1]
+    assert sorted(n for n in named if not (root / n if n.startswith("tests/") or n == "mkdocs.yml" else PACKAGE / n).is_file()) == []
