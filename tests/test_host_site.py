@@ -17,6 +17,7 @@ import pytest
 import yaml
 from carepath import urls
 from carepath.engines import host
+from carepath.text import reading
 from helpers_offline import foreign_loads
 from helpers_site import FIXTURES, Build, build, build_all, copy_project, resolve_href, run
 
@@ -264,3 +265,8 @@ def test_json_ld_goes_at_the_end_of_the_head_once() -> None:
     assert html == '<html><head><title>x</title>  <script type="application/ld+json">{"@type": "MedicalWebPage"}</script>\n  </head><body></body></html>'
     assert host.with_jsonld(html, meta) == html
     assert host.with_jsonld(html, {}) == html
+
+
+def test_the_extensions_the_plugin_adds_are_ones_the_glossary_reads_pages_with() -> None:
+    """The glossary reads each page with `reading.EXTENSIONS`: it must know every extension a page is written for."""
+    assert set(host.REQUIRED_EXTENSIONS) <= set(reading.EXTENSIONS)
