@@ -8,6 +8,7 @@ import pytest
 from carepath import check_pathway
 from carepath import urls as links
 from carepath.build.site import build_site_pages
+from carepath.engines import host
 from carepath.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +21,8 @@ def test_nav_lists_stages_only_while_pathways_are_few(over: int) -> None:
     assert count >= 2, "the shipped knowledge base has more than one pathway"
     limit = count - over
     site = build_site_pages(Settings(pathway_dir=ROOT / "pathway", site_url="https://example.org/", diagrams=False, nav_max_pathways=limit))
-    nav = site.nav(["index.md"])
+    nav = host.place(site, ["index.md"], None, None).nav
+    assert nav is not None
     titles = [next(iter(entry)) for entry in nav]
     assert titles[:2] == ["Home", "All pathways"]
     assert links.PATHWAYS_URI in site.in_nav and links.PATHWAYS_URI in site.pages

@@ -20,7 +20,7 @@ from helpers_site import SITE_FIXTURE, shared_build
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator" / "carepath"
 TEMPLATES = sorted((PACKAGE / "templates").glob("*.j2"))
-THEME = sorted((ROOT / "site_overrides").rglob("*.html"))
+THEME = sorted([*(ROOT / "site_overrides").rglob("*.html"), *(PACKAGE / "theme").rglob("*.html")])
 PYTHON = sorted(PACKAGE.rglob("*.py"))
 
 _USE = re.compile(r"""\b(?:w|words)(?:\.get)?\(\s*(f?)(["'])([^"'\n]+)\2(\s*,\s*count=)?""")
@@ -52,7 +52,7 @@ def test_the_code_finds_its_lookups() -> None:
     """The scan sees the three places words are looked up from, so the two tests below cannot pass by finding nothing."""
     where = {w.split(":")[0] for w, _, _ in _uses()}
     assert "generator/carepath/templates/_top.md.j2" in where
-    assert "site_overrides/404.html" in where
+    assert "generator/carepath/theme/404.html" in where
     assert "generator/carepath/diagram/draw.py" in where
     assert len(_uses()) > 100
 
@@ -219,6 +219,9 @@ FOR_AUTHORS = {
     "build/site.py:url_clashes": "an error for the site's author",
     "build/site.py:file_clashes": "an error for the site's author",
     "diagram/draw.py:overview_too_big": "a note for the site's author",
+    "engines/host.py:extensions_note": "an info line for the site's author",
+    "engines/host.py:fit_theme": "an info line for the site's author",
+    "engines/host.py:font_decision": "a warning for the site's author",
     "diagram/draw.py:overview_html": "names the chart in a Graphviz error",
     "publish/clinical.py:<module>": "NO_SITE_URL, a note for the site's author",
     "publish/clinical.py:placeholder_message": "a warning for the site's author",

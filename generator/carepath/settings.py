@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from carepath import urls as links
 from carepath.urls import Urls
 from carepath.words import DEFAULT_LANGUAGE, Words, words
 
@@ -79,6 +80,12 @@ class Settings:
     """The build's date, for review-due checks."""
     language: str = DEFAULT_LANGUAGE
     """The language of the words catalogue every reader-facing string comes from (`carepath/words/<language>.yml`)."""
+    url_prefix: str = ""
+    """The folder of the site every generated page, asset and redirect goes in (`care/`), for pathway pages
+    inside a host site; `` puts them at the site's root."""
+    nav_section: str | None = None
+    """The title of the section of the site's nav the generated entries go under, the site's own `nav:` kept;
+    None: they lead the nav of a site without one, and a site's own `nav:` is left as it is."""
 
     @property
     def urls(self) -> Urls:
@@ -141,6 +148,8 @@ class Settings:
                 max_median=float(readability.get("max_median", Readability.max_median)),
             ),
             cache_dir=options.get("cache_dir", cls.cache_dir),
+            url_prefix=links.url_prefix(str(options.get("url_prefix") or cls.url_prefix)),
+            nav_section=options.get("nav_section") or cls.nav_section,
             root=root,
             **site,
         )
@@ -234,6 +243,8 @@ _EXPECTED: dict[str, tuple[tuple[type, ...], str]] = {
     "publisher": ((str, type(None)), "a string"),
     "content_version": ((str, type(None)), "a string"),
     "cache_dir": ((str,), "a string"),
+    "url_prefix": ((str,), "a string"),
+    "nav_section": ((str, type(None)), "a string"),
     "readability.enabled": ((bool,), "true or false"),
     "readability.max_grade": ((int, float), "a number"),
     "readability.max_median": ((int, float), "a number"),
@@ -261,6 +272,11 @@ def plugin_options(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         types, words = _EXPECTED[key]
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             problems.append(f"{where}: plugins.{PLUGIN_NAME}.{key}: expected {words}, got {value!r}")
+    if isinstance(options.get("url_prefix"), str):
+        try:
+            links.url_prefix(options["url_prefix"])
+        except ValueError as exc:
+            problems.append(f"{where}: plugins.{PLUGIN_NAME}.{exc}")
     if problems:
         raise ConfigError("\n".join(problems))
     return options

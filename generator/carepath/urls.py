@@ -146,3 +146,31 @@ class Urls:
 
 DIRECTORY_URLS = Urls(use_directory_urls=True)
 """MkDocs' default: each page in a folder of its own (`rfa/`)."""
+
+
+_PREFIX_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def url_prefix(value: str) -> str:
+    """The `url_prefix` option as the folder every generated file goes in: `care`, `/care/` -> `care/`.
+
+    `ValueError` names the part that cannot be a folder of the site (`..`, a space, a `?`).
+    """
+    parts = [p for p in value.strip().split("/") if p]
+    for part in parts:
+        if not _PREFIX_PART.fullmatch(part):
+            raise ValueError(f"url_prefix '{value}': '{part}' cannot be a folder of the site (letters, digits, '.', '-' and '_' only)")
+    return "".join(p + "/" for p in parts)
+
+
+def unprefixed(src_uri: str, prefix: str) -> str | None:
+    """The generator's own `src_uri` of a file the plugin put under `prefix`; None when it is not under it."""
+    return src_uri[len(prefix) :] if src_uri.startswith(prefix) else None
+
+
+def prefixed_site_url(site_url: str | None, prefix: str) -> str | None:
+    """The address the generated pages live at: the site's own, plus the prefix, so canonical links, QR codes
+    and redirects made from it name the prefixed URLs."""
+    if not site_url or not prefix:
+        return site_url
+    return (site_url if site_url.endswith("/") else site_url + "/") + prefix

@@ -450,7 +450,7 @@ def test_page_does_not_scroll_sideways_on_a_phone_without_javascript(phone: Brow
 
     Without JavaScript Material hides the header's search button, so the header title gets wider, and its
     second, invisible topic (opacity 0, shifted 25px right until the reader scrolls) used to end past the
-    right edge whenever the page title was long; site_overrides/stylesheets/accessibility.css clips it.
+    right edge whenever the page title was long; the plugin's accessibility.css (generator/carepath/assets/) clips it.
     """
     page = phone.new_page()
     header: dict[str, int] = {}

@@ -49,39 +49,49 @@ class SitePages:
     def in_nav(self) -> frozenset[str]:
         return self.plan.in_nav
 
+    @property
+    def url_prefix(self) -> str:
+        """The folder every page and file goes in; `pages`, `assets` and `in_nav` are by their own `src_uri`."""
+        return self.settings.url_prefix
+
     def generated(self, content_uris: list[str]) -> dict[str, str]:
-        """The generated pages that go into the site: all but the home page when the site writes its own."""
-        return {u: self.pages[u] for u in self.plan.generated(content_uris)}
+        """The generated pages that go into the site, each under the prefix: all but the home page when the
+        site writes its own there."""
+        prefix = self.url_prefix
+        own = [o for u in content_uris if (o := links.unprefixed(u, prefix)) is not None]
+        return {prefix + u: self.pages[u] for u in self.plan.generated(own)}
+
+    def placed_assets(self) -> dict[str, bytes]:
+        """The static files, each under the prefix: the pages link to them relatively, so they move together."""
+        return {self.url_prefix + u: data for u, data in self.assets.items()}
 
     def theme_data(self) -> dict[str, Any]:
         """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
         every emergency red flag by title, the A to Z and the pathway index; and the words catalogue."""
-        urls = self.settings.urls
+        urls, prefix = self.settings.urls, self.url_prefix
         signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
         return {
             "emergency": [
-                {"title": n.title, "url": urls.page_url(links.node_uri(n.id))}
+                {"title": n.title, "url": urls.page_url(prefix + links.node_uri(n.id))}
                 for n in sorted(signs, key=lambda n: (n.title.casefold(), n.id))
             ],
-            "a_to_z": urls.page_url(links.A_TO_Z_URI),
-            "pathways": urls.page_url(links.PATHWAYS_URI),
+            "a_to_z": urls.page_url(prefix + links.A_TO_Z_URI),
+            "pathways": urls.page_url(prefix + links.PATHWAYS_URI),
             "words": dict(self.settings.words.entries),
         }
 
-    def nav(self, content_uris: list[str]) -> list[Any]:
-        """A MkDocs `nav`: home, each pathway with its stages, the A–Z and glossary, other pages."""
-        w = self.settings.words
-        nav: list[Any] = [{w.get("nav.home"): links.HOME_URI}]
-        rest = [u for u in content_uris if u != links.HOME_URI]
-        nav.append({w.get("nav.pathways"): links.PATHWAYS_URI})
+    def nav_entries(self) -> list[Any]:
+        """The generated part of a MkDocs `nav`, under the prefix: the pathway index, each pathway with its
+        stages, the A–Z, the glossary and the clinical codes (home is for the caller to place)."""
+        w, prefix = self.settings.words, self.url_prefix
+        nav: list[Any] = [{w.get("nav.pathways"): prefix + links.PATHWAYS_URI}]
         for title, entries in nav_pages(self.kb, self.settings.nav_max_pathways):
-            section: list[Any] = [entries[0][1]] + [{t: u} for t, u in entries[1:]]
+            section: list[Any] = [prefix + entries[0][1]] + [{t: prefix + u} for t, u in entries[1:]]
             nav.append({title: section})
-        nav.append({w.get("nav.a_to_z"): links.A_TO_Z_URI})
-        nav.append({w.get("nav.glossary"): links.GLOSSARY_URI})
+        nav.append({w.get("nav.a_to_z"): prefix + links.A_TO_Z_URI})
+        nav.append({w.get("nav.glossary"): prefix + links.GLOSSARY_URI})
         if links.CODES_URI in self.pages:
-            nav.append({w.get("nav.codes"): links.CODES_URI})
-        nav.extend(rest)
+            nav.append({w.get("nav.codes"): prefix + links.CODES_URI})
         return nav
 
 
@@ -125,7 +135,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
 def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> RenderOptions:
     return RenderOptions(
         today=settings.today,
-        site_url=settings.site_url,
+        site_url=links.prefixed_site_url(settings.site_url, settings.url_prefix),
         site_name=settings.site_name,
         publisher=settings.publisher,
         content_version=settings.content_version,
@@ -136,6 +146,7 @@ def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rend
         diagrams=diagram if settings.diagrams else None,
         page_extras=clinical.page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
+        url_prefix=settings.url_prefix,
     )
 
 
@@ -176,9 +187,10 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
     return out
 
 
-def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
-    """Resolve `node:` links in a hand-written page; report them, and anything it would load from another host."""
-    text, problems = resolve_node_links(markdown, src_uri, kb, path)
+def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str, prefix: str = "") -> tuple[str, list[Problem]]:
+    """Resolve `node:` links in a hand-written page (node pages under `prefix`); report them, and anything it
+    would load from another host."""
+    text, problems = resolve_node_links(markdown, src_uri, kb, path, prefix)
     return text, problems + foreign_loads(markdown, path)
 
 
@@ -193,19 +205,21 @@ def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: 
     return out
 
 
-def file_clashes(plan: Plan, content: list[str], docs_name: str) -> list[str]:
+def file_clashes(plan: Plan, content: list[str], docs_name: str, prefix: str = "") -> list[str]:
     """Messages for generated files (stylesheets, scripts, data files, overview charts) that a hand-written file at
-    the same path would be silently replaced by. (Redirects are `alias_clashes`, which names the alias.)"""
+    the same path (under `prefix`) would be silently replaced by. (Redirects are `alias_clashes`, which names the alias.)"""
     redirects = set(plan.redirects)
     taken = set(content)
     return [
-        f"generated file '{u}' and the hand-written file '{docs_name}/{u}' have the same path; rename or move the hand-written one"
+        f"generated file '{prefix}{u}' and the hand-written file '{docs_name}/{prefix}{u}' have the same path; rename or move the hand-written one"
         for u in sorted(plan.assets)
-        if u in taken and u not in redirects
+        if prefix + u in taken and u not in redirects
     ]
 
 
-def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[Problem]:
+def alias_clashes(
+    kb: KnowledgeBase, content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS, prefix: str = ""
+) -> list[Problem]:
     """Former ids (aliases) whose redirect would land where a hand-written page or file already is: one of the two
     would silently be lost."""
     taken = {urls.page_url(u): u for u in content if u.endswith(".md")}
@@ -213,8 +227,8 @@ def alias_clashes(kb: KnowledgeBase, content: list[str], docs_name: str, urls: l
     out = []
     for node_id in sorted(kb.nodes):
         for alias in kb.nodes[node_id].aliases:
-            url = urls.page_url(links.node_uri(alias))
-            other = taken.get(url) or taken.get(urls.redirect_uri(alias))
+            url = urls.page_url(prefix + links.node_uri(alias))
+            other = taken.get(url) or taken.get(prefix + urls.redirect_uri(alias))
             if other is not None:
                 out.append(
                     Problem(

@@ -46,13 +46,15 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     if docs_dir is None or not docs_dir.is_dir():
         return problems
     content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())
-    docs = docs_dir.name
-    problems += alias_clashes(kb, content, docs, settings.urls)
+    docs, prefix = docs_dir.name, settings.url_prefix
+    problems += alias_clashes(kb, content, docs, settings.urls, prefix)
     for uri in (u for u in content if u.endswith(".md")):
         text = (docs_dir / uri).read_text(encoding="utf-8", errors="replace")
         problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
     plan = plan_site(kb, settings)
-    clashes = url_clashes(plan.generated(content), content, docs, settings.urls) + file_clashes(plan, content, docs)
+    own = [o for u in content if (o := links.unprefixed(u, prefix)) is not None]
+    generated = [prefix + u for u in plan.generated(own)]
+    clashes = url_clashes(generated, content, docs, settings.urls) + file_clashes(plan, content, docs, prefix)
     problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in clashes]
     return problems
 

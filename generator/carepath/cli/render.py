@@ -19,6 +19,7 @@ import yaml
 
 from carepath.build.site import alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
 from carepath.build.write import write_file
+from carepath.engines import host
 from carepath.model.graph import Position
 from carepath.problems import PathwayError, Problem
 from carepath.settings import ConfigError, Settings, load_mkdocs_yml, without_plugin
@@ -27,49 +28,77 @@ from carepath.settings import ConfigError, Settings, load_mkdocs_yml, without_pl
 def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     """Write hand-written and generated pages into `out`; return a stock MkDocs config for them.
 
-    Nothing is written unless the pathway and every `node:` link are valid.
+    Nothing is written unless the pathway and every `node:` link are valid. What the plugin would give the
+    theme (its 404 page, each node page's JSON-LD, the Markdown extensions, no web fonts) is written into
+    the config and into a theme folder `out/.carepath-theme/`, which MkDocs leaves out of the pages (`.*`).
     """
     settings = Settings.from_mkdocs_yml(mkdocs_yml)
     docs_dir = settings.docs_dir
     assert docs_dir is not None
+    prefix = settings.url_prefix
     site = build_site_pages(settings)
     content: dict[str, bytes] = {}
     problems = []
     for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
         uri = path.relative_to(docs_dir).as_posix()
         if path.suffix == ".md":
-            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{docs_dir.name}/{uri}")
+            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{docs_dir.name}/{uri}", prefix)
             problems += found
             content[uri] = text.encode("utf-8")
         else:
             content[uri] = path.read_bytes()
-    problems += alias_clashes(site.kb, list(content), docs_dir.name, settings.urls)
+    problems += alias_clashes(site.kb, list(content), docs_dir.name, settings.urls, prefix)
     if problems:
         raise PathwayError(problems)
     pages = site.generated(list(content))
-    clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.urls) + file_clashes(site.plan, list(content), docs_dir.name)
+    clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.urls)
+    clashes += file_clashes(site.plan, list(content), docs_dir.name, prefix)
     if clashes:
         raise PathwayError([Problem(Position(f"{docs_dir.name}/", 1, 1), c) for c in clashes])
+    theme_dir = out / STOCK_THEME_DIR
+    theme_files = _stock_theme_files(settings.custom_dir)
     out.mkdir(parents=True, exist_ok=True)
     for uri, data in content.items():
         write_file(out / uri, data)
     for uri, text in pages.items():
         write_file(out / uri, text)
-    for uri, data in site.assets.items():
+    for uri, data in site.placed_assets().items():
         write_file(out / uri, data)
+    for rel, data in theme_files.items():
+        write_file(theme_dir / rel, data)
 
     raw = load_mkdocs_yml(mkdocs_yml)
     config = {k: v for k, v in raw.items() if k not in ("plugins", "docs_dir", "site_dir", "nav")}
     config["plugins"] = without_plugin(raw.get("plugins") or [])
-    config["nav"] = site.nav(sorted(u for u in content if u.endswith(".md")))
-    config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in site.in_nav)
-    config["extra_css"] = list(config.get("extra_css") or []) + list(site.plan.stylesheets)
+    placed = host.place(site, sorted(u for u in content if u.endswith(".md")), raw.get("nav"), settings.nav_section)
+    config["nav"] = placed.nav if placed.nav is not None else raw.get("nav")
+    config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in placed.in_nav)
+    config["extra_css"] = list(config.get("extra_css") or []) + placed.stylesheets
+    config["extra"] = {**(config.get("extra") or {}), "carepath": placed.theme_data}
+    extensions = list(config.get("markdown_extensions") or [])
+    names = [e if isinstance(e, str) else next(iter(e)) for e in extensions]
+    config["markdown_extensions"] = extensions + host.missing_extensions(names)
     theme = dict(config.get("theme") or {})
-    theme.pop("custom_dir", None)
-    if settings.custom_dir and settings.custom_dir.is_dir():
-        theme["custom_dir"] = str(settings.custom_dir)
+    theme["custom_dir"] = str(theme_dir.resolve())
+    if theme.get("font") is None:
+        theme["font"] = False
     config["theme"] = theme
     return config
+
+
+STOCK_THEME_DIR = ".carepath-theme"
+"""The theme folder `render` writes into its docs folder: MkDocs leaves dot-folders out of the pages."""
+
+
+def _stock_theme_files(custom_dir: Path | None) -> dict[str, bytes]:
+    """The theme folder a stock MkDocs build needs in the plugin's place: the site's own `custom_dir`, plus
+    Carepath's 404 page and a `main.html` that writes each node page's JSON-LD, unless the site has its own."""
+    files: dict[str, bytes] = {}
+    if custom_dir is not None and custom_dir.is_dir():
+        files = {p.relative_to(custom_dir).as_posix(): p.read_bytes() for p in sorted(custom_dir.rglob("*")) if p.is_file()}
+    files.setdefault("404.html", (host.theme_dir() / "404.html").read_bytes())
+    files.setdefault("main.html", (host.theme_dir() / "stock" / "main.html").read_bytes())
+    return files
 
 
 def _cmd_render(args: argparse.Namespace) -> int:

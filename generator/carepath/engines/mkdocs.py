@@ -1,19 +1,20 @@
-"""MkDocs glue only: read the plugin config, hand the work to the core, report problems MkDocs' way.
+"""The MkDocs plugin, a dispatcher: read its options, hand each event to a MkDocs-free module, apply the
+answers to MkDocs' config and files, report problems MkDocs' way.
 
-Everything else lives in MkDocs-free modules, so `python -m carepath render` builds the same pages.
+The core builds the pages (`build.site`); `engines.host` decides what a host Material site must give them
+and where they go; `audit.gate` grades them. `python -m carepath render` goes through the same modules.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
-from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -22,12 +23,14 @@ from mkdocs.structure.pages import Page
 
 from carepath import PathwayError
 from carepath import urls as links
-from carepath.audit.readability import PageScore, Report, page_path
+from carepath.audit.gate import ReadabilityGate
+from carepath.audit.readability import PageScore
 from carepath.build.cache import Cache, cache_dir_for
 from carepath.build.cached import PageScorer
-from carepath.build.site import SitePages, alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
+from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.draw import DiagramError
+from carepath.engines import host
 from carepath.settings import PATHWAY_DIR, Readability, Settings
 
 log = logging.getLogger("mkdocs.plugins.carepath")
@@ -43,6 +46,16 @@ class ReadabilityConfig(base.Config):
     max_median = c.Type((int, float), default=Readability.max_median)
 
 
+class UrlPrefix(c.Type[str]):
+    """A folder of the site, as `urls.url_prefix` reads it (`care` -> `care/`); anything else is a config error."""
+
+    def run_validation(self, value: object) -> str:
+        try:
+            return links.url_prefix(super().run_validation(value))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 class CarepathConfig(base.Config):
     pathway_dir = c.Type(str, default=PATHWAY_DIR)
     diagrams = c.Type(bool, default=Settings.diagrams)
@@ -51,6 +64,8 @@ class CarepathConfig(base.Config):
     content_version = c.Optional(c.Type(str))
     readability = c.SubConfig(ReadabilityConfig)
     cache_dir = c.Type(str, default=Settings.cache_dir)
+    url_prefix = UrlPrefix(str, default=Settings.url_prefix)
+    nav_section = c.Optional(c.Type(str))
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):
@@ -68,122 +83,89 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.scores = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        self.settings = Settings.from_mkdocs_config(config, self.config)
-        assert self.settings.root is not None
-        folder = cache_dir_for(self.settings.root, self.settings.cache_dir, Path(config.site_dir))
+        self.settings = settings = Settings.from_mkdocs_config(config, self.config)
+        assert settings.root is not None
+        folder = cache_dir_for(settings.root, settings.cache_dir, Path(config.site_dir))
         if self.cache is None or self.cache.root != folder:
             self.cache = Cache(folder)
         if not self.serving_dirty or not hasattr(self, "scores"):
             self.scores = {}
-        self.site: SitePages | None = None
+        self._fit(host.fit_theme(config.markdown_extensions, config.theme.name, config.theme["font"]), config)
         started = time.perf_counter()
         try:
-            self.site = build_site_pages(self.settings, self.cache)
+            self.site: SitePages = build_site_pages(settings, self.cache)
         except PathwayError as exc:
             raise PluginError(exc.report()) from None
         except DiagramError as exc:
             raise PluginError(str(exc)) from None
         log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
-        self.scorer = PageScorer(self.cache, self.site.kb.glossary)
         for warning in self.site.warnings:
             (log.info if warning.severity == "note" else log.warning)(str(warning))
-        for src_uri in self.site.assets:
-            if src_uri.endswith(".css") and src_uri not in config.extra_css:
-                config.extra_css.append(src_uri)
-        if config.nav is None:
-            config.nav = self.site.nav(self._content_uris(config))
-        # The theme's 404 page is no Markdown page: it reads the emergency signs from here.
-        config.extra["carepath"] = self.site.theme_data()
+        docs = Path(config.docs_dir)
+        content = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+        self.placed = host.place(self.site, content, config.nav, settings.nav_section)
+        config.extra_css.extend(u for u in self.placed.stylesheets if u not in config.extra_css)
+        config.nav = config.nav if self.placed.nav is None else self.placed.nav
+        config.extra["carepath"] = self.placed.theme_data  # the 404 page is no Markdown page: it reads the emergency signs here
+        scorer = PageScorer(self.cache, self.site.kb.glossary)
+        self.gate = ReadabilityGate(scorer, self.site.kb, Path(config.site_dir), settings, self.scores)
         return config
 
-    def _content_uris(self, config: MkDocsConfig) -> list[str]:
-        docs = Path(config.docs_dir)
-        return sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+    def _fit(self, fit: host.ThemeFit, config: MkDocsConfig) -> None:
+        config.markdown_extensions.extend(fit.extensions)
+        if fit.font_off:
+            config.theme["font"] = False
+        if fit.theme_dir and fit.theme_dir not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, fit.theme_dir)
+        for line in fit.notes:
+            log.info(line)
+        for line in fit.warnings:
+            log.warning(line)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assert self.site is not None
         content = [f.src_uri for f in files]
-        generated = self.site.generated(content)
-        clashes = url_clashes(list(generated), content, Path(config.docs_dir).name, self.settings.urls)
-        clashes += file_clashes(self.site.plan, content, Path(config.docs_dir).name)
-        clashes += [str(p) for p in alias_clashes(self.site.kb, content, Path(config.docs_dir).name, self.settings.urls)]
+        clashes = host.site_clashes(self.site, content, Path(config.docs_dir).name)
         if clashes:
             raise PluginError("\n".join(clashes))
-        pages_dir = self._serve_pages_dir()
-        for src_uri, markdown in generated.items():
-            inclusion = InclusionLevel.INCLUDED if src_uri in self.site.in_nav else InclusionLevel.NOT_IN_NAV
+        # Under `serve --dirty`, pages go to MkDocs as files in the cache, each rewritten only when its text
+        # changed, so MkDocs' own dirty check rebuilds just those pages.
+        pages_dir = self.cache.root / "serve-pages" if self.serving_dirty and self.cache and self.cache.root else None
+        for src_uri, markdown in self.site.generated(content).items():
+            inclusion = InclusionLevel.INCLUDED if src_uri in self.placed.in_nav else InclusionLevel.NOT_IN_NAV
             if pages_dir is None:
                 files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
             else:
                 path = pages_dir / src_uri
                 write_if_changed(path, markdown.encode("utf-8"))
                 files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
-        for src_uri, data in self.site.assets.items():
+        for src_uri, data in self.site.placed_assets().items():
             files.append(File.generated(config, src_uri, content=data))
         return files
 
-    def _serve_pages_dir(self) -> Path | None:
-        """Under `mkdocs serve --dirty`, generated pages are handed to MkDocs as files in the cache, each
-        rewritten only when its text changed, so MkDocs' own dirty check rebuilds just those pages."""
-        if not self.serving_dirty or self.cache is None or self.cache.root is None:
-            return None
-        return self.cache.root / "serve-pages"
-
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        assert self.site is not None
         if page.file.generated_by:
             return markdown
-        path = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
-        resolved, problems = content_problems(markdown, page.file.src_uri, self.site.kb, path)
-        cut = _front_matter_lines(page.file.content_string, markdown) if problems else 0
+        source, docs_name = page.file.content_string, Path(config.docs_dir).name
+        resolved, problems = host.content_page(self.site, markdown, source, page.file.src_uri, docs_name)
         for p in problems:
-            log.warning(str(replace(p, position=replace(p.position, line=p.position.line + cut))))
+            log.warning(str(p))
         return resolved
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
-        assert self.site is not None and self.cache is not None
-        if not self.settings.readability.enabled:
-            return html
-        node_id = _node_of(page.file.src_uri, self.site)
-        if node_id is not None:
-            path = page_path(Path(config.site_dir), node_id, self.settings.urls).as_posix()
-            self.scores[node_id] = self.scorer.score(_as_article(html, page), node_id, path)
+        if self.settings.readability.enabled:
+            self.gate.score(page.file.src_uri, html, page.title)
         return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Each node page's JSON-LD, from its front matter, into its `<head>`: no theme template to copy."""
+        return host.with_jsonld(output, page.meta)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The readability gate: a page above the grade limits is a warning, so `--strict` fails."""
-        assert self.site is not None
-        if not self.settings.readability.enabled:
-            return
-        scored = [self.scores[n] for n in sorted(self.site.kb.nodes) if n in self.scores]
-        missing = [n for n in sorted(self.site.kb.nodes) if n not in self.scores]
-        report = Report(scored, self.settings.readability.max_grade, self.settings.readability.max_median, missing)
-        for line in report.failures:
+        for line in self.gate.failures() if self.settings.readability.enabled else []:
             log.warning(f"readability: {line}")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.settings.pathway_dir))
         return server
-
-
-def _node_of(src_uri: str, site: SitePages) -> str | None:
-    node_id = src_uri.removesuffix(".md")
-    return node_id if node_id in site.kb.nodes and links.node_uri(node_id) == src_uri else None
-
-
-def _as_article(html: str, page: Page) -> str:
-    """The page's HTML inside the article Material wraps it in, with the `<h1>` Material adds when it has none."""
-    title = "" if "<h1" in html else f"<h1>{escape(page.title or '', quote=False)}</h1>"
-    return f'<article class="md-content__inner md-typeset">{title}{html}</article>'
-
-
-def _front_matter_lines(source: str, markdown: str) -> int:
-    """How many lines MkDocs cut from the top of a page (its YAML front matter) before `on_page_markdown`.
-
-    Problems name lines of the file as the author sees it. If another plugin has already rewritten the
-    Markdown, the count is unknown and 0 is used.
-    """
-    if not markdown or not source.endswith(markdown):
-        return 0
-    return source[: len(source) - len(markdown)].count("\n")

@@ -135,7 +135,8 @@ def code_label(entry: CodeEntry) -> str:
     return f"{CODE_SYSTEMS[entry.system]} {entry.code}" + (f": {entry.display}" if entry.display else "")
 
 
-def codes_json(kb: KnowledgeBase) -> dict[str, Any]:
+def codes_json(kb: KnowledgeBase, prefix: str = "") -> dict[str, Any]:
+    """Every code with its pages, by site-relative URL (under `prefix`, the folder the pages live in)."""
     systems: dict[str, Any] = {}
     for entry in code_entries(kb):
         system = systems.setdefault(
@@ -143,8 +144,8 @@ def codes_json(kb: KnowledgeBase) -> dict[str, Any]:
         )
         system["codes"][entry.code] = {
             "display": entry.display,
-            "page": links.page_url(entry.uri),
-            "pages": [{"id": n, "title": kb.nodes[n].title, "url": links.page_url(links.node_uri(n))} for n in entry.node_ids],
+            "page": links.page_url(prefix + entry.uri),
+            "pages": [{"id": n, "title": kb.nodes[n].title, "url": links.page_url(prefix + links.node_uri(n))} for n in entry.node_ids],
         }
     return {"format": CODES_FORMAT, "version": CODES_VERSION, "systems": systems}
 
@@ -266,7 +267,7 @@ def extra_pages(renderer: Renderer) -> dict[str, str]:
 
 def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
     """`codes.json`, each pathway's `pathway.json`, redirect pages and the lookup script."""
-    out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb)).encode("utf-8")}
+    out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb, options.url_prefix)).encode("utf-8")}
     for pathway in kb.pathways:
         out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
     out.update(redirect_pages(kb, options.urls, catalogue(options.language)))

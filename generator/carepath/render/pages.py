@@ -92,6 +92,8 @@ class RenderOptions:
     """Makes a handout's QR code, `(text, label) -> svg`: `qr.qr_svg` when None, else the build cache's memo of it."""
     language: str = DEFAULT_LANGUAGE
     """The words catalogue every page, diagram and handout is written from (`carepath/words/<language>.yml`)."""
+    url_prefix: str = ""
+    """The folder the pages are published in (the plugin's `url_prefix`): site-relative URLs in exports name it."""
 
 
 class Renderer:

@@ -17,8 +17,9 @@ from carepath.text.reading import code_spans
 _NODE_LINK = re.compile(r"(\]\(\s*|\]:\s*|<)node:([^)\s>#]*)(#[^)\s>]*)?")
 
 
-def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str) -> tuple[str, list[Problem]]:
-    """Replace `node:` link targets in a content page; `path` names the file in problems. Code is left as written."""
+def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str, prefix: str = "") -> tuple[str, list[Problem]]:
+    """Replace `node:` link targets in a content page; `path` names the file in problems; node pages live
+    under `prefix` (the `url_prefix` option). Code is left as written."""
     problems: list[Problem] = []
     code = code_spans(markdown) if "node:" in markdown else []
 
@@ -28,7 +29,7 @@ def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str
         ident, anchor = m.group(2), (m.group(3) or "")[1:]
         ident = kb.resolve(ident, "") or ident
         if ident in kb.nodes:
-            return m.group(1) + links.md_link(src_uri, links.node_uri(ident), anchor)
+            return m.group(1) + links.md_link(src_uri, prefix + links.node_uri(ident), anchor)
         hint = did_you_mean(ident, kb.nodes)
         line, column = _line_and_column(markdown, m.start(2) - len("node:"))
         problems.append(Problem(Position(path, line, column), f"unknown node '{ident}' in a node: link{hint}"))

@@ -1,0 +1,218 @@
+"""What the pathway pages need from the MkDocs Material site they are built into, decided without MkDocs.
+
+The plugin asks this module and applies the answers: the Markdown extensions to add, the web fonts to
+turn off, the theme folder with the emergency 404 page, where the pathway pages go in the nav, what
+clashes with the site's own pages, and the JSON-LD each node page carries. Nothing here knows MkDocs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from carepath import urls as links
+from carepath.build.site import SitePages, alias_clashes, content_problems, file_clashes, url_clashes
+from carepath.problems import Problem
+
+REQUIRED_EXTENSIONS = ("abbr", "admonition", "attr_list", "md_in_html")
+"""The Markdown extensions the generated pages are written for: glossary abbreviations, care cards and
+banners, `{: .class }` and `{ #anchor }` marks, and Markdown inside the get-help box and breadcrumbs. All
+four ship with Python-Markdown itself and act only on syntax a page asks for (`*[X]:`, `!!!`, `{: }`,
+`markdown="1"`), so adding them to a host site changes none of its own pages that do not use them: the
+plugin adds what is missing and says so, instead of failing a build over a line the host has to look up."""
+
+MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}
+"""What Material puts in `theme.font` when the site sets none: fonts fetched from Google on every page."""
+
+
+@dataclass(frozen=True)
+class ThemeFit:
+    """What the plugin changes in a host site's config for the pathway pages, and what it says about it."""
+
+    extensions: list[str] = field(default_factory=list)
+    """Markdown extensions to add."""
+    font_off: bool = False
+    """Set `theme.font: false`."""
+    theme_dir: str | None = None
+    """A theme folder to put on the theme's search path, after the site's own `custom_dir`."""
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def fit_theme(extensions: list[str], theme_name: str | None, font: object) -> ThemeFit:
+    """What a site with these Markdown extensions and this theme must change; only Material gets the 404 page."""
+    added = missing_extensions(extensions)
+    notes = [extensions_note(added)] if added else []
+    if theme_name != "material":
+        return ThemeFit(added, notes=notes)
+    font_off, warning = font_decision(font)
+    if font_off:
+        notes.append("carepath: theme.font set to false: no page loads Material's default web font from Google")
+    return ThemeFit(added, font_off, str(theme_dir()), notes, [warning] if warning else [])
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the generated pages go in a host site: its nav, which pages the nav lists, the stylesheets to
+    add, and what the theme's 404 page reads."""
+
+    nav: list[Any] | None
+    """The site's new `nav`; None keeps its own."""
+    in_nav: set[str]
+    stylesheets: list[str]
+    theme_data: dict[str, Any]
+
+
+def place(site: SitePages, content_uris: list[str], host_nav: list[Any] | None, section: str | None) -> Placement:
+    nav = site_nav(site.nav_entries(), content_uris, host_nav, section, site.url_prefix, site.settings.words.get("nav.home"))
+    return Placement(
+        nav=nav,
+        in_nav=nav_uris(nav) if nav is not None else {site.url_prefix + u for u in site.in_nav},
+        stylesheets=[u for u in site.placed_assets() if u.endswith(".css")],
+        theme_data=site.theme_data(),
+    )
+
+
+def site_clashes(site: SitePages, content: list[str], docs_name: str) -> list[str]:
+    """Every generated page, file or redirect that would take the place of a hand-written page or file, one line each."""
+    urls, prefix = site.settings.urls, site.url_prefix
+    out = url_clashes(list(site.generated(content)), content, docs_name, urls)
+    out += [str(p) for p in alias_clashes(site.kb, content, docs_name, urls, prefix)]
+    return out + file_clashes(site.plan, content, docs_name, prefix)
+
+
+def content_page(site: SitePages, markdown: str, source: str, src_uri: str, docs_name: str) -> tuple[str, list[Problem]]:
+    """A hand-written page's Markdown with its `node:` links resolved, and its problems at the lines of the
+    file as its author sees it (`source`, front matter included)."""
+    resolved, problems = content_problems(markdown, src_uri, site.kb, f"{docs_name}/{src_uri}", site.url_prefix)
+    cut = front_matter_lines(source, markdown) if problems else 0
+    return resolved, [replace(p, position=replace(p.position, line=p.position.line + cut)) for p in problems]
+
+
+def theme_dir() -> Path:
+    """The theme folder (Material's override layout) holding the emergency 404 page."""
+    return Path(str(resources.files("carepath").joinpath("theme")))
+
+
+def missing_extensions(configured: list[str]) -> list[str]:
+    """The required extensions not in `configured` (names as MkDocs lists them, short or dotted)."""
+    have = {name.removeprefix("markdown.extensions.") for name in configured}
+    return [name for name in REQUIRED_EXTENSIONS if name not in have]
+
+
+def extensions_note(added: list[str]) -> str:
+    names = ", ".join(added)
+    return f"carepath: added the Markdown extensions the pathway pages need: {names} (list them under markdown_extensions to silence this)"
+
+
+def font_decision(font: object) -> tuple[bool, str | None]:
+    """Whether to turn web fonts off (Material's default left in place), and a warning for a font the site
+    chose itself: the pathway pages promise to load nothing from another host."""
+    if font is False or font is None:
+        return False, None
+    if isinstance(font, dict) and font == MATERIAL_DEFAULT_FONT:
+        return True, None
+    return False, (
+        f"carepath: theme.font {font!r} makes every page load fonts from fonts.googleapis.com; "
+        "set 'theme.font: false' so readers' visits are not shared with another host"
+    )
+
+
+def site_nav(
+    generated: list[Any], content_uris: list[str], host_nav: list[Any] | None, section: str | None, prefix: str, home_title: str
+) -> list[Any] | None:
+    """The site's nav with the generated entries placed; None leaves the site's own `nav` as it is.
+
+    Without `section`: a site with a `nav` of its own keeps it; otherwise the nav is home, the generated
+    entries, then the hand-written pages. With `section`: the generated entries, the pathway home first (the
+    section's index page), go under that title in the site's nav (its own, or one of its pages), into an
+    entry of that name if there is one, else at the end.
+    """
+    home = links.HOME_URI if links.HOME_URI in content_uris else prefix + links.HOME_URI
+    if section is None:
+        if host_nav is not None:
+            return None
+        return [{home_title: home}, *generated, *(u for u in content_uris if u != links.HOME_URI)]
+    own_home = prefix + links.HOME_URI
+    if own_home in content_uris:
+        # No pathway home to head the section: Material (`navigation.indexes`) would make the first page named
+        # `index.md` in it, the clinical codes index, the section's own page. That index stays linked from
+        # every code page and the lookup page.
+        entries = [e for e in generated if not (isinstance(e, dict) and any(str(v).endswith("/" + links.HOME_URI) for v in e.values()))]
+    else:
+        entries = [own_home, *generated]
+    nav = list(host_nav if host_nav is not None else nested_pages(content_uris))
+    for i, item in enumerate(nav):
+        if isinstance(item, dict) and list(item) == [section] and isinstance(item[section], list | None):
+            nav[i] = {section: [*(item[section] or []), *entries]}
+            return nav
+    return [*nav, {section: entries}]
+
+
+def nested_pages(uris: list[str]) -> list[Any]:
+    """The hand-written pages as MkDocs' own nav would list them: index first, a section per folder."""
+    nav: list[Any] = []
+    for uri in sorted(uris, key=lambda u: (u.split("/")[:-1], u.rsplit("/", 1)[-1] != links.HOME_URI, u)):
+        branch = nav
+        for folder in uri.split("/")[:-1]:
+            title = folder.replace("-", " ").replace("_", " ")
+            title = title.capitalize() if title == title.lower() else title
+            found = next((e[title] for e in branch if isinstance(e, dict) and list(e) == [title]), None)
+            if found is None:
+                found = []
+                branch.append({title: found})
+            branch = found
+        branch.append(uri)
+    return nav
+
+
+def jsonld_script(meta: Mapping[str, Any]) -> str | None:
+    """The `<script type="application/ld+json">` of a page whose front matter has `jsonld`.
+
+    `<`, `>`, `&` and `'` are escaped as Jinja's `tojson` does, so no value can close the script element.
+    """
+    data = meta.get("jsonld")
+    if not data:
+        return None
+    text = json.dumps(data, sort_keys=True)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, code)
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def with_jsonld(html: str, meta: Mapping[str, Any]) -> str:
+    """The built page with its JSON-LD at the end of `<head>` (where Material's `extrahead` block is)."""
+    script = jsonld_script(meta)
+    if script is None or "</head>" not in html:
+        return html
+    head, _, rest = html.partition("</head>")
+    if script in head:  # a site that still has the main.html it once had to copy writes it already
+        return html
+    return f"{head}  {script}\n  </head>{rest}"
+
+
+def front_matter_lines(source: str, markdown: str) -> int:
+    """How many lines MkDocs cut from the top of a page (its YAML front matter) before `on_page_markdown`.
+
+    Problems name lines of the file as the author sees it. If another plugin has already rewritten the
+    Markdown, the count is unknown and 0 is used.
+    """
+    if not markdown or not source.endswith(markdown):
+        return 0
+    return source[: len(source) - len(markdown)].count("\n")
+
+
+def nav_uris(nav: list[Any]) -> set[str]:
+    """Every page a MkDocs `nav` lists."""
+    out: set[str] = set()
+    for item in nav:
+        if isinstance(item, str):
+            out.add(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                out |= nav_uris(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
+    return out
