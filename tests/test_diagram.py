@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from carepath import check_pathway, load_knowledge_base
-from carepath.diagram import draw as diagram
-from carepath.diagram.draw import (
+from carepath.diagram import dot as diagram
+from carepath.diagram.dot import (
     DiagramError,
     check_diagram_links,
     diagram_links,

@@ -24,7 +24,7 @@ from typing import Any
 from carepath import urls as links
 from carepath.audit.readability import Jargon, PageScore, score_html
 from carepath.build.cache import Cache, digest
-from carepath.diagram import draw as diagram
+from carepath.diagram import dot as diagram
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.publish.qr import qr_svg
 from carepath.text.glossary import GlossaryMatcher

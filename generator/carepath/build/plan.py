@@ -12,7 +12,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from carepath import urls as links
-from carepath.diagram import draw as diagram
+from carepath.diagram import dot as diagram
 from carepath.model.graph import KnowledgeBase
 from carepath.publish.clinical import CODES_JSON_URI, LOOKUP_SCRIPT_URI, code_entries
 from carepath.render.pages import in_nav

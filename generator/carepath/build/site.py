@@ -25,7 +25,7 @@ from carepath.build.cached import (
 )
 from carepath.build.incremental import IncrementalRenderer
 from carepath.build.plan import Plan, plan_site, stylesheet_files
-from carepath.diagram import draw as diagram
+from carepath.diagram import dot as diagram
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
 from carepath.problems import Problem
 from carepath.publish import clinical
