@@ -218,11 +218,11 @@ ERROR_CALLS = {"Problem", "DiagramError", "ValueError", "PluginError", "PathwayE
 FOR_AUTHORS = {
     "build/site.py:url_clashes": "an error for the site's author",
     "build/site.py:file_clashes": "an error for the site's author",
-    "diagram/dot.py:overview_too_big": "a note for the site's author",
+    "diagram/overview.py:overview_too_big": "a note for the site's author",
     "engines/host.py:extensions_note": "an info line for the site's author",
     "engines/host.py:fit_theme": "an info line for the site's author",
     "engines/host.py:font_decision": "a warning for the site's author",
-    "diagram/dot.py:overview_html": "names the chart in a Graphviz error",
+    "diagram/overview.py:overview_html": "names the chart in a Graphviz error",
     "publish/clinical.py:<module>": "NO_SITE_URL, a note for the site's author",
     "publish/clinical.py:placeholder_message": "a warning for the site's author",
     "text/content.py:foreign_loads": "a problem for the site's author",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from carepath import load_knowledge_base
+from carepath import diagram, load_knowledge_base
 from carepath import urls as links
 from carepath.build.cache import Cache, digest
 from carepath.build.cached import (
@@ -25,7 +25,8 @@ from carepath.build.cached import (
 )
 from carepath.build.incremental import IncrementalRenderer
 from carepath.build.plan import Plan, plan_site, stylesheet_files
-from carepath.diagram import dot as diagram
+from carepath.diagram.overview import overview_too_big
+from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
 from carepath.problems import Problem
 from carepath.publish import clinical
@@ -173,7 +174,7 @@ def _publish_files(kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages:
     for pathway in kb.pathways:
         svg_uri = plan.urls.overview_svg_uri(pathway.id)
         if svg_uri in plan.diagrams:
-            assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
+            assets[svg_uri] = overview_svg_file(pages[links.overview_uri(pathway.id)])
     return assets
 
 
@@ -181,7 +182,7 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
     """A note for each pathway whose overview is too big to lay out, so it is written as a list only."""
     out = []
     for pathway in kb.pathways:
-        why = diagram.overview_too_big(kb, pathway)
+        why = overview_too_big(kb, pathway)
         if why:
             out.append(Problem(kb.positions[pathway.id], why, "note"))
     return out
