@@ -23,7 +23,7 @@ if str(REPO / "generator") not in sys.path:
     sys.path.insert(0, str(REPO / "generator"))
 
 from carepath import check_pathway, diagram
-from carepath.publish import clinical
+from carepath.publish import codes as clinical
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.text.glossary import GlossaryMatcher, annotate
 

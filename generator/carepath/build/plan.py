@@ -14,7 +14,7 @@ from importlib.resources.abc import Traversable
 from carepath import urls as links
 from carepath.diagram.overview import overview_too_big
 from carepath.model.graph import KnowledgeBase
-from carepath.publish.clinical import CODES_JSON_URI, LOOKUP_SCRIPT_URI, code_entries
+from carepath.publish.codes import CODES_JSON_URI, LOOKUP_SCRIPT_URI, code_entries
 from carepath.render.pages import in_nav
 from carepath.settings import Settings
 

@@ -29,7 +29,7 @@ from carepath.diagram.overview import overview_too_big
 from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
 from carepath.problems import Problem
-from carepath.publish import clinical
+from carepath.publish import codes as clinical
 from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
 from carepath.settings import Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
