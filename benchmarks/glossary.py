@@ -23,7 +23,7 @@ if str(REPO / "generator") not in sys.path:
     sys.path.insert(0, str(REPO / "generator"))
 
 from carepath import check_pathway, diagram
-from carepath.publish import codes as clinical
+from carepath.publish.page_extras import page_extras
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.text.glossary import GlossaryMatcher, annotate
 
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
         pages.append((markdown, uri))
         return markdown
 
-    options = RenderOptions(annotate=keep, diagrams=diagram, page_extras=clinical.page_extras)
+    options = RenderOptions(annotate=keep, diagrams=diagram, page_extras=page_extras)
     render_pages(kb, options)
     matcher = GlossaryMatcher(kb.glossary)
     totals = []

@@ -1,84 +1,25 @@
-"""What clinicians link to and print: handouts with a QR code, JSON-LD, redirects for former ids,
-clinical-code pages and Infobutton lookup, `codes.json` and `pathway.json`. Pure: no MkDocs, no I/O.
+"""Clinical codes: a page per code, the code index, the Infobutton lookup page and its map, and `codes.json`.
+Pure: no MkDocs, no I/O; every code comes from the nodes, none is made up here.
 
-`site.py` calls the four hooks (`page_extras`, `extra_pages`, `extra_assets`, `warnings`); the
-`urls` command keeps `published-urls.txt`, the list of every URL the site has ever published.
-
-Published data files:
-- `codes.json` at the site root: `{"format": "carepath-codes", "version": 1, "systems": {system:
-  {"name", "oid", "codes": {code: {"display", "page", "pages": [{"id", "title", "url"}]}}}}}`, every
-  URL relative to the site root.
-- `<pathway-id>/pathway.json` beside each pathway's page: `export.export_graph` for that pathway.
+`codes.json` at the site root: `{"format": "carepath-codes", "version": 1, "systems": {system: {"name", "oid",
+"codes": {code: {"display", "page", "pages": [{"id", "title", "url"}]}}}}}`, every URL relative to the site root.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from carepath import urls as links
-from carepath.model.graph import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase, Position
-from carepath.problems import Problem
-from carepath.publish.export import dumps, export_graph
-from carepath.publish.jsonld import page_jsonld
-from carepath.publish.qr import qr_svg
-from carepath.publish.search import EXCLUDED, node_search
-from carepath.render.pages import Renderer, RenderOptions
+from carepath.model.graph import CODE_OIDS, CODE_SYSTEMS, KnowledgeBase
+from carepath.publish.search import EXCLUDED
+from carepath.render.pages import Renderer
 from carepath.urls import pathway_json_uri
-from carepath.words import Words
-from carepath.words import words as catalogue
 
 CODES_JSON_URI = "codes.json"
 CODES_FORMAT = "carepath-codes"
 CODES_VERSION = 1
 LOOKUP_SCRIPT_URI = "assets/carepath/lookup.js"
-NO_SITE_URL = "site_url is not set: handouts print without a QR code and pages without a canonical link"
-PLACEHOLDER_HOSTS = ("example", "example.com", "example.net", "example.org")
-"""Names reserved for examples (RFC 2606): a `site_url` under one of them is a placeholder, not an address."""
-
-# --- node pages: handout and JSON-LD ---
-
-def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any]:
-    """Front matter (`jsonld`, search `tags` and boost) and the print-only handout block: the page's address
-    and QR code, its publisher, version and date. The warning signs print with the page itself, at its top
-    (the "Get help now" box), so the handout block does not repeat them.
-
-    No `<link rel="alternate">` to `pathway.json`: Material fetches a `sitemap.xml` beside every
-    alternate link (for language versions), which 404s. The code index links the data files instead.
-    """
-    kb, options = renderer.kb, renderer.options
-    url = options.urls.canonical_url(options.site_url, src_uri)
-    front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
-    front_matter.update(node_search(kb, node_id, renderer.words))
-    handout = (
-        renderer.env.get_template("_handout.md.j2")
-        .render(
-            url=url or "",
-            qr=(options.qr or qr_svg)(*qr_job(url, renderer.words)) if url else "",
-            publisher=options.publisher or "",
-            version=options.content_version or "",
-            date=options.today.isoformat(),
-        )
-        .strip("\n")
-    )
-    return {"front_matter": front_matter, "handout": handout}
-
-
-def qr_job(url: str, words: Words) -> tuple[str, str]:
-    """What a handout's QR code is made from: `(text, accessible label)`."""
-    return url, words.get("handout.qr_label", url=url)
-
-
-def qr_jobs(kb: KnowledgeBase, options: RenderOptions) -> list[tuple[str, str]]:
-    """The QR codes the handouts of `kb` will ask for, so they can be made ahead, side by side."""
-    addresses = (options.urls.canonical_url(options.site_url, links.node_uri(n)) for n in sorted(kb.nodes))
-    return [qr_job(url, catalogue(options.language)) for url in addresses if url]
-
-
-# --- clinical codes ---
 
 
 @dataclass(frozen=True)
@@ -165,6 +106,7 @@ def lookup_map(kb: KnowledgeBase, urls: links.Urls) -> dict[str, dict[str, str]]
 
 
 def render_code_pages(renderer: Renderer) -> dict[str, str]:
+    """A page per clinical code, the code index and the lookup page."""
     kb, options = renderer.kb, renderer.options
     env = renderer.env
     pages: dict[str, str] = {}
@@ -217,84 +159,3 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
         index_href=links.md_link(links.LOOKUP_URI, links.CODES_URI),
     )
     return pages
-
-
-# --- redirects for former ids ---
-
-REDIRECT_PAGE = """\
-<!doctype html>
-<html lang="{language}">
-<head>
-<meta charset="utf-8">
-<title>{moved}</title>
-<meta name="robots" content="noindex">
-<link rel="canonical" href="{href}">
-<meta http-equiv="refresh" content="0; url={href}">
-</head>
-<body>
-<p>{moved_to}</p>
-</body>
-</html>
-"""
-
-
-def redirect_pages(kb: KnowledgeBase, urls: links.Urls = links.DIRECTORY_URLS, words: Words | None = None) -> dict[str, bytes]:
-    """A static page at each alias's URL sending the reader to the node's page, by relative URL."""
-    words = words or catalogue()
-    out: dict[str, bytes] = {}
-    for node_id in sorted(kb.nodes):
-        node = kb.nodes[node_id]
-        for alias in node.aliases:
-            href = urls.url_link(links.node_uri(alias), links.node_uri(node_id))
-            title, href = html.escape(node.title), html.escape(href, quote=True)
-            page = REDIRECT_PAGE.format(
-                language=words.language,
-                moved=words.get("redirect.title", title=title),
-                moved_to=words.get("redirect.body", link=f'<a href="{href}">{title}</a>'),
-                href=href,
-            )
-            out[urls.redirect_uri(alias)] = page.encode("utf-8")
-    return out
-
-
-# --- the hooks site.py calls ---
-
-
-def extra_pages(renderer: Renderer) -> dict[str, str]:
-    """A page per clinical code, the code index and the lookup page."""
-    return render_code_pages(renderer)
-
-
-def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
-    """`codes.json`, each pathway's `pathway.json`, redirect pages and the lookup script."""
-    out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb, options.url_prefix)).encode("utf-8")}
-    for pathway in kb.pathways:
-        out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
-    out.update(redirect_pages(kb, options.urls, catalogue(options.language)))
-    out[LOOKUP_SCRIPT_URI] = resources.files("carepath").joinpath("assets", "lookup.js").read_bytes()
-    return out
-
-
-def is_placeholder(site_url: str) -> bool:
-    """Whether `site_url` names an example host (`example.org`, `carepath.example.com`, `x.example`)."""
-    host = (urlsplit(site_url).hostname or "").rstrip(".").lower()
-    return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
-
-
-def placeholder_message(site_url: str) -> str:
-    return (
-        f"site_url '{site_url}' is a placeholder: handouts would print QR codes and addresses that lead nowhere; "
-        "set site_url (or the SITE_URL environment variable) to the address the site is published at"
-    )
-
-
-def warnings(kb: KnowledgeBase, options: RenderOptions) -> list[Problem]:
-    """No `site_url` is a note (a local build: no QR codes, no canonical links); a placeholder one is a warning.
-
-    (An alias on a URL the site itself uses is an error in validation.)
-    """
-    if not options.site_url:
-        return [Problem(Position("mkdocs.yml", 1, 1), NO_SITE_URL, "note")]
-    if is_placeholder(options.site_url):
-        return [Problem(Position("mkdocs.yml", 1, 1), placeholder_message(options.site_url), "warning")]
-    return []
