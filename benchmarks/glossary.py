@@ -22,9 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO / "generator") not in sys.path:
     sys.path.insert(0, str(REPO / "generator"))
 
-from carepath import check_pathway
-from carepath.diagram import draw
-from carepath.publish import clinical
+from carepath import check_pathway, diagram
+from carepath.publish.page_extras import page_extras
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.text.glossary import GlossaryMatcher, annotate
 
@@ -42,7 +41,7 @@ def main(argv: list[str]) -> int:
         pages.append((markdown, uri))
         return markdown
 
-    options = RenderOptions(annotate=keep, diagrams=draw, page_extras=clinical.page_extras)
+    options = RenderOptions(annotate=keep, diagrams=diagram, page_extras=page_extras)
     render_pages(kb, options)
     matcher = GlossaryMatcher(kb.glossary)
     totals = []

@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
     # Diagram and glossary modules are imported lazily by build_site_pages; import them now so the
     # timing below is the work, not the import.
     try:
-        import carepath.diagram.draw  # noqa: F401
+        import carepath.diagram  # noqa: F401
 
         diagrams = bool(options.diagrams)
     except ImportError:

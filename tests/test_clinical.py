@@ -15,8 +15,9 @@ import pytest
 import segno
 from carepath.build.site import build_site_pages
 from carepath.problems import PathwayError
-from carepath.publish.clinical import NO_SITE_URL, is_placeholder, lookup_key, placeholder_message
+from carepath.publish.codes import lookup_key
 from carepath.publish.export import FORMAT, VERSION
+from carepath.publish.site_url import NO_SITE_URL, is_placeholder, placeholder_message
 from carepath.settings import Settings
 from helpers_site import strip_ansi
 

@@ -14,17 +14,14 @@ from pathlib import Path
 
 import pytest
 from carepath import check_pathway, load_knowledge_base
-from carepath.diagram import draw as diagram
-from carepath.diagram.draw import (
-    DiagramError,
-    check_diagram_links,
-    diagram_links,
-    journey_html,
-    overview_dot,
-    overview_html,
-    stage_slice_html,
-    text_alternative_html,
-)
+from carepath.diagram.dot import overview_dot
+from carepath.diagram.errors import DiagramError
+from carepath.diagram.graphviz import run_dot
+from carepath.diagram.journey import journey_html, stage_slice_html
+from carepath.diagram.links import check_diagram_links, diagram_links
+from carepath.diagram.listing import text_alternative_html
+from carepath.diagram.overview import overview_html
+from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import EdgeKind, KnowledgeBase, Pathway
 from carepath.urls import Urls, node_uri, url_link
 
@@ -331,13 +328,13 @@ def test_overview_svg_is_accessible_and_keeps_its_natural_size(kb: KnowledgeBase
 def test_overview_svg_file_is_the_chart_of_the_page(kb: KnowledgeBase) -> None:
     """The standalone file holds the page's chart unchanged: it sits in the page's folder, so its links work as they are."""
     html = overview_html(kb, pathway_of(kb), "knee-pain/overview.md")
-    data = diagram.overview_svg_file(f"# Overview\n\n{html}\n").decode("utf-8")
+    data = overview_svg_file(f"# Overview\n\n{html}\n").decode("utf-8")
     assert data.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" ')
     svg = data.split("\n", 1)[1].strip()
     assert svg in html
     ET.fromstring(svg)  # a well-formed SVG document
-    with pytest.raises(diagram.DiagramError):
-        diagram.overview_svg_file("# no chart here\n")
+    with pytest.raises(DiagramError):
+        overview_svg_file("# no chart here\n")
 
 
 def test_overview_links_every_node_with_its_shape(kb: KnowledgeBase) -> None:
@@ -417,7 +414,7 @@ def test_overview_runs_graphviz_once_per_pathway(kb: KnowledgeBase, monkeypatch:
 
 def test_graphviz_failure_is_a_clear_error() -> None:
     with pytest.raises(DiagramError, match=r"overview of pathway 'x': Graphviz failed \(exit 1\)"):
-        diagram.run_dot("digraph { a -> }", "overview of pathway 'x'")
+        run_dot("digraph { a -> }", "overview of pathway 'x'")
 
 
 # --- links ---

@@ -13,7 +13,7 @@ from carepath import check_pathway
 from carepath.audit.manifest import read_manifest
 from carepath.build.site import build_site_pages
 from carepath.cli.main import main
-from carepath.diagram import draw as diagram
+from carepath.diagram import overview as diagram
 from carepath.settings import Settings
 from helpers_pathway import write_pathway
 from helpers_site import SITE_FIXTURE, build, copy_project, env

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 from carepath import check_pathway
-from carepath.diagram.draw import overview_dot
+from carepath.diagram.dot import overview_dot
 from carepath.model.graph import KINDS, Kind, KnowledgeBase, NodeBase
 from carepath.model.kinds import WORD_KEYS, Kinds, KindTableError, table_problems
 from carepath.publish.jsonld import page_jsonld

@@ -177,7 +177,7 @@ vocabulary:
 
 
 def test_a_site_adds_a_treatment_type_and_relabels_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from carepath.diagram.draw import stage_slice_html
+    from carepath.diagram.journey import stage_slice_html
     from carepath.render.pages import render_pages
     from helpers_pathway import journey
 

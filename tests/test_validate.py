@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from carepath import check_pathway
-from carepath.diagram.draw import stage_slice_html
+from carepath.diagram.journey import stage_slice_html
 from carepath.model.graph import Code
 from carepath.problems import Suggester
 from carepath.validate.graph import code_problem, loinc_ok, verhoeff_ok

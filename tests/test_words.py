@@ -53,7 +53,7 @@ def test_the_code_finds_its_lookups() -> None:
     where = {w.split(":")[0] for w, _, _ in _uses()}
     assert "generator/carepath/templates/_top.md.j2" in where
     assert "generator/carepath/theme/404.html" in where
-    assert "generator/carepath/diagram/draw.py" in where
+    assert "generator/carepath/diagram/dot.py" in where
     assert len(_uses()) > 100
 
 
@@ -218,13 +218,13 @@ ERROR_CALLS = {"Problem", "DiagramError", "ValueError", "PluginError", "PathwayE
 FOR_AUTHORS = {
     "build/site.py:url_clashes": "an error for the site's author",
     "build/site.py:file_clashes": "an error for the site's author",
-    "diagram/draw.py:overview_too_big": "a note for the site's author",
+    "diagram/overview.py:overview_too_big": "a note for the site's author",
     "engines/host.py:extensions_note": "an info line for the site's author",
     "engines/host.py:fit_theme": "an info line for the site's author",
     "engines/host.py:font_decision": "a warning for the site's author",
-    "diagram/draw.py:overview_html": "names the chart in a Graphviz error",
-    "publish/clinical.py:<module>": "NO_SITE_URL, a note for the site's author",
-    "publish/clinical.py:placeholder_message": "a warning for the site's author",
+    "diagram/overview.py:overview_html": "names the chart in a Graphviz error",
+    "publish/site_url.py:<module>": "NO_SITE_URL, a note for the site's author",
+    "publish/site_url.py:placeholder_message": "a warning for the site's author",
     "text/content.py:foreign_loads": "a problem for the site's author",
     "text/escape.py:_relink": "a problem for the pathway's author",
     "text/escape.py:_deimage": "a problem for the pathway's author",

@@ -24,7 +24,10 @@ from typing import Any
 from carepath import urls as links
 from carepath.audit.readability import Jargon, PageScore, score_html
 from carepath.build.cache import Cache, digest
-from carepath.diagram import draw as diagram
+from carepath.diagram.dot import overview_dot
+from carepath.diagram.graphviz import LAYOUT, run_dot
+from carepath.diagram.links import LINK_PARSER, parse_links
+from carepath.diagram.overview import overview_too_big
 from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.publish.qr import qr_svg
 from carepath.text.glossary import GlossaryMatcher
@@ -72,14 +75,14 @@ def prefill_qr(cache: Cache, jobs: Iterable[tuple[str, str]]) -> None:
 
 def _cached_links(cache: Cache) -> Callable[[str], list[str]]:
     def parse(markup: str) -> list[str]:
-        return json.loads(cache.text("diagram-links", (markup,), lambda: json.dumps(diagram.parse_links(markup))))  # type: ignore[no-any-return]
+        return json.loads(cache.text("diagram-links", (markup,), lambda: json.dumps(parse_links(markup))))  # type: ignore[no-any-return]
 
     return parse
 
 
 def _cached_layout(cache: Cache) -> Callable[[str, str], str]:
     def layout(source: str, what: str) -> str:
-        return cache.text("dot", (source,), lambda: diagram.run_dot(source, what))
+        return cache.text("dot", (source,), lambda: run_dot(source, what))
 
     return layout
 
@@ -87,13 +90,13 @@ def _cached_layout(cache: Cache) -> Callable[[str, str], str]:
 @contextmanager
 def diagrams_through(cache: Cache) -> Iterator[None]:
     """Within this block, diagram link checks and Graphviz layouts go through `cache`."""
-    t1 = diagram.LINK_PARSER.set(_cached_links(cache))
-    t2 = diagram.LAYOUT.set(_cached_layout(cache))
+    t1 = LINK_PARSER.set(_cached_links(cache))
+    t2 = LAYOUT.set(_cached_layout(cache))
     try:
         yield
     finally:
-        diagram.LAYOUT.reset(t2)
-        diagram.LINK_PARSER.reset(t1)
+        LAYOUT.reset(t2)
+        LINK_PARSER.reset(t1)
 
 
 def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
@@ -101,8 +104,8 @@ def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
     if workers() < 2:
         return
     jobs = []
-    for n, pathway in enumerate(p for p in kb.pathways if not diagram.overview_too_big(kb, p)):
-        source = diagram.overview_dot(kb, pathway, links.overview_uri(pathway.id), words=words)
+    for n, pathway in enumerate(p for p in kb.pathways if not overview_too_big(kb, p)):
+        source = overview_dot(kb, pathway, links.overview_uri(pathway.id), words=words)
         if not cache.has("dot", source):
             jobs.append((source, f"overview of pathway '{pathway.id}'"))
         elif n == 0:
@@ -113,7 +116,7 @@ def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
         return
 
     def run(job: tuple[str, str]) -> tuple[str, str]:
-        return job[0], diagram.run_dot(*job)
+        return job[0], run_dot(*job)
 
     with ThreadPoolExecutor(workers()) as pool:
         for source, svg in pool.map(run, jobs):

@@ -12,9 +12,9 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from carepath import urls as links
-from carepath.diagram import draw as diagram
+from carepath.diagram.overview import overview_too_big
 from carepath.model.graph import KnowledgeBase
-from carepath.publish.clinical import CODES_JSON_URI, LOOKUP_SCRIPT_URI, code_entries
+from carepath.publish.codes import CODES_JSON_URI, LOOKUP_SCRIPT_URI, code_entries
 from carepath.render.pages import in_nav
 from carepath.settings import Settings
 
@@ -81,7 +81,7 @@ def plan_site(kb: KnowledgeBase, settings: Settings) -> Plan:
     redirects = {
         urls.redirect_uri(alias): node_id for node_id in sorted(kb.nodes) for alias in kb.nodes[node_id].aliases
     }
-    drawn = [p for p in kb.pathways if settings.diagrams and diagram.overview_too_big(kb, p) is None]
+    drawn = [p for p in kb.pathways if settings.diagrams and overview_too_big(kb, p) is None]
     nav = in_nav(kb, settings.nav_max_pathways) | {links.CODES_URI, links.HOME_URI}
     return Plan(
         pages=tuple(pages),

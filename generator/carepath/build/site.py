@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from carepath import load_knowledge_base
+from carepath import diagram, load_knowledge_base
 from carepath import urls as links
 from carepath.build.cache import Cache, digest
 from carepath.build.cached import (
@@ -25,10 +25,14 @@ from carepath.build.cached import (
 )
 from carepath.build.incremental import IncrementalRenderer
 from carepath.build.plan import Plan, plan_site, stylesheet_files
-from carepath.diagram import draw as diagram
+from carepath.diagram.overview import overview_too_big
+from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import Indicator, KnowledgeBase, Urgency
 from carepath.problems import Problem
-from carepath.publish import clinical
+from carepath.publish import site_url
+from carepath.publish.codes import render_code_pages
+from carepath.publish.files import extra_assets
+from carepath.publish.page_extras import page_extras, qr_jobs
 from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
 from carepath.settings import Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
@@ -128,7 +132,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     assets = _publish_files(kb, plan, options, pages)
     if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
         raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
-    warnings = warnings + clinical.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
+    warnings = warnings + site_url.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
     return SitePages(kb, pages, assets, plan, settings, warnings)
 
 
@@ -144,7 +148,7 @@ def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rend
         language=settings.language,
         annotate=cached_annotate(cache, kb.glossary, settings.words),
         diagrams=diagram if settings.diagrams else None,
-        page_extras=clinical.page_extras,
+        page_extras=page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
         url_prefix=settings.url_prefix,
     )
@@ -152,7 +156,7 @@ def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rend
 
 def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str) -> dict[str, str]:
     """Every generated Markdown page; the costly parts (QR codes, Graphviz layouts) made side by side first."""
-    prefill_qr(cache, clinical.qr_jobs(kb, options))
+    prefill_qr(cache, qr_jobs(kb, options))
     with diagrams_through(cache):
         if settings.diagrams:
             prefill_layouts(cache, kb, settings.words)
@@ -162,18 +166,18 @@ def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions,
             else Renderer(kb, options)
         )
         pages = renderer.render_all()
-        pages.update(clinical.extra_pages(renderer))
+        pages.update(render_code_pages(renderer))
     return pages
 
 
 def _publish_files(kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages: dict[str, str]) -> dict[str, bytes]:
     """The files beside the pages: stylesheets, data exports, redirects, scripts, and each overview as an SVG file."""
     assets = css_assets()
-    assets.update(clinical.extra_assets(kb, options))
+    assets.update(extra_assets(kb, options))
     for pathway in kb.pathways:
         svg_uri = plan.urls.overview_svg_uri(pathway.id)
         if svg_uri in plan.diagrams:
-            assets[svg_uri] = diagram.overview_svg_file(pages[links.overview_uri(pathway.id)])
+            assets[svg_uri] = overview_svg_file(pages[links.overview_uri(pathway.id)])
     return assets
 
 
@@ -181,7 +185,7 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
     """A note for each pathway whose overview is too big to lay out, so it is written as a list only."""
     out = []
     for pathway in kb.pathways:
-        why = diagram.overview_too_big(kb, pathway)
+        why = overview_too_big(kb, pathway)
         if why:
             out.append(Problem(kb.positions[pathway.id], why, "note"))
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 from carepath import check_pathway, load_knowledge_base
 from carepath import urls as links
 from carepath.build.write import write_file
-from carepath.diagram.draw import DiagramError
+from carepath.diagram.errors import DiagramError
 from carepath.model.graph import KnowledgeBase, Position
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph

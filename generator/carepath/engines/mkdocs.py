@@ -29,7 +29,7 @@ from carepath.build.cache import Cache, cache_dir_for
 from carepath.build.cached import PageScorer
 from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
-from carepath.diagram.draw import DiagramError
+from carepath.diagram.errors import DiagramError
 from carepath.engines import host
 from carepath.settings import PATHWAY_DIR, Readability, Settings
 

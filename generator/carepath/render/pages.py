@@ -85,7 +85,7 @@ class RenderOptions:
     annotate: Callable[[str, KnowledgeBase, str], str] | None = None
     """Optional last pass over each node page's Markdown (the glossary uses it to explain terms)."""
     diagrams: Any = None
-    """Optional diagram module (`carepath.diagram.draw`) providing journey/slice/overview HTML."""
+    """Optional diagrams provider (the `carepath.diagram` package): journey, stage slice and overview HTML."""
     page_extras: Callable[[Renderer, str, str], dict[str, Any]] | None = None
     """Per node page: `(renderer, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
     qr: Callable[[str, str], str] | None = None

@@ -1,0 +1,98 @@
+"""The text alternative: a diagram's decision flow as an ordered, nested list that reads in journey order
+and links every node, shown beside each diagram in a closed `<details>`. Plain HTML; no layout."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from carepath.diagram.context import _Ctx, _ctx, _relations, _sorted_flags, _type_word
+from carepath.diagram.links import check_diagram_links
+from carepath.model.graph import EdgeKind, Indicator, KnowledgeBase, Pathway
+from carepath.text.escape import html_text
+from carepath.urls import DIRECTORY_URLS, Urls
+from carepath.words import Words
+
+__all__ = ["text_alternative_html"]
+
+
+def _sentence_links(ctx: _Ctx, ids: list[str]) -> str:
+    return ", ".join(ctx.link(i) for i in ids)
+
+
+def _text_option(ctx: _Ctx, option_id: str) -> str:
+    parts = [f"{ctx.link(option_id)} ({html_text(_type_word(ctx, ctx.kb.nodes[option_id]), xml=True)})."]
+    for edge_kind, label in _relations(ctx):
+        targets = ctx.targets(option_id, edge_kind)
+        if targets:
+            parts.append(f"{label}: {_sentence_links(ctx, targets)}.")
+    return "<li>" + " ".join(parts) + "</li>"
+
+
+def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
+    label = ctx.kb.vocabulary.urgency_label(flag.urgency)
+    out = f"<li>{label}: {ctx.link(flag.id)}. {html_text(flag.action, xml=True)}"
+    for kind in (EdgeKind.refers_to, EdgeKind.relevant_to):
+        targets = ctx.targets(flag.id, kind)
+        if targets:
+            out += f" {ctx.kb.vocabulary.edge_label(kind).capitalize()}: {_sentence_links(ctx, targets)}."
+    return out + "</li>"
+
+
+def _text_stage(ctx: _Ctx, stage_id: str) -> str:
+    n = ctx.step(stage_id)
+    parts = ["<li>" + ctx.w("diagram.text_step", step=n, stage=ctx.link(stage_id))]
+    options = ctx.targets(stage_id, EdgeKind.offers)
+    if options:
+        parts.append(f"{ctx.w('diagram.text_options')}<ol>{''.join(_text_option(ctx, o) for o in options)}</ol>")
+    flags = _sorted_flags(ctx.kb, ctx.targets(stage_id, EdgeKind.flags))
+    if flags:
+        parts.append(f"{ctx.w('diagram.text_watch_for')}<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol>")
+    nexts = ctx.targets(stage_id, EdgeKind.escalates_to)
+    if nexts:
+        stages = ", ".join(ctx.w("diagram.text_next", step=ctx.step(t), stage=ctx.link(t)) if ctx.step(t) else ctx.link(t) for t in nexts)
+        parts.append(ctx.w("diagram.text_no_improvement", stages=stages))
+    else:
+        parts.append(ctx.w("diagram.text_last_step"))
+    return " ".join(parts) + "</li>"
+
+
+def _text_alternative(ctx: _Ctx) -> str:
+    if ctx.here:  # the visual diagram carries the 'You are here' label; links here keep aria-current
+        ctx = replace(ctx, primaries=ctx.primaries | {ctx.here})
+    items = [_text_stage(ctx, s) for s in ctx.pathway.stages]
+    flags = _sorted_flags(ctx.kb, ctx.pathway.red_flags)
+    if flags:
+        items.append(
+            f"<li>{ctx.w('diagram.text_red_flags')}<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol></li>"
+        )
+    said = set(ctx.pathway.stages) | {ctx.pathway.id}
+    body = "".join(items)
+    said |= set(_linked_ids(ctx, body))
+    rest = [n for n in ctx.kb.members(ctx.pathway.id) if n not in said]
+    if rest:
+        items.append(
+            f"<li>{ctx.w('diagram.text_also')}<ol>{''.join(f'<li>{ctx.link(n)} ({html_text(_type_word(ctx, ctx.kb.nodes[n]), xml=True)})</li>' for n in rest)}</ol></li>"
+        )
+    return (
+        f'<p class="cp-text-alt-lead">{ctx.w("diagram.text_lead", pathway=ctx.link(ctx.pathway.id))}</p><ol class="cp-text-alt">{"".join(items)}</ol>'
+    )
+
+
+def _linked_ids(ctx: _Ctx, markup: str) -> list[str]:
+    return list(check_diagram_links(markup, ctx.kb, ctx.page_uri, ctx.urls).values())
+
+
+def _details(inner: str, summary: str, cls: str = "", tag: str = "", start: int = 0) -> str:
+    if tag:
+        inner = f'<{tag} class="{cls}" start="{start}">{inner}</{tag}>'
+    return f'<details class="cp-text-alt-details"><summary>{summary}</summary>{inner}</details>'
+
+
+def text_alternative_html(
+    kb: KnowledgeBase, pathway: Pathway, page_uri: str, *, urls: Urls = DIRECTORY_URLS, words: Words | None = None
+) -> str:
+    """The decision flow as an ordered, nested list that reads in journey order and links every node."""
+    ctx = _ctx(kb, pathway, page_uri, None, urls, words)
+    out = f'<div class="cp-text-alt-block">{_text_alternative(ctx)}</div>'
+    check_diagram_links(out, kb, page_uri, urls)
+    return out
