@@ -130,3 +130,46 @@ def test_where_to_change_what_names_files_that_exist() -> None:
     assert {"model/kinds.py", "build/plan.py", "validate/safety.py", "words/en.yml", "settings.py"} <= named
     root = PACKAGE.parents[1]
     assert sorted(n for n in named if not (root / n if n.startswith("tests/") or n == "mkdocs.yml" else PACKAGE / n).is_file()) == []
+
+
+LAYERS = (
+    ("words", "urls", "settings"),
+    ("model",),
+    ("problems",),
+    ("load",),
+    ("text",),
+    ("validate",),
+    ("carepath",),  # the public API: load and validate
+    ("diagram",),
+    ("render",),
+    ("publish",),
+    ("build",),
+    ("audit",),
+    ("engines", "cli", "__main__"),
+)
+"""The packages in the order the build's phases run: read (load) -> validate -> plan and render -> publish ->
+write (build) -> audit, with the shared seams (words, URLs, settings, the model) below them all and the
+engines that drive a build on top. A package imports only from its own layer or below."""
+
+
+def _layer(module: str) -> int:
+    return next(i for i, names in enumerate(LAYERS) if _top(module) in names)
+
+
+def test_every_import_goes_down_the_phases() -> None:
+    """No stage calls back into a later one: an import from a higher layer is named with both modules."""
+    upward = sorted(
+        f"{name} imports {target}"
+        for name, path in MODULES.items()
+        for target in _imports(path)
+        if _layer(target) > _layer(name)
+    )
+    assert upward == []
+
+
+def test_every_package_has_a_layer() -> None:
+    assert sorted(n for n in MODULES if not any(_top(n) in names for names in LAYERS)) == []
+
+
+def _top(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else module

@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from carepath.audit.gate import PageScorer
 from carepath.audit.readability import score_html
 from carepath.build import cached
 from carepath.build.cache import FORMAT, Cache, cache_dir_for
-from carepath.build.cached import PageScorer, cached_qr_svg, prefill_qr
+from carepath.build.cached import cached_qr_svg, prefill_qr
 from carepath.build.site import SitePages, build_site_pages
 from carepath.model.graph import GlossaryEntry
 from carepath.publish.qr import qr_svg

@@ -3,15 +3,39 @@ above the limits. No MkDocs: the plugin hands over each page's `src_uri`, HTML a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from carepath import urls as links
-from carepath.audit.readability import PageScore, Report, page_path
-from carepath.build.cached import PageScorer
-from carepath.model.graph import KnowledgeBase
+from carepath.audit.readability import Jargon, PageScore, Report, page_path, score_html
+from carepath.build.cache import Cache
+from carepath.build.cached import glossary_digest
+from carepath.model.graph import GlossaryEntry, KnowledgeBase
 from carepath.settings import Settings
+from carepath.text.glossary import GlossaryMatcher
+
+
+class PageScorer:
+    """`readability.score_html` keyed by the page's HTML and the glossary; the matcher is built on a miss only."""
+
+    def __init__(self, cache: Cache, glossary: Sequence[GlossaryEntry]) -> None:
+        self.cache = cache
+        self.glossary = glossary
+        self.key = glossary_digest(glossary)
+        self._matcher: GlossaryMatcher | None = None
+
+    def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
+        def compute() -> str:
+            self._matcher = self._matcher or GlossaryMatcher(self.glossary)
+            return json.dumps(asdict(score_html(html, self.glossary, "", "", self._matcher)))
+
+        data: dict[str, Any] = json.loads(self.cache.text("readability", (self.key, html), compute))
+        data.update(node_id=node_id, path=path, unexplained=[Jargon(**j) for j in data["unexplained"]])
+        return PageScore(**data)
 
 
 @dataclass

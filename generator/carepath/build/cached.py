@@ -16,13 +16,11 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from carepath import urls as links
-from carepath.audit.readability import Jargon, PageScore, score_html
 from carepath.build.cache import Cache, digest
 from carepath.diagram.dot import overview_dot
 from carepath.diagram.graphviz import LAYOUT, run_dot
@@ -124,7 +122,7 @@ def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
             cache.misses += 1
 
 
-# --- glossary and readability ----------------------------------------------------------------------
+# --- glossary --------------------------------------------------------------------------------
 
 
 def glossary_digest(glossary: Sequence[GlossaryEntry]) -> str:
@@ -145,25 +143,6 @@ def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry], words: Word
         return cache.text("glossary", (key, uri, markdown), compute)
 
     return annotate
-
-
-class PageScorer:
-    """`readability.score_html` keyed by the page's HTML and the glossary; the matcher is built on a miss only."""
-
-    def __init__(self, cache: Cache, glossary: Sequence[GlossaryEntry]) -> None:
-        self.cache = cache
-        self.glossary = glossary
-        self.key = glossary_digest(glossary)
-        self._matcher: GlossaryMatcher | None = None
-
-    def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
-        def compute() -> str:
-            self._matcher = self._matcher or GlossaryMatcher(self.glossary)
-            return json.dumps(asdict(score_html(html, self.glossary, "", "", self._matcher)))
-
-        data: dict[str, Any] = json.loads(self.cache.text("readability", (self.key, html), compute))
-        data.update(node_id=node_id, path=path, unexplained=[Jargon(**j) for j in data["unexplained"]])
-        return PageScore(**data)
 
 
 # --- the whole generator result --------------------------------------------------------------------

@@ -23,10 +23,9 @@ from mkdocs.structure.pages import Page
 
 from carepath import PathwayError
 from carepath import urls as links
-from carepath.audit.gate import ReadabilityGate
+from carepath.audit.gate import PageScorer, ReadabilityGate
 from carepath.audit.readability import PageScore
 from carepath.build.cache import Cache, cache_dir_for
-from carepath.build.cached import PageScorer
 from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
