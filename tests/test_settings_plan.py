@@ -128,7 +128,7 @@ def test_check_and_urls_read_the_options_in_either_form(
     (project / "content" / OVERVIEW_PAGE).write_text("# Our own overview\n", encoding="utf-8")
     run = run_cli(capsys, "check", str(project / "pathway"))
     clash = (
-        f"content/:1:1: generated page '{OVERVIEW_PAGE}' and the hand-written page 'content/{OVERVIEW_PAGE}' both want the URL "
+        f"content/{OVERVIEW_PAGE}:1:1: generated page '{OVERVIEW_PAGE}' and the hand-written page 'content/{OVERVIEW_PAGE}' both want the URL "
         "'/asthma-care/overview/'; rename one"
     )
     if diagrams:
@@ -187,7 +187,7 @@ def test_check_rejects_a_hand_written_page_on_a_generated_url(
     run = run_cli(capsys, "check", str(project / "pathway"))
     assert run.code == 1
     assert run.problems == [
-        f"content/:1:1: generated page '{page}' and the hand-written page 'content/{page}' both want the URL '{url}'; rename one"
+        f"content/{page}:1:1: generated page '{page}' and the hand-written page 'content/{page}' both want the URL '{url}'; rename one"
     ]
     assert run.err.splitlines()[-1] == "1 error in the pathway data"
 
@@ -199,7 +199,7 @@ def test_a_hand_written_file_on_a_generated_files_path_is_rejected(tmp_path: Pat
     (project / "content" / "codes.json").write_text('{"mine": true}\n', encoding="utf-8")
     message = "generated file 'codes.json' and the hand-written file 'content/codes.json' have the same path; rename or move the hand-written one"
     run = run_cli(capsys, "check", str(project / "pathway"))
-    assert (run.code, run.problems) == (1, [f"content/:1:1: {message}"])
+    assert (run.code, run.problems) == (1, [f"content/codes.json:1:1: {message}"])
     with pytest.raises(PathwayError, match="have the same path"):
         render_docs(project / "mkdocs.yml", tmp_path / "out")
     assert not (tmp_path / "out").exists()

@@ -217,7 +217,6 @@ PAGE_CODE = sorted(
 ERROR_CALLS = {"Problem", "DiagramError", "ValueError", "PluginError", "PathwayError", "WordsError"}
 FOR_AUTHORS = {
     "build/site.py:url_clashes": "an error for the site's author",
-    "build/site.py:file_clashes": "an error for the site's author",
     "diagram/overview.py:overview_too_big": "a note for the site's author",
     "engines/host.py:extensions_note": "an info line for the site's author",
     "engines/host.py:fit_theme": "an info line for the site's author",

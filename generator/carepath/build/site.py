@@ -27,7 +27,7 @@ from carepath.build.incremental import IncrementalRenderer
 from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram.overview import overview_too_big
 from carepath.diagram.svg import overview_svg_file
-from carepath.model.graph import Indicator, KnowledgeBase, Urgency
+from carepath.model.graph import Indicator, KnowledgeBase, Position, Urgency
 from carepath.problems import Problem
 from carepath.publish import site_url
 from carepath.publish.codes import render_code_pages
@@ -198,24 +198,28 @@ def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str, 
     return text, problems + foreign_loads(markdown, path)
 
 
-def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[str]:
-    """Messages for generated pages whose URL a hand-written page already takes, naming both."""
+def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[Problem]:
+    """Generated pages whose URL a hand-written page already takes, each at that page's file, naming both."""
     taken = {urls.page_url(u): u for u in content if u.endswith(".md")}
     out = []
     for uri in sorted(generated):
         other = taken.get(urls.page_url(uri))
         if other is not None:
-            out.append(f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{urls.page_url(uri)}'; rename one")
+            message = f"generated page '{uri}' and the hand-written page '{docs_name}/{other}' both want the URL '/{urls.page_url(uri)}'; rename one"
+            out.append(Problem(Position(f"{docs_name}/{other}", 1, 1), message))
     return out
 
 
-def file_clashes(plan: Plan, content: list[str], docs_name: str, prefix: str = "") -> list[str]:
+def file_clashes(plan: Plan, content: list[str], docs_name: str, prefix: str = "") -> list[Problem]:
     """Messages for generated files (stylesheets, scripts, data files, overview charts) that a hand-written file at
     the same path (under `prefix`) would be silently replaced by. (Redirects are `alias_clashes`, which names the alias.)"""
     redirects = set(plan.redirects)
     taken = set(content)
     return [
-        f"generated file '{prefix}{u}' and the hand-written file '{docs_name}/{prefix}{u}' have the same path; rename or move the hand-written one"
+        Problem(
+            Position(f"{docs_name}/{prefix}{u}", 1, 1),
+            f"generated file '{prefix}{u}' and the hand-written file '{docs_name}/{prefix}{u}' have the same path; rename or move the hand-written one",
+        )
         for u in sorted(plan.assets)
         if prefix + u in taken and u not in redirects
     ]

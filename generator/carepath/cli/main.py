@@ -14,7 +14,7 @@ from carepath import check_pathway, load_knowledge_base
 from carepath import urls as links
 from carepath.build.write import write_file
 from carepath.diagram.errors import DiagramError
-from carepath.model.graph import KnowledgeBase, Position
+from carepath.model.graph import KnowledgeBase
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
 from carepath.settings import PATHWAY_DIR, ConfigError, Settings
@@ -55,7 +55,7 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     own = [o for u in content if (o := links.unprefixed(u, prefix)) is not None]
     generated = [prefix + u for u in plan.generated(own)]
     clashes = url_clashes(generated, content, docs, settings.urls) + file_clashes(plan, content, docs, prefix)
-    problems += [Problem(Position(f"{docs}/", 1, 1), c) for c in clashes]
+    problems += clashes
     return problems
 
 

@@ -20,8 +20,7 @@ import yaml
 from carepath.build.site import alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
 from carepath.build.write import write_file
 from carepath.engines import host
-from carepath.model.graph import Position
-from carepath.problems import PathwayError, Problem
+from carepath.problems import PathwayError
 from carepath.settings import ConfigError, Settings, load_mkdocs_yml, without_plugin
 
 
@@ -54,7 +53,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     clashes = url_clashes(list(pages), list(content), docs_dir.name, settings.urls)
     clashes += file_clashes(site.plan, list(content), docs_dir.name, prefix)
     if clashes:
-        raise PathwayError([Problem(Position(f"{docs_dir.name}/", 1, 1), c) for c in clashes])
+        raise PathwayError(clashes)
     theme_dir = out / STOCK_THEME_DIR
     theme_files = _stock_theme_files(settings.custom_dir)
     out.mkdir(parents=True, exist_ok=True)

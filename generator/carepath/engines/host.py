@@ -80,9 +80,9 @@ def place(site: SitePages, content_uris: list[str], host_nav: list[Any] | None, 
 def site_clashes(site: SitePages, content: list[str], docs_name: str) -> list[str]:
     """Every generated page, file or redirect that would take the place of a hand-written page or file, one line each."""
     urls, prefix = site.settings.urls, site.url_prefix
-    out = url_clashes(list(site.generated(content)), content, docs_name, urls)
-    out += [str(p) for p in alias_clashes(site.kb, content, docs_name, urls, prefix)]
-    return out + file_clashes(site.plan, content, docs_name, prefix)
+    found = url_clashes(list(site.generated(content)), content, docs_name, urls)
+    found += alias_clashes(site.kb, content, docs_name, urls, prefix)
+    return [str(p) for p in found + file_clashes(site.plan, content, docs_name, prefix)]
 
 
 def content_page(site: SitePages, markdown: str, source: str, src_uri: str, docs_name: str) -> tuple[str, list[Problem]]:
