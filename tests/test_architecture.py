@@ -173,3 +173,20 @@ def test_every_package_has_a_layer() -> None:
 
 def _top(module: str) -> str:
     return module.split(".")[1] if module.count(".") else module
+
+
+def test_every_data_file_of_the_package_ships_in_it() -> None:
+    """A template, stylesheet, catalogue or theme file the pyproject's package-data does not match works in the
+    editable install and is missing from the wheel a host site installs."""
+    import fnmatch
+    import tomllib
+
+    pyproject = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["carepath"]
+    data = [
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    ]
+    assert data
+    assert sorted(f for f in data if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/") for pat in patterns)) == []
