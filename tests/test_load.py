@@ -169,6 +169,39 @@ def test_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: s
     assert "Traceback" not in run.err
 
 
+def test_every_alias_error_in_a_file_is_reported_each_at_its_own_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    extra = "glossary:\n  - term: *terms\n    definition: *meaning\n  - term: Nerve\n    definition: &loop [*loop]\n"
+    run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": PHYSIO, "extra.yml": extra})
+    assert (run.code, run.problems) == (
+        1,
+        [
+            "pathway/extra.yml:2:11: the alias '*terms' has no anchor '&terms' before it",
+            "pathway/extra.yml:3:17: the alias '*meaning' has no anchor '&meaning' before it",
+            "pathway/extra.yml:5:24: the alias '*loop' refers to a value that contains it, which never ends",
+        ],
+    )
+
+
+def test_an_alias_to_another_files_anchor_says_anchors_work_within_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The anchor is in a file read before and one read after; an anchor later in the same file is not 'another file'."""
+    treatments = PHYSIO + "    risks: &common-risks [Soreness]\n"
+    late = "glossary:\n  - {term: Ache, definition: *common-risks}\n  - {term: Pain, definition: *later}\n  - {term: Sore, definition: &later Hurts}\n"
+    zed = "glossary:\n  - {term: Twinge, definition: &meaning A short pain.}\n"
+    extra = "glossary:\n  - {term: Nerve, definition: *meaning}\n"
+    files = {"journey.yml": journey("physio"), "treatments.yml": treatments, "extra.yml": extra, "late.yml": late, "zed.yml": zed}
+    run = check(tmp_path, capsys, files)
+    assert (run.code, run.problems) == (
+        1,
+        [
+            ("pathway/extra.yml:2:31: the alias '*meaning' has no anchor in this file ('&meaning' is in pathway/zed.yml); anchors "
+            "work within one file only: repeat the text or use a shared node"),
+            ("pathway/late.yml:2:30: the alias '*common-risks' has no anchor in this file ('&common-risks' is in pathway/treatments.yml); "
+            "anchors work within one file only: repeat the text or use a shared node"),
+            "pathway/late.yml:3:30: the alias '*later' has no anchor '&later' before it",
+        ],
+    )
+
+
 def test_ids_of_an_unreadable_file_are_not_reported_as_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A syntax error hides the file's nodes; references to the ids it seems to define are not reported again."""
     broken = PHYSIO + "    risks: [Soreness\n"

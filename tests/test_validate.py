@@ -119,29 +119,52 @@ def test_duplicate_reference(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert_fails(run, ["pathway/journey.yml:10:23: stage 'first-line': 'options' lists 'physio' more than once"])
 
 
-def test_escalation_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("first", "second", "loop"),
+    [
+        ("first-line", "second-line", "'first-line' → 'second-line' → 'first-line'"),
+        # The search meets 'a-later' first, so the loop closes at the forward edge; the report is at the backward one.
+        ("b-start", "a-later", "'a-later' → 'b-start' → 'a-later'"),
+    ],
+)
+def test_escalation_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str], first: str, second: str, loop: str) -> None:
+    """A stage that escalates back to an earlier one is reported there, with AUTHORING.md's rule for going back."""
     files = {
-        "journey.yml": """\
+        "journey.yml": f"""\
             pathways:
               - id: back-pain
                 title: Back pain
                 summary: What to do when back pain does not go away.
-                stages: [first-line, second-line]
+                stages: [{first}, {second}]
             stages:
-              - id: first-line
+              - id: {first}
                 title: First line
                 summary: Where everyone starts.
-                escalates_to: [second-line]
-              - id: second-line
+                escalates_to: [{second}]
+              - id: {second}
                 title: Second line
                 summary: Injections.
-                escalates_to: [first-line]
+                escalates_to: [{first}]
             """
     }
     run = check(tmp_path, capsys, files)
     assert_fails(
         run,
-        ["pathway/journey.yml:14:20: stage 'second-line': escalation cycle 'first-line' → 'second-line' → 'first-line'; escalation must always lead forward"],
+        [
+            (f"pathway/journey.yml:14:20: stage '{second}': escalation cycle {loop}; escalation must always lead forward "
+            "(a treatment that sends people back to an earlier stage uses 'returns_to')")
+        ],
+    )
+
+
+def test_a_treatment_escalation_cycle_gets_no_stage_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    treatments = PHYSIO + "    escalates_to: [injection]\n" + PHYSIO.replace("treatments:\n", "").replace("physio", "injection").replace(
+        "self-care", "procedure"
+    ) + "    escalates_to: [physio]\n"
+    run = check(tmp_path, capsys, {"journey.yml": journey("physio"), "treatments.yml": treatments})
+    assert_fails(
+        run,
+        ["pathway/treatments.yml:6:20: treatment 'physio': escalation cycle 'injection' → 'physio' → 'injection'; escalation must always lead forward"],
     )
 
 

@@ -50,9 +50,19 @@ class Refused(Exception):
         self.message = message
 
 
+class AliasErrors(Exception):
+    """Aliases that name no usable anchor: every one in the file, each at its own place; the file is skipped."""
+
+    def __init__(self, found: list[tuple[Mark, str, str]]) -> None:
+        self.found = found
+        """(where, anchor name, message) of each."""
+
+
 class _Positions:
     def __init__(self, rel: str, text: str = "") -> None:
         self.rel = rel
+        self.anchors: set[str] = set()
+        """Every anchor name the file defines, to tell an alias to another file's anchor apart from a typo."""
         self.values: dict[Path_, Position] = {}
         self.keys: dict[Path_, Position] = {}
         self.last_line = text.count("\n") + 1
@@ -105,6 +115,10 @@ class Loaded:
     """The pathway folder relative to its parent, where problems about the data as a whole are reported."""
     incomplete: bool = False
     """Some node could not be loaded, so graph-wide checks such as reachability would guess."""
+    unresolved_aliases: list[tuple[int, str]] = field(default_factory=list)
+    """(index in `problems`, anchor name) of each alias with no anchor in its own file."""
+    anchors: dict[str, list[str]] = field(default_factory=dict)
+    """Anchor name -> the files that define it."""
 
 
 def pathway_files(pathway_dir: Path) -> list[Path]:
@@ -172,7 +186,21 @@ def load_pathway(pathway_dir: Path) -> Loaded:
             )
             loaded.incomplete = True
             break
+    _explain_foreign_aliases(loaded)
     return loaded
+
+
+def _explain_foreign_aliases(loaded: Loaded) -> None:
+    """An alias whose anchor is in another file: YAML anchors live in one file, so say that plainly."""
+    for index, name in loaded.unresolved_aliases:
+        problem = loaded.problems[index]
+        elsewhere = [f for f in loaded.anchors.get(name, []) if f != problem.position.path]
+        if elsewhere:
+            loaded.problems[index] = Problem(
+                problem.position,
+                f"the alias '*{name}' has no anchor in this file ('&{name}' is in {elsewhere[0]}); "
+                "anchors work within one file only: repeat the text or use a shared node",
+            )
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -227,6 +255,18 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
         loaded.problems.append(Problem(pos.at(exc.mark) if exc.mark else Position(rel, 1, 1), exc.message))
         _salvage_ids(raw, loaded)
         return
+    except AliasErrors as exc:
+        loaded.problems.extend(problems)  # such as a second document, found before the aliases were judged
+        for name in pos.anchors:
+            loaded.anchors.setdefault(name, []).append(rel)
+        for mark, name, message in exc.found:
+            if name not in pos.anchors:
+                loaded.unresolved_aliases.append((len(loaded.problems), name))
+            loaded.problems.append(Problem(pos.at(mark), message))
+        _salvage_ids(raw, loaded)
+        return
+    for name in pos.anchors:
+        loaded.anchors.setdefault(name, []).append(rel)
     loaded.problems.extend(problems)
     if data is None:
         return  # only comments, or an empty document
@@ -308,6 +348,7 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
     documents = 0
     total = 0  # values so far, aliases expanded
     aliased = False
+    bad_aliases: list[tuple[Mark, str, str]] = []  # every one is reported, not just the first
 
     def count(values: int, mark: Mark) -> None:
         """Each value is counted once, when it starts; an alias counts every value it expands to."""
@@ -344,11 +385,16 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
                 )
                 break
         elif isinstance(event, yaml.AliasEvent):
-            name = event.anchor
-            if name in open_anchors:
-                raise Refused(start, f"the alias '*{name}' refers to a value that contains it, which never ends")
-            if name not in anchors:
-                raise Refused(start, f"the alias '*{name}' has no anchor '&{name}' before it")
+            name = str(event.anchor)
+            if name in open_anchors or name not in anchors:
+                if name in open_anchors:
+                    bad_aliases.append((start, name, f"the alias '*{name}' refers to a value that contains it, which never ends"))
+                else:
+                    bad_aliases.append((start, name, f"the alias '*{name}' has no anchor '&{name}' before it"))
+                # A stand-in, so parsing goes on to the file's other aliases; the file is skipped at the end.
+                count(1, start)
+                attach(yaml.ScalarNode("tag:yaml.org,2002:null", "", start, end), 1, 0)
+                continue
             node, size, height = anchors[name]
             if len(stack) + height > MAX_DEPTH:
                 raise Refused(start, f"nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded, the limit")
@@ -362,6 +408,7 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1, 0)
+                pos.anchors.add(event.anchor)
             count(1, start)
             attach(node, 1, 0)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -376,6 +423,7 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
             stack.append(_Frame(node, event.anchor))
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
+                pos.anchors.add(event.anchor)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             frame = stack.pop()
             frame.node.end_mark = end
@@ -383,6 +431,8 @@ def _compose(text: str, pos: _Positions, problems: list[Problem]) -> yaml.Node |
                 open_anchors.discard(frame.anchor)
                 anchors[frame.anchor] = (frame.node, frame.size, frame.height)
             attach(frame.node, frame.size, frame.height)
+    if bad_aliases:
+        raise AliasErrors(bad_aliases)
     return root
 
 

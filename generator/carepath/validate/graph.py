@@ -7,6 +7,7 @@ Returns every problem at once; never raises for bad input and never reads files.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -317,8 +318,12 @@ def _check_references(
     return problems
 
 
+_BACK_TO_A_STAGE = "(a treatment that sends people back to an earlier stage uses 'returns_to')"
+"""AUTHORING.md's rule for going back: a stage only escalates forward; a treatment's `returns_to` goes back."""
+
+
 def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> list[Problem]:
-    """Report each cycle once, at the edge that closes it."""
+    """Report each cycle once, at the edge that closes it; a loop of stages at the edge that leads back to an earlier stage."""
     problems = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     for start in sorted(kb.nodes):
@@ -343,12 +348,30 @@ def _check_cycles(kb: KnowledgeBase, kind: EdgeKind, what: str, why: str) -> lis
                 loop = [repr(n) for n in path[path.index(nxt):] + [nxt]]
                 if len(loop) > 8:  # one line, however long the loop
                     loop = loop[:3] + [f"… ({len(loop) - 6} more)"] + loop[-3:]
-                problems.append(Problem(edge.position, f"{_label(kb, node)}: {what} {' → '.join(loop)}; {why}"))
+                hint, at, source = "", edge, node
+                if kind is EdgeKind.escalates_to and kb.kind(node) == "stage" and kb.kind(nxt) == "stage":
+                    # A loop of stages goes back to an earlier stage somewhere: report it at that edge, with the rule.
+                    hint = f" {_BACK_TO_A_STAGE}"
+                    cycle = path[path.index(nxt):] + [nxt]
+                    back = _backward_edge(kb, list(itertools.pairwise(cycle)))
+                    if back is not None:
+                        at, source = back, back.source
+                problems.append(Problem(at.position, f"{_label(kb, source)}: {what} {' → '.join(loop)}; {why}{hint}"))
             elif nxt not in state:
                 state[nxt] = 1
                 path.append(nxt)
                 stack.append((nxt, kb.out_edges(nxt, kind)))
     return problems
+
+
+def _backward_edge(kb: KnowledgeBase, steps: list[tuple[str, str]]) -> Edge | None:
+    """The first `escalates_to` among `steps` that leads to a stage a pathway lists no later than its source."""
+    for pathway in kb.pathways:
+        order = {s: i for i, s in enumerate(pathway.stages)}
+        for source, target in steps:
+            if source in order and target in order and order[target] <= order[source]:
+                return next((e for e in kb.out_edges(source, EdgeKind.escalates_to) if e.target == target), None)
+    return None
 
 
 def _check_reachability(kb: KnowledgeBase) -> list[Problem]:
@@ -395,7 +418,7 @@ def _check_stage_order(kb: KnowledgeBase) -> list[Problem]:
                             e.position,
                             f"stage '{stage_id}': 'escalates_to' leads back from step {step[stage_id]} to step {step[e.target]} "
                             f"'{e.target}' of pathway '{pathway.id}'; list the stages in the order they escalate "
-                            "(a treatment that sends people back to an earlier stage uses 'returns_to')",
+                            f"{_BACK_TO_A_STAGE}",
                         )
                     )
     return problems
