@@ -303,3 +303,67 @@ def test_scoped_stages_build_with_working_urls_and_redirects(tmp_path: Path) -> 
     assert "Talk with a surgeon" in b.html("surgical-opinion/")  # the shipped global stage keeps its URL
     redirect = b.html("knee-surgeon/")
     assert 'content="0; url=../knee/surgical-opinion/"' in redirect
+
+
+def test_an_ambiguous_node_link_lists_every_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`node:self-care` in a shared node's text or a hand-written page could be either pathway's stage: the
+    message names both, as for a reference, not a did-you-mean of one of them."""
+    import yaml
+    from carepath.problems import PathwayError
+    from carepath.render.pages import render_pages
+    from helpers_pathway import run_cli, write_pathway
+
+    text = SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]").replace(
+        "  - {id: rest, title: Rest, summary: S., type: self-care}\n",
+        "  - id: rest\n    title: Rest\n    summary: S.\n    type: self-care\n    body: Rest, then go back to [self-care](node:self-care).\n",
+    )
+    run = check(tmp_path, capsys, {"p.yml": text})
+    assert run.problems == [
+        ("pathway/p.yml:20:11: treatment 'rest': node link 'node:self-care' in 'body' names a stage of several pathways; "
+        "write one of 'node:hip/self-care', 'node:knee/self-care'")
+    ]
+    kb, _ = check_pathway(tmp_path / "pathway")
+    with pytest.raises(PathwayError) as err:  # the renderer's own guard says the same
+        render_pages(kb)
+    assert [str(p) for p in err.value.problems] == [
+        (f"{kb.positions['rest']}: treatment 'rest': node link 'node:self-care' in its text names a stage of several pathways; "
+        "write one of 'node:hip/self-care', 'node:knee/self-care'")
+    ]
+    folder = write_pathway(tmp_path / "site", {"p.yml": text.replace("(node:self-care)", "(node:knee/self-care)")})
+    config = {"site_name": "T", "docs_dir": "content", "plugins": [{"carepath": {"pathway_dir": "pathway"}}]}
+    (tmp_path / "site" / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "site" / "content").mkdir()
+    (tmp_path / "site" / "content" / "about.md").write_text("# About\n\nStart with [self-care](node:self-care).\n", encoding="utf-8")
+    run = run_cli(capsys, "check", str(folder))
+    assert run.problems == [
+        "content/about.md:3:24: node link 'node:self-care' names a stage of several pathways; write one of 'node:hip/self-care', 'node:knee/self-care'"
+    ]
+
+
+LOCAL_TYPOS = """\
+pathways:
+  - id: carpal-tunnel-care
+    title: Carpal tunnel
+    summary: Carpal tunnel.
+    stages: [home-care, doctor-care]
+stages:
+  - {id: home-care, pathway: carpal-tunnel-care, title: Home care, summary: S., options: [splint], escalates_to: [docter-care]}
+  - {id: doctor-care, pathway: carpal-tunnel-care, title: Doctor care, summary: S., options: [splint]}
+treatments:
+  - {id: splint, title: Wrist splint, summary: S., type: device, returns_to: [home-cair]}
+"""
+
+
+def test_a_typo_of_a_local_stage_id_gets_a_did_you_mean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The suggestion is the short id, which works where it is written: in the stage's own pathway, or from
+    anywhere when only one pathway has a stage of that name."""
+    run = check(tmp_path, capsys, {"p.yml": LOCAL_TYPOS})
+    assert run.problems == [
+        "pathway/p.yml:7:115: stage 'carpal-tunnel-care/home-care': unknown reference 'docter-care' in 'escalates_to' (did you mean 'doctor-care'?)",
+        "pathway/p.yml:10:79: treatment 'splint': unknown reference 'home-cair' in 'returns_to' (did you mean 'home-care'?)",
+    ]
+    # With a second pathway's 'home-care', the short id would be ambiguous from a shared treatment: no suggestion of it.
+    other = "  - {id: home-care, pathway: wrist, title: Home care, summary: S., options: [splint]}\n"
+    second = LOCAL_TYPOS.replace("stages:\n", "  - {id: wrist, title: Wrist, summary: Wrist., stages: [home-care]}\nstages:\n" + other, 1)
+    run = check(tmp_path / "b", capsys, {"p.yml": second})
+    assert "pathway/p.yml:12:79: treatment 'splint': unknown reference 'home-cair' in 'returns_to'" in run.problems

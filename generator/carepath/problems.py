@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import shlex
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -65,15 +65,23 @@ class Suggester:
     def __init__(self, candidates: Iterable[str]) -> None:
         self.candidates = sorted(candidates)
         self.budget = self.BUDGET
-        self.cache: dict[str, str] = {}
+        self.cache: dict[str, list[str]] = {}
 
-    def hint(self, word: str) -> str:
+    def hint(self, word: str, usable: Callable[[str], bool] | None = None) -> str:
+        """The nearest candidate that is `usable` (all are, without it): ids that mean something only in
+        some places (a pathway's own stage by its short id) are offered only where they work."""
         if word not in self.cache:
             if self.budget < len(self.candidates):
                 return ""
             self.budget -= len(self.candidates)
-            self.cache[word] = did_you_mean(word, self.candidates)
-        return self.cache[word]
+            self.cache[word] = difflib.get_close_matches(word, self.candidates, n=3, cutoff=0.75)
+        match = next((m for m in self.cache[word] if usable is None or usable(m)), None)
+        return f" (did you mean '{match}'?)" if match else ""
+
+
+def several_pathways(options: Iterable[str], prefix: str = "") -> str:
+    """`a stage of several pathways; write one of 'a/x', 'b/x'`: what to say of an ambiguous short id."""
+    return f"a stage of several pathways; write one of {', '.join(repr(prefix + o) for o in options)}"
 
 
 def quote(value: object, limit: int = 60) -> str:

@@ -156,6 +156,18 @@ class KnowledgeBase:
             return ref
         return short[ref][0] if len(short[ref]) == 1 else None
 
+    def choices(self, ref: str, from_id: str) -> list[str]:
+        """The full ids a short reference written on `from_id` may mean when it is ambiguous; else []."""
+        return sorted(self.short_names[ref]) if "/" not in ref and ref in self.short_names and self.resolve(ref, from_id) is None else []
+
+    def names(self) -> list[str]:
+        """Every way a reference may name a node: its full id, and a scoped stage's short id."""
+        return [*self.nodes, *(s for s in self.short_names if s not in self.nodes)]
+
+    def means(self, name: str, from_id: str) -> bool:
+        """Whether `name`, written on `from_id`, leads to one node: a suggestion must be something that works there."""
+        return self.resolve(name, from_id) in self.nodes
+
     def kind(self, node_id: str) -> str:
         """The name of a node's kind: 'treatment'."""
         return KINDS.of(self.nodes[node_id]).name

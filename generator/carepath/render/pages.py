@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.model.kinds import KindTableError
-from carepath.problems import PathwayError, Problem, did_you_mean
+from carepath.problems import PathwayError, Problem, Suggester, several_pathways
 from carepath.render.contexts import (
     CareCard,
     Citation,
@@ -145,7 +146,11 @@ class Renderer:
                 if anchor:
                     self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
-            hint = did_you_mean(ident, self.kb.nodes)
+            options = self.kb.choices(ident, node_id)
+            if options:
+                self.problems.append(Problem(where, f"{who}: node link 'node:{ident}' in its text names {several_pathways(options, 'node:')}"))
+                return None
+            hint = Suggester(self.kb.names()).hint(ident, partial(self.kb.means, from_id=node_id))
             self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))
             return None
 

@@ -7,10 +7,11 @@ which MkDocs then validates like any other. An unknown id is a problem naming th
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from carepath import urls as links
 from carepath.model.graph import KnowledgeBase, Position
-from carepath.problems import Problem, did_you_mean
+from carepath.problems import Problem, Suggester, several_pathways
 from carepath.text.escape import is_local, quote_target
 from carepath.text.reading import code_spans
 
@@ -30,8 +31,12 @@ def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str
         ident = kb.resolve(ident, "") or ident
         if ident in kb.nodes:
             return m.group(1) + links.md_link(src_uri, prefix + links.node_uri(ident), anchor)
-        hint = did_you_mean(ident, kb.nodes)
         line, column = _line_and_column(markdown, m.start(2) - len("node:"))
+        options = kb.choices(ident, "")
+        if options:
+            problems.append(Problem(Position(path, line, column), f"node link 'node:{ident}' names {several_pathways(options, 'node:')}"))
+            return m.group(0)
+        hint = Suggester(kb.names()).hint(ident, partial(kb.means, from_id=""))
         problems.append(Problem(Position(path, line, column), f"unknown node '{ident}' in a node: link{hint}"))
         return m.group(0)
 

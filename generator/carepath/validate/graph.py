@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from carepath.load import Entry, Loaded
 from carepath.model.graph import (
@@ -27,7 +28,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.model.vocabulary import DEFAULT, TreatmentKind
-from carepath.problems import Problem, Suggester, did_you_mean, quote
+from carepath.problems import Problem, Suggester, did_you_mean, quote, several_pathways
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
 from carepath.validate.safety import check_safety
@@ -171,8 +172,7 @@ def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
             problems.append(
                 Problem(
                     e.position,
-                    f"{_label(kb, e.source)}: '{field_of[e.kind]}' names '{e.target}', a stage of several pathways; "
-                    f"write one of {', '.join(repr(o) for o in options)}",
+                    f"{_label(kb, e.source)}: '{field_of[e.kind]}' names '{e.target}', {several_pathways(options)}",
                 )
             )
             ambiguous.add(e.target)
@@ -200,7 +200,7 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
     """Every `node:<id>` link in a node's text leads to a node: found here, with the pages' own parser,
     so `check` rejects what the build would. A link to a node whose file failed to load is not reported again."""
     problems = []
-    suggest = Suggester(kb.nodes)
+    suggest = Suggester(kb.names())
     for node_id, node in sorted(kb.nodes.items()):
         for name in PROSE_FIELDS:
             text = getattr(node, name, None)
@@ -218,9 +218,13 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
 
             md_prose(text, resolve)
             for ident in (b for b in bad if b not in broken):
-                problems.append(
-                    Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: unknown node link 'node:{ident}' in '{name}'{suggest.hint(ident)}")
-                )
+                where, who = entry_of[node_id].locate(name), _label(kb, node_id)
+                options = kb.choices(ident, node_id)
+                if options:
+                    problems.append(Problem(where, f"{who}: node link 'node:{ident}' in '{name}' names {several_pathways(options, 'node:')}"))
+                    continue
+                hint = suggest.hint(ident, partial(kb.means, from_id=node_id))
+                problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in '{name}'{hint}"))
     return problems
 
 
@@ -283,7 +287,7 @@ def _check_references(
     problems = []
     seen: set[tuple[str, EdgeKind, str]] = set()
     field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
-    suggest = Suggester(kb.nodes)
+    suggest = Suggester(kb.names())
     for e in kb.edges:
         who = _label(kb, e.source)
         field = field_of[e.kind]
@@ -294,10 +298,10 @@ def _check_references(
                 new = aliases[e.target][0]
                 problems.append(Problem(e.position, f"{who}: '{field}' uses the former id '{e.target}'; use '{new}'"))
             else:
-                hint = suggest.hint(e.target)
+                hint = suggest.hint(e.target, partial(kb.means, from_id=e.source))
                 problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
-                if hint and guessed is not None:
-                    guessed[e.target] = hint.split("'")[1]
+                if hint and guessed is not None:  # a pathway's own stage is named by its short id: follow its full id
+                    guessed.setdefault(e.target, kb.resolve(hint.split("'")[1], e.source) or hint.split("'")[1])
             continue
         if (e.source, e.kind, e.target) in seen:
             problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}' more than once"))
