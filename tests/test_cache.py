@@ -346,7 +346,8 @@ def test_edits_across_several_pathways_regenerate_exactly(tmp_path: Path) -> Non
 def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     """`incremental.py` records what a page reads through these; a new one must be taught to it (or to the salt).
 
-    Data fields and queries built on `nodes` and the edge maps are recorded as they are; `placements`,
+    Data fields and queries built on `nodes`, `short_names` and the edge maps (`resolve`, `choices`, `names`,
+    `means`: an ambiguous or misspelt link's message reads every name, which the recording dict records) are recorded as they are; `placements`,
     `members` and `journey` are memoized on the model and recorded by name; `glossary` and `vocabulary`
     are part of every page's key; `walk` and `index_edges` are not used while a page renders.
     """
@@ -358,6 +359,6 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
     assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "short_names"}
     assert queries == {
-        "scope", "resolve", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways", "out_edges", "in_edges", "index_edges",
-        "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
+        "scope", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
+        "out_edges", "in_edges", "index_edges", "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
     }
