@@ -7,12 +7,13 @@ clashes with the site's own pages, and the JSON-LD each node page carries. Nothi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from jinja2.utils import htmlsafe_json_dumps
 
 from carepath import urls as links
 from carepath.build.site import SitePages, alias_clashes, content_problems, file_clashes, url_clashes
@@ -173,14 +174,13 @@ def nested_pages(uris: list[str]) -> list[Any]:
 def jsonld_script(meta: Mapping[str, Any]) -> str | None:
     """The `<script type="application/ld+json">` of a page whose front matter has `jsonld`.
 
-    `<`, `>`, `&` and `'` are escaped as Jinja's `tojson` does, so no value can close the script element.
+    Written by Jinja's own `tojson` (`htmlsafe_json_dumps`, keys sorted as Jinja's default policy sorts them), as the
+    theme template it replaces did: `<`, `>`, `&` and `'` are escaped, so no value can close the script element.
     """
     data = meta.get("jsonld")
     if not data:
         return None
-    text = json.dumps(data, sort_keys=True)
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-        text = text.replace(char, code)
+    text = htmlsafe_json_dumps(data, sort_keys=True)
     return f'<script type="application/ld+json">{text}</script>'
 
 
