@@ -7,6 +7,7 @@ review-due checks do not change with the calendar.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
@@ -209,8 +210,27 @@ def resolve_href(page_url: str, href: str) -> str | None:
     return joined + ("/" if path.endswith(("/", "..")) else "")
 
 
+def shipped_id(short: str) -> str:
+    """The full id of the shipped node of this name: a pathway's own node is '<pathway>/<id>', a shared one
+    its plain id. Tests of the shipped content name a node by what it is, whichever folder holds it."""
+    known = _shipped_names()
+    if "/" in short or short not in known:
+        return short
+    return known[short]
+
+
+@functools.cache
+def _shipped_names() -> dict[str, str]:
+    from carepath import check_pathway
+
+    kb, _ = check_pathway(REPO / "pathway")
+    names = {full.split("/", 1)[-1]: full for full in kb.nodes if "/" in full and len(kb.short_names.get(full.split("/", 1)[-1], [])) == 1}
+    return {**names, **{n: n for n in kb.nodes}}
+
+
 def node_url(node_id: str) -> str:
-    return f"{node_id}/"
+    """The site-relative URL of a node's page; a short id of a shipped pathway's own node means that node."""
+    return f"{shipped_id(node_id)}/"
 
 
 def article_links(build: Build, url: str) -> set[str]:

@@ -16,7 +16,7 @@ from carepath.build.site import SitePages, build_site_pages
 from carepath.model.graph import GlossaryEntry
 from carepath.publish.qr import qr_svg
 from carepath.settings import Settings
-from helpers_site import REPO, TODAY, build, copy_shipped
+from helpers_site import REPO, TODAY, build, copy_shipped, node_url
 
 PATHWAY_FILES = REPO / "pathway" / "when-pt-does-not-help"
 
@@ -313,11 +313,12 @@ def test_serve_dirty_rebuilds_only_the_pages_an_edit_changed(tmp_path: Path) -> 
     assert out.returncode == 0, out.stderr[-3000:]
     before, after = json.loads(out.stdout.splitlines()[-1])
     rebuilt = sorted(page for page, stamp in after.items() if stamp != before.get(page))
-    assert "home-exercise-program/index.html" in rebuilt
-    assert "Exercises you do at home" in (site / "home-exercise-program" / "index.html").read_text(encoding="utf-8")
+    page = node_url("home-exercise-program")
+    assert f"{page}index.html" in rebuilt
+    assert "Exercises you do at home" in (site / page / "index.html").read_text(encoding="utf-8")
     assert "about/index.html" not in rebuilt, "the hand-written page was not touched"
     assert 1 < len(rebuilt) < len(after) / 2, rebuilt
-    assert (project / ".cache" / "carepath" / "serve-pages" / "home-exercise-program.md").is_file()
+    assert (project / ".cache" / "carepath" / "serve-pages" / f"{page.rstrip('/')}.md").is_file()
     assert not list(site.rglob("serve-pages")), "the cache stays out of the site"
 
 
@@ -348,8 +349,8 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
 
     Data fields and queries built on `nodes`, `short_names` and the edge maps (`resolve`, `choices`, `names`,
     `means`: an ambiguous or misspelt link's message reads every name, which the recording dict records) are recorded as they are; `placements`,
-    `members` and `journey` are memoized on the model and recorded by name; `glossary` and `vocabulary`
-    are part of every page's key; `walk` and `index_edges` are not used while a page renders.
+    `members` and `journey` are memoized on the model and recorded by name; `glossary`, `vocabulary` and
+    `namespaces` (what `scope_at` reads) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
     """
     import dataclasses
 
@@ -357,8 +358,8 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
 
     fields = {f.name for f in dataclasses.fields(KnowledgeBase)}
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
-    assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "short_names"}
+    assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "short_names", "namespaces"}
     assert queries == {
-        "scope", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
+        "scope", "scope_at", "is_shared", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
         "out_edges", "in_edges", "index_edges", "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
     }

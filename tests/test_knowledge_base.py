@@ -56,7 +56,8 @@ def shoulder(pid: str) -> str:
 
 
 def own_nodes(pid: str) -> set[str]:
-    return {pid, f"{pid}-home-care", f"{pid}-clinic-care", f"{pid}-arm-sling", f"{pid}-arm-goes-numb"}
+    """Full ids: written in the pathway's own folder, each node is local to it ('<pathway>/<id>')."""
+    return {pid, f"{pid}/{pid}-home-care", f"{pid}/{pid}-clinic-care", f"{pid}/{pid}-arm-sling", f"{pid}/{pid}-arm-goes-numb"}
 
 
 
@@ -98,12 +99,12 @@ def test_overviews_and_flows_never_reach_into_the_other_pathway(two: tuple[Build
 
 def test_stage_pages_show_only_their_own_pathways_red_flags(two: tuple[Build, str, set[str], set[str]]) -> None:
     b, pid, _mine, _back = two
-    page = article(b.html(node_url(f"{pid}-home-care")))
+    page = article(b.html(node_url(f"{pid}/{pid}-home-care")))
     assert "Your arm goes numb or weak all of a sudden" in text_of(page)
     for flag in ("loss-of-bladder-or-bowel-control", "saddle-numbness", "sudden-leg-weakness"):
-        assert node_url(flag) not in article_links(b, node_url(f"{pid}-home-care")), flag
+        assert node_url(flag) not in article_links(b, node_url(f"{pid}/{pid}-home-care")), flag
     shipped_stage = node_url("non-invasive-treatments")
-    assert node_url(f"{pid}-arm-goes-numb") not in article_links(b, shipped_stage)
+    assert node_url(f"{pid}/{pid}-arm-goes-numb") not in article_links(b, shipped_stage)
 
 
 def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[Build, str, set[str], set[str]]) -> None:
@@ -121,7 +122,7 @@ def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[
         words,
     ), words
     targets = article_links(b, url)
-    assert {node_url(pid), node_url(f"{pid}-home-care"), node_url(SHIPPED_ID), node_url("non-invasive-treatments")} <= targets
+    assert {node_url(pid), node_url(f"{pid}/{pid}-home-care"), node_url(SHIPPED_ID), node_url("non-invasive-treatments")} <= targets
     rows = [e for e in elements(page) if e.tag == "nav" and "cp-prevnext" in e.classes]
     assert [r.attrs["aria-label"] for r in rows] == [
         "Along A stiff and sore shoulder",
@@ -151,7 +152,7 @@ def test_placement_does_not_depend_on_ids(tmp_path: Path, capsys: pytest.Capture
         root = tmp_path / pid
         run = check(root, capsys, {"shoulder.yml": shoulder(pid)})
         assert run.code == 1  # the shared nodes are not in this small folder
-        project = copy_shipped(tmp_path / f"{pid}-p")
+        project = copy_shipped(tmp_path / f"{pid}/{pid}-p")
         (project / "pathway" / "extra.yml").write_text(shoulder(pid), encoding="utf-8")
         kb, problems = check_pathway(project / "pathway")
         assert [p for p in problems if p.severity == "error"] == []
@@ -223,7 +224,7 @@ def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tu
     assert words.index("Emergency: call 911") < words.index("Care pathways")
     box = re.search(r'<div class="admonition danger cp-emergency-box">(.*?)</div>', home, re.DOTALL)
     assert box, "no emergency box"
-    flags = article_links(b, "") & {node_url(f"{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
+    flags = article_links(b, "") & {node_url(f"{pid}/{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
     assert len(flags) == 2  # the emergency red flags of both pathways
     assert "(A stiff and sore shoulder)" in text_of(box.group(1))
     listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
@@ -262,8 +263,9 @@ def test_two_pathways_each_have_a_stage_of_the_same_id(tmp_path: Path, capsys: p
     run = check(tmp_path, capsys, {"p.yml": SCOPED})
     # 'surgeon' is shared: its 'returns_to: [self-care]' could mean either pathway's stage.
     assert run.problems == [
-        ("pathway/p.yml:17:83: treatment 'surgeon': 'returns_to' names 'self-care', a stage of several pathways; "
-        "write one of 'hip/self-care', 'knee/self-care'")
+        ("pathway/p.yml:17:83: treatment 'surgeon': 'returns_to' names 'self-care', a node of several pathways ('hip', 'knee'); "
+        "a short id reaches only the pathway's own nodes and the shared library: write one of 'hip/self-care', 'knee/self-care', "
+        "or move the node to the shared library")
     ]
     run = check(tmp_path / "b", capsys, {"p.yml": SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]")})
     assert (run.code, run.problems) == (0, [])
@@ -294,13 +296,13 @@ def test_scoped_stages_build_with_working_urls_and_redirects(tmp_path: Path) -> 
         SCOPED.replace("returns_to: [self-care]", "returns_to: [knee/self-care]")
         .replace("summary: S.", "summary: A short plain summary.")
         # the safety rules ask every pathway for an emergency red flag: borrow the shipped one
-        .replace("stages: [self-care, surgical-opinion]", "stages: [self-care, surgical-opinion]\n    red_flags: [loss-of-bladder-or-bowel-control]"),
+        .replace("stages: [self-care, surgical-opinion]", "stages: [self-care, surgical-opinion]\n    red_flags: [when-pt-does-not-help/loss-of-bladder-or-bowel-control]"),
         encoding="utf-8",
     )
     b = build(project)
     assert b.returncode == 0, b.output
     assert "Knee surgeon" in b.html("knee/surgical-opinion/") and "Hip surgeon" in b.html("hip/surgical-opinion/")
-    assert "Talk with a surgeon" in b.html("surgical-opinion/")  # the shipped global stage keeps its URL
+    assert "Talk with a surgeon" in b.html(node_url("surgical-opinion"))  # the shipped pathway's own stage
     redirect = b.html("knee-surgeon/")
     assert 'content="0; url=../knee/surgical-opinion/"' in redirect
 
@@ -319,15 +321,17 @@ def test_an_ambiguous_node_link_lists_every_choice(tmp_path: Path, capsys: pytes
     )
     run = check(tmp_path, capsys, {"p.yml": text})
     assert run.problems == [
-        ("pathway/p.yml:20:11: treatment 'rest': node link 'node:self-care' in 'body' names a stage of several pathways; "
-        "write one of 'node:hip/self-care', 'node:knee/self-care'")
+        ("pathway/p.yml:20:11: treatment 'rest': node link 'node:self-care' in 'body' names 'self-care', a node of several pathways "
+        "('hip', 'knee'); a short id reaches only the pathway's own nodes and the shared library: write one of 'node:hip/self-care', "
+        "'node:knee/self-care', or move the node to the shared library")
     ]
     kb, _ = check_pathway(tmp_path / "pathway")
     with pytest.raises(PathwayError) as err:  # the renderer's own guard says the same
         render_pages(kb)
     assert [str(p) for p in err.value.problems] == [
-        (f"{kb.positions['rest']}: treatment 'rest': node link 'node:self-care' in its text names a stage of several pathways; "
-        "write one of 'node:hip/self-care', 'node:knee/self-care'")
+        (f"{kb.positions['rest']}: treatment 'rest': node link 'node:self-care' in its text names 'self-care', a node of several "
+        "pathways ('hip', 'knee'); a short id reaches only the pathway's own nodes and the shared library: write one of "
+        "'node:hip/self-care', 'node:knee/self-care', or move the node to the shared library")
     ]
     folder = write_pathway(tmp_path / "site", {"p.yml": text.replace("(node:self-care)", "(node:knee/self-care)")})
     config = {"site_name": "T", "docs_dir": "content", "plugins": [{"carepath": {"pathway_dir": "pathway"}}]}
@@ -336,7 +340,8 @@ def test_an_ambiguous_node_link_lists_every_choice(tmp_path: Path, capsys: pytes
     (tmp_path / "site" / "content" / "about.md").write_text("# About\n\nStart with [self-care](node:self-care).\n", encoding="utf-8")
     run = run_cli(capsys, "check", str(folder))
     assert run.problems == [
-        "content/about.md:3:24: node link 'node:self-care' names a stage of several pathways; write one of 'node:hip/self-care', 'node:knee/self-care'"
+        ("content/about.md:3:24: node link 'node:self-care' names 'self-care', a node of several pathways ('hip', 'knee'); "
+        "write one of 'node:hip/self-care', 'node:knee/self-care'")
     ]
 
 
@@ -355,12 +360,12 @@ treatments:
 
 
 def test_a_typo_of_a_local_stage_id_gets_a_did_you_mean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The suggestion is the short id, which works where it is written: in the stage's own pathway, or from
-    anywhere when only one pathway has a stage of that name."""
+    """The suggestion is the short id, which works where it is written: in the stage's own pathway. A shared
+    node reaches a pathway's own stage only by its full id, so no short id is offered there."""
     run = check(tmp_path, capsys, {"p.yml": LOCAL_TYPOS})
     assert run.problems == [
         "pathway/p.yml:7:115: stage 'carpal-tunnel-care/home-care': unknown reference 'docter-care' in 'escalates_to' (did you mean 'doctor-care'?)",
-        "pathway/p.yml:10:79: treatment 'splint': unknown reference 'home-cair' in 'returns_to' (did you mean 'home-care'?)",
+        "pathway/p.yml:10:79: treatment 'splint': unknown reference 'home-cair' in 'returns_to'",
     ]
     # With a second pathway's 'home-care', the short id would be ambiguous from a shared treatment: no suggestion of it.
     other = "  - {id: home-care, pathway: wrist, title: Home care, summary: S., options: [splint]}\n"

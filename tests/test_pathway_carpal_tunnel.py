@@ -20,33 +20,33 @@ STAGES = {
     "carpal-tunnel-care/surgeon-care": "Talk with a surgeon",
 }
 OWN = {
-    "carpal-tunnel-syndrome": "Carpal tunnel syndrome",
-    "wrist-splint": "Wrist splint worn at night",
-    "hand-activity-changes": "Change how you use your hands",
-    "hand-exercises": "Hand exercises",
-    "carpal-tunnel-steroid-injection": "Steroid shot into the wrist",
-    "carpal-tunnel-release": "Carpal tunnel release surgery",
+    "carpal-tunnel-care/carpal-tunnel-syndrome": "Carpal tunnel syndrome",
+    "carpal-tunnel-care/wrist-splint": "Wrist splint worn at night",
+    "carpal-tunnel-care/hand-activity-changes": "Change how you use your hands",
+    "carpal-tunnel-care/hand-exercises": "Hand exercises",
+    "carpal-tunnel-care/carpal-tunnel-steroid-injection": "Steroid shot into the wrist",
+    "carpal-tunnel-care/carpal-tunnel-release": "Carpal tunnel release surgery",
 }
 RED_FLAGS = {
     "stroke-warning-signs": ("Emergency", "Sudden numbness or weakness in the face, arm or leg", "Call 911"),
-    "hand-numbness-after-wrist-injury": ("Urgent", "Numb hand after a wrist injury", "today"),
-    "hand-symptoms-getting-worse-fast": ("Urgent", "Hand numbness or weakness that gets worse fast", "today"),
-    "constant-numbness-or-thumb-weakness": ("Soon", "Numbness that never goes away, or a weak thumb", "next few days"),
-    "lump-at-the-wrist": ("Soon", "A lump at the wrist with hand numbness", "next few days"),
+    "carpal-tunnel-care/hand-numbness-after-wrist-injury": ("Urgent", "Numb hand after a wrist injury", "today"),
+    "carpal-tunnel-care/hand-symptoms-getting-worse-fast": ("Urgent", "Hand numbness or weakness that gets worse fast", "today"),
+    "carpal-tunnel-care/constant-numbness-or-thumb-weakness": ("Soon", "Numbness that never goes away, or a weak thumb", "next few days"),
+    "carpal-tunnel-care/lump-at-the-wrist": ("Soon", "A lump at the wrist with hand numbness", "next few days"),
 }
 """Red flag -> (urgency as the reader sees it, title, words of the action)."""
 SHARED_NEIGHBOURS = {
-    "nsaids": ("hand-exercises", "carpal-tunnel-care/doctor-care"),
+    "nsaids": ("carpal-tunnel-care/hand-exercises", "carpal-tunnel-care/doctor-care"),
     "diagnostic-review": ("carpal-tunnel-care/doctor-care", "nerve-conduction-study"),
-    "nerve-conduction-study": ("diagnostic-review", "carpal-tunnel-steroid-injection"),
-    "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "carpal-tunnel-release"),
+    "nerve-conduction-study": ("diagnostic-review", "carpal-tunnel-care/carpal-tunnel-steroid-injection"),
+    "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "carpal-tunnel-care/carpal-tunnel-release"),
 }
 """Shared node -> (previous, next) along the carpal tunnel journey."""
 SHARED = {
-    "nsaids": ("carpal-tunnel-care/home-care", "non-invasive-treatments"),
-    "diagnostic-review": ("carpal-tunnel-care/doctor-care", "review-why-pt-did-not-help"),
-    "nerve-conduction-study": ("carpal-tunnel-care/doctor-care", "interventional-pain-care"),
-    "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "surgical-opinion"),
+    "nsaids": ("carpal-tunnel-care/home-care", "when-pt-does-not-help/non-invasive-treatments"),
+    "diagnostic-review": ("carpal-tunnel-care/doctor-care", "when-pt-does-not-help/review-why-pt-did-not-help"),
+    "nerve-conduction-study": ("carpal-tunnel-care/doctor-care", "when-pt-does-not-help/interventional-pain-care"),
+    "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "when-pt-does-not-help/surgical-opinion"),
 }
 """Shared node -> (the carpal tunnel stage that offers it, the back-pain stage that offers it)."""
 TITLES = {PATHWAY: "Numb or tingling hand from carpal tunnel syndrome", BACK: "When physical therapy does not help"}
@@ -83,9 +83,10 @@ def test_the_shipped_yaml_is_the_pathway_this_file_describes() -> None:
     assert pathway.stages == list(STAGES)
     assert sorted(pathway.red_flags) == sorted(RED_FLAGS)
     assert any(isinstance(n, Indicator) and n.urgency.value == "emergency" for n in (kb.nodes[i] for i in RED_FLAGS))
-    assert own_nodes(kb, PATHWAY) == {PATHWAY, *STAGES, *OWN, *RED_FLAGS}
+    assert own_nodes(kb, PATHWAY) == {PATHWAY, *STAGES, *OWN, *RED_FLAGS} - own_nodes(kb, "shared")
+    assert "stroke-warning-signs" in own_nodes(kb, "shared")
     for node_id, (ours, theirs) in SHARED.items():
-        assert node_id in own_nodes(kb, BACK)
+        assert node_id in own_nodes(kb, "shared")
         for stage_id in (ours, theirs):
             stage = kb.nodes[stage_id]
             assert isinstance(stage, Stage) and node_id in stage.options, (stage_id, node_id)
@@ -215,7 +216,9 @@ def test_each_pathway_json_holds_only_its_own_and_shared_nodes(shipped: tuple[Bu
         data = json.loads((build.site / pathway_id / "pathway.json").read_text(encoding="utf-8"))
         assert data["pathway"] == pathway_id
         ids[pathway_id] = {n["id"] for n in data["nodes"]}
-    assert ids[PATHWAY] == carpal | set(SHARED)
+    shared = own_nodes(kb, "shared")
+    assert ids[PATHWAY] == carpal | set(SHARED) | {"stroke-warning-signs"}
     assert ids[BACK] & carpal == set()
     assert ids[BACK] >= set(SHARED)
-    assert ids[PATHWAY] & back == set(SHARED)
+    assert ids[PATHWAY] & back == set()
+    assert all("/" not in i or i.startswith(f"{p}/") for p in ids for i in ids[p] if i not in shared)

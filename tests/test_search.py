@@ -11,7 +11,7 @@ import pytest
 from carepath import KnowledgeBase, load_knowledge_base
 from carepath.model.graph import Indicator, Urgency
 from carepath.publish.search import RED_FLAG_BOOST
-from helpers_site import Build, shared_build
+from helpers_site import Build, node_url, shared_build, shipped_id
 
 ROOT = Path(__file__).resolve().parents[1]
 DIAGRAM_SECTIONS = ("Where this fits", "Where this step fits", "Decision flow", "Linked from", "Related pages")
@@ -50,9 +50,9 @@ def page_of(doc: dict[str, Any]) -> str:
 @pytest.mark.parametrize(("words", "node_id"), LAY_WORDS)
 def test_lay_words_are_indexed_as_tags_of_their_page_only(docs: list[dict[str, Any]], kb: KnowledgeBase, words: str, node_id: str) -> None:
     """The synonym is in the YAML, and the index has it in the page's `tags`, the field Material weighs highest."""
-    assert words in kb.nodes[node_id].synonyms
+    assert words in kb.nodes[shipped_id(node_id)].synonyms
     tagged = {page_of(d) for d in docs if words in d.get("tags", [])}
-    assert tagged == {f"{node_id}/"}
+    assert tagged == {node_url(node_id)}
 
 
 def test_red_flags_are_tagged_with_their_urgency_in_words(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:

@@ -95,6 +95,13 @@ class Entry:
     """Reference field name -> position of each listed id, in order."""
     _positions: _Positions
     _prefix: Path_
+    scope: str | None = None
+    """The pathway whose namespace the node is in ('<scope>/<id>' is its full id), or None for a shared node."""
+
+    @property
+    def full_id(self) -> str:
+        """The node's id in the knowledge base: '<pathway>/<id>' for a node local to a pathway."""
+        return f"{self.scope}/{self.node.id}" if self.scope else self.node.id
 
     def locate(self, *loc: str | int) -> Position:
         """Where a value inside this entry was written, e.g. `locate("codes", 0, "code")`; the nearest parent if absent."""
@@ -119,6 +126,20 @@ class Loaded:
     """(index in `problems`, anchor name) of each alias with no anchor in its own file."""
     anchors: dict[str, list[str]] = field(default_factory=dict)
     """Anchor name -> the files that define it."""
+    namespaces: dict[str, str] = field(default_factory=dict)
+    """A pathway's folder (such as 'pathway/knee-pain') -> the id of the pathway it holds: every node in it is local."""
+
+    def folder_of(self, path: str) -> str | None:
+        """The first-level folder under the pathway folder that a file is in ('pathway/knee-pain'); None at the top."""
+        inside = path.removeprefix(self.folder + "/") if path.startswith(self.folder + "/") else None
+        if inside is None or "/" not in inside:
+            return None
+        return f"{self.folder}/{inside.split('/', 1)[0]}"
+
+    def scope_at(self, position: Position) -> str | None:
+        """The pathway whose namespace a value written at `position` is in; None in the shared library."""
+        folder = self.folder_of(position.path)
+        return self.namespaces.get(folder) if folder else None
 
 
 def pathway_files(pathway_dir: Path) -> list[Path]:
@@ -187,7 +208,61 @@ def load_pathway(pathway_dir: Path) -> Loaded:
             loaded.incomplete = True
             break
     _explain_foreign_aliases(loaded)
+    _assign_namespaces(loaded)
     return loaded
+
+
+SHARED_FOLDER = "shared"
+"""The conventional folder of the shared library; any folder that holds no pathway is shared too."""
+
+
+def _assign_namespaces(loaded: Loaded) -> None:
+    """A first-level folder that holds one pathway is its namespace: every node in the folder is local to it.
+
+    Files at the top of the pathway folder and folders with no pathway (`pathway/shared/`) are the shared
+    library. A stage may still name its pathway with `pathway:` (the way to scope a stage in a shared file).
+    """
+    held: dict[str, list[Entry]] = {}
+    for entry in loaded.entries:
+        folder = loaded.folder_of(entry.position.path)
+        if entry.kind == "pathway" and folder is not None:
+            held.setdefault(folder, []).append(entry)
+    for folder, pathways in sorted(held.items()):
+        first = pathways[0]
+        if len(pathways) > 1:
+            for other in pathways[1:]:
+                loaded.problems.append(
+                    Problem(
+                        other.position,
+                        f"pathway {quote(other.node.id)}: the folder '{folder}/' already holds pathway {quote(first.node.id)} (at {first.position}); "
+                        f"a pathway folder holds one pathway and its own nodes: give {quote(other.node.id)} a folder of its own",
+                    )
+                )
+            continue  # which pathway the folder's nodes belong to is unclear: they stay shared until it is fixed
+        if folder.rsplit("/", 1)[-1] == SHARED_FOLDER:
+            loaded.problems.append(
+                Problem(
+                    first.position,
+                    f"pathway {quote(first.node.id)}: '{folder}/' is the shared library, which holds no pathway; "
+                    f"move the pathway to a folder of its own, such as '{loaded.folder}/{first.node.id}/'",
+                )
+            )
+            continue
+        loaded.namespaces[folder] = first.node.id
+    for entry in loaded.entries:
+        if entry.kind == "pathway":
+            continue
+        home = loaded.scope_at(entry.position)
+        declared = getattr(entry.node, "pathway", None)
+        if declared and home and declared != home:
+            loaded.problems.append(
+                Problem(
+                    entry.locate("pathway"),
+                    f"{entry.kind} {quote(entry.node.id)}: 'pathway' is {quote(declared)}, but the file is in the folder of pathway "
+                    f"{quote(home)}, whose nodes are all its own; remove 'pathway:' or move the {entry.kind} to the folder of {quote(declared)}",
+                )
+            )
+        entry.scope = home or declared
 
 
 def _explain_foreign_aliases(loaded: Loaded) -> None:

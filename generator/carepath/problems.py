@@ -79,9 +79,19 @@ class Suggester:
         return f" (did you mean '{match}'?)" if match else ""
 
 
-def several_pathways(options: Iterable[str], prefix: str = "") -> str:
-    """`a stage of several pathways; write one of 'a/x', 'b/x'`: what to say of an ambiguous short id."""
-    return f"a stage of several pathways; write one of {', '.join(repr(prefix + o) for o in options)}"
+def local_elsewhere(short: str, options: Iterable[str], prefix: str = "", page: bool = False) -> str:
+    """What to say of a short id that names no node where it is written, only nodes local to other pathways
+    (or, on a hand-written `page`, local to several)."""
+    full = list(options)
+    owners = ", ".join(repr(o.split("/", 1)[0]) for o in full)
+    whose = f"a node of pathway {owners}" if len(full) == 1 else f"a node of several pathways ({owners})"
+    choice = repr(prefix + full[0]) if len(full) == 1 else "one of " + ", ".join(repr(prefix + o) for o in full)
+    if page:  # a hand-written page belongs to no pathway: its short id is ambiguous, not out of reach
+        return f"{quote(short)}, {whose}; write {choice}"
+    return (
+        f"{quote(short)}, {whose}; a short id reaches only the pathway's own nodes and the shared library: "
+        f"write {choice}, or move the node to the shared library"
+    )
 
 
 def quote(value: object, limit: int = 60) -> str:

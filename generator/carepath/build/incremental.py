@@ -159,7 +159,7 @@ class IncrementalRenderer(Renderer):
         self.cache = cache
         # What every page may read without a lookup that could be recorded: the site's vocabulary, and
         # whatever the renderer derives from the whole graph when it starts.
-        self.salt = digest(salt, repr(kb.vocabulary), repr(self.several))
+        self.salt = digest(salt, repr(kb.vocabulary), repr(kb.namespaces), repr(self.several))
         kb.placements("")  # computed on the real graph now, so no page's reads pay for (or record) it
         self._recorder = _Recorder()
         self._real = kb

@@ -129,39 +129,53 @@ class KnowledgeBase:
     vocabulary: Vocabulary = field(default_factory=lambda: DEFAULT_VOCABULARY)
     """The default vocabulary with the site's additions (`vocabulary:` in the YAML)."""
     short_names: dict[str, list[str]] = field(default_factory=dict)
-    """Short id -> the full ids ('<pathway>/<id>') of the stages scoped to a pathway that have it."""
+    """Short id -> the full ids ('<pathway>/<id>') of the nodes local to a pathway that have it."""
+    namespaces: dict[str, str] = field(default_factory=dict)
+    """A pathway's folder ('pathway/knee-pain') -> the pathway's id: the nodes in its files are local to it."""
 
     def scope(self, node_id: str) -> str | None:
-        """The pathway whose names a node's references try first: its own id, or a scoped stage's pathway."""
+        """The pathway whose own nodes a node's short references reach: its own id, or the pathway it is local to."""
         node = self.nodes.get(node_id)
         if isinstance(node, Pathway):
             return node.id
-        if isinstance(node, Stage) and node.pathway:
-            return node.pathway
+        if "/" in node_id:
+            return node_id.split("/", 1)[0]
         return None
 
-    def resolve(self, ref: str, from_id: str, short: dict[str, list[str]] | None = None) -> str | None:
-        """The full id a reference written on node `from_id` means; None when it is ambiguous.
+    def scope_at(self, position: Position) -> str | None:
+        """The pathway whose folder holds the file of `position`; None for the shared library."""
+        parts = position.path.split("/")
+        return self.namespaces.get("/".join(parts[:2])) if len(parts) > 2 else None
 
-        Local first (the pathway's own scoped stage), then a global id, then the only scoped stage of
-        that name. An unknown reference comes back unchanged for the reference check to report.
+    def is_shared(self, node_id: str) -> bool:
+        """A node of the shared library: any pathway may use it."""
+        return "/" not in node_id and not isinstance(self.nodes.get(node_id), Pathway)
+
+    def resolve(self, ref: str, from_id: str) -> str | None:
+        """The full id a reference written on node `from_id` means.
+
+        A full id ('knee/self-care') means itself. A short id means the node of that name local to the
+        writer's pathway, else the shared node of that name: it never reaches into another pathway's folder.
+        Only from a hand-written page (`from_id` "") does a short id find the one pathway's node of that name;
+        None when several have it. An unknown reference comes back unchanged for the reference check to report.
         """
-        short = self.short_names if short is None else short
         if "/" in ref:
             return ref
         scope = self.scope(from_id)
         if scope and f"{scope}/{ref}" in self.nodes:
             return f"{scope}/{ref}"
-        if ref in self.nodes or ref not in short:
+        if ref in self.nodes or ref not in self.short_names or from_id:
             return ref
-        return short[ref][0] if len(short[ref]) == 1 else None
+        return self.short_names[ref][0] if len(self.short_names[ref]) == 1 else None
 
     def choices(self, ref: str, from_id: str) -> list[str]:
-        """The full ids a short reference written on `from_id` may mean when it is ambiguous; else []."""
-        return sorted(self.short_names[ref]) if "/" not in ref and ref in self.short_names and self.resolve(ref, from_id) is None else []
+        """The full ids a short reference that leads nowhere from `from_id` may have meant: other pathways' nodes of that name."""
+        if "/" in ref or ref not in self.short_names or self.resolve(ref, from_id) in self.nodes:
+            return []
+        return sorted(self.short_names[ref])
 
     def names(self) -> list[str]:
-        """Every way a reference may name a node: its full id, and a scoped stage's short id."""
+        """Every way a reference may name a node: its full id, and a local node's short id."""
         return [*self.nodes, *(s for s in self.short_names if s not in self.nodes)]
 
     def means(self, name: str, from_id: str) -> bool:

@@ -83,7 +83,10 @@ class NodeBase(Strict):
     title: Line
     summary: Summary = Field(description="one or two plain-language sentences")
     body: Text = Field("", description="Markdown prose for the page")
-    aliases: list[Slug] = Field(default_factory=list, description="former ids; each keeps a redirect")
+    aliases: list[Ref] = Field(
+        default_factory=list,
+        description="former ids, each keeping a redirect at its old address: 'old-id' for /old-id/, '<pathway>/old-id' for /<pathway>/old-id/",
+    )
     codes: list[Code] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     review: Review = Field(default_factory=Review)
@@ -102,7 +105,7 @@ class Stage(NodeBase):
 
     pathway: Slug | None = Field(
         None,
-        description="scope this stage to one pathway: its full id becomes '<pathway>/<id>' and its URL /<pathway>/<id>/, so two pathways may each have a stage of the same id",
+        description="scope this stage to one pathway when it is written in a shared file: its full id becomes '<pathway>/<id>' and its URL /<pathway>/<id>/ (every node in a pathway's own folder is already local to it)",
     )
 
     options: list[Ref] = Field(default_factory=list, description="treatment or condition ids offered at this stage")

@@ -31,7 +31,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.model.kinds import KindTableError
-from carepath.problems import PathwayError, Problem, Suggester, several_pathways
+from carepath.problems import PathwayError, Problem, Suggester, local_elsewhere
 from carepath.render.contexts import (
     CareCard,
     Citation,
@@ -148,7 +148,7 @@ class Renderer:
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
             options = self.kb.choices(ident, node_id)
             if options:
-                self.problems.append(Problem(where, f"{who}: node link 'node:{ident}' in its text names {several_pathways(options, 'node:')}"))
+                self.problems.append(Problem(where, f"{who}: node link 'node:{ident}' in its text names {local_elsewhere(ident, options, 'node:')}"))
                 return None
             hint = Suggester(self.kb.names()).hint(ident, partial(self.kb.means, from_id=node_id))
             self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))

@@ -11,7 +11,7 @@ from functools import partial
 
 from carepath import urls as links
 from carepath.model.graph import KnowledgeBase, Position
-from carepath.problems import Problem, Suggester, several_pathways
+from carepath.problems import Problem, Suggester, local_elsewhere
 from carepath.text.escape import is_local, quote_target
 from carepath.text.reading import code_spans
 
@@ -34,7 +34,7 @@ def resolve_node_links(markdown: str, src_uri: str, kb: KnowledgeBase, path: str
         line, column = _line_and_column(markdown, m.start(2) - len("node:"))
         options = kb.choices(ident, "")
         if options:
-            problems.append(Problem(Position(path, line, column), f"node link 'node:{ident}' names {several_pathways(options, 'node:')}"))
+            problems.append(Problem(Position(path, line, column), f"node link 'node:{ident}' names {local_elsewhere(ident, options, 'node:', page=True)}"))
             return m.group(0)
         hint = Suggester(kb.names()).hint(ident, partial(kb.means, from_id=""))
         problems.append(Problem(Position(path, line, column), f"unknown node '{ident}' in a node: link{hint}"))

@@ -23,12 +23,11 @@ from carepath.model.graph import (
     EdgeKind,
     KnowledgeBase,
     Position,
-    Stage,
     Treatment,
     Urgency,
 )
 from carepath.model.vocabulary import DEFAULT, TreatmentKind
-from carepath.problems import Problem, Suggester, did_you_mean, quote, several_pathways
+from carepath.problems import Problem, Suggester, did_you_mean, local_elsewhere, quote
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
 from carepath.validate.safety import check_safety
@@ -55,15 +54,16 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     aliases: dict[str, tuple[str, Position]] = {}
     entry_of: dict[str, Entry] = {}
 
-    scoped: list[tuple[str, Entry]] = []
+    kb.namespaces = dict(loaded.namespaces)
+    scoped: list[Entry] = []
     for entry in loaded.entries:
         node = entry.node
-        if isinstance(node, Stage) and node.pathway:
-            # A stage local to its pathway: its full id (and so its URL) is '<pathway>/<id>'.
+        if entry.scope:
+            # A node local to its pathway: its full id (and so its URL) is '<pathway>/<id>'.
             if node.id in RESERVED_SCOPED_IDS:
-                problems.append(Problem(entry.position, f"stage '{node.pathway}/{node.id}': the id '{node.id}' is reserved inside a pathway's folder; choose another"))
-            node = node.model_copy(update={"id": f"{node.pathway}/{node.id}"})
-            scoped.append((node.id, entry))
+                problems.append(Problem(entry.position, f"{entry.kind} '{entry.full_id}': the id '{node.id}' is reserved inside a pathway's folder; choose another"))
+            node = node.model_copy(update={"id": entry.full_id})
+            scoped.append(entry)
         label = f"{entry.kind} '{node.id}'"
         if node.id in kb.nodes:
             first = kb.positions[node.id]
@@ -78,15 +78,15 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             for target, where in zip(getattr(node, name), positions):
                 kb.edges.append(Edge(EDGE_FIELDS[name], node.id, target, where))
 
-    for full, entry in scoped:
-        scope = full.split("/", 1)[0]
+    for entry in scoped:
+        scope = entry.scope
         if scope in kb.nodes and kb.kind(scope) == "pathway":
             continue
-        hint = did_you_mean(scope, [p.id for p in kb.pathways])
-        problems.append(Problem(entry.locate("pathway"), f"stage '{full}': 'pathway' is '{scope}', which is not the id of a pathway{hint}"))
+        hint = did_you_mean(str(scope), [p.id for p in kb.pathways])
+        problems.append(Problem(entry.locate("pathway"), f"{entry.kind} '{entry.full_id}': 'pathway' is '{scope}', which is not the id of a pathway{hint}"))
 
     for entry in loaded.entries:
-        found = kb.nodes.get(entry_of_id(entry))
+        found = kb.nodes.get(entry.full_id)
         if found is None or entry_of.get(found.id) is not entry:
             continue
         for alias in found.aliases:
@@ -111,10 +111,10 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
         kb.glossary.append(term_entry)
         kb.glossary_positions.append(where)
 
-    ambiguous, resolve_problems = _resolve_scoped(kb)
+    elsewhere, resolve_problems = _resolve_local(kb)
     problems += resolve_problems
     guessed: dict[str, str] = {}
-    problems += _check_references(kb, aliases, loaded.broken_ids | ambiguous, guessed)
+    problems += _check_references(kb, aliases, loaded.broken_ids | elsewhere, guessed)
     # A former id or a typo is reported above, but still means its node: following it avoids a cascade of
     # "unreachable" (one typo, one problem).
     follow = guessed | {alias: target for alias, (target, _) in aliases.items()}
@@ -145,42 +145,30 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     return kb, problems
 
 
-def entry_of_id(entry: Entry) -> str:
-    """The full id an entry's node has in the knowledge base ('<pathway>/<id>' for a scoped stage)."""
-    node = entry.node
-    return f"{node.pathway}/{node.id}" if isinstance(node, Stage) and node.pathway else node.id
-
-
-def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
-    """Point each reference at its node: a pathway's own scoped stage first, then a global id, then the one
-    scoped stage of that name. Rewrites the edges and the nodes' reference fields to full ids."""
+def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
+    """Point each reference at its node: the pathway's own node first, then the shared library's. A short id
+    never reaches into another pathway's folder: such a reference is reported with the full ids it may mean.
+    Rewrites the edges and the nodes' reference fields to full ids."""
     short: dict[str, list[str]] = {}
     for full in kb.nodes:
         if "/" in full:
             short.setdefault(full.split("/", 1)[1], []).append(full)
+    kb.short_names = short
     if not short:
         return set(), []
     problems = []
-    ambiguous: set[str] = set()
+    elsewhere: set[str] = set()
     field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
     resolved: dict[tuple[str, str], str] = {}
     edges = []
     for e in kb.edges:
-        target = kb.resolve(e.target, e.source, short)
-        if target is None:
-            options = sorted(short[e.target])
-            problems.append(
-                Problem(
-                    e.position,
-                    f"{_label(kb, e.source)}: '{field_of[e.kind]}' names '{e.target}', {several_pathways(options)}",
-                )
-            )
-            ambiguous.add(e.target)
-            target = e.target
+        target = kb.resolve(e.target, e.source) or e.target
+        if target not in kb.nodes and kb.choices(e.target, e.source):
+            problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{field_of[e.kind]}' names {local_elsewhere(e.target, kb.choices(e.target, e.source))}"))
+            elsewhere.add(e.target)
         resolved[(e.source, e.target)] = target
         edges.append(replace(e, target=target) if target != e.target else e)
     kb.edges = edges
-    kb.short_names = short
     for node_id, node in list(kb.nodes.items()):
         update = {}
         for name in EDGE_FIELDS:
@@ -189,7 +177,7 @@ def _resolve_scoped(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
                 update[name] = [resolved.get((node_id, r), r) for r in refs]
         if update:
             kb.nodes[node_id] = node.model_copy(update=update)
-    return ambiguous, problems
+    return elsewhere, problems
 
 
 PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
@@ -221,7 +209,7 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
                 where, who = entry_of[node_id].locate(name), _label(kb, node_id)
                 options = kb.choices(ident, node_id)
                 if options:
-                    problems.append(Problem(where, f"{who}: node link 'node:{ident}' in '{name}' names {several_pathways(options, 'node:')}"))
+                    problems.append(Problem(where, f"{who}: node link 'node:{ident}' in '{name}' names {local_elsewhere(ident, options, 'node:')}"))
                     continue
                 hint = suggest.hint(ident, partial(kb.means, from_id=node_id))
                 problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in '{name}'{hint}"))
