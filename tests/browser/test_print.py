@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from carepath import KnowledgeBase
+from helpers_site import node_url
 from test_clinical import build_project, segno_matrix, svg_matrix
 
 from .conftest import HOST, Visit, _QuietHandler, unavailable
@@ -72,7 +73,7 @@ def test_every_treatment_handout_fits_on_two_a4_pages(page: Page, base_url: str,
 
 
 def test_print_shows_the_handout_and_hides_the_site(page: Page, base_url: str) -> None:
-    page.goto(base_url + "topical-lidocaine/")
+    page.goto(base_url + node_url("topical-lidocaine"))
     assert not page.locator(".cp-handout").is_visible(), "the handout block is for paper"
     page.emulate_media(media="print")
     for selector in HIDDEN_IN_PRINT:
@@ -87,9 +88,9 @@ def test_print_shows_the_handout_and_hides_the_site(page: Page, base_url: str) -
 
 
 def test_printed_qr_encodes_the_canonical_url(page: Page, base_url: str) -> None:
-    page.goto(base_url + "topical-lidocaine/")
+    page.goto(base_url + node_url("topical-lidocaine"))
     canonical = page.get_attribute("link[rel=canonical]", "href")
-    assert canonical and canonical.endswith("/topical-lidocaine/")
+    assert canonical and canonical.endswith("/" + node_url("topical-lidocaine"))
     assert page.get_attribute(".cp-handout", "data-qr") == canonical
     assert page.inner_text(".cp-handout-url") == canonical
     svg = page.locator("svg.cp-qr").evaluate("e => e.outerHTML")
