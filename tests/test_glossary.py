@@ -420,3 +420,13 @@ def test_an_abbreviation_written_plainly_keeps_its_definition() -> None:
     out = annotate("A COVID-19 test.\n", [COVID], "page.md")
     assert out.endswith("\n\n*[COVID-19]: coronavirus disease\n")
     assert "<abbr" not in out.split("\n\n")[0].replace("[", "")
+
+
+@pytest.mark.parametrize("before", ["Stop!", "[x]", "back\\"])
+def test_an_escaped_character_before_a_term_does_not_stop_its_link(before: str) -> None:
+    """`Stop\\!X\\-ray`: the `!` is escaped, so a `[` after it starts a link, not an image; a bare `!` would not."""
+    xray = GlossaryEntry(term="X-ray", definition="A picture.")
+    out = annotate(f"{md_text(before + 'X-ray here.')}\n", [xray], "page.md")
+    assert linked_text(out) == ["X-ray"]
+    assert visible(out) == visible(md_text(before + "X-ray here.") + "\n")
+    assert scored(out, [xray]) == []

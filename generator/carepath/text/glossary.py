@@ -225,8 +225,8 @@ def annotate(
             start, end = shown.span(*m.span())
             if markdown[end : end + 1] == "{":
                 continue  # an attribute list right after the word would move onto the new link
-            if start and markdown[start - 1] in _UNSAFE_BEFORE:
-                continue
+            if start and markdown[start - 1] in _UNSAFE_BEFORE and not shown.follows_read(start):
+                continue  # an escaped `\!` or `\]` is a character, so a `[` after it still starts a link
             linked.add(entry.term)
             anchor = glossary_anchor(entry.term)
             target = md_link(page_uri, GLOSSARY_URI, anchor)

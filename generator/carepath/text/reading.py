@@ -122,6 +122,10 @@ class RunText:
             return s_end if end else s_start
         return s_end + (at - t_end)
 
+    def follows_read(self, at: int) -> bool:
+        """Whether source offset `at` comes right after an escape or entity (`\\!`, not a bare `!`)."""
+        return any(s_end == at for _, _, _, s_end in self._marks)
+
     def as_written(self, start: int, end: int) -> str:
         """The characters of `text[start:end]` that stand in the source as written: all but escapes and entities."""
         if not self._marks:
