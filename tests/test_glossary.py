@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import re
+import string
 import textwrap
 
 import markdown
 import pytest
+from carepath.audit.readability import score_html
 from carepath.model.graph import GlossaryEntry
+from carepath.text.escape import md_prose, md_text
 from carepath.text.glossary import GlossaryMatcher, annotate
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -196,9 +200,11 @@ def test_hostile_definitions_are_escaped() -> None:
     )
     term = GlossaryEntry(term="odd ] term [x", definition="Brackets.", abbreviation="O]K")
     out = annotate("A nerve block, then NB. An odd ] term [x. O]K.\n", [hostile, term], "p.md")
-    assert out.count("][cp-term-") == 1
+    assert out.count("][cp-term-") == 2
     assert "*[O]K]" not in out
     html = render(out)
+    # The brackets the reader sees are escaped inside the link's text, so they neither end nor open a link.
+    assert '<a href="glossary.md#term-odd-term-x" title="Brackets.">odd ] term [x</a>. O]K.' in html
     assert (
         '<a href="glossary.md#term-nerve-block" title="A &quot;shot&quot; ](x) [y](z) `code` \\* back\\slash new line '
         '&lt;b&gt;bold&lt;/b&gt; &amp; more">nerve block</a>'
@@ -323,3 +329,104 @@ def test_admonition_title_defines_abbreviations_but_links_nothing() -> None:
     out = annotate('!!! note "About RFA and a nerve block"\n    A nerve block.\n', GLOSSARY, "p.md")
     assert out.startswith(f'!!! note "About RFA and a nerve block"\n    A [nerve block]{NB}.')
     assert out.endswith(f"\n\n{RFA_DEF}\n")
+
+
+# --- terms as the reader sees them, whatever the escaping ------------------------------------------
+
+
+def scored(markdown_text: str, glossary: list[GlossaryEntry]) -> list[str]:
+    """The words the readability gate finds unexplained once Markdown has built the page (links as MkDocs writes them)."""
+    html = render(markdown_text).replace('href="glossary.md#', 'href="../glossary/#')
+    page = f'<article class="md-content__inner md-typeset">{html}</article>'
+    return [j.word for j in score_html(page, glossary).unexplained]
+
+
+def linked_text(markdown_text: str) -> list[str]:
+    """The text of each glossary link on the built page, as the reader sees it."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(r'<a href="glossary\.md#term-[^"]*"[^>]*>(.*?)</a>', render(markdown_text))]
+
+
+def visible(markdown_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", render(markdown_text)))
+
+
+ESCAPED = sorted(c for c in string.punctuation if md_text(c) != c)
+"""Every character the Markdown writer (`escape.md_text`) spells differently from how it reads."""
+
+
+def places(term: str) -> dict[str, str]:
+    """A page's Markdown with `term` in a summary, a list item and a body, each written as the renderer writes it."""
+    return {
+        "summary": f"# Page\n\n{md_text(f'An {term} takes a picture.')}\n{{: .cp-summary }}\n",
+        "list item": f"# Page\n\n- {md_text(f'Ask about the {term} first.')}\n- {md_text('Then rest.')}\n",
+        "body": f"# Page\n\n{md_prose(f'Before the {term} you rest.', lambda _: None)}\n",
+    }
+
+
+def test_escaped_characters_cover_what_the_writer_escapes() -> None:
+    assert set("-.()+#!&<>{}[]*_`\\") <= set(ESCAPED)
+
+
+@pytest.mark.parametrize("char", ESCAPED)
+@pytest.mark.parametrize("place", ["summary", "list item", "body"])
+def test_a_term_with_any_escaped_character_is_found_and_explained(char: str, place: str) -> None:
+    term = f"X{char}ray"
+    glossary = [GlossaryEntry(term=term, definition="A picture of the inside of your body.")]
+    source = places(term)[place]
+    assert scored(source, glossary) == [term]  # unannotated, the gate rejects it: this test can fail
+    out = annotate(source, glossary, "page.md")
+    assert linked_text(out) == [term]
+    assert visible(out) == visible(source)
+    assert scored(out, glossary) == []
+
+
+@pytest.mark.parametrize("term", ["X-ray", "e.g.", "Hb (A1c)", "C++ scan", "#1 rule", "A&E", "T_3", "[bracket]"])
+@pytest.mark.parametrize("place", ["summary", "list item", "body"])
+def test_terms_with_punctuation_are_explained_in_every_place(term: str, place: str) -> None:
+    glossary = [GlossaryEntry(term=term, definition="Explained.")]
+    out = annotate(places(term)[place], glossary, "page.md")
+    assert linked_text(out) == [term]
+    assert scored(out, glossary) == []
+
+
+def test_the_x_ray_summary_of_issue_20() -> None:
+    """The knee pathway's summary: `X-ray` is written `X\\-ray` and must still be the glossary's X-ray."""
+    xray = GlossaryEntry(term="X-ray", definition="A picture of the inside of your body.")
+    source = "# Knee X\\-ray\n\nAn X\\-ray takes a picture of your knee\\.\n{: .cp-summary }\n"
+    out = annotate(source, [xray], "knee-xray.md")
+    assert out.startswith("# Knee X\\-ray\n\nAn [X\\-ray][cp-term-x-ray] takes a picture of your knee\\.\n{: .cp-summary }\n")
+    assert scored(out, [xray]) == []
+
+
+COVID = GlossaryEntry(term="coronavirus disease", abbreviation="COVID-19", definition="An illness caused by a virus.")
+AE = GlossaryEntry(term="accident and emergency", abbreviation="A&E", definition="The hospital department for urgent care.")
+
+
+@pytest.mark.parametrize("entry", [COVID, AE])
+def test_an_escaped_abbreviation_gets_its_abbr_element(entry: GlossaryEntry) -> None:
+    """The abbr extension reads text before escapes are undone, so `COVID\\-19` needs its `<abbr>` written out."""
+    abbr = entry.abbreviation
+    assert abbr is not None
+    source = f"# {md_text(f'Tests for {abbr}')}\n\n{md_text(f'A test for {abbr}.')}\n{{: .cp-summary }}\n\n- {md_text(f'{abbr} is common.')}\n"
+    assert "<abbr" not in render(f"{source}\n*[{abbr}]: {entry.term}\n")  # a definition alone does not reach it
+    out = annotate(source, [entry], "page.md")
+    title = html.escape(entry.term, quote=True)
+    assert render(out).count(f'<abbr title="{title}">{html.escape(abbr, quote=False)}</abbr>') == 3
+    assert scored(out, [entry]) == []
+    assert visible(out) == visible(source)
+
+
+def test_an_abbreviation_written_plainly_keeps_its_definition() -> None:
+    out = annotate("A COVID-19 test.\n", [COVID], "page.md")
+    assert out.endswith("\n\n*[COVID-19]: coronavirus disease\n")
+    assert "<abbr" not in out.split("\n\n")[0].replace("[", "")
+
+
+@pytest.mark.parametrize("before", ["Stop!", "[x]", "back\\"])
+def test_an_escaped_character_before_a_term_does_not_stop_its_link(before: str) -> None:
+    """`Stop\\!X\\-ray`: the `!` is escaped, so a `[` after it starts a link, not an image; a bare `!` would not."""
+    xray = GlossaryEntry(term="X-ray", definition="A picture.")
+    out = annotate(f"{md_text(before + 'X-ray here.')}\n", [xray], "page.md")
+    assert linked_text(out) == ["X-ray"]
+    assert visible(out) == visible(md_text(before + "X-ray here.") + "\n")
+    assert scored(out, [xray]) == []

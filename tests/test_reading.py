@@ -85,3 +85,51 @@ def test_node_links_in_code_are_left_as_written() -> None:
 def test_foreign_images_in_code_are_not_loads() -> None:
     source = "`![a](https://x.org/a.png)`\n\n```\n<img src=\"https://x.org/b.png\">\n```\n\n![c](https://x.org/c.png)\n"
     assert [str(p).split(" from ")[0] for p in foreign_loads(source, "content/p.md")] == ["content/p.md:7:1: an image"]
+
+
+# --- the text as a reader sees it ------------------------------------------------------------------
+
+
+def test_escapes_and_entities_read_as_their_characters() -> None:
+    source = "An X\\-ray \\(of A&amp;E\\) &#65;.\n"
+    (run,) = read(source).runs
+    assert run.masked == "An X" + MASK * 2 + "ray " + MASK * 2 + "of A" + MASK * 5 + "E" + MASK * 2 + " " + MASK * 5 + "."
+    assert [char for _, _, char in run.reads] == ["-", "(", "&", ")", "A"]
+    shown = run.text()
+    assert shown.text == "An X-ray (of A&E) A."
+    for word, written in [("X-ray", "X\\-ray"), ("(of", "\\(of"), ("A&E)", "A&amp;E\\)"), ("A.", "&#65;.")]:
+        at = shown.text.index(word)
+        start, end = shown.span(at, at + len(word))
+        assert source[start:end] == written
+    at = shown.text.index("X-ray")
+    assert shown.as_written(at, at + len("X-ray")) == "Xray"
+    assert shown.span(at + 1, at + 2) == (source.index("\\-"), source.index("\\-") + 2)
+
+
+def test_a_run_without_escapes_reads_as_masked() -> None:
+    (run,) = read("Plain *words*.\n").runs[:1]
+    assert run.reads == () and run.text().text == run.masked
+    assert run.text().span(0, 5) == (run.start, run.start + 5)
+
+
+ESCAPE_TOKENS = ["word", " ", "\n", "\n\n", "- ", "# ", "`", "*", "[", "](x.md)", "\\-", "\\.", "\\(", "\\)", "\\\\", "\\*", "\\[", "&amp;", "&lt;", "&#45;", "<b>", "</b>"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ESCAPE_TOKENS), max_size=30))
+def test_what_a_run_reads_maps_back_onto_its_source(parts: list[str]) -> None:
+    """Each escape or entity a run reads is the source's own, and every character of the read text maps back onto source that reads as it."""
+    import html
+
+    source = "".join(parts)
+    for run in read(source).runs:
+        shown = run.text()
+        for offset, n, char in run.reads:
+            written = source[run.start + offset : run.start + offset + n]
+            assert written == "\\" + char or html.unescape(written) == char
+        for i, c in enumerate(shown.text):
+            if c == MASK:
+                continue
+            start, end = shown.span(i, i + 1)
+            written = source[start:end]
+            assert written == c or written == "\\" + c or html.unescape(written) == c

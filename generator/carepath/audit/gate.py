@@ -1,22 +1,31 @@
-"""The readability gate of one build: score each node page's HTML as MkDocs made it, then name every page
-above the limits. No MkDocs: the plugin hands over each page's `src_uri`, HTML and title."""
+"""The readability gate: score each node page's HTML, then report every page above the limits at its node's
+place in the pathway files. No MkDocs: the plugin hands over each page's `src_uri`, HTML and title as MkDocs
+made it; `check --strict` makes the same HTML from the generated Markdown (`check_readability`), so the two
+give the same verdict in the same words."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from html import escape
-from pathlib import Path
 from typing import Any
 
+import yaml
+
 from carepath import urls as links
-from carepath.audit.readability import Jargon, PageScore, Report, page_path, score_html
+from carepath.audit.readability import Jargon, PageScore, Report, score_html
 from carepath.build.cache import Cache
 from carepath.build.cached import glossary_digest
-from carepath.model.graph import GlossaryEntry, KnowledgeBase
+from carepath.build.site import render_options
+from carepath.diagram.overview import overview_too_big
+from carepath.model.graph import GlossaryEntry, KnowledgeBase, Pathway, Position
+from carepath.problems import Problem
+from carepath.render.pages import Renderer
 from carepath.settings import Settings
 from carepath.text.glossary import GlossaryMatcher
+from carepath.text.reading import render_html
 
 
 class PageScorer:
@@ -29,11 +38,25 @@ class PageScorer:
         self._matcher: GlossaryMatcher | None = None
 
     def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
-        def compute() -> str:
-            self._matcher = self._matcher or GlossaryMatcher(self.glossary)
-            return json.dumps(asdict(score_html(html, self.glossary, "", "", self._matcher)))
+        return self._load(self.cache.text("readability", (self.key, html), lambda: self._compute(html)), node_id, path)
 
-        data: dict[str, Any] = json.loads(self.cache.text("readability", (self.key, html), compute))
+    def score_markdown(self, markdown: str, node_id: str) -> PageScore:
+        """A generated page's score from its Markdown, as `check --strict` grades it: the page is made into HTML
+        (`page_html`) only when the cache does not have its score yet."""
+
+        def compute() -> str:
+            html, title = page_html(markdown)
+            return self._compute(as_article(html, title))
+
+        return self._load(self.cache.text("readability-markdown", (self.key, markdown), compute), node_id, "")
+
+    def _compute(self, html: str) -> str:
+        self._matcher = self._matcher or GlossaryMatcher(self.glossary)
+        return json.dumps(asdict(score_html(html, self.glossary, "", "", self._matcher)))
+
+    @staticmethod
+    def _load(found: str, node_id: str, path: str) -> PageScore:
+        data: dict[str, Any] = json.loads(found)
         data.update(node_id=node_id, path=path, unexplained=[Jargon(**j) for j in data["unexplained"]])
         return PageScore(**data)
 
@@ -42,8 +65,6 @@ class PageScorer:
 class ReadabilityGate:
     scorer: PageScorer
     kb: KnowledgeBase
-    site_dir: Path
-    """The built site, whose pages the failures name."""
     settings: Settings
     scores: dict[str, PageScore]
     """By node id; under `serve --dirty` it is kept from build to build for the pages MkDocs did not re-render."""
@@ -52,15 +73,87 @@ class ReadabilityGate:
         """Score a page if it is a node's (the page's own HTML, inside the article Material wraps it in)."""
         node_id = node_of(src_uri, self.settings.url_prefix, self.kb)
         if node_id is not None:
-            path = page_path(self.site_dir / self.settings.url_prefix, node_id, self.settings.urls).as_posix()
-            self.scores[node_id] = self.scorer.score(as_article(html, title), node_id, path)
+            self.scores[node_id] = self.scorer.score(as_article(html, title), node_id)
 
-    def failures(self) -> list[str]:
-        """One line for each reason the gate fails, naming the page."""
+    def problems(self) -> list[Problem]:
+        """A warning for each reason the gate fails, at the place in the pathway files of the node whose page it is.
+
+        Never at the built page: a build writes into a temporary folder that is gone by the time anyone reads the
+        message, and the YAML is what the author edits. Data-wide reasons (the median) are at the pathway folder.
+        """
         r = self.settings.readability
         scored = [self.scores[n] for n in sorted(self.kb.nodes) if n in self.scores]
-        missing = [n for n in sorted(self.kb.nodes) if n not in self.scores]
-        return Report(scored, r.max_grade, r.max_median, missing).failures
+        report = Report(scored, r.max_grade, r.max_median)
+        folder = Position(self.settings.pathway_dir.name, 1, 1)
+        if self.kb.nodes and not scored:
+            return [Problem(folder, "readability: no node page was scored; is the site built from this pathway?", "warning")]
+        out = [
+            Problem(self.kb.positions[page.node_id], f"readability: {self.kb.kind(page.node_id)} '{page.node_id}': {reason}", "warning")
+            for page in scored
+            for reason in report.page_failures(page)
+        ]
+        median = report.median_failure()
+        if median:
+            out.append(Problem(folder, f"readability: {median}", "warning"))
+        return out
+
+
+def check_readability(kb: KnowledgeBase, settings: Settings, cache: Cache | None = None) -> list[Problem]:
+    """The readability gate without MkDocs, for `check --strict`: each node page rendered as the build renders it,
+    made into HTML by Python-Markdown with the extensions the pages are written for, scored by the same gate.
+
+    Only what the score depends on is made: no handouts (with a QR code each) and no diagrams, which are page
+    chrome the gate skips (`cp-no-score`); each diagram is an empty one, since whether a page has one changes
+    what else it shows. `cache` (the build's, say) keeps the annotated pages and the scores for the next run.
+    """
+    if not settings.readability.enabled or not kb.nodes:
+        return []
+    cache = cache or Cache(None)
+    scorer = PageScorer(cache, kb.glossary)
+    scores = {node_id: scorer.score_markdown(markdown, node_id) for node_id, markdown in graded_pages(kb, settings, cache).items()}
+    return ReadabilityGate(scorer, kb, settings, scores).problems()
+
+
+def graded_pages(kb: KnowledgeBase, settings: Settings, cache: Cache) -> dict[str, str]:
+    """Each node page's Markdown by node id, as `check_readability` grades it: as the build writes it, but with
+    no handout and every diagram empty."""
+    options = replace(render_options(settings, kb, cache), page_extras=None, diagrams=_Undrawn() if settings.diagrams else None)
+    renderer = Renderer(kb, options)
+    return {node_id: renderer.render_node(node_id) for node_id in sorted(kb.nodes)}
+
+
+class _Undrawn:
+    """`carepath.diagram` with every diagram left empty: the same page around it, none of the drawing."""
+
+    EMPTY = '<div class="cp-diagram cp-no-score"></div>'
+
+    def journey_html(self, *args: Any, **kwargs: Any) -> str:
+        return self.EMPTY
+
+    def stage_slice_html(self, *args: Any, **kwargs: Any) -> str:
+        return self.EMPTY
+
+    def overview_html(self, *args: Any, **kwargs: Any) -> str:
+        return self.EMPTY
+
+    def overview_too_big(self, kb: KnowledgeBase, pathway: Pathway) -> str | None:
+        return overview_too_big(kb, pathway)
+
+
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+"""YAML front matter as MkDocs finds it (`mkdocs.utils.meta`)."""
+
+
+def page_html(markdown: str) -> tuple[str, str | None]:
+    """A generated page's HTML as MkDocs makes it, without MkDocs: its front matter taken off and the rest
+    converted with the Markdown extensions the pages are written for; and its title from the front matter."""
+    m = _FRONT_MATTER.match(markdown)
+    html = render_html(markdown[m.end() :] if m else markdown)
+    title = None
+    if m and "<h1" not in html:  # the title matters only to a page without a heading of its own (`as_article`)
+        meta = yaml.safe_load(m.group(1))
+        title = str(meta["title"]) if isinstance(meta, dict) and meta.get("title") is not None else None
+    return html, title
 
 
 def node_of(src_uri: str, prefix: str, kb: KnowledgeBase) -> str | None:

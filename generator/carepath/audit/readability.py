@@ -159,28 +159,36 @@ class Report:
         out: list[str] = []
         if not self.pages:
             out.append("no node pages found in the built site; is it built from this pathway?")
-        for page in self.pages:
-            if not page.found_article:
-                out.append(f'{page.path}: no <article class="md-content__inner"> found; is this a Material page?')
-                continue
-            if round(page.fk_grade, 1) > self.max_grade:
-                out.append(
-                    f"{page.path}: Flesch-Kincaid grade {page.fk_grade:.1f} is above the limit of {self.max_grade:g}; "
-                    "use shorter sentences and shorter words"
-                )
-            for j in page.unexplained:
-                what = (
-                    f"glossary term '{j.word}' is not explained where it is first used"
-                    if j.kind == "term"
-                    else f"abbreviation '{j.word}' has no <abbr> explanation on the page"
-                )
-                out.append(f"{page.path}: {what} ({j.hint}): “{j.context}”")
-        median = self.median
-        if median is not None and round(median, 1) > self.max_median:
-            out.append(
-                f"median Flesch-Kincaid grade {median:.1f} over {len(self.pages)} pages is above the limit of {self.max_median:g}"
-            )
+        out += [f"{page.path}: {reason}" for page in self.pages for reason in self.page_failures(page)]
+        median = self.median_failure()
+        if median:
+            out.append(median)
         return out
+
+    def page_failures(self, page: PageScore) -> list[str]:
+        """Why one page fails the gate, without naming it: the build names the node's place in the pathway files,
+        the `readability` command the built file."""
+        if not page.found_article:
+            return ['no <article class="md-content__inner"> found; is this a Material page?']
+        out = []
+        if round(page.fk_grade, 1) > self.max_grade:
+            out.append(
+                f"Flesch-Kincaid grade {page.fk_grade:.1f} is above the limit of {self.max_grade:g}; use shorter sentences and shorter words"
+            )
+        for j in page.unexplained:
+            what = (
+                f"glossary term '{j.word}' is not explained where it is first used"
+                if j.kind == "term"
+                else f"abbreviation '{j.word}' has no <abbr> explanation on the page"
+            )
+            out.append(f"{what} ({j.hint}): “{j.context}”")
+        return out
+
+    def median_failure(self) -> str | None:
+        median = self.median
+        if median is None or round(median, 1) <= self.max_median:
+            return None
+        return f"median Flesch-Kincaid grade {median:.1f} over {len(self.pages)} pages is above the limit of {self.max_median:g}"
 
     @property
     def ok(self) -> bool:

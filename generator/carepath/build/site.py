@@ -127,7 +127,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     render the pages, publish the other files. The plan is what the build must write, and it is checked."""
     kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
     plan = plan_site(kb, settings)
-    options = _render_options(settings, kb, cache)
+    options = render_options(settings, kb, cache)
     pages = _render_pages(kb, settings, options, cache, inputs)
     assets = _publish_files(kb, plan, options, pages)
     if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
@@ -136,7 +136,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     return SitePages(kb, pages, assets, plan, settings, warnings)
 
 
-def _render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> RenderOptions:
+def render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> RenderOptions:
     return RenderOptions(
         today=settings.today,
         site_url=links.prefixed_site_url(settings.site_url, settings.url_prefix),

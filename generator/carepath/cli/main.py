@@ -12,12 +12,13 @@ from pathlib import Path
 
 from carepath import check_pathway, load_knowledge_base
 from carepath import urls as links
+from carepath.build.cache import Cache, cache_dir_for
 from carepath.build.write import write_file
 from carepath.diagram.errors import DiagramError
 from carepath.model.graph import KnowledgeBase
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
-from carepath.settings import PATHWAY_DIR, ConfigError, Settings
+from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml
 from carepath.validate.graph import counts
 
 
@@ -62,18 +63,32 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
 def site_settings(pathway_dir: Path, config: str | None) -> Settings:
     """The settings of the site this pathway folder is for: its `--config`, or the `mkdocs.yml` beside the folder
     that names it; else the defaults for the folder alone, with no hand-written pages to check."""
+    return _site(pathway_dir, config)[0]
+
+
+def _site(pathway_dir: Path, config: str | None) -> tuple[Settings, Path | None]:
+    """`site_settings` and the `mkdocs.yml` they come from (None: the defaults)."""
     if config:
-        return Settings.from_mkdocs_yml(Path(config))
+        return Settings.from_mkdocs_yml(Path(config)), Path(config)
     beside = pathway_dir.resolve().parent / "mkdocs.yml"
     if beside.is_file():
         settings = Settings.from_mkdocs_yml(beside)
         if settings.pathway_dir == pathway_dir.resolve():
-            return settings
-    return Settings(pathway_dir=pathway_dir.resolve())
+            return settings, beside
+    return Settings(pathway_dir=pathway_dir.resolve()), None
+
+
+def site_cache(settings: Settings, mkdocs_yml: Path | None) -> Cache:
+    """The site build's cache (`cache_dir`), so that `check --strict` re-grades only the pages that changed since
+    it or the build last ran; in memory only for a pathway folder checked without a site."""
+    if settings.root is None or mkdocs_yml is None:
+        return Cache(None)
+    site_dir = settings.root / str(load_mkdocs_yml(mkdocs_yml).get("site_dir") or "site")
+    return Cache(cache_dir_for(settings.root, settings.cache_dir, site_dir))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    settings = site_settings(Path(args.dir), args.config)
+    settings, mkdocs_yml = _site(Path(args.dir), args.config)
     kb, problems = check_pathway(Path(args.dir), settings.today)
     if not any(p.severity == "error" for p in problems):
         problems = problems + render_problems(kb, settings)
@@ -81,6 +96,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
             from carepath.build.site import diagram_notes
 
             problems += diagram_notes(kb)
+        if args.strict and not any(p.severity == "error" for p in problems):
+            # The readability gate's warnings fail a strict build; so they fail here, in the same words. Only under
+            # --strict: grading every page is most of the cost, and without it a warning decides nothing.
+            from carepath.audit.gate import check_readability
+
+            problems += check_readability(kb, settings, site_cache(settings, mkdocs_yml))
         problems = sort_problems(problems)
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
@@ -150,7 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate the pathway data and print every problem")
     p.add_argument("dir", nargs="?", default=PATHWAY_DIR, help=f"the pathway folder (default: {PATHWAY_DIR})")
-    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (a page due for review, a safety rule), as a strict site build does")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also grade the pages as the build's readability gate does, and exit 1 on warnings too (a page due for review, "
+        "a safety rule, a page too hard to read), as a strict site build does",
+    )
     p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
     p.set_defaults(func=_cmd_check)
 

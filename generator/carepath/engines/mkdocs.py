@@ -107,7 +107,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         config.nav = config.nav if self.placed.nav is None else self.placed.nav
         config.extra["carepath"] = self.placed.theme_data  # the 404 page is no Markdown page: it reads the emergency signs here
         scorer = PageScorer(self.cache, self.site.kb.glossary)
-        self.gate = ReadabilityGate(scorer, self.site.kb, Path(config.site_dir), settings, self.scores)
+        self.gate = ReadabilityGate(scorer, self.site.kb, settings, self.scores)
         return config
 
     def _fit(self, fit: host.ThemeFit, config: MkDocsConfig) -> None:
@@ -161,9 +161,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         return host.with_jsonld(output, page.meta)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """The readability gate: a page above the grade limits is a warning, so `--strict` fails."""
-        for line in self.gate.failures() if self.settings.readability.enabled else []:
-            log.warning(f"readability: {line}")
+        """The readability gate: a page above the grade limits is a warning, so `--strict` fails (as `check --strict` does)."""
+        for problem in self.gate.problems() if self.settings.readability.enabled else []:
+            log.warning(str(problem))
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.settings.pathway_dir))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from carepath.model.graph import GlossaryEntry
+from carepath.text.escape import html_text, md_text
 from carepath.text.reading import MASK, NO_SCORE_CLASS, QUIET, RAW, read
 from carepath.urls import GLOSSARY_URI, glossary_anchor, md_link
 from carepath.words import Words
@@ -18,7 +19,8 @@ from carepath.words import words as catalogue
 
 __all__ = ["NO_SCORE_CLASS", "REFERENCE_PREFIX", "GlossaryMatcher", "abbr_title", "annotate", "link_title"]
 
-_UNSAFE_FORM = re.compile(r"[\[\]\\`<>*_\n]")
+_LINK_BREAKERS = re.compile(r"[\[\]\\`*_]")
+"""Characters that, written as they are inside a link's text, could end the link or pair with markup outside it."""
 _UNSAFE_ABBR = re.compile(r"[\[\]\\\s]")
 _WORD = re.compile(r"[^\W_]+")
 """Letters and digits: `_` is left out because Markdown reads it as emphasis (`_word_`)."""
@@ -38,7 +40,7 @@ class GlossaryMatcher:
         for entry in glossary:
             for form in (entry.term, *entry.also):
                 key = _fold(form)
-                if key and not _UNSAFE_FORM.search(form):
+                if key:
                     self._by_form.setdefault(key, entry)
             if entry.abbreviation and not _UNSAFE_ABBR.search(entry.abbreviation):
                 for form in (entry.abbreviation, entry.abbreviation + "s"):
@@ -79,11 +81,12 @@ class GlossaryMatcher:
             return iter(())
         return self.pattern.finditer(text, pos, len(text) if endpos is None else endpos)
 
-    def abbreviations_in(self, text: str) -> Iterator[str]:
-        """Glossary abbreviations (and their plurals) that occur in `text`, in order."""
+    def abbreviations_in(self, text: str) -> Iterator[re.Match[str]]:
+        """Glossary abbreviations (and their plurals) that occur in `text`, in order, where the `abbr` extension
+        would find them (its pattern is the same)."""
         if self.abbr_pattern is None:
             return iter(())
-        return (m.group(0) for m in self.abbr_pattern.finditer(text))
+        return self.abbr_pattern.finditer(text)
 
 
 def _fold(text: str) -> str:
@@ -123,6 +126,53 @@ _UNSAFE_BEFORE = frozenset("\\!]")
 # --- annotation ------------------------------------------------------------------------------------
 
 
+def _link_text(source: str, as_written: str, shown: str) -> str:
+    """The text of a glossary link around a term's `source`: as written, unless a bracket, backslash or backtick
+    the page shows as a character would end or change the link; then what the reader saw, escaped."""
+    return md_text(shown) if _LINK_BREAKERS.search(as_written) else source
+
+
+def _abbr_element(source: str, entry: GlossaryEntry, words: Words) -> str:
+    """An abbreviation written with escapes or entities (`COVID\\-19`, `A&amp;E`), marked up as the `abbr`
+    extension marks the others: the extension reads the text before escapes are undone, so it cannot see it."""
+    return f'<abbr title="{html_text(abbr_title(entry.term, words))}">{source}</abbr>'
+
+
+def _nest(edits: list[tuple[int, int, str]], inner: list[tuple[int, int, str]], markdown: str) -> list[tuple[int, int, str]]:
+    """`edits` (glossary links) and `inner` (abbreviation elements) as one list of edits in source order: an
+    abbreviation inside a link's text goes into that text; one that straddles a link's edge is left as it is."""
+    out: list[tuple[int, int, str]] = []
+    spans = sorted(edits)
+    marks = sorted(inner)
+    j = 0
+    for start, end, text in spans:
+        while j < len(marks) and marks[j][1] <= start:
+            out.append(marks[j])
+            j += 1
+        inside = []
+        while j < len(marks) and marks[j][0] < end:
+            if marks[j][0] >= start and marks[j][1] <= end:
+                inside.append(marks[j])
+            j += 1
+        if inside and text.startswith("[" + markdown[start:end] + "]"):
+            rest = text[len(markdown[start:end]) + 1 :]
+            text = "[" + _apply(markdown, inside, start, end) + rest
+        out.append((start, end, text))
+    out += marks[j:]
+    return out
+
+
+def _apply(markdown: str, edits: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
+    """`markdown[start:end]` with each `(start, end, replacement)` edit made; the edits are in order and do not overlap."""
+    pieces: list[str] = []
+    last = start
+    for a, b, text in edits:
+        pieces += [markdown[last:a], text]
+        last = b
+    pieces.append(markdown[last:end])
+    return "".join(pieces)
+
+
 def annotate(
     markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, matcher: GlossaryMatcher | None = None, words: Words | None = None
 ) -> str:
@@ -132,7 +182,9 @@ def annotate(
     as used only in running text: a mention in a heading or inside an existing link neither gets a link
     nor uses up the term's first use. Abbreviation definitions (`*[RFA]: radiofrequency ablation`) are
     appended for every glossary abbreviation that appears anywhere the `abbr` extension reaches,
-    except those the page already defines. On the glossary page itself nothing is linked.
+    except those the page already defines; one written with escapes or entities, which the extension cannot
+    see, gets its `<abbr>` element here. Terms and abbreviations are found in the text as the reader sees
+    it, whatever escaping the Markdown writer used. On the glossary page itself nothing is linked.
     `matcher`, built once from the same `glossary`, saves compiling its pattern again for every page.
     """
     if matcher is None:
@@ -143,45 +195,48 @@ def annotate(
     if not reading.open_end:
         return markdown  # an unclosed HTML block would swallow the definitions appended below
     link_terms = page_uri != GLOSSARY_URI
+    w = words or catalogue()
     linked: set[str] = set()
     references: list[str] = []
     used_abbrs: dict[str, GlossaryEntry] = {}
     edits: list[tuple[int, int, str]] = []
+    abbr_edits: list[tuple[int, int, str]] = []
     for run in reading.runs:
         if run.kind == RAW:
             continue
-        for abbr in matcher.abbreviations_in(run.masked):
-            entry = matcher.entry_for(abbr)
-            if entry is not None:
-                used_abbrs.setdefault(abbr, entry)
+        # Words as the reader sees them: `X\-ray` and `A&amp;E` are the terms `X-ray` and `A&E`.
+        shown = run.text()
+        for a in matcher.abbreviations_in(shown.text):
+            entry = matcher.entry_for(a.group(0))
+            if entry is None:
+                continue
+            if shown.as_written(*a.span()) == a.group(0):
+                used_abbrs.setdefault(a.group(0), entry)
+            else:
+                start, end = shown.span(*a.span())
+                abbr_edits.append((start, end, _abbr_element(markdown[start:end], entry, w)))
         if run.kind == QUIET or not link_terms:
             continue
-        masked = _URL.sub(lambda m: MASK * len(m.group(0)), run.masked) if ":" in run.masked else run.masked
-        for m in matcher.finditer(masked):
+        text = _URL.sub(lambda m: MASK * len(m.group(0)), shown.text) if ":" in shown.text else shown.text
+        for m in matcher.finditer(text):
             entry = matcher.entry_for(m.group(0))
             if entry is None or entry.term in linked:
                 continue
-            start, end = run.start + m.start(), run.start + m.end()
+            start, end = shown.span(*m.span())
             if markdown[end : end + 1] == "{":
                 continue  # an attribute list right after the word would move onto the new link
-            if start and markdown[start - 1] in _UNSAFE_BEFORE:
-                continue
+            if start and markdown[start - 1] in _UNSAFE_BEFORE and not shown.follows_read(start):
+                continue  # an escaped `\!` or `\]` is a character, so a `[` after it still starts a link
             linked.add(entry.term)
             anchor = glossary_anchor(entry.term)
             target = md_link(page_uri, GLOSSARY_URI, anchor)
             # A reference link puts no `(`, `)` or quotes into the prose, so it cannot close or extend the
             # author's own syntax; its URL and title go in a definition at the end of the page.
-            edits.append((start, end, f"[{markdown[start:end]}][{REFERENCE_PREFIX}{anchor}]"))
+            label = _link_text(markdown[start:end], shown.as_written(*m.span()), m.group(0))
+            edits.append((start, end, f"[{label}][{REFERENCE_PREFIX}{anchor}]"))
             references.append(f'[{REFERENCE_PREFIX}{anchor}]: {target} "{link_title(entry.definition)}"')
-    pieces: list[str] = []
-    last = 0
-    for start, end, link in edits:
-        pieces += [markdown[last:start], link]
-        last = end
-    pieces.append(markdown[last:])
-    result = "".join(pieces)
+    result = _apply(markdown, _nest(edits, abbr_edits, markdown) if abbr_edits else edits)
     defined = reading.abbreviations
-    w = words or catalogue()
     abbreviations = [f"*[{abbr}]: {abbr_title(entry.term, w)}" for abbr, entry in sorted(used_abbrs.items()) if abbr not in defined]
     for block in (references, abbreviations):
         if block:

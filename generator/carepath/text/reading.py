@@ -7,8 +7,10 @@ renders with, so the answer cannot drift from the page. Pure; no I/O and no MkDo
 
 from __future__ import annotations
 
+import html
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -19,7 +21,8 @@ import markdown  # type: ignore[import-untyped]
 from markdown import util
 
 __all__ = [
-    "EXTENSIONS", "MASK", "NO_SCORE_CLASS", "QUIET", "RAW", "TEXT", "Reading", "Run", "code_spans", "front_matter_end", "read", "render_html",
+    "EXTENSIONS", "MASK", "NO_SCORE_CLASS", "QUIET", "RAW", "TEXT", "Reading", "Run", "RunText", "code_spans", "front_matter_end", "read",
+    "render_html",
 ]  # fmt: skip
 
 EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", "toc", "fenced_code"]
@@ -48,6 +51,8 @@ _PROBE = "[carepath-end-probe]: #"
 page's end stands on its own (it is not swallowed by an unclosed HTML block or comment)."""
 _PLACEHOLDER = re.compile("\x02(?:wzxhzdk:([0-9]+)|klzzwxh:([0-9]+)|([0-9]+))\x03")
 """Python-Markdown's placeholders in element text: stashed HTML, a stashed inline node, an escaped character."""
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+"""A character entity, as Python-Markdown stashes it: it reads as the character it names."""
 _START_TAG = re.compile(r"""\s*<([A-Za-z][A-Za-z0-9-]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
 _END_TAG = re.compile(r"\s*</([A-Za-z][A-Za-z0-9-]*)\s*>")
 
@@ -62,10 +67,77 @@ class Run:
     """Offset in the source."""
     masked: str
     """`source[start:start + len(masked)]` with everything that is not this run's text replaced by `MASK`."""
+    reads: tuple[tuple[int, int, str], ...] = ()
+    """(offset in `masked`, length, what a reader sees there) of each backslash escape (`\\-`) and character
+    entity (`&amp;`) in the run: text of the run that `masked` hides, because its source is not what it reads."""
 
     @property
     def end(self) -> int:
         return self.start + len(self.masked)
+
+    def text(self) -> RunText:
+        """The run as a reader sees it: `masked` with each escape and entity read as its character."""
+        return RunText(self)
+
+
+class RunText:
+    """A run's text as a reader sees it (`\\-` reads `-`, `&amp;` reads `&`), mapped back onto the source.
+
+    What the page shows, not how the Markdown writer had to spell it: a pass that looks for words a reader
+    meets (the glossary) searches this, so `X\\-ray` is the `X-ray` it shows.
+    """
+
+    __slots__ = ("_marks", "_starts", "run", "text")
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self._marks: list[tuple[int, int, int, int]] = []
+        """(start, end) in `text` and (start, end) in the source of each escape or entity."""
+        if not run.reads:
+            self.text = run.masked
+            self._starts: list[int] = []
+            return
+        parts: list[str] = []
+        at = 0
+        shift = 0
+        for offset, n, shown in run.reads:
+            parts += [run.masked[at:offset], shown]
+            self._marks.append((offset + shift, offset + shift + len(shown), run.start + offset, run.start + offset + n))
+            shift += len(shown) - n
+            at = offset + n
+        parts.append(run.masked[at:])
+        self.text = "".join(parts)
+        self._starts = [m[0] for m in self._marks]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The source span of `text[start:end]`; an escape or entity it cuts into is taken whole."""
+        return self._source(start, False), self._source(end, True)
+
+    def _source(self, at: int, end: bool) -> int:
+        i = bisect_right(self._starts, at - 1 if end else at) - 1
+        if i < 0:
+            return self.run.start + at
+        _, t_end, s_start, s_end = self._marks[i]
+        if at < t_end or (end and at == t_end):
+            return s_end if end else s_start
+        return s_end + (at - t_end)
+
+    def follows_read(self, at: int) -> bool:
+        """Whether source offset `at` comes right after an escape or entity (`\\!`, not a bare `!`)."""
+        return any(s_end == at for _, _, _, s_end in self._marks)
+
+    def as_written(self, start: int, end: int) -> str:
+        """The characters of `text[start:end]` that stand in the source as written: all but escapes and entities."""
+        if not self._marks:
+            return self.text[start:end]
+        parts = []
+        for t_start, t_end, _, _ in self._marks:
+            if t_end <= start or t_start >= end:
+                continue
+            parts.append(self.text[start:t_start])
+            start = t_end
+        parts.append(self.text[start:end])
+        return "".join(parts)
 
 
 @dataclass
@@ -130,7 +202,7 @@ def code_spans(source: str) -> list[tuple[int, int]]:
 
 
 _local = threading.local()
-_Chunk = tuple[int, int, int, str]
+_Chunk = tuple[int, int, int, str, str | None]
 
 
 def _reader() -> _Reader:
@@ -151,8 +223,9 @@ class _Slot:
     """The elements that contain this text, outermost first."""
     text: str
     chunks: list[_Chunk] = field(default_factory=list)
-    """(offset in `text`, offset in the source, length, kind) of each piece found: the kind is TEXT unless
-    raw inline HTML around it (`<a>`, `<code>`) makes it QUIET or RAW."""
+    """(offset in `text`, offset in the source, length in the source, kind, what it reads as) of each piece found:
+    the kind is TEXT unless raw inline HTML around it (`<a>`, `<code>`) makes it QUIET or RAW. What it reads as is
+    None for text as written, else the character an escape or entity stands for (its placeholder is at the offset)."""
 
 
 class _Reader:
@@ -279,15 +352,21 @@ class _Reader:
                 continue
             now = getattr(slot.owner, slot.attr) or ""
             base = _kind(slot)
+            gone = _gone(original, now) if now != original else None
             for _, grouped in groupby(slot.chunks, key=lambda chunk: chunk[3]):
                 group = list(grouped)
                 start, end = group[0][1], min(group[-1][1] + group[-1][2], length)
                 if start >= length:
                     continue
                 masked = _masked(doc, start, end, group)
-                if now != original:
-                    masked = _mask_removed(masked, start, group, original, now)
-                runs.append(Run(max(base, group[0][3], key=_RANK.index), start + offset, masked))
+                if gone is not None:
+                    masked = _mask_removed(masked, start, group, gone)
+                reads = tuple(
+                    (src - start, n, shown)
+                    for text_at, src, n, _, shown in group
+                    if shown is not None and src + n <= end and (gone is None or not gone[0] <= text_at < gone[1])
+                )
+                runs.append(Run(max(base, group[0][3], key=_RANK.index), start + offset, masked, reads))
         code = sorted([(r.start, r.end) for r in runs if r.kind == RAW] + [(s + offset, e + offset) for s, e in aligner.fences])
         reading = Reading(runs, set(self.abbrs), "carepath-end-probe" in md.references, code)
         md.reset()
@@ -316,7 +395,9 @@ def _masked(doc: str, start: int, end: int, chunks: list[_Chunk]) -> str:
     """The source from `start` to `end` with only the chunks' text left; whitespace between lines is kept."""
     parts = []
     at = start
-    for _, src, n, _ in chunks:
+    for _, src, n, _, shown in chunks:
+        if shown is not None:
+            continue  # an escape or entity: not the text as written (`Run.reads` has what it reads as)
         lo, hi = max(src, at), min(src + n, end)
         if lo >= hi:
             continue
@@ -329,16 +410,21 @@ def _masked(doc: str, start: int, end: int, chunks: list[_Chunk]) -> str:
     return "".join(parts)
 
 
-def _mask_removed(masked: str, start: int, chunks: list[_Chunk], original: str, now: str) -> str:
-    """Mask what a later tree processor (`attr_list`) took out of a slot's text: an attribute list."""
+def _gone(original: str, now: str) -> tuple[int, int]:
+    """The span of a slot's text that a later tree processor (`attr_list`) took out: an attribute list."""
     if original.startswith(now):
-        gone = (len(now), len(original))
-    elif original.endswith(now):
-        gone = (0, len(original) - len(now))
-    else:
-        gone = (0, len(original))
+        return len(now), len(original)
+    if original.endswith(now):
+        return 0, len(original) - len(now)
+    return 0, len(original)
+
+
+def _mask_removed(masked: str, start: int, chunks: list[_Chunk], gone: tuple[int, int]) -> str:
+    """Mask the `gone` span of a slot's text (`_gone`)."""
     out = list(masked)
-    for text_at, src, n, _ in chunks:
+    for text_at, src, n, _, shown in chunks:
+        if shown is not None:
+            continue  # already masked
         lo, hi = max(gone[0], text_at), min(gone[1], text_at + n)
         for i in range(src + lo - text_at, src + hi - text_at):
             if 0 <= i - start < len(out):
@@ -436,7 +522,7 @@ class _Aligner:
                 span = self._find(piece, self.pos, self.limit)
                 if span is None:
                     return False
-                slot.chunks.append((start + lead, span[0], span[1] - span[0], self.inline_kind()))
+                slot.chunks.append((start + lead, span[0], span[1] - span[0], self.inline_kind(), None))
                 self.pos = span[1]
             start = stop + 1
         return True
@@ -458,6 +544,10 @@ class _Aligner:
         if found is None:
             return False
         self.pos = found[1]
+        # An escape or an entity reads as one character: record it, so the text can be read as the page shows it.
+        shown = chr(int(m.group(3))) if m.group(3) is not None else html.unescape(raw) if m.group(1) and _ENTITY.fullmatch(raw) else None
+        if shown:
+            slot.chunks.append((m.start(), found[0], found[1] - found[0], self.inline_kind(), shown))
         if m.group(1) is not None and (tag := _TAG.match(raw)):
             self.inline_tag(tag.group(1) == "/", tag.group(2).lower())
         return True
