@@ -363,3 +363,14 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
         "scope", "scope_at", "is_shared", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
         "out_edges", "in_edges", "index_edges", "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
     }
+
+
+def test_a_cache_folder_that_cannot_be_written_only_makes_it_slower(tmp_path: Path) -> None:
+    """A read-only project or a full disk: `put` keeps the value in memory and stops writing, never raises."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    cache = Cache(blocked / "cache")
+    cache.put("ab" * 32, b"payload")  # writing under a file fails with NotADirectoryError
+    assert cache.get("ab" * 32) == b"payload" and cache.root is None
+    assert cache.text("page", ["x"], lambda: "made") == "made"
+    assert blocked.read_text(encoding="utf-8") == "a file where the cache folder should be"

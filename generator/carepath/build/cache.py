@@ -115,6 +115,9 @@ class Cache:
                 return
             except FileNotFoundError:
                 continue
+            except OSError:  # a read-only project, a full disk: a cache that cannot store is only slower
+                self.root = None
+                return
 
     def text(self, kind: str, parts: Iterable[str | bytes], compute: Callable[[], str]) -> str:
         """The cached text for `parts`, else `compute()`, stored for next time."""
