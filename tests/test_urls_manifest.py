@@ -72,3 +72,28 @@ def test_urls_write_adds_new_urls_and_keeps_old_ones(tmp_path: Path, capsys: pyt
     manifest.write_text(manifest.read_text(encoding="utf-8") + "/gone/\n", encoding="utf-8")
     assert main(["urls", "--config", config, "--check"]) == 1
     assert "'/gone/' is no longer published" in capsys.readouterr().err
+
+
+def test_a_published_url_that_vanishes_fails_check_and_the_strict_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Renaming a node without keeping its old id under `aliases:` is caught by `check --strict` and the strict
+    build, at the manifest's line and naming the id, not only by `urls --check`."""
+    project = make_project(tmp_path)
+    assert main(["urls", "--config", str(project / "mkdocs.yml"), "--write"]) == 0
+    manifest = (project / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    line = manifest.index("/anti-inflammatory-pills/") + 1
+    knee = project / "pathway" / "knee.yml"
+    original = knee.read_text(encoding="utf-8")
+    renamed = original.replace("  - id: anti-inflammatory-pills\n", "  - id: nsaid-pills\n").replace("anti-inflammatory-pills", "nsaid-pills")
+    knee.write_text(renamed, encoding="utf-8")
+    capsys.readouterr()
+    expected = (
+        f"{MANIFEST_NAME}:{line}:1: warning: '/anti-inflammatory-pills/' was published and nothing answers there any more; "
+        "if the node 'anti-inflammatory-pills' was renamed or moved, give it its old id 'anti-inflammatory-pills' under 'aliases:'"
+    )
+    assert main(["check", "--strict", str(project / "pathway")]) == 1
+    assert expected in capsys.readouterr().out.splitlines()
+    result = run_build(project)
+    assert result.returncode == 1 and expected in result.stdout + result.stderr
+    knee.write_text(renamed.replace("  - id: nsaid-pills\n", "  - id: nsaid-pills\n    aliases: [anti-inflammatory-pills]\n"), encoding="utf-8")
+    assert main(["check", "--strict", str(project / "pathway")]) == 0
+    assert run_build(project).returncode == 0

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from carepath import load_knowledge_base
-from carepath.build.plan import plan_site
+from carepath.build.plan import Plan, plan_site
+from carepath.model.graph import Position
+from carepath.problems import Problem, quote
 from carepath.settings import Settings
 
 MANIFEST_NAME = "published-urls.txt"
@@ -47,3 +49,26 @@ def project_urls(mkdocs_yml: Path) -> list[str]:
     docs_dir = settings.docs_dir
     content = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()) if docs_dir else []
     return plan.published_urls(content)
+
+
+def vanished(plan: Plan, content: list[str], root: Path | None) -> list[Problem]:
+    """A warning at each line of the project's published-URL manifest whose URL the site would no longer answer
+    with a page, a redirect or a file: a node renamed or moved without its old id under `aliases:`. The build
+    and `check` report it, so `strict` fails before a printed QR code or a bookmark breaks."""
+    path = root / MANIFEST_NAME if root is not None else None
+    if path is None or not path.is_file():
+        return []
+    published = set(plan.published_urls(content))
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        url = line.strip()
+        if not url.startswith("/") or url in published:
+            continue
+        was = url.strip("/")
+        hint = (
+            f"if the node '{was}' was renamed or moved, give it its old id '{was}' under 'aliases:'"
+            if was and "." not in was.rsplit("/", 1)[-1]
+            else "publish it again (a manifest line is never deleted)"
+        )
+        problems.append(Problem(Position(MANIFEST_NAME, number, 1), f"{quote(url)} was published and nothing answers there any more; {hint}", "warning"))
+    return problems

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from carepath import check_pathway, load_knowledge_base
 from carepath import urls as links
+from carepath.audit.manifest import vanished
 from carepath.build.cache import Cache, cache_dir_for
 from carepath.build.write import write_file
 from carepath.diagram.errors import DiagramError
@@ -57,7 +58,7 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     generated = [prefix + u for u in plan.generated(own)]
     clashes = url_clashes(generated, content, docs, settings.urls) + file_clashes(plan, content, docs, prefix)
     problems += clashes
-    return problems
+    return problems + vanished(plan, content, settings.root)
 
 
 def site_settings(pathway_dir: Path, config: str | None) -> Settings:

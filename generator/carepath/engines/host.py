@@ -16,6 +16,7 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 
 from carepath import urls as links
+from carepath.audit.manifest import vanished
 from carepath.build.site import SitePages, alias_clashes, content_problems, file_clashes, url_clashes
 from carepath.problems import Problem
 
@@ -84,6 +85,11 @@ def site_clashes(site: SitePages, content: list[str], docs_name: str) -> list[st
     found = url_clashes(list(site.generated(content)), content, docs_name, urls)
     found += alias_clashes(site.kb, content, docs_name, urls, prefix)
     return [str(p) for p in found + file_clashes(site.plan, content, docs_name, prefix)]
+
+
+def vanished_urls(site: SitePages, content: list[str]) -> list[Problem]:
+    """Warnings for the published URLs the site no longer answers (`published-urls.txt` beside mkdocs.yml)."""
+    return vanished(site.plan, content, site.settings.root)
 
 
 def content_page(site: SitePages, markdown: str, source: str, src_uri: str, docs_name: str) -> tuple[str, list[Problem]]:

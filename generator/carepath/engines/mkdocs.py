@@ -126,6 +126,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         clashes = host.site_clashes(self.site, content, Path(config.docs_dir).name)
         if clashes:
             raise PluginError("\n".join(clashes))
+        for problem in host.vanished_urls(self.site, content):
+            log.warning(str(problem))  # a published URL that no longer answers fails a strict build
         # Under `serve --dirty`, pages go to MkDocs as files in the cache, each rewritten only when its text
         # changed, so MkDocs' own dirty check rebuilds just those pages.
         pages_dir = self.cache.root / "serve-pages" if self.serving_dirty and self.cache and self.cache.root else None
