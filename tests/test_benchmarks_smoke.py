@@ -98,3 +98,26 @@ def test_serve_edit_splits_the_generator_from_mkdocs(tmp_path: Path) -> None:
     result = _run_json("serve_edit.py", tmp_path / "kb")
     assert {"serve_edit_s", "serve_edit_generator_s", "serve_edit_mkdocs_s", "serve_unchanged_s"} <= result.keys()
     assert _digest(tmp_path / "kb") == before
+
+
+def test_a_full_benchmark_run_prints_its_figures(tmp_path: Path) -> None:
+    """`run.py --json` end to end on a small base (every phase: check, generator, builds, serve edit): it once
+    crashed at the very end (`KeyError: 'baseline_cpu_s'`), so a full measurement printed nothing. The
+    figures are checked for being there and consistent, never for speed."""
+    import json
+    import os
+    import subprocess
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    out = subprocess.run(
+        [sys.executable, str(bench), "--nodes", "40", "--repeat", "1", "--json", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, env=env, check=False, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["nodes"] == 40
+    for key in ("check_s", "build_s", "baseline_s", "warm_build_s", "serve_edit_s", "peak_mib"):
+        assert isinstance(result[key], (int, float)) and result[key] > 0, key
+    assert result["ratio"] == round(result["build_s"] / result["baseline_s"], 3)
+    assert result["ratio_warm_cpu"] == round(result["warm_build_cpu_s"] / result["baseline_cpu_s"], 3)
