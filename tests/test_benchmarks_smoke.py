@@ -121,3 +121,33 @@ def test_a_full_benchmark_run_prints_its_figures(tmp_path: Path) -> None:
         assert isinstance(result[key], (int, float)) and result[key] > 0, key
     assert result["ratio"] == round(result["build_s"] / result["baseline_s"], 3)
     assert result["ratio_warm_cpu"] == round(result["warm_build_cpu_s"] / result["baseline_cpu_s"], 3)
+
+
+def test_a_stage_with_many_options_grows_linearly() -> None:
+    """No quadratic corner: an option's page draws its step with at most `SLICE_OPTIONS` options and a line
+    naming how many more, so ten times the options makes about ten times the pages' text, not a hundred."""
+    import big_stage
+    from carepath.diagram.listing import SLICE_OPTIONS
+
+    _, small = big_stage.measure(20)
+    _, large = big_stage.measure(200)
+    assert large / small < 12, (small, large)
+
+    import re
+    import tempfile
+
+    from carepath.build.site import build_site_pages
+    from carepath.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pathway"
+        folder.mkdir()
+        (folder / "p.yml").write_text(big_stage.big_stage(30), encoding="utf-8")
+        pages = build_site_pages(Settings(pathway_dir=folder)).generated([])
+    option_page = pages["t17.md"]
+    flow = option_page[option_page.index('class="cp-diagram cp-slice') :]
+    drawn = re.findall(r'<li class="cp-option cp-kind-treatment', flow)
+    assert len(drawn) == SLICE_OPTIONS
+    assert 'aria-current="page"' in flow.split('cp-option cp-more')[0]  # the page's own option is among them
+    assert f"and {30 - SLICE_OPTIONS} more options: see" in flow
+    assert len(re.findall(r'<li class="cp-option cp-kind-treatment', pages["one.md"])) >= 30  # the step's own page lists all

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from carepath.diagram.context import _Ctx, _ctx, _relations, _sorted_flags, _type_word
 from carepath.diagram.links import check_diagram_links
-from carepath.diagram.listing import _details, _text_alternative, _text_stage
+from carepath.diagram.listing import SLICE_OPTIONS, _details, _more_options, _shown_options, _text_alternative, _text_stage
 from carepath.model.graph import EdgeKind, Indicator, KnowledgeBase, Pathway, Urgency
 from carepath.text.escape import html_text
 from carepath.urls import DIRECTORY_URLS, Urls
@@ -72,10 +72,11 @@ def _option_item(ctx: _Ctx, option_id: str) -> str:
     )
 
 
-def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool) -> str:
+def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool, limit: int | None = None) -> str:
     here = " cp-here" if stage_id == ctx.here else ""
-    options = ctx.targets(stage_id, EdgeKind.offers)
-    opts = f'<ul class="cp-options">{"".join(_option_item(ctx, o) for o in options)}</ul>' if options else ""
+    options, hidden = _shown_options(ctx, stage_id, limit)
+    items = "".join(_option_item(ctx, o) for o in options) + _more_options(ctx, stage_id, hidden, cls="cp-option cp-more")
+    opts = f'<ul class="cp-options">{items}</ul>' if options else ""
     shown = ctx.pathway.red_flags if whole_journey else []  # already in the journey's red-flag box
     stage_flags = [f for f in ctx.targets(stage_id, EdgeKind.flags) if f not in shown]
     flags = _flags_box(ctx, stage_flags, ctx.w("diagram.watch_for"), " cp-stage-flags")
@@ -128,6 +129,7 @@ def stage_slice_html(
     if stage_id not in pathway.stages:
         raise ValueError(f"stage '{stage_id}' is not part of pathway '{pathway.id}'")
     ctx = _ctx(kb, pathway, page_uri, here, urls, words)
+    limit = None if here == stage_id else SLICE_OPTIONS  # the step's own page lists every option
     n = pathway.stages.index(stage_id) + 1
     before = [s for s in ctx.sources(stage_id, EdgeKind.escalates_to) if s in pathway.stages]
     before.sort(key=pathway.stages.index)
@@ -138,8 +140,8 @@ def stage_slice_html(
         lead = f'<p class="cp-before"><span class="cp-rel-label">{ctx.w("diagram.start")}</span> {ctx.link(pathway.id)} <span class="cp-arrow" aria-hidden="true">↓</span></p>'
     out = (
         f'<div class="cp-diagram cp-slice cp-no-score" id="cp-slice-{pathway.id}-{stage_id}">{lead}'
-        f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id, whole_journey=False)}</ol>'
-        f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id), ctx.w('diagram.stage_list'), cls='cp-text-alt', tag='ol', start=n)}</div>"
+        f'<ol class="cp-stages" start="{n}">{_stage_item(ctx, stage_id, whole_journey=False, limit=limit)}</ol>'
+        f"{_details(_text_stage(replace(ctx, primaries=ctx.primaries | {here or ''}), stage_id, limit), ctx.w('diagram.stage_list'), cls='cp-text-alt', tag='ol', start=n)}</div>"
     )
     check_diagram_links(out, kb, page_uri, urls)
     return out

@@ -38,12 +38,34 @@ def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
     return out + "</li>"
 
 
-def _text_stage(ctx: _Ctx, stage_id: str) -> str:
+SLICE_OPTIONS = 8
+"""Options a stage's flow shows on another page (an option's own page): that option, then the step's first
+others, and a line that says how many more the step's own page lists. Without a bound, a step with n options
+would draw n options on each of its n pages: n² links to write and check."""
+
+
+def _shown_options(ctx: _Ctx, stage_id: str, limit: int | None) -> tuple[list[str], int]:
+    """A stage's options as a flow on this page shows them, and how many it leaves to the step's own page."""
+    options = ctx.targets(stage_id, EdgeKind.offers)
+    if limit is None or len(options) <= limit:
+        return options, 0
+    mine = [o for o in options if o == ctx.here]
+    keep = set(mine + [o for o in options if o != ctx.here][: limit - len(mine)])
+    return [o for o in options if o in keep], len(options) - len(keep)
+
+
+def _more_options(ctx: _Ctx, stage_id: str, hidden: int, tag: str = "li", cls: str = "") -> str:
+    attrs = f' class="{cls}"' if cls else ""
+    return f"<{tag}{attrs}>{ctx.w('diagram.more_options', count=hidden, stage=ctx.link(stage_id))}</{tag}>" if hidden else ""
+
+
+def _text_stage(ctx: _Ctx, stage_id: str, limit: int | None = None) -> str:
     n = ctx.step(stage_id)
     parts = ["<li>" + ctx.w("diagram.text_step", step=n, stage=ctx.link(stage_id))]
-    options = ctx.targets(stage_id, EdgeKind.offers)
+    options, hidden = _shown_options(ctx, stage_id, limit)
     if options:
-        parts.append(f"{ctx.w('diagram.text_options')}<ol>{''.join(_text_option(ctx, o) for o in options)}</ol>")
+        listed = "".join(_text_option(ctx, o) for o in options) + _more_options(ctx, stage_id, hidden)
+        parts.append(f"{ctx.w('diagram.text_options')}<ol>{listed}</ol>")
     flags = _sorted_flags(ctx.kb, ctx.targets(stage_id, EdgeKind.flags))
     if flags:
         parts.append(f"{ctx.w('diagram.text_watch_for')}<ol>{''.join(_text_flag(ctx, f) for f in flags)}</ol>")
