@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from carepath.audit.manifest import missing_in_site, read_manifest
-from test_clinical import build_project, read
+from test_clinical import build_project, make_project, read, run_build
 
 FIXTURE_MANIFEST = Path(__file__).resolve().parent / "fixtures" / "clinical" / "project" / "published-urls.txt"
 
@@ -43,7 +43,12 @@ def test_redirect_page_escapes_the_title(site: Path) -> None:
 
 
 def test_redirect_pages_without_directory_urls(tmp_path: Path) -> None:
-    site = build_project(tmp_path, {"use_directory_urls: true": "use_directory_urls: false"})
+    """A site built with `use_directory_urls: false` from the start (its manifest would list `.html` URLs)."""
+    project = make_project(tmp_path, {"use_directory_urls: true": "use_directory_urls: false"})
+    (project / "published-urls.txt").unlink()
+    result = run_build(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = project / "site"
     assert redirect_target(read(site, "radiofrequency-ablation.html")) == "genicular-nerve-ablation.html"
     assert (site / "genicular-nerve-ablation.html").is_file()
 
@@ -59,3 +64,11 @@ def test_a_url_with_neither_page_nor_redirect_is_reported(site: Path) -> None:
         "/gone/",
         "/gone.json",
     ]
+
+
+def test_switching_to_file_urls_breaks_every_published_url_and_the_strict_build_says_so(tmp_path: Path) -> None:
+    """Turning `use_directory_urls` off moves every page (`/x/` becomes `/x.html`): the manifest catches it."""
+    project = make_project(tmp_path, {"use_directory_urls: true": "use_directory_urls: false"})
+    result = run_build(project)
+    assert result.returncode == 1
+    assert "published-urls.txt:" in result.stdout + result.stderr and "was published and nothing answers there any more" in result.stdout + result.stderr
