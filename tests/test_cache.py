@@ -13,7 +13,7 @@ from carepath.build import cached
 from carepath.build.cache import FORMAT, Cache, cache_dir_for
 from carepath.build.cached import cached_qr_svg, prefill_qr
 from carepath.build.site import SitePages, build_site_pages
-from carepath.model.graph import GlossaryEntry
+from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
 from carepath.publish.qr import qr_svg
 from carepath.settings import Settings
 from helpers_site import REPO, TODAY, build, copy_shipped, node_url
@@ -146,10 +146,11 @@ def test_cached_readability_scores_are_the_plain_scores(tmp_path: Path) -> None:
         '<article class="md-content__inner md-typeset"><h1>Burning the nerve</h1>'
         "<p>Ask about radiofrequency ablation. The MRI and the RFA may help. Extraordinarily uncomfortable.</p></article>"
     )
+    kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])
     plain = score_html(html, glossary, "rfa", "site/rfa/index.html")
-    assert PageScorer(Cache(tmp_path), glossary).score(html, "rfa", "site/rfa/index.html") == plain
+    assert PageScorer(Cache(tmp_path), kb).score(html, "rfa", "site/rfa/index.html") == plain
     warm = Cache(tmp_path)
-    assert PageScorer(warm, glossary).score(html, "rfa", "site/rfa/index.html") == plain
+    assert PageScorer(warm, kb).score(html, "rfa", "site/rfa/index.html") == plain
     assert warm.hits == 1
     assert [j.word for j in plain.unexplained] == ["radiofrequency ablation", "MRI", "RFA"], "a page with something to report"
 
@@ -227,7 +228,7 @@ def test_edits_regenerate_exactly_what_a_full_build_gives(tmp_path: Path) -> Non
     site_pages(pathway, Cache(folder))
     total = len(site_pages(pathway).pages)
     for name, old, new in EDITS:
-        edit(pathway / "when-pt-does-not-help" / name, old, new)
+        edit(pathway / ("shared" if name == "glossary.yml" else "when-pt-does-not-help") / name, old, new)
         cache = Cache(folder)
         after = site_pages(pathway, cache)
         assert same_output(after, site_pages(pathway)), f"after editing {name}: {old.strip()!r}"
@@ -349,8 +350,9 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
 
     Data fields and queries built on `nodes`, `short_names` and the edge maps (`resolve`, `choices`, `names`,
     `means`: an ambiguous or misspelt link's message reads every name, which the recording dict records) are recorded as they are; `placements`,
-    `members` and `journey` are memoized on the model and recorded by name; `glossary`, `vocabulary` and
-    `namespaces` (what `scope_at` reads) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
+    `members` and `journey` are memoized on the model and recorded by name; `owner_of` reads its pathway through
+    `nodes`; `glossary` (with where each entry is: `glossary_of`, `page_glossary`), `vocabulary`, `vocabularies`
+    (`vocabulary_of`) and `namespaces` (what `scope_at` reads) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
     """
     import dataclasses
 
@@ -358,9 +360,9 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
 
     fields = {f.name for f in dataclasses.fields(KnowledgeBase)}
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
-    assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "short_names", "namespaces"}
+    assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces"}
     assert queries == {
-        "scope", "scope_at", "is_shared", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
+        "scope", "scope_at", "is_shared", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
         "out_edges", "in_edges", "index_edges", "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
     }
 

@@ -172,7 +172,7 @@ def test_gate_problems_are_at_the_node_and_the_median_at_the_pathway_folder(tmp_
     root = project(tmp_path, hostile=False)
     settings = Settings.from_mkdocs_yml(root / "mkdocs.yml")
     kb, _ = load_knowledge_base(settings.pathway_dir, settings.today)
-    scorer = PageScorer(Cache(None), kb.glossary)
+    scorer = PageScorer(Cache(None), kb)
     jargon = Jargon("X-ray", "term", "An X-ray takes a picture", "a hint")
     scores = {n: PageScore(n, "", 9.0 if n == "knee-films" else 7.5, 0.0, 10, [jargon] if n == "knee-films" else []) for n in kb.nodes}
     problems = [str(p) for p in ReadabilityGate(scorer, kb, settings, scores).problems()]

@@ -26,6 +26,11 @@ def node_uri(node_id: str) -> str:
     return f"{node_id}.md"
 
 
+def glossary_uri(pathway_id: str | None = None) -> str:
+    """The `src_uri` of a glossary page: a pathway's own, beneath the pathway's URL, or the site's (None)."""
+    return f"{pathway_id}/{GLOSSARY_URI}" if pathway_id else GLOSSARY_URI
+
+
 def overview_uri(pathway_id: str) -> str:
     """The `src_uri` of a pathway's clinician overview page, beneath the pathway's own URL."""
     return f"{pathway_id}/overview.md"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from html import escape
 from typing import Any
@@ -29,30 +28,42 @@ from carepath.text.reading import render_html
 
 
 class PageScorer:
-    """`readability.score_html` keyed by the page's HTML and the glossary; the matcher is built on a miss only."""
+    """`readability.score_html` keyed by the page's HTML (or Markdown) and its glossary, the one its glossary links
+    came from (`KnowledgeBase.page_glossary`: its pathway's, then the site's); each matcher is built on a miss only."""
 
-    def __init__(self, cache: Cache, glossary: Sequence[GlossaryEntry]) -> None:
+    def __init__(self, cache: Cache, kb: KnowledgeBase) -> None:
         self.cache = cache
-        self.glossary = glossary
-        self.key = glossary_digest(glossary)
-        self._matcher: GlossaryMatcher | None = None
+        self.kb = kb
+        self._glossaries: dict[str | None, tuple[str, list[GlossaryEntry]]] = {}
+        self._matchers: dict[str | None, GlossaryMatcher] = {}
+
+    def glossary(self, node_id: str) -> tuple[str | None, str]:
+        """The scope of a node's page and the digest of the glossary its page uses."""
+        scope = self.kb.scope(node_id) if node_id in self.kb.nodes else None
+        if scope not in self._glossaries:
+            entries = [entry for entry, _ in self.kb.page_glossary(scope)]
+            self._glossaries[scope] = (glossary_digest(entries), entries)
+        return scope, self._glossaries[scope][0]
 
     def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
-        return self._load(self.cache.text("readability", (self.key, html), lambda: self._compute(html)), node_id, path)
+        scope, key = self.glossary(node_id)
+        return self._load(self.cache.text("readability", (key, html), lambda: self._compute(html, scope)), node_id, path)
 
     def score_markdown(self, markdown: str, node_id: str) -> PageScore:
         """A generated page's score from its Markdown, as `check --strict` grades it: the page is made into HTML
         (`page_html`) only when the cache does not have its score yet."""
+        scope, key = self.glossary(node_id)
 
         def compute() -> str:
             html, title = page_html(markdown)
-            return self._compute(as_article(html, title))
+            return self._compute(as_article(html, title), scope)
 
-        return self._load(self.cache.text("readability-markdown", (self.key, markdown), compute), node_id, "")
+        return self._load(self.cache.text("readability-markdown", (key, markdown), compute), node_id, "")
 
-    def _compute(self, html: str) -> str:
-        self._matcher = self._matcher or GlossaryMatcher(self.glossary)
-        return json.dumps(asdict(score_html(html, self.glossary, "", "", self._matcher)))
+    def _compute(self, html: str, scope: str | None) -> str:
+        glossary = self._glossaries[scope][1]
+        matcher = self._matchers.get(scope) or self._matchers.setdefault(scope, GlossaryMatcher(glossary))
+        return json.dumps(asdict(score_html(html, glossary, "", "", matcher)))
 
     @staticmethod
     def _load(found: str, node_id: str, path: str) -> PageScore:
@@ -109,7 +120,7 @@ def check_readability(kb: KnowledgeBase, settings: Settings, cache: Cache | None
     if not settings.readability.enabled or not kb.nodes:
         return []
     cache = cache or Cache(None)
-    scorer = PageScorer(cache, kb.glossary)
+    scorer = PageScorer(cache, kb)
     scores = {node_id: scorer.score_markdown(markdown, node_id) for node_id, markdown in graded_pages(kb, settings, cache).items()}
     return ReadabilityGate(scorer, kb, settings, scores).problems()
 

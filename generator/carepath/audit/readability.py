@@ -485,13 +485,18 @@ def score_site(
         raise NoSiteError(f"no built site at {site_dir.as_posix()}/; run make site first")
     pages: list[PageScore] = []
     missing: list[str] = []
-    matcher = GlossaryMatcher(kb.glossary)
+    matchers: dict[str | None, tuple[list[GlossaryEntry], GlossaryMatcher]] = {}
     for node_id in sorted(kb.nodes):
         path = page_path(site_dir, node_id, urls)
         if not path.is_file():
             missing.append(node_id)
             continue
-        pages.append(score_html(path.read_text(encoding="utf-8"), kb.glossary, node_id, path.as_posix(), matcher))
+        scope = kb.scope(node_id)  # each page is read with the glossary its links came from: its pathway's, then the site's
+        if scope not in matchers:
+            glossary = [entry for entry, _ in kb.page_glossary(scope)]
+            matchers[scope] = (glossary, GlossaryMatcher(glossary))
+        glossary, matcher = matchers[scope]
+        pages.append(score_html(path.read_text(encoding="utf-8"), glossary, node_id, path.as_posix(), matcher))
     return Report(pages, max_grade, max_median, missing)
 
 

@@ -129,16 +129,24 @@ def glossary_digest(glossary: Sequence[GlossaryEntry]) -> str:
     return digest(json.dumps([g.model_dump(mode="json") for g in glossary], sort_keys=True, ensure_ascii=False))
 
 
-def cached_annotate(cache: Cache, glossary: Sequence[GlossaryEntry], words: Words) -> Callable[[str, KnowledgeBase, str], str]:
-    """`glossary.annotate` for the renderer's `annotate` hook, keyed by the page text, its URI, the glossary and the language."""
-    key = digest(glossary_digest(glossary), words.language)
-    matcher: GlossaryMatcher | None = None
+def cached_annotate(cache: Cache, words: Words) -> Callable[[str, KnowledgeBase, str], str]:
+    """`glossary.annotate` for the renderer's `annotate` hook, with the glossary of the page's pathway
+    (`KnowledgeBase.page_glossary`), keyed by the page text, its URI, that glossary and the language."""
+    glossaries: dict[str | None, tuple[str, list[GlossaryEntry], dict[str, str]]] = {}
+    matchers: dict[str | None, GlossaryMatcher] = {}
 
     def annotate(markdown: str, kb: KnowledgeBase, uri: str) -> str:
+        scope = kb.scope(uri.removesuffix(".md"))  # a node page's `src_uri` is its id and '.md' (`urls.node_uri`)
+        if scope not in glossaries:
+            pairs = kb.page_glossary(scope)
+            listed_on = {entry.term: links.glossary_uri(where) for entry, where in pairs}
+            entries = [entry for entry, _ in pairs]
+            glossaries[scope] = (digest(glossary_digest(entries), json.dumps(listed_on, sort_keys=True), words.language), entries, listed_on)
+        key, glossary, listed_on = glossaries[scope]
+
         def compute() -> str:
-            nonlocal matcher
-            matcher = matcher or GlossaryMatcher(glossary)
-            return annotate_glossary(markdown, glossary, uri, matcher, words)
+            matcher = matchers.get(scope) or matchers.setdefault(scope, GlossaryMatcher(glossary))
+            return annotate_glossary(markdown, glossary, uri, matcher, words, listed_on)
 
         return cache.text("glossary", (key, uri, markdown), compute)
 

@@ -15,7 +15,7 @@ from carepath import urls as links
 from carepath.diagram.overview import overview_too_big
 from carepath.model.graph import KnowledgeBase
 from carepath.publish.codes import CODES_JSON_URI, LOOKUP_SCRIPT_URI, code_entries
-from carepath.render.pages import in_nav
+from carepath.render.pages import in_nav, pathway_glossaries
 from carepath.settings import Settings
 
 ASSET_DIR = "assets/carepath"
@@ -76,6 +76,7 @@ def plan_site(kb: KnowledgeBase, settings: Settings) -> Plan:
     if settings.diagrams:
         pages += [links.overview_uri(p.id) for p in kb.pathways]
     pages += [links.PATHWAYS_URI, links.HOME_URI, links.A_TO_Z_URI, links.GLOSSARY_URI]
+    pages += [links.glossary_uri(p.id) for p in pathway_glossaries(kb)]
     pages += [entry.uri for entry in code_entries(kb)]
     pages += [links.CODES_URI, links.LOOKUP_URI]
     redirects = {

@@ -146,7 +146,7 @@ def render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rende
         urls=settings.urls,
         overrides_dir=settings.custom_dir,
         language=settings.language,
-        annotate=cached_annotate(cache, kb.glossary, settings.words),
+        annotate=cached_annotate(cache, settings.words),
         diagrams=diagram if settings.diagrams else None,
         page_extras=page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
@@ -161,7 +161,7 @@ def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions,
         if settings.diagrams:
             prefill_layouts(cache, kb, settings.words)
         renderer = (
-            IncrementalRenderer(kb, options, cache, digest(inputs, glossary_digest(kb.glossary)))
+            IncrementalRenderer(kb, options, cache, digest(inputs, glossary_digest(kb.glossary), repr([kb.scope_at(p) for p in kb.glossary_positions])))
             if cache.root is not None
             else Renderer(kb, options)
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBase, Node, Pathway
+from carepath.model.vocabulary import Vocabulary
 from carepath.text.escape import html_text
 from carepath.urls import DIRECTORY_URLS, Urls, node_uri
 from carepath.words import Words, words
@@ -26,6 +27,11 @@ class _Ctx:
     """The pathway's own nodes (`KnowledgeBase.members`)."""
     w: Words = field(default_factory=words)
     """The words catalogue every label comes from."""
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The words of this pathway's diagrams: its own labels over the site's (`KnowledgeBase.vocabulary_of`)."""
+        return self.kb.vocabulary_of(self.pathway.id)
 
     def href(self, node_id: str) -> str:
         return self.urls.url_link(self.page_uri, node_uri(node_id))
@@ -85,7 +91,7 @@ def _type_word(ctx: _Ctx, node: Node) -> str:
 
 def _relations(ctx: _Ctx) -> tuple[tuple[EdgeKind, str], ...]:
     """The edges an option shows in words under its box, in this order."""
-    label = ctx.kb.vocabulary.edge_label
+    label = ctx.vocabulary.edge_label
     return (
         (EdgeKind.requires, label(EdgeKind.requires).capitalize()),
         (EdgeKind.returns_to, label(EdgeKind.returns_to).capitalize()),

@@ -101,7 +101,7 @@ def _node_stmt(ctx: _Ctx, dot: _Dot, node_id: str, indent: int) -> None:
     head = _dot_html(_type_word(ctx, node))
     if isinstance(node, Indicator):
         attrs.update(_URGENCY_ATTRS[node.urgency])
-        head = f"<B>{_dot_html(ctx.kb.vocabulary.urgency_label(node.urgency).upper())}</B> {head}"
+        head = f"<B>{_dot_html(ctx.vocabulary.urgency_label(node.urgency).upper())}</B> {head}"
     elif isinstance(node, Stage) and ctx.step(node_id):
         head = f"<B>{_dot_html(ctx.w('diagram.step', step=ctx.step(node_id)))}</B>"
     label = f'<{head}<BR/><FONT POINT-SIZE="12">{_wrapped(node.title)}</FONT>>'
@@ -210,7 +210,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         if e.kind in _LABELLED:
             # An external label is placed after layout: an ordinary edge label becomes a node of its own,
             # doubling the ranks and tripling dot's time on a 500-node pathway.
-            attrs["xlabel"] = f"<{_dot_html(ctx.kb.vocabulary.edge_label(e.kind))}>"
+            attrs["xlabel"] = f"<{_dot_html(ctx.vocabulary.edge_label(e.kind))}>"
             attrs["fontcolor"] = attrs["color"]
         src = _dot_quoted(e.source)
         if e.kind == EdgeKind.includes and e.target != pathway.stages[0] and not all_edges:
@@ -222,7 +222,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         if e.kind == EdgeKind.escalates_to and e.source in cluster_members:
             src = f'"exit:{e.source}"'
         arrow = "↔" if both else "→"
-        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {ctx.kb.vocabulary.edge_label(e.kind)} {arrow} {_clean(ctx.title(e.target))}"
+        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {ctx.vocabulary.edge_label(e.kind)} {arrow} {_clean(ctx.title(e.target))}"
         if e.kind == EdgeKind.requires:
             # Laid out from the prerequisite down to the treatment (what comes first sits higher), with the
             # arrowhead still at the prerequisite: 'needs first'.
@@ -230,7 +230,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         else:
             dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
-    _legend(dot, pathway.id, all_edges, ctx.kb.vocabulary, ctx.w)
+    _legend(dot, pathway.id, all_edges, ctx.vocabulary, ctx.w)
     dot.add("}", 0)
     return dot
 

@@ -106,7 +106,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         config.extra_css.extend(u for u in self.placed.stylesheets if u not in config.extra_css)
         config.nav = config.nav if self.placed.nav is None else self.placed.nav
         config.extra["carepath"] = self.placed.theme_data  # the 404 page is no Markdown page: it reads the emergency signs here
-        scorer = PageScorer(self.cache, self.site.kb.glossary)
+        scorer = PageScorer(self.cache, self.site.kb)
         self.gate = ReadabilityGate(scorer, self.site.kb, settings, self.scores)
         return config
 

@@ -24,6 +24,7 @@ from carepath.model.nodes import (
     Indicator,
     Node,
     NodeBase,
+    Owner,
     Pathway,
     PathwayFile,
     Ref,
@@ -61,6 +62,7 @@ __all__ = [
     "KnowledgeBase",
     "Node",
     "NodeBase",
+    "Owner",
     "Pathway",
     "PathwayFile",
     "Placement",
@@ -127,11 +129,17 @@ class KnowledgeBase:
     """Node id -> position of its `id` value."""
     glossary_positions: list[Position] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=lambda: DEFAULT_VOCABULARY)
-    """The default vocabulary with the site's additions (`vocabulary:` in the YAML)."""
+    """The default vocabulary with the site's additions (`vocabulary:` in the YAML): what shared pages speak."""
+    vocabularies: dict[str, Vocabulary] = field(default_factory=dict)
+    """A pathway's id -> the site's vocabulary with the labels its own folder sets (`vocabulary:` there); only
+    for the pathways that set some. Treatment types are the site's everywhere."""
     short_names: dict[str, list[str]] = field(default_factory=dict)
     """Short id -> the full ids ('<pathway>/<id>') of the nodes local to a pathway that have it."""
     namespaces: dict[str, str] = field(default_factory=dict)
     """A pathway's folder ('pathway/knee-pain') -> the pathway's id: the nodes in its files are local to it."""
+
+    def __post_init__(self) -> None:
+        self._page_glossaries: dict[str | None, list[tuple[GlossaryEntry, str | None]]] = {}
 
     def scope(self, node_id: str) -> str | None:
         """The pathway whose own nodes a node's short references reach: its own id, or the pathway it is local to."""
@@ -150,6 +158,34 @@ class KnowledgeBase:
     def is_shared(self, node_id: str) -> bool:
         """A node of the shared library: any pathway may use it."""
         return "/" not in node_id and not isinstance(self.nodes.get(node_id), Pathway)
+
+    # --- what belongs to one pathway: its owner, its words, its glossary ---
+
+    def owner_of(self, scope: str | None) -> Owner | None:
+        """Who answers for the pages of pathway `scope` (`kb.scope(page)`); None: the site's publisher."""
+        pathway = self.nodes.get(scope) if scope else None
+        return pathway.owner if isinstance(pathway, Pathway) else None
+
+    def vocabulary_of(self, scope: str | None) -> Vocabulary:
+        """The words on the pages of pathway `scope`: its own labels over the site's; the site's for None."""
+        return self.vocabularies.get(scope, self.vocabulary) if scope else self.vocabulary
+
+    def glossary_of(self, scope: str | None) -> list[GlossaryEntry]:
+        """The entries of one glossary, in the order written: a pathway's own (written in its folder), or for
+        None the site glossary (the shared library and the files at the top of `pathway/`)."""
+        return [entry for entry, where in zip(self.glossary, self.glossary_positions) if self.scope_at(where) == scope]
+
+    def page_glossary(self, scope: str | None) -> list[tuple[GlossaryEntry, str | None]]:
+        """The glossary the pages of pathway `scope` use, each entry with the glossary that lists it (its pathway's,
+        or None for the site's): the pathway's own entries first, then the site's entries that none of them
+        redefines (by term, `also` form or abbreviation). A shared page (None) uses the site glossary alone."""
+        found = self._page_glossaries.get(scope)
+        if found is None:
+            own = [(entry, scope) for entry in self.glossary_of(scope)] if scope else []
+            taken = {form for entry, _ in own for form in _forms(entry)}
+            found = own + [(entry, None) for entry in self.glossary_of(None) if taken.isdisjoint(_forms(entry))]
+            self._page_glossaries[scope] = found
+        return found
 
     def resolve(self, ref: str, from_id: str) -> str | None:
         """The full id a reference written on node `from_id` means.
@@ -224,6 +260,7 @@ class KnowledgeBase:
         self._members: dict[str, list[str]] = {}
         self._journeys: dict[str, tuple[str, ...]] = {}
         self._placements: dict[str, list[Placement]] | None = None
+        self._page_glossaries = {}
 
     # --- graph queries, each computed once ---
 
@@ -326,3 +363,8 @@ class KnowledgeBase:
         for stage in self.out_edges(pathway_id, EdgeKind.includes):
             ids += [e.target for e in self.out_edges(stage.target, EdgeKind.flags) if e.target not in ids]
         return ids
+
+
+def _forms(entry: GlossaryEntry) -> set[str]:
+    """Every way an entry is written (term, `also` forms, abbreviation), as the glossary checks compare them."""
+    return {form.casefold() for form in (entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else []))}

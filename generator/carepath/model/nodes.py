@@ -93,11 +93,20 @@ class NodeBase(Strict):
     synonyms: list[Line] = Field(default_factory=list, description="other words patients use for this (lay terms, brand names); indexed for search")
 
 
+class Owner(Strict):
+    """Who answers for one pathway's pages: its pages show, print and export this instead of the site's publisher."""
+
+    publisher: Line = Field(description="the organisation or team that publishes this pathway's pages; plain text")
+    contact: Line | None = Field(None, description="how readers reach the publisher: an email address, an https:// address or a phone number")
+    reviewer: Line | None = Field(None, description="the clinician or team that reviews this pathway's pages; only a real one")
+
+
 class Pathway(NodeBase):
     """A care pathway: an ordered journey through stages."""
 
     stages: list[Ref] = Field(min_length=1, description="stage ids in order; the first is where the journey starts")
     red_flags: list[Ref] = Field(default_factory=list, description="indicator ids that apply at any point")
+    owner: Owner | None = Field(None, description="who answers for this pathway's own pages, instead of the site's publisher (AUTHORING.md, 'Ownership')")
 
 
 class Stage(NodeBase):

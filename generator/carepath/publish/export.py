@@ -30,8 +30,18 @@ def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str,
         out["pathway"] = pathway.id
     out["nodes"] = nodes
     out["edges"] = edges
-    out["glossary"] = [g.model_dump(mode="json") for g in kb.glossary]
+    out["glossary"] = _glossary(kb, pathway)
     return out
+
+
+def _glossary(kb: KnowledgeBase, pathway: Pathway | None) -> list[dict[str, Any]]:
+    """A pathway's export: the glossary its pages use, its own entries first. The whole knowledge base: every
+    entry. An entry of a pathway's own glossary names the pathway (`"pathway"`)."""
+    if pathway is not None:
+        listed = kb.page_glossary(pathway.id)
+    else:
+        listed = [(g, kb.scope_at(where)) for g, where in zip(kb.glossary, kb.glossary_positions)]
+    return [{**g.model_dump(mode="json"), **({"pathway": scope} if scope else {})} for g, scope in listed]
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from carepath.model.graph import CODE_SYSTEMS, KnowledgeBase, Node
+from carepath.model.graph import CODE_SYSTEMS, KnowledgeBase, Node, Owner
+from carepath.validate.ownership import contact_kind
 
 
 def about_type(kb: KnowledgeBase, node: Node) -> str:
@@ -50,4 +51,21 @@ def page_jsonld(kb: KnowledgeBase, node_id: str, canonical_url: str | None) -> d
         data["lastReviewed"] = review.last_reviewed.isoformat()
     if review.status == "reviewed" and review.reviewer:
         data["reviewedBy"] = {"@type": "Person", "name": review.reviewer}
+    owner = kb.owner_of(kb.scope(node_id))
+    if owner is not None:
+        data["publisher"] = publisher_jsonld(owner)
+    return data
+
+
+CONTACT_PROPERTIES = {"email": "email", "https": "url", "phone": "telephone"}
+"""A contact's kind (`ownership.contact_kind`) -> the schema.org property of an Organization that holds it."""
+
+
+def publisher_jsonld(owner: Owner) -> dict[str, Any]:
+    """The `publisher` of a page of a pathway with an `owner:`. (The site's `publisher` option is left out: it may
+    be `site_author`, a person or an organisation, and schema.org needs to know which.)"""
+    data: dict[str, Any] = {"@type": "Organization", "name": owner.publisher}
+    kind = contact_kind(owner.contact) if owner.contact else None
+    if owner.contact and kind:
+        data[CONTACT_PROPERTIES[kind]] = owner.contact
     return data

@@ -18,7 +18,8 @@ from carepath.words import words as catalogue
 def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any]:
     """Front matter (`jsonld`, search `tags` and boost) and the print-only handout block: the page's address
     and QR code, its publisher, version and date. The warning signs print with the page itself, at its top
-    (the "Get help now" box), so the handout block does not repeat them.
+    (the "Get help now" box), so the handout block does not repeat them; nor does it repeat the owner that the
+    footer of a page of a pathway with an `owner:` names, so only the other pages print the site's publisher.
 
     No `<link rel="alternate">` to `pathway.json`: Material fetches a `sitemap.xml` beside every
     alternate link (for language versions), which 404s. The code index links the data files instead.
@@ -27,12 +28,13 @@ def page_extras(renderer: Renderer, node_id: str, src_uri: str) -> dict[str, Any
     url = options.urls.canonical_url(options.site_url, src_uri)
     front_matter: dict[str, Any] = {"jsonld": page_jsonld(kb, node_id, url)}
     front_matter.update(node_search(kb, node_id, renderer.words))
+    owned = kb.owner_of(kb.scope(node_id)) is not None
     handout = (
         renderer.env.get_template("_handout.md.j2")
         .render(
             url=url or "",
             qr=(options.qr or qr_svg)(*qr_job(url, renderer.words)) if url else "",
-            publisher=options.publisher or "",
+            publisher="" if owned else options.publisher or "",
             version=options.content_version or "",
             date=options.today.isoformat(),
         )

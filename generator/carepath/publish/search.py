@@ -28,7 +28,7 @@ def node_search(kb: KnowledgeBase, node_id: str, words: Words) -> dict[str, Any]
     out: dict[str, Any] = {}
     if isinstance(node, Indicator):
         # What a reader may type for any warning sign, beside its urgency's label ("Emergency", "Urgent").
-        tags += [kb.vocabulary.urgency[node.urgency].label, words.get("search.warning_sign"), words.get("search.red_flag")]
+        tags += [kb.vocabulary_of(kb.scope(node_id)).urgency[node.urgency].label, words.get("search.warning_sign"), words.get("search.red_flag")]
         out["search"] = {"boost": RED_FLAG_BOOST[node.urgency]}
     if tags:
         out["tags"] = list(dict.fromkeys(tags))

@@ -61,6 +61,16 @@ class HelpItem(TypedDict):
     """The pathways the sign belongs to, when the page is on several; else ''."""
 
 
+class OwnerLine(TypedDict):
+    """Who answers for a page of a pathway with an `owner:`, as its footer says it."""
+
+    publisher: str
+    contact: str
+    contact_href: str
+    """Where the contact links: `mailto:`, an https:// address or `tel:`."""
+    reviewer: str
+
+
 class GetHelp(TypedDict):
     urgent: list[HelpItem]
     other: list[HelpItem]
@@ -115,6 +125,8 @@ class NodePage:
     review: ReviewDates
     sources: list[Citation]
     get_help: GetHelp
+    owner: OwnerLine | None
+    """Who answers for the page, when its pathway names an owner; None: the site's publisher (on the handout)."""
     handout: str
     diagram: str
     """The page's flow chart as raw HTML; '' without diagrams."""

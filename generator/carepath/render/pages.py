@@ -42,6 +42,7 @@ from carepath.render.contexts import (
     Link,
     NodePage,
     Offered,
+    OwnerLine,
     PathwayPage,
     PlaceOnPathway,
     PrevNext,
@@ -53,6 +54,7 @@ from carepath.render.contexts import (
 from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
+from carepath.validate.ownership import contact_href
 from carepath.words import DEFAULT_LANGUAGE, Words, words
 
 TEMPLATE_OVERRIDE_SUBDIR = "carepath"
@@ -208,17 +210,18 @@ class Renderer:
 
     def backlinks(self, node_id: str, uri: str) -> list[Link]:
         items = []
+        vocabulary = self.kb.vocabulary_of(self.kb.scope(node_id))
         for e in self.kb.in_edges(node_id):
             if e.kind == EdgeKind.includes:
                 continue
             link = self.link(uri, e.source, with_step=True)
-            note = self.kb.vocabulary.edge_label(e.kind, backward=True)
+            note = vocabulary.edge_label(e.kind, backward=True)
             places = self.kb.placements(e.source)
             if self.several and places:
                 note += " (" + "; ".join(self._place_words(e.source, p) for p in places) + ")"
             elif len(places) == 1 and places[0].stage and self.kb.kind(e.source) != "stage":
                 note += f" ({self.step_title(places[0].stage.id, places[0].pathway)})"
-            items.append((self.kb.vocabulary.edge_label(e.kind, backward=True), link.text.casefold(), Link(link.text, link.href, note)))
+            items.append((vocabulary.edge_label(e.kind, backward=True), link.text.casefold(), Link(link.text, link.href, note)))
         items.sort(key=lambda t: (t[0], t[1]))
         return [t[2] for t in items]
 
@@ -254,13 +257,15 @@ class Renderer:
         urgent: list[HelpItem] = []
         other: list[HelpItem] = []
         several = len(self.kb.placements(node_id)) > 1
+        scope = self.kb.scope(node_id)
         for flag_id in self.flag_ids(node_id):
             ind = self.kb.nodes[flag_id]
             assert isinstance(ind, Indicator)
             pathways = [p.pathway.title for p in self.kb.placements(flag_id)] if several else []
             item: HelpItem = {
                 "node": ind,
-                "label": self.kb.vocabulary.urgency_label(ind.urgency),
+                # A pathway's pages speak its words; a shared page gives each pathway's own sign that pathway's.
+                "label": self.kb.vocabulary_of(scope or self.kb.scope(flag_id)).urgency_label(ind.urgency),
                 "link": self.link(uri, flag_id),
                 "pathways": "; ".join(pathways),
             }
@@ -272,7 +277,7 @@ class Renderer:
     def care_card(self, indicator_id: str, uri: str) -> CareCard:
         ind = self.kb.nodes[indicator_id]
         assert isinstance(ind, Indicator)
-        level = self.kb.vocabulary.urgency[ind.urgency]
+        level = self.kb.vocabulary_of(self.kb.scope(indicator_id)).urgency[ind.urgency]
         admonition, label = level.admonition, level.label
         return {
             "node": ind,
@@ -282,6 +287,14 @@ class Renderer:
             "self": uri == links.node_uri(indicator_id),
             "go_to": self.targets(indicator_id, EdgeKind.refers_to, uri),
         }
+
+    def owner(self, node_id: str) -> OwnerLine | None:
+        """Who answers for a page of a pathway with an `owner:`; None for the others (the site's publisher, on handouts)."""
+        owner = self.kb.owner_of(self.kb.scope(node_id))
+        if owner is None:
+            return None
+        contact = owner.contact or ""
+        return {"publisher": owner.publisher, "contact": contact, "contact_href": contact_href(contact) if contact else "", "reviewer": owner.reviewer or ""}
 
     def review(self, node: Node) -> ReviewDates:
         """Review dates as people read them ('10 January 2026'), NHS style."""
@@ -332,6 +345,7 @@ class Renderer:
             "review": self.review(node),
             "sources": self.sources(node),
             "get_help": self.get_help(node_id, uri) if get_help else GetHelp(urgent=[], other=[]),
+            "owner": self.owner(node_id),
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
         common["front_matter"].update(extras.get("front_matter", {}))
@@ -461,6 +475,8 @@ class Renderer:
         pages[links.HOME_URI] = self.render_home()
         pages[links.A_TO_Z_URI] = self.render_a_to_z()
         pages[links.GLOSSARY_URI] = self.render_glossary()
+        for pathway in pathway_glossaries(kb):
+            pages[links.glossary_uri(pathway.id)] = self.render_glossary(pathway)
         self.problems += anchor_problems(pages, self.anchor_links)
         if self.problems:
             raise PathwayError(self.problems)
@@ -554,11 +570,24 @@ class Renderer:
             front_matter={"title": meta_text(self.options.site_name), "description": self.words.get("home.intro")},
         )
 
-    def render_glossary(self) -> str:
-        entries = sorted(self.kb.glossary, key=lambda g: g.term.casefold())
+    def render_glossary(self, pathway: Pathway | None = None) -> str:
+        """The site glossary, which links each pathway glossary; or one pathway's own glossary (`pathway`)."""
+        uri = links.glossary_uri(pathway.id if pathway else None)
+        entries = sorted(self.kb.glossary_of(pathway.id if pathway else None), key=lambda g: g.term.casefold())
         items = [{"entry": g, "anchor": links.glossary_anchor(g.term)} for g in entries]
+        if pathway is None:
+            title, description = self.words.get("glossary.title"), self.words.get("glossary.description")
+        else:
+            title = self.words.get("glossary.pathway_title", pathway=pathway.title)
+            description = self.words.get("glossary.pathway_description", pathway=pathway.title)
         return self.env.get_template("glossary.md.j2").render(
-            items=items, front_matter={"title": self.words.get("glossary.title"), "description": self.words.get("glossary.description")}
+            items=items,
+            pathway=self.link(uri, pathway.id) if pathway else None,
+            site_glossary=links.md_link(uri, links.GLOSSARY_URI),
+            pathway_glossaries=[]
+            if pathway
+            else [Link(p.title, links.md_link(uri, links.glossary_uri(p.id))) for p in self.kb.pathways_sorted() if self.kb.glossary_of(p.id)],
+            front_matter={"title": meta_text(title), "description": meta_text(description)},
         )
 
 
@@ -580,6 +609,12 @@ def check_builders(pages: dict[str, Callable[[Renderer, Any, str], NodePage]]) -
 
 
 check_builders(PAGES)
+
+
+def pathway_glossaries(kb: KnowledgeBase) -> list[Pathway]:
+    """The pathways with a glossary of their own (entries in their folder), by id: each gets a glossary page,
+    `<pathway>/glossary/`, which the site glossary links."""
+    return [p for p in kb.pathways if kb.glossary_of(p.id)]
 
 
 def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dict[str, str]:

@@ -8,7 +8,7 @@ lists, because those are either someone else's markup or places where a link wou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from carepath.model.graph import GlossaryEntry
 from carepath.text.escape import html_text, md_text
@@ -174,7 +174,12 @@ def _apply(markdown: str, edits: list[tuple[int, int, str]], start: int = 0, end
 
 
 def annotate(
-    markdown: str, glossary: Sequence[GlossaryEntry], page_uri: str, matcher: GlossaryMatcher | None = None, words: Words | None = None
+    markdown: str,
+    glossary: Sequence[GlossaryEntry],
+    page_uri: str,
+    matcher: GlossaryMatcher | None = None,
+    words: Words | None = None,
+    listed_on: Mapping[str, str] | None = None,
 ) -> str:
     """Link the first use of each glossary term on a page and define every glossary abbreviation used.
 
@@ -186,6 +191,7 @@ def annotate(
     see, gets its `<abbr>` element here. Terms and abbreviations are found in the text as the reader sees
     it, whatever escaping the Markdown writer used. On the glossary page itself nothing is linked.
     `matcher`, built once from the same `glossary`, saves compiling its pattern again for every page.
+    `listed_on` maps a term to the glossary page that lists it (a pathway's own); any other links to the site's.
     """
     if matcher is None:
         matcher = GlossaryMatcher(glossary)
@@ -229,7 +235,7 @@ def annotate(
                 continue  # an escaped `\!` or `\]` is a character, so a `[` after it still starts a link
             linked.add(entry.term)
             anchor = glossary_anchor(entry.term)
-            target = md_link(page_uri, GLOSSARY_URI, anchor)
+            target = md_link(page_uri, (listed_on or {}).get(entry.term, GLOSSARY_URI), anchor)
             # A reference link puts no `(`, `)` or quotes into the prose, so it cannot close or extend the
             # author's own syntax; its URL and title go in a definition at the end of the page.
             label = _link_text(markdown[start:end], shown.as_written(*m.span()), m.group(0))

@@ -30,6 +30,7 @@ from carepath.model.vocabulary import DEFAULT, TreatmentKind
 from carepath.problems import Problem, Suggester, did_you_mean, local_elsewhere, quote
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
+from carepath.validate.ownership import check_owners
 from carepath.validate.safety import check_safety
 
 RESERVED_IDS = frozenset(
@@ -37,7 +38,7 @@ RESERVED_IDS = frozenset(
 )
 """Ids whose URLs the site itself uses."""
 
-RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway"})
+RESERVED_SCOPED_IDS = frozenset({"overview", "index", "pathway", "glossary"})
 """Short ids a stage scoped to a pathway may not have: the pathway's folder holds these pages and files."""
 
 LINK_MARKS = ("](", "]:", "![")
@@ -140,6 +141,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
+    problems += check_owners(kb, entry_of)
     problems += _check_text(kb, entry_of, loaded)
     problems += _check_prose(kb, entry_of)
     return kb, problems
@@ -217,34 +219,46 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
 
 
 def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
-    """The default vocabulary plus every file's additions; a word defined twice by the site is an error."""
+    """The default vocabulary plus every file's additions; a word defined twice in one scope is an error.
+
+    Treatment types are the site's wherever they are written. Urgency and edge labels belong to the scope of
+    their file: in a pathway's folder they relabel that pathway's pages (`kb.vocabularies`), elsewhere the site's.
+    """
     problems = []
     kinds: dict[str, tuple[TreatmentKind, Position]] = {}
-    urgency: dict[Urgency, tuple[str, Position]] = {}
-    edges: dict[EdgeKind, tuple[tuple[str, str], Position]] = {}
+    urgency: dict[str | None, dict[Urgency, tuple[str, Position]]] = {}
+    edges: dict[str | None, dict[EdgeKind, tuple[tuple[str, str], Position]]] = {}
     for section, locate in loaded.vocabularies:
+        scope = loaded.scope_at(locate())
         for i, t in enumerate(section.treatment_types):
             where = locate("treatment_types", i, "id")
             if t.id in kinds:
                 problems.append(Problem(where, f"vocabulary: treatment type '{t.id}' is already defined at {kinds[t.id][1]}"))
                 continue
             kinds[t.id] = (TreatmentKind(t.id, t.label, t.risky, t.schema_org, t.visit), where)
+        labels = urgency.setdefault(scope, {})
         for u, label in section.urgency_labels.items():
             where = locate("urgency_labels", u.value)
-            if u in urgency:
-                problems.append(Problem(where, f"vocabulary: urgency label '{u.value}' is already defined at {urgency[u][1]}"))
+            if u in labels:
+                problems.append(Problem(where, f"vocabulary: urgency label '{u.value}' is already defined at {labels[u][1]}"))
                 continue
-            urgency[u] = (label, where)
+            labels[u] = (label, where)
+        arrows = edges.setdefault(scope, {})
         for name, words in section.edge_labels.items():
             where = locate("edge_labels", name)
             kind = EDGE_FIELDS[name]
-            if kind in edges:
-                problems.append(Problem(where, f"vocabulary: edge label '{name}' is already defined at {edges[kind][1]}"))
+            if kind in arrows:
+                problems.append(Problem(where, f"vocabulary: edge label '{name}' is already defined at {arrows[kind][1]}"))
                 continue
-            edges[kind] = ((words.forward, words.backward), where)
-    kb.vocabulary = DEFAULT.extended(
-        [k for k, _ in kinds.values()], {u: v for u, (v, _) in urgency.items()}, {k: v for k, (v, _) in edges.items()}
-    )
+            arrows[kind] = ((words.forward, words.backward), where)
+
+    def words_of(scope: str | None) -> tuple[dict[Urgency, str], dict[EdgeKind, tuple[str, str]]]:
+        return {u: v for u, (v, _) in urgency.get(scope, {}).items()}, {k: v for k, (v, _) in edges.get(scope, {}).items()}
+
+    kb.vocabulary = DEFAULT.extended([k for k, _ in kinds.values()], *words_of(None))
+    for scope in sorted(s for s in urgency.keys() | edges.keys() if s is not None):
+        if urgency[scope] or edges[scope]:
+            kb.vocabularies[scope] = kb.vocabulary.extended([], *words_of(scope))
     return problems
 
 
@@ -510,10 +524,12 @@ def _check_reviews(kb: KnowledgeBase, entry_of: dict[str, Entry], today: dt.date
 
 
 def _check_glossary(kb: KnowledgeBase) -> list[Problem]:
+    """A word is defined once per glossary: the site's, or one pathway's (entries in its folder). Two pathways may
+    each define it, and a pathway may redefine a site term for its own pages (`KnowledgeBase.page_glossary`)."""
     problems = []
-    seen: dict[str, Position] = {}
-    anchors: dict[str, tuple[str, Position]] = {}
+    scopes: dict[str | None, tuple[dict[str, Position], dict[str, tuple[str, Position]]]] = {}
     for entry, where in zip(kb.glossary, kb.glossary_positions):
+        seen, anchors = scopes.setdefault(kb.scope_at(where), ({}, {}))
         mine: set[str] = set()
         term_reported = entry.term.casefold() in seen
         for word in [entry.term, *entry.also, *([entry.abbreviation] if entry.abbreviation else [])]:

@@ -78,8 +78,15 @@ def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complet
         if isinstance(node, Treatment):
             problems += _treatment_rules(node, entry, is_risky(kb, node))
         elif isinstance(node, Indicator):
-            problems += _urgency_wording(node, entry, kb.vocabulary)
+            problems += _urgency_wording(node, entry, _label_vocabularies(kb, node_id))
     return problems
+
+
+def _label_vocabularies(kb: KnowledgeBase, indicator_id: str) -> list[Vocabulary]:
+    """The vocabularies whose labels an indicator may be shown with: its pathway's for its own sign; for a shared
+    sign the site's and every pathway's that relabels (its pages show their own labels on every sign)."""
+    scope = kb.scope(indicator_id)
+    return [kb.vocabulary_of(scope)] if scope else [kb.vocabulary, *(kb.vocabularies[p] for p in sorted(kb.vocabularies))]
 
 
 def _emergency_flags(kb: KnowledgeBase) -> list[Problem]:
@@ -115,10 +122,10 @@ def _treatment_rules(node: Treatment, entry: Entry, risky: bool) -> list[Problem
     return problems
 
 
-def _urgency_wording(node: Indicator, entry: Entry, vocabulary: Vocabulary) -> list[Problem]:
+def _urgency_wording(node: Indicator, entry: Entry, vocabularies: list[Vocabulary]) -> list[Problem]:
     problems = []
     for name in URGENCY_TEXT_FIELDS:
-        conflict = urgency_conflict(getattr(node, name), node.urgency, vocabulary)
+        conflict = next((c for v in vocabularies if (c := urgency_conflict(getattr(node, name), node.urgency, v))), None)
         if conflict:
             word, levels = conflict
             fits = " or ".join(f"'{u.value}'" for u in Urgency if u in levels)
