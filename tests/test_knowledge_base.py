@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from carepath import check_pathway
+from carepath.render.pages import Renderer, RenderOptions
 from helpers_pathway import check
 from helpers_site import Build, article, article_links, build, copy_shipped, elements, node_url, resolve_href, text_of
 
@@ -114,11 +115,11 @@ def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[
     part = re.search(r'<div class="cp-part-of[^"]*">(.*?)</div>', page, re.DOTALL)
     assert part, "no 'Part of' line"
     words = text_of(part.group(1))
-    # Pathways by title, whatever their ids: "A stiff...", then the shipped "Numb or tingling..." and "When physical therapy..."
+    # Pathways by title, whatever their ids: "A stiff...", then the shipped "Back pain and sciatica..." and "Numb or tingling..."
     assert re.search(
         r"Part of: A stiff and sore shoulder — Step 1 of 2: Care at home ?; "
-        r"Numb or tingling hand from carpal tunnel syndrome — Step 1 of 3: Care for your hand at home ?; "
-        r"When physical therapy does not help — Step 2 of 4:",
+        r"Back pain and sciatica when physical therapy has not helped — Step 2 of 4: [^;]*; "
+        r"Numb or tingling hand from carpal tunnel syndrome — Step 1 of 3: Care for your hand at home",
         words,
     ), words
     targets = article_links(b, url)
@@ -126,14 +127,14 @@ def test_a_shared_page_names_both_pathways_and_steps_with_a_row_each(two: tuple[
     rows = [e for e in elements(page) if e.tag == "nav" and "cp-prevnext" in e.classes]
     assert [r.attrs["aria-label"] for r in rows] == [
         "Along A stiff and sore shoulder",
+        "Along Back pain and sciatica when physical therapy has not helped",
         "Along Numb or tingling hand from carpal tunnel syndrome",
-        "Along When physical therapy does not help",
     ]
     # The breadcrumb of a single pathway would be wrong for the other reader: a shared page has none.
     assert 'class="cp-breadcrumb' not in page
     # The stage flow is drawn once per pathway, each headed by its pathway.
     assert len(re.findall(r"In A stiff and sore shoulder ?:", text_of(page))) == 2  # flow heading and prev/next row
-    assert len(re.findall(r"In When physical therapy does not help ?:", text_of(page))) == 2
+    assert len(re.findall(r"In Back pain and sciatica when physical therapy has not helped ?:", text_of(page))) == 2
     assert len(re.findall(r"In Numb or tingling hand from carpal tunnel syndrome ?:", text_of(page))) == 2
 
 
@@ -142,7 +143,7 @@ def test_backlinks_say_which_pathway(two: tuple[Build, str, set[str], set[str]])
     page = article(b.html(node_url("surgical-consultation")))
     linked = text_of(page[page.index("Related pages") :])
     assert "(A stiff and sore shoulder: step 2 of 2)" in linked
-    assert "(When physical therapy does not help: step 4 of 4)" in linked
+    assert "(Back pain and sciatica when physical therapy has not helped: step 4 of 4)" in linked
 
 
 def test_placement_does_not_depend_on_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -159,8 +160,8 @@ def test_placement_does_not_depend_on_ids(tmp_path: Path, capsys: pytest.Capture
         got.append([(p.pathway.title, p.step) for p in kb.placements("nsaids")])
     assert got[0] == got[1] == [
         ("A stiff and sore shoulder", 1),
+        ("Back pain and sciatica when physical therapy has not helped", 2),
         ("Numb or tingling hand from carpal tunnel syndrome", 1),
-        ("When physical therapy does not help", 2),
     ]
 
 
@@ -226,11 +227,27 @@ def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tu
     assert box, "no emergency box"
     flags = article_links(b, "") & {node_url(f"{pid}/{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
     assert len(flags) == 2  # the emergency red flags of both pathways
-    assert "(A stiff and sore shoulder)" in text_of(box.group(1))
+    # Each sign by its title alone: a pathway's name after it would bury the sign it follows.
+    assert "(A stiff and sore shoulder)" not in text_of(box.group(1)) and "(Back pain and sciatica" not in text_of(box.group(1))
     listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
-    assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url("carpal-tunnel-care"), node_url(SHIPPED_ID)]  # by title
+    assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url(SHIPPED_ID), node_url("carpal-tunnel-care")]  # by title
     index = article(b.html("pathways/"))
     assert 'cp-emergency-box' in index and node_url(pid) in article_links(b, "pathways/")
+
+
+def test_the_emergency_box_names_the_pathway_only_of_signs_that_share_a_title(tmp_path: Path) -> None:
+    """Two pathways' signs called the same need their pathways to tell them apart; a sign of its own title does not."""
+    project = copy_shipped(tmp_path / "p")
+    same = shoulder("shoulder").replace("Your arm goes numb or weak all of a sudden", "New loss of bladder or bowel control")
+    (project / "pathway" / "shoulder").mkdir()
+    (project / "pathway" / "shoulder" / "pathway.yml").write_text(same, encoding="utf-8")
+    kb, problems = check_pathway(project / "pathway")
+    assert [p for p in problems if p.severity == "error"] == []
+    signs = {e["link"].href: e["pathways"] for e in Renderer(kb, RenderOptions()).emergency_signs("index.md")}
+    assert signs["shoulder/shoulder-arm-goes-numb.md"] == "A stiff and sore shoulder"
+    assert signs["when-pt-does-not-help/loss-of-bladder-or-bowel-control.md"] == "Back pain and sciatica when physical therapy has not helped"
+    assert signs["when-pt-does-not-help/saddle-numbness.md"] == ""
+    assert signs["stroke-warning-signs.md"] == ""  # a shared sign, on both shipped pathways: still one title
 
 
 # --- scoped ids --------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ SHARED = {
     "surgical-consultation": ("carpal-tunnel-care/surgeon-care", "when-pt-does-not-help/surgical-opinion"),
 }
 """Shared node -> (the carpal tunnel stage that offers it, the back-pain stage that offers it)."""
-TITLES = {PATHWAY: "Numb or tingling hand from carpal tunnel syndrome", BACK: "When physical therapy does not help"}
+TITLES = {PATHWAY: "Numb or tingling hand from carpal tunnel syndrome", BACK: "Back pain and sciatica when physical therapy has not helped"}
 
 
 @pytest.fixture(scope="module")

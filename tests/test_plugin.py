@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,14 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
         '{% include "_bottom.md.j2" %}\n',
         encoding="utf-8",
     )
+    # Material's search fields: the site's own weight kept; Carepath's title weight whichever plugin comes first.
+    p = projects["own-search-fields"] = copy_project(SITE_FIXTURE, root / "own-search-fields")
+    config = p / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - search\n", "  - search:\n      fields:\n        title: {boost: 7}\n"), encoding="utf-8")
+    p = projects["carepath-first"] = copy_project(SITE_FIXTURE, root / "carepath-first")
+    config = p / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("  - search\n", "")
+    config.write_text(text.replace("      pathway_dir: pathway\n", "      pathway_dir: pathway\n  - search\n"), encoding="utf-8")
     names = list(projects)
     return dict(zip(names, build_all(*[(projects[n], {}) for n in names]), strict=True))
 
@@ -131,6 +140,14 @@ def test_site_template_overrides_the_packaged_one(variants: dict[str, Build]) ->
     assert "About this condition" in text_of(condition)
 
 
+@pytest.mark.parametrize(("variant", "title"), [("own-search-fields", 7.0), ("carepath-first", 5e5)])
+def test_the_plugin_weighs_titles_for_search_unless_the_site_does(variants: dict[str, Build], variant: str, title: float) -> None:
+    b = variants[variant]
+    assert b.returncode == 0, b.output
+    fields = json.loads((b.site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]["fields"]
+    assert fields == {"title": {"boost": title}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}
+
+
 def test_serve_watches_the_pathway_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mkdocs.config import load_config
 
@@ -138,7 +155,7 @@ def test_serve_watches_the_pathway_folder(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("CAREPATH_TODAY", "2026-06-01")
     config = load_config(str(project / "mkdocs.yml"))
     plugin = config.plugins["carepath"]
-    plugin.on_config(config)
+    plugin._on_config(config)  # on_config is two handlers (MkDocs runs each at its priority): this one builds the pages
 
     class Server:
         def __init__(self) -> None:

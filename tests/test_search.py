@@ -1,5 +1,7 @@
-"""The site search index as the built site ships it: patients' own words find the page, red flags rank
-first, and nothing in it is a code page or a piece of a diagram."""
+"""The site search index as the built site ships it: patients' own words find the page, the words of the query
+rank it (titles and synonyms above everything else; urgency orders only equal matches, and danger words find
+the red flags), and nothing in it is a code page or a piece of a diagram. The ranking itself, in Chromium, is
+tests/browser/test_patient_first.py's query table."""
 
 from __future__ import annotations
 
@@ -10,7 +12,16 @@ from typing import Any
 import pytest
 from carepath import KnowledgeBase, load_knowledge_base
 from carepath.model.graph import Indicator, Urgency
-from carepath.publish.search import RED_FLAG_BOOST
+from carepath.publish.search import (
+    MATERIAL_TAGS_BOOST,
+    MAX_QUERY_WORDS,
+    RED_FLAG_BOOST,
+    SEARCH_FIELDS,
+    emergency_words,
+    matched_word_gain,
+    search_fields,
+)
+from carepath.words import words
 from helpers_site import Build, node_url, shared_build, shipped_id
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,11 +95,64 @@ def test_no_diagram_backlink_or_repeated_box_in_the_index(docs: list[dict[str, A
     assert [d["location"] for d in docs if "Get help now if you notice any of these" in d["text"]] == []
 
 
-def test_red_flags_are_boosted_by_urgency_and_nothing_else_is(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:
+def test_red_flags_carry_a_boost_by_urgency_and_nothing_else_does(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:
     boosts = {page_of(d): d.get("boost") for d in docs}
     for node in kb.of_kind("indicator"):
         assert isinstance(node, Indicator)
         assert boosts[f"{node.id}/"] == RED_FLAG_BOOST[node.urgency]
-    assert RED_FLAG_BOOST[Urgency.emergency] > RED_FLAG_BOOST[Urgency.urgent] > RED_FLAG_BOOST[Urgency.soon] > 1
     flags = {f"{n.id}/" for n in kb.of_kind("indicator")}
     assert {p: b for p, b in boosts.items() if b is not None and p not in flags} == {}
+
+
+def test_urgency_orders_equal_matches_and_never_outweighs_a_word() -> None:
+    """Just under 1, most urgent highest: on an equal match the answer comes before a warning sign, and the most
+    urgent sign before the others; no gap is as wide as one more matched word of a query of up to 10 words."""
+    ordered = [RED_FLAG_BOOST[u] for u in (Urgency.emergency, Urgency.urgent, Urgency.soon, Urgency.routine)]
+    assert ordered == sorted(ordered, reverse=True) and len(set(ordered)) == 4
+    assert max(ordered) < 1
+    assert 1 / min(ordered) < matched_word_gain(MAX_QUERY_WORDS)
+    assert MAX_QUERY_WORDS >= 10
+
+
+@pytest.mark.parametrize(("words", "gain"), [(1, 5 / 2), (2, 5 / 3.25), (4, 5 / (1 + 1.75**2))])
+def test_one_more_matched_word_gains_what_materials_worker_gives_it(words: int, gain: float) -> None:
+    """Material's worker multiplies a page's score by 1 + (1 + matched / words) ** 2: all words against all but one."""
+    assert matched_word_gain(words) == pytest.approx(gain)
+    assert matched_word_gain(words) > matched_word_gain(words + 1) > 1
+
+
+def test_materials_worker_still_ranks_by_the_share_of_words_matched() -> None:
+    """The rule `matched_word_gain` states, read from the pinned Material's own worker source (its source map):
+    a Material upgrade that changes it fails here, not in a reader's search."""
+    import material
+
+    workers = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
+    (source_map,) = workers.glob("search.*.min.js.map")
+    sources = json.loads(source_map.read_text(encoding="utf-8"))
+    search = next(text for name, text in zip(sources["sources"], sources["sourcesContent"], strict=True) if name.endswith("integrations/search/_/index.ts"))
+    code = " ".join(search.split())
+    assert "const boost = +!doc.parent + Object.values(terms) .filter(t => t).length / Object.keys(terms).length" in code
+    assert "score: score * (1 + boost ** 2)" in code
+    assert "this.add(doc, { boost: doc.boost })" in code
+
+
+def test_only_an_emergency_sign_is_found_by_the_words_that_call_for_help(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:
+    """"911" and "ambulance" find the emergency signs by their tags; an urgent sign's page does not carry them."""
+    assert emergency_words(words()) == ["911", "ambulance"]
+    tagged = {page_of(d) for d in docs if "911" in d.get("tags", [])}
+    assert tagged == {f"{n.id}/" for n in kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency}
+    assert len(tagged) >= 2
+
+
+def test_the_index_weighs_a_title_as_half_a_synonym(shipped: Build) -> None:
+    """The plugin sets Material's `title` weight; the rest stay Material's (tags 1e6, text 1)."""
+    config = json.loads((shipped.site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
+    assert config["fields"] == {"title": {"boost": 5e5}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}
+
+
+def test_a_sites_own_field_weights_win() -> None:
+    assert search_fields({}) == {"title": {"boost": MATERIAL_TAGS_BOOST / 2}}
+    assert search_fields({"title": {"boost": 7.0}, "text": {"boost": 2.0}}) == {"title": {"boost": 7.0}, "text": {"boost": 2.0}}
+    assert SEARCH_FIELDS["title"]["boost"] == MATERIAL_TAGS_BOOST / 2  # search_fields hands out copies
+    search_fields({})["title"]["boost"] = 1
+    assert SEARCH_FIELDS["title"]["boost"] == MATERIAL_TAGS_BOOST / 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import re
 from collections import Counter
 from pathlib import Path
@@ -309,8 +310,32 @@ def test_review_due_only_after_the_date(tmp_path: Path) -> None:
 def test_a_to_z_links_every_node_and_the_glossary_every_term(built: tuple[Build, KnowledgeBase]) -> None:
     b, kb = built
     a_z = article(b.html("a-z/"))
-    assert Counter(u for u in hrefs_to("a-z/", a_z) if u != "a-z/" and u != "glossary/") == Counter(node_url(n) for n in kb.nodes)
+    by_title = [resolve_href("a-z/", h) for h in re.findall(r'<li><a href="([^"]+)"', a_z)]  # a lay name's entry starts with the name
+    assert Counter(by_title) == Counter(node_url(n) for n in kb.nodes)
+    assert {u for u in hrefs_to("a-z/", a_z) if u != "a-z/" and u != "glossary/"} == {node_url(n) for n in kb.nodes}
     glossary = article(b.html("glossary/"))
     ids = {e.attrs["id"] for e in elements(glossary) if "id" in e.attrs}
     for entry in kb.glossary:
         assert links.glossary_anchor(entry.term) in ids, entry.term
+
+
+@pytest.mark.parametrize(("name", "answers"), [("Sciatica", ["nerve-root-irritation"]), ("Slipped disc", ["disc-herniation"]), ("Ibuprofen", ["nsaids"])])
+def test_a_to_z_leads_from_a_lay_name_to_the_page_that_answers_it(name: str, answers: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Patients' own words (`synonyms:`) are A–Z entries too: "Sciatica: see Nerve root irritation", under S."""
+    b = shared_build("shipped", tmp_path_factory)
+    a_z = article(b.html("a-z/"))
+    letter = section(a_z, name[0])
+    assert letter is not None, f"no letter {name[0]} in the A–Z"
+    entry = re.search(rf"<li>{re.escape(name)}: see (.*?)</li>", letter)
+    assert entry, f"no A–Z entry '{name}' under {name[0]}"
+    assert [resolve_href("a-z/", h) for h in re.findall(r'href="([^"]+)"', entry.group(1))] == [node_url(a) for a in answers]
+
+
+def test_a_to_z_lists_every_lay_name_once_but_not_one_that_is_a_title(tmp_path_factory: pytest.TempPathFactory) -> None:
+    b = shared_build("shipped", tmp_path_factory)
+    kb, _ = check_pathway(b.project / "pathway")
+    names = [html.unescape(n) for n in re.findall(r"<li>([^<]+): see ", article(b.html("a-z/")))]
+    titles = {n.title.casefold() for n in kb.nodes.values()}
+    synonyms = {s.casefold() for n in kb.nodes.values() for s in n.synonyms}
+    assert sorted(n.casefold() for n in names) == sorted(synonyms - titles)
+    assert len(names) > 100

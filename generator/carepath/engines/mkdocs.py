@@ -17,7 +17,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -30,6 +30,7 @@ from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host
+from carepath.publish.search import search_fields
 from carepath.settings import PATHWAY_DIR, Readability, Settings
 
 log = logging.getLogger("mkdocs.plugins.carepath")
@@ -81,7 +82,14 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.cache = None
         self.scores = {}
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+    @event_priority(100)  # before Material's search plugin fills in its own weights for the fields the site left out
+    def _fit_search(self, config: MkDocsConfig) -> None:
+        search = config.plugins.get("material/search")
+        fields = getattr(getattr(search, "config", None), "fields", None)
+        if isinstance(fields, dict):
+            fields.update(search_fields(fields))
+
+    def _on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.settings = settings = Settings.from_mkdocs_config(config, self.config)
         assert settings.root is not None
         folder = cache_dir_for(settings.root, settings.cache_dir, Path(config.site_dir))
@@ -109,6 +117,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         scorer = PageScorer(self.cache, self.site.kb)
         self.gate = ReadabilityGate(scorer, self.site.kb, settings, self.scores)
         return config
+
+    on_config = CombinedEvent(_fit_search, _on_config)
 
     def _fit(self, fit: host.ThemeFit, config: MkDocsConfig) -> None:
         config.markdown_extensions.extend(fit.extensions)

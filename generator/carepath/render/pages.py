@@ -7,6 +7,7 @@ templates only loop and branch. Templates can be overridden per site from `site_
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -502,14 +503,19 @@ class Renderer:
         return text
 
     def render_a_to_z(self) -> str:
+        """Every node by its title, and every lay name (`synonyms:`) that is no page's title, leading to its pages."""
         uri = links.A_TO_Z_URI
         groups: dict[str, list[dict[str, Any]]] = {}
+
+        def add(name: str, entry: dict[str, Any]) -> None:
+            letter = name[:1].upper()
+            groups.setdefault(letter if letter.isalpha() and letter.isascii() else "#", []).append(entry)
+
         for node_id, node in self.kb.nodes.items():
-            letter = node.title[:1].upper()
-            letter = letter if letter.isalpha() and letter.isascii() else "#"
-            groups.setdefault(letter, []).append(
-                {"link": self.link(uri, node_id), "kind": self.kb.type_title(node_id, self.words), "summary": node.summary, "sort": (node.title.casefold(), node_id)}
-            )
+            add(node.title, {"link": self.link(uri, node_id), "kind": self.kb.type_title(node_id, self.words), "summary": node.summary, "sort": (node.title.casefold(), node_id)})
+        for name, node_ids in lay_names(self.kb).items():
+            see = sorted((self.link(uri, n) for n in node_ids), key=lambda link: link.text.casefold())
+            add(name, {"name": name, "see": see, "sort": (name.casefold(), "")})
         letters: list[dict[str, Any]] = [
             {"letter": k, "anchor": "letter-" + (k.lower() if k != "#" else "other"), "entries": sorted(v, key=lambda i: i["sort"])}
             for k, v in sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0]))
@@ -534,14 +540,15 @@ class Renderer:
         )
 
     def emergency_signs(self, uri: str) -> list[dict[str, Any]]:
-        """Every pathway's emergency red flags, once each, by title: the general emergency box."""
+        """Every pathway's emergency red flags, once each, by title: the general emergency box. A sign is named
+        by its title alone (it means "call now" on any pathway, and a pathway's name after each would bury it);
+        only signs of different pathways that share a title say whose each is."""
+        signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
+        shared_titles = Counter(n.title.casefold() for n in signs)
         out = []
-        for node in self.kb.of_kind("indicator"):
-            assert isinstance(node, Indicator)
-            if node.urgency != Urgency.emergency:
-                continue
-            pathways = [p.pathway.title for p in self.kb.placements(node.id)]
-            out.append({"link": self.link(uri, node.id), "pathways": "; ".join(pathways) if self.several else "", "sort": node.title.casefold()})
+        for node in signs:
+            pathways = [p.pathway.title for p in self.kb.placements(node.id)] if shared_titles[node.title.casefold()] > 1 else []
+            out.append({"link": self.link(uri, node.id), "pathways": "; ".join(pathways), "sort": (node.title.casefold(), node.id)})
         return sorted(out, key=lambda e: e["sort"])
 
     def pathway_items(self, uri: str) -> list[dict[str, Any]]:
@@ -623,6 +630,22 @@ def render_pages(kb: KnowledgeBase, options: RenderOptions | None = None) -> dic
 
 
 NAV_MAX_PATHWAYS = Settings.nav_max_pathways
+
+
+def lay_names(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Each lay name of the A–Z (a node's `synonyms:`, first letter raised) and the ids of the nodes it names,
+    once however it is spelled; a name that is some page's title is left to that page's own entry."""
+    titles = {node.title.casefold() for node in kb.nodes.values()}
+    names: dict[str, tuple[str, list[str]]] = {}
+    for node_id, node in kb.nodes.items():
+        for synonym in node.synonyms:
+            key = synonym.casefold()
+            if key in titles:
+                continue
+            node_ids = names.setdefault(key, (synonym[:1].upper() + synonym[1:], []))[1]
+            if node_id not in node_ids:
+                node_ids.append(node_id)
+    return dict(names.values())
 
 
 def nav_pages(kb: KnowledgeBase, max_pathways: int = NAV_MAX_PATHWAYS) -> list[tuple[str, list[tuple[str, str]]]]:
