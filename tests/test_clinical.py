@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from carepath.publish.codes import lookup_key
 from carepath.publish.export import FORMAT, VERSION
 from carepath.publish.site_url import NO_SITE_URL, is_placeholder, placeholder_message
 from carepath.settings import Settings
+from carepath.text.escape import css_string
 from helpers_site import strip_ansi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,6 +234,27 @@ def test_jsonld_cannot_close_its_script_element(site: Path) -> None:
     assert "<script>alert(1)" not in html
 
 
+def test_running_header_and_footer_of_a_printed_page_come_from_the_page(site: Path) -> None:
+    """The title, source line and page number that print.css puts in every printed page's margins are CSS strings
+    in the page: a title with markup in it cannot close their `<style>` element, or the string."""
+    html = read(site, "genicular-nerve-ablation/index.html")
+    style = re.search(r"<style>(.*?)</style>", handout_of(html), re.DOTALL)
+    assert style
+    assert style.group(1) == (
+        ':root { --cp-running-title: "Genicular nerve ablation \\3c /script\\3e \\3c script\\3e alert(1)\\3c /script\\3e ";'
+        f" --cp-running-source: {css_string(handout_source(html))};"
+        ' --cp-running-page: "Page " counter(page) " of " counter(pages); }'
+    )
+    assert css_string('a "b" \\ c\n  d') == '"a \\22 b\\22  \\5c  c d"'
+    assert css_string(" of ") == '" of "', "the pieces around the page counters keep their spaces"
+
+
+def handout_source(html: str) -> str:
+    found = re.search(r'<span class="cp-handout-source">(.*?)</span>', html)
+    assert found
+    return html_module.unescape(found.group(1))
+
+
 def test_every_node_page_has_jsonld(site: Path) -> None:
     for node_id in ["knee-care", "first-steps", "procedures", "anti-inflammatory-gel", "genicular-nerve-ablation"]:
         assert jsonld_of(read(site, f"{node_id}/index.html"))["@type"] == "MedicalWebPage"
@@ -345,6 +368,7 @@ def test_handout_names_publisher_version_and_date(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     handout = handout_of(read(project / "site", "anti-inflammatory-pills/index.html"))
     assert "Published by Knee Clinic &lt;Trust&gt; &amp; Co. This version: 2.1, dated 2026-03-04." in handout
+    assert '--cp-running-source: "Published by Knee Clinic \\3c Trust\\3e  \\26  Co. This version: 2.1, dated 2026-03-04.";' in handout
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("content_version: '2.1'", "publisher: Knee Team"), encoding="utf-8")
     result = run_build(project, today="2026-03-04")

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 from carepath import check_pathway
-from carepath.diagram.dot import overview_dot
+from carepath.diagram.dot import KeyEntry, key_entries, overview_dot
 from carepath.model.graph import KINDS, Kind, KnowledgeBase, NodeBase
 from carepath.model.kinds import WORD_KEYS, Kinds, KindTableError, table_problems
 from carepath.publish.jsonld import page_jsonld
@@ -69,7 +69,8 @@ def test_every_kind_reaches_its_page_its_box_and_its_json_ld(kb: KnowledgeBase, 
     dot = overview_dot(kb, pathway, "overview.md")
     box = next(line for line in dot.splitlines() if f'id="n-{node_id}"' in line)
     assert f'shape="{kind.diagram["shape"]}"' in box and f"cp-kind-{kind.name}" in box
-    assert re.search(rf'"key:{kind.name}" \[.*label=<{re.escape(kind.title())}>', dot)
+    assert re.search(rf'"key:{kind.name}" \[.*shape="{re.escape(kind.diagram["shape"])}"', dot)  # its sample in the key
+    assert KeyEntry(f"k-{kind.name}", f"cp-key-kind cp-kind-{kind.name}", kind.title()) in key_entries(kb.vocabulary, words())
 
     about = page_jsonld(kb, node_id, None)["about"]["@type"]
     typed = kb.treatment_kind(node_id)

@@ -278,8 +278,10 @@ def test_a_pathway_page_names_its_owner_and_a_shared_page_keeps_the_sites_publis
     owned = site.pages["knee/exercise.md"]
     line = "Published by Knee team. Contact: [knee\\-team@example\\.org](mailto:knee-team@example.org). Clinical reviewer for this pathway: Dr K\\. Example.\n{: .cp-owner }"
     assert line in owned and line in site.pages["knee.md"]
-    # The footer prints with the page, so the handout does not repeat the publisher; it never names the site's.
-    assert "Published by" not in owned.split('class="cp-handout', 1)[1].split("</div>\n</div>", 1)[0]
+    # The handout heads page 1 and every printed page's margin with whoever answers for the page: the owner.
+    handout = owned.split('class="cp-handout', 1)[1].split("</div>\n</div>", 1)[0]
+    assert '<span class="cp-handout-source">Published by Knee team. This version is dated ' in handout
+    assert '--cp-running-source: "Published by Knee team. This version is dated ' in handout
     assert "The Site Team" not in owned
     assert jsonld(owned)["publisher"] == {"@type": "Organization", "name": "Knee team", "email": "knee-team@example.org"}
     for page in ("hip/exercise.md", "pills.md", "numb-groin.md"):

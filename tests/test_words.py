@@ -154,7 +154,8 @@ _NOT_TEXT_ATTRIBUTE = re.compile(
 """Attributes whose value no one reads: what is left of a tag is its name and these attributes' names."""
 _ATTR_LIST = re.compile(r"\{:?[ \t]*[#.][^{}\n]*\}|\{ data-search-exclude \}")
 _ADMONITION = re.compile(r"^[ \t]*!!![ \t]+[\w -]+", re.MULTILINE)
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.DOTALL)
+"""Scripts and stylesheets: code, whose words come in through Jinja."""
 
 HTML_NAMES = "a br button details div form h1 h2 input label li nav noscript option p script section select span strong summary ul"
 NOT_WORDS = frozenset([*HTML_NAMES.split(), "aria-label", "required", "title", "description", "hide", "navigation", "toc"])

@@ -387,9 +387,11 @@ def phone_js(browser: Browser) -> Iterator[BrowserContext]:
     ctx.close()
 
 
-PHONE_PAGES = [(f"{p}/", f"journey-{PHONE_WIDTH}px-{p}") for p in PATHWAY_IDS] + [
-    (f"{s}/", f"slice-{PHONE_WIDTH}px-{s}") for s in STAGE_IDS
-]
+PHONE_PAGES = (
+    [(f"{p}/", f"journey-{PHONE_WIDTH}px-{p}") for p in PATHWAY_IDS]
+    + [(f"{s}/", f"slice-{PHONE_WIDTH}px-{s}") for s in STAGE_IDS]
+    + [(f"{p}/overview/", f"overview-{PHONE_WIDTH}px-{p}") for p in PATHWAY_IDS]
+)
 
 # Under is_mobile, Chromium widens the layout viewport to fit content that sticks out, so
 # `window.innerWidth` grows with the overflow and `scrollWidth <= innerWidth` cannot fail; hence the
@@ -467,3 +469,48 @@ def test_page_does_not_scroll_sideways_on_a_phone_without_javascript(phone: Brow
     finally:
         page.close()
     assert header == {}, f"{HEADER_TOPIC} makes these pages wider than {PHONE_WIDTH}px without JavaScript"
+
+
+# --- the clinician overview: all of the chart at once, its key beside or under it ---
+
+SCREENS = {"desktop": (1280, 800), "phone": (PHONE_WIDTH, 844)}
+OVERVIEW_BOXES_JS = """() => {
+    const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const svg = document.querySelector('svg.cp-overview-svg');
+    return {chart: box(svg), key: box(document.querySelector('.cp-overview-key')),
+            natural: svg.viewBox.baseVal.width * 4 / 3, width: document.documentElement.clientWidth, height: innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("pathway_id", PATHWAY_IDS)
+def test_overview_chart_fits_the_screen_with_its_key_in_view(browser: Browser, base_url: str, pathway_id: str, screen: str) -> None:
+    """Without JavaScript: the whole chart inside the screen's width and no taller than the screen, so one look
+    takes all of it in; the key beside it on a desktop, directly under it on a phone, within the first two screens."""
+    width, height = SCREENS[screen]
+    ctx = phone_context(browser, js=False) if screen == "phone" else browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": height}, service_workers="block"
+    )
+    try:
+        page = ctx.new_page()
+        open_without_js(page, base_url + f"{pathway_id}/overview/", unfold=False)
+        m = page.evaluate(OVERVIEW_BOXES_JS)
+        chart, key = m["chart"], m["key"]
+        assert m["width"] == width
+        assert 0 <= chart["left"] and chart["right"] <= width, f"the chart spans {chart['left']:.0f}..{chart['right']:.0f} px"
+        assert chart["bottom"] - chart["top"] <= height, "the chart is taller than the screen"
+        assert 0 <= key["left"] and key["right"] <= width, f"the key spans {key['left']:.0f}..{key['right']:.0f} px"
+        assert key["bottom"] <= 2 * height, f"the key ends {key['bottom']:.0f} px down"
+        if screen == "desktop":
+            assert key["left"] >= chart["right"] and key["top"] < chart["bottom"], "the key is not beside the chart"
+        else:
+            assert 0 <= key["top"] - chart["bottom"] <= 40, "the key is not directly under the chart"
+        page.locator(".cp-overview-key").scroll_into_view_if_needed()
+        assert page.locator(".cp-overview-key li").last.is_visible()
+        print(
+            f"{pathway_id} at {width}x{height}: chart {chart['left']:.0f}..{chart['right']:.0f} x {chart['top']:.0f}..{chart['bottom']:.0f} px "
+            f"({(chart['right'] - chart['left']) / m['natural']:.0%} of its natural width), "
+            f"key {key['left']:.0f}..{key['right']:.0f} x {key['top']:.0f}..{key['bottom']:.0f} px"
+        )
+    finally:
+        ctx.close()

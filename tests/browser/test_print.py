@@ -17,7 +17,7 @@ from carepath import KnowledgeBase
 from helpers_site import node_url
 from test_clinical import build_project, segno_matrix, svg_matrix
 
-from .conftest import HOST, Visit, _QuietHandler, unavailable
+from .conftest import HOST, PAGE_KINDS, Visit, _QuietHandler, page_of_kind, unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -34,7 +34,10 @@ HIDDEN_IN_PRINT = [
     ".cp-prevnext",
     ".cp-diagram",
 ]
-SHOWN_IN_PRINT = ["h1", ".cp-summary", ".cp-gethelp", ".cp-meta", ".cp-handout", ".cp-qr", ".cp-handout-url", ".cp-handout-source"]
+SHOWN_IN_PRINT = [
+    "h1", ".cp-summary", ".cp-gethelp", ".cp-meta",
+    ".cp-handout", ".cp-qr", ".cp-handout-url", ".cp-handout-source", ".cp-handout-notes",
+]  # fmt: skip
 """The get-help box prints the serious signs at the top, so the handout does not repeat them."""
 
 
@@ -46,6 +49,101 @@ def pdf_pages(pdf: Path) -> int:
     found = re.search(r"^Pages:\s+(\d+)$", out, re.MULTILINE)
     assert found, out
     return int(found.group(1))
+
+
+def poppler(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        unavailable(f"{tool} is missing (apt-get install poppler-utils)")
+    return found
+
+
+def pdf_text(pdf: Path, page: int) -> str:
+    """The text of one page of a PDF in reading order, a block after another (the margin boxes included)."""
+    return subprocess.run(
+        [poppler("pdftotext"), "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def lines_of(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+MM = 300 / 25.4
+"""Pixels a millimetre at the 300 dpi the printed QR code is read back at."""
+MARGIN_TOP_MM, MARGIN_LEFT_MM = 13, 15
+"""print.css's `@page` margins: where the page's own content, and so the handout block, starts on paper."""
+
+
+def printed_qr(pdf: Path, modules: int) -> list[list[int]]:
+    """The QR code printed at the top left of page 1, read back from the PDF rasterized at 300 dpi: the dark pixels
+    of the handout block's first 26 mm square (the code, and nothing else: its words start to its right), each
+    module sampled at its centre. No QR decoder is needed: the modules are compared with segno's own."""
+    x, y, side = round(MARGIN_LEFT_MM * MM), round(MARGIN_TOP_MM * MM), round(26 * MM)
+    out = subprocess.run(
+        [poppler("pdftoppm"), "-gray", "-r", "300", "-f", "1", "-l", "1", "-x", str(x), "-y", str(y), "-W", str(side), "-H", str(side), str(pdf)],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", out)
+    assert header, out[:20]
+    width, height = int(header.group(1)), int(header.group(2))
+    pixels = out[header.end() :]
+    assert len(pixels) == width * height
+    dark = [(i % width, i // width) for i, v in enumerate(pixels) if v < 128]
+    assert dark, "nothing is printed where the QR code should be"
+    left, top = min(px for px, _ in dark), min(py for _, py in dark)
+    right, bottom = max(px for px, _ in dark) + 1, max(py for _, py in dark) + 1
+    assert abs((right - left) - (bottom - top)) <= 2, f"not a square code: {right - left} x {bottom - top} px"
+    step = (right - left) / modules
+    return [[1 if pixels[int(top + (r + 0.5) * step) * width + int(left + (c + 0.5) * step)] < 128 else 0 for c in range(modules)] for r in range(modules)]
+
+
+NODE_KINDS = [k for k in PAGE_KINDS if k in ("pathway", "stage", "treatment", "condition", "indicator")]
+
+
+@pytest.mark.parametrize("kind", NODE_KINDS)
+def test_printed_page_one_has_title_source_qr_code_and_notes_box(page: Page, base_url: str, kb: KnowledgeBase, kind: str, tmp_path: Path) -> None:
+    """Chromium's own PDF of a node page: page 1 carries the title, who published it, the version and date, the QR
+    code of its address (read back from the PDF) and the clinician's notes box; every page its title and number."""
+    path = page_of_kind(kb, kind)
+    title = " ".join(kb.nodes[path.rstrip("/")].title.split())
+    page.goto(base_url + path)
+    canonical = page.get_attribute("link[rel=canonical]", "href")
+    source = page.locator(".cp-handout-source").text_content()
+    assert canonical and source
+    pdf = tmp_path / "handout.pdf"
+    pages = print_to_pdf(page, base_url + path, pdf)
+    first = lines_of(pdf_text(pdf, 1))
+    assert first[0] == title, "the title heads page 1"
+    body = " ".join(first[1:])
+    assert title in body, "the page's own heading"
+    assert "Read this page online, with any updates since it was printed:" in body
+    assert canonical in body.replace(" ", ""), "the page's address (a long one wraps)"
+    assert " ".join(source.split()) in body, "publisher, version and date on page 1"
+    assert "Notes from your clinician" in first
+    expected = segno_matrix(canonical, border=0)
+    assert printed_qr(pdf, len(expected)) == expected, "the QR code on page 1 is not the page's address"
+    for n in range(1, pages + 1):
+        text = lines_of(pdf_text(pdf, n))
+        assert text[0] == title, f"page {n} of {path} does not start with its title"
+        assert text[-2:] == [" ".join(source.split()), f"Page {n} of {pages}"], f"page {n} of {path} ends {text[-2:]}"
+
+
+def test_a_handout_over_two_pages_has_its_title_and_number_on_page_two(page: Page, base_url: str, kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The longest treatment page, printed: page 2 starts with the page's title and ends with its number."""
+    sizes = {}
+    for path in treatment_paths(kb):
+        page.goto(base_url + path)
+        sizes[path] = len(page.inner_text("article"))
+    longest = max(sizes, key=lambda p: sizes[p])
+    pdf = tmp_path / "longest.pdf"
+    pages = print_to_pdf(page, base_url + longest, pdf)
+    assert pages >= 2, f"{longest} prints on one page: no page 2 to check"
+    second = lines_of(pdf_text(pdf, 2))
+    title = " ".join(kb.nodes[longest.rstrip("/")].title.split())
+    assert second[0] == title and title not in second[1:], "page 2 has the title once, at its head"
+    assert second[-1] == f"Page 2 of {pages}"
+    assert "Notes from your clinician" not in second, "the notes box is on page 1"
 
 
 def treatment_paths(kb: KnowledgeBase) -> list[str]:

@@ -58,7 +58,7 @@ def test_screenshot_of_each_page_kind(browser: Browser, base_url: str, kb: Knowl
         page = context.new_page()
         response = page.goto(base_url + path_of(kb, kind), wait_until="load")
         assert response is not None and response.status == 200
-        # Reflow (WCAG 1.4.10): the page never scrolls sideways; wide things (the overview) scroll inside their box.
+        # Reflow (WCAG 1.4.10): the page never scrolls sideways; the overview chart is scaled to fit it.
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
         body_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('article.md-typeset')).fontSize)")
         assert body_px >= MIN_BODY_PX

@@ -3,7 +3,6 @@ a line style per edge kind, and a key. Writes the source only; `graphviz.py` lay
 
 from __future__ import annotations
 
-import itertools
 import textwrap
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from carepath.text.escape import html_text, xml_chars
 from carepath.urls import DIRECTORY_URLS, Urls
 from carepath.words import Words
 
-__all__ = ["INK", "OPTIONS_PER_ROW", "overview_dot"]
+__all__ = ["INK", "KEY_GRAPH", "OPTIONS_PER_ROW", "KeyEntry", "key_entries", "overview_dot"]
 
 
 def _clean(text: str) -> str:
@@ -121,7 +120,7 @@ def overview_dot(
     kb: KnowledgeBase, pathway: Pathway, page_uri: str, *,
     urls: Urls = DIRECTORY_URLS, all_edges: bool = False, words: Words | None = None,
 ) -> str:
-    """The Graphviz source of the overview (for debugging and for the golden files)."""
+    """The Graphviz source of the overview (for debugging and for the golden files): the chart, then its key."""
     return _overview_dot(_ctx(kb, pathway, page_uri, None, urls, words), all_edges).text()
 
 
@@ -230,8 +229,8 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         else:
             dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
-    _legend(dot, pathway.id, all_edges, ctx.vocabulary, ctx.w)
     dot.add("}", 0)
+    _key(dot)
     return dot
 
 
@@ -250,30 +249,47 @@ def _drawn(e: Edge, pathway: Pathway, cluster_of: dict[str, str]) -> bool:
     return True
 
 
-def _legend(dot: _Dot, top: str, all_edges: bool, vocabulary: Vocabulary, w: Words) -> None:
-    """A key drawn with the same shapes and lines as the graph, placed beside the pathway node."""
-    dot.add('subgraph "cluster_legend" {')
-    dot.add(f'id="c-legend"; label=<<B>{_dot_html(w("diagram.key"))}</B>>; style="rounded"; color="#6b6b6b"; fontcolor="{INK}"; class="cp-legend";', 2)
-    kinds = [k.name for k in KINDS]
+@dataclass(frozen=True)
+class KeyEntry:
+    """One line of the overview's key: the id of its sample in the key's layout, its classes and its words."""
+
+    sample: str
+    classes: str
+    words: str
+
+
+def key_entries(vocabulary: Vocabulary, w: Words, all_edges: bool = False) -> list[KeyEntry]:
+    """What the key explains, in order: each kind of box, then each kind of line."""
+    out = [KeyEntry(f"k-{row.name}", f"cp-key-kind cp-kind-{row.name}", row.title(w)) for row in KINDS]
+    for kind in EdgeKind:
+        label = vocabulary.edge_label(kind) + ("" if all_edges or kind != EdgeKind.relevant_to else " " + w("diagram.within_a_step"))
+        out.append(KeyEntry(f"k-{kind.value}", f"cp-key-edge cp-edge-{kind.value}", label))
+    return out
+
+
+KEY_GRAPH = "key"
+"""The name of the second graph in the overview's DOT source: the key's samples, laid out by the same run."""
+
+
+def _key(dot: _Dot) -> None:
+    """The key's samples as a graph of their own, after the chart's, so one run of Graphviz draws both: a box of
+    each kind, without words, and a short line of each edge kind from a dot. The page sets them beside their
+    words in HTML (`svg.py` cuts them apart), so the key stays readable, and on screen, however big the chart."""
+    dot.add(f"digraph {_dot_quoted(KEY_GRAPH)} {{", 0)
+    dot.add('graph [rankdir="LR", nodesep="0.2", ranksep="0.3", bgcolor="#ffffff", pad="0.1"];')
+    dot.add(f'node [color="{INK}", penwidth="1.2", label="", fixedsize="true", width="0.5", height="0.25"];')
+    dot.add('edge [arrowsize="0.8"];')
     for row in KINDS:
         attrs = dict(row.diagram)
-        attrs.update({"label": f"<{_dot_html(row.title(w))}>", "id": f"k-{row.name}", "class": f"cp-legend-node cp-kind-{row.name}"})
-        dot.add(f'"key:{row.name}" {_attrs(attrs)};', 2)
-    for a, b in itertools.pairwise(kinds):
-        dot.add(f'"key:{a}" -> "key:{b}" [style="invis"];', 2)
-    previous = f"key:{kinds[-1]}"
+        attrs.update({"id": f"k-{row.name}", "class": f"cp-legend-node cp-kind-{row.name}"})
+        dot.add(f'"key:{row.name}" {_attrs(attrs)};')
     for kind in EdgeKind:
         a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
-        dot.add(f'{{ rank="same"; "{a}"; "{b}"; }}', 2)
-        dot.add(f'"{a}" [shape="point", width="0.05", color="{INK}", id="k-{kind.value}-from", label=""];', 2)
-        label = vocabulary.edge_label(kind) + ("" if all_edges or kind != EdgeKind.relevant_to else " " + w("diagram.within_a_step"))
-        dot.add(f'"{b}" [shape="plaintext", margin="0", id="k-{kind.value}-words", label=<{_dot_html(label)}>];', 2)
+        dot.add(f'"{a}" [shape="point", width="0.05", height="0.05", color="{INK}", id="k-{kind.value}-from"];')
+        dot.add(f'"{b}" [shape="point", width="0.01", height="0.01", style="invis", id="k-{kind.value}-to"];')
         attrs = {k: v for k, v in _EDGE_ATTRS[kind].items() if k not in ("constraint", "dir", "arrowtail")}
         if "arrowtail" in _EDGE_ATTRS[kind]:
             attrs["arrowhead"] = _EDGE_ATTRS[kind]["arrowtail"]
-        attrs.update({"id": f"k-{kind.value}", "class": f"cp-legend-edge cp-edge-{kind.value}", "minlen": "2"})
-        dot.add(f'"{a}" -> "{b}" {_attrs(attrs)};', 2)
-        dot.add(f'"{previous}" -> "{a}" [style="invis"];', 2)
-        previous = a
-    dot.add("}")
-    dot.add(f'{_dot_quoted(top)} -> "key:pathway" [style="invis"];')
+        attrs.update({"id": f"k-{kind.value}", "class": f"cp-legend-edge cp-edge-{kind.value}"})
+        dot.add(f'"{a}" -> "{b}" {_attrs(attrs)};')
+    dot.add("}", 0)

@@ -3,13 +3,14 @@ alternative beside it; or the list only when a pathway is over the size limits, 
 
 from __future__ import annotations
 
-from carepath.diagram.context import _ctx
-from carepath.diagram.dot import _clean, _overview_dot
+from carepath.diagram.context import _Ctx, _ctx
+from carepath.diagram.dot import _clean, _Dot, _overview_dot, key_entries
 from carepath.diagram.graphviz import LAYOUT, run_dot
 from carepath.diagram.links import check_diagram_links
 from carepath.diagram.listing import _details, _text_alternative
-from carepath.diagram.svg import _tidy_svg
+from carepath.diagram.svg import _key_samples, _split_layout, _tidy_svg
 from carepath.model.graph import KnowledgeBase, Pathway
+from carepath.text.escape import html_text
 from carepath.urls import DIRECTORY_URLS, Urls
 from carepath.words import Words
 
@@ -45,8 +46,8 @@ def overview_html(
     urls: Urls = DIRECTORY_URLS, all_edges: bool = False, words: Words | None = None,
 ) -> str:
     """The clinician overview: every node of the pathway, laid out by Graphviz `dot` with the stages as frames,
-    each node a link to its page, each edge kind with its own line style, and a key. The text alternative
-    follows in a closed `<details>`. Long association lines are left to that list unless `all_edges` (see
+    each node a link to its page, each edge kind with its own line style, and beside it a key in HTML. The
+    text alternative follows in a closed `<details>`. Long association lines are left to that list unless `all_edges` (see
     `_drawn`)."""
     ctx = _ctx(kb, pathway, page_uri, None, urls, words)
     prefix = f"cp-overview-{pathway.id}"
@@ -65,12 +66,29 @@ def overview_html(
     link = ctx.link(pathway.id)
     caption = ctx.w("diagram.overview_caption_all", pathway=link) if all_edges else ctx.w("diagram.overview_caption", pathway=link)
     layout = LAYOUT.get() or run_dot
-    svg = _tidy_svg(layout(dot.text(), f"overview of pathway '{pathway.id}'"), dot, prefix, title, desc)
+    chart, key = _split_layout(layout(dot.text(), f"overview of pathway '{pathway.id}'"), prefix)
+    svg = _tidy_svg(chart, dot, prefix, title, desc)
     out = (
         f'<figure class="cp-diagram cp-overview cp-no-score" data-search-exclude="true" id="{prefix}">\n'
-        f'<div class="cp-overview-canvas" role="region" tabindex="0" aria-label="{ctx.w("diagram.overview_canvas")}">\n{svg}\n</div>\n'
+        f'<div class="cp-overview-body">\n<div class="cp-overview-canvas">\n{svg}\n</div>\n'
+        f"{_key_html(ctx, key, dot, prefix, all_edges)}\n</div>\n"
         f"<figcaption>{caption}</figcaption>\n"
         f"{_details(_text_alternative(ctx), ctx.w('diagram.pathway_list'))}\n</figure>"
     )
     check_diagram_links(out, kb, page_uri, urls)
     return out
+
+
+def _key_html(ctx: _Ctx, key_svg: str, dot: _Dot, prefix: str, all_edges: bool) -> str:
+    """The key beside the chart: each kind of box and line Graphviz drew, as a small picture beside its words.
+    In HTML, not in the chart, so it stays readable and on screen however much the chart is scaled down."""
+    entries = key_entries(ctx.vocabulary, ctx.w, all_edges)
+    samples = _key_samples(key_svg, dot, prefix, [e.sample for e in entries])
+    rows = "\n".join(
+        f'<li class="{e.classes}">{samples[e.sample]} <span>{html_text(e.words, xml=True)}</span></li>' for e in entries
+    )
+    return (
+        f'<div class="cp-overview-key" role="group" aria-labelledby="{prefix}-key-title">\n'
+        f'<p class="cp-overview-key-title" id="{prefix}-key-title">{html_text(ctx.w("diagram.key"), xml=True)}</p>\n'
+        f'<ul class="cp-overview-key-list">\n{rows}\n</ul>\n</div>'
+    )

@@ -1,4 +1,4 @@
-"""Escaping text from YAML for each place it lands: Markdown text, Markdown prose, HTML, JSON.
+"""Escaping text from YAML for each place it lands: Markdown text, Markdown prose, HTML, JSON, CSS strings.
 
 Plain-text fields (titles, summaries, list items, labels) never carry markup: every character that
 Markdown or HTML would read is escaped. Prose fields (`body` and the longer sections) take Markdown,
@@ -58,6 +58,16 @@ def meta_text(text: str) -> str:
     into their pages without escaping, because a title taken from a heading is already HTML.
     """
     return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def css_string(text: str) -> str:
+    """Plain text as a quoted CSS string, one line (spaces at its ends kept, for pieces of a sentence), for a
+    stylesheet inside a page: quotes, backslashes, `<`, `>` and `&` become CSS escapes, so nothing can end the
+    string, the rule or the `<style>` element it sits in."""
+    out = []
+    for ch in xml_chars(re.sub(r"\s+", " ", str(text))):
+        out.append(f"\\{ord(ch):x} " if ch in '"\\<>&' else ch)
+    return '"' + "".join(out) + '"'
 
 
 def json_text(value: Any) -> str:
