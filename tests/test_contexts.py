@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 from carepath import check_pathway
+from carepath.build.site import SitePages, build_site_pages
 from carepath.model.graph import KnowledgeBase
 from carepath.publish.export import export_graph
 from carepath.render.pages import RenderOptions, render_pages
-from helpers_pathway import check, write_pathway
+from carepath.settings import Settings
+from carepath.urls import pathway_json_uri
+from helpers_pathway import SHIPPED, check, write_pathway
 from helpers_site import article, build, elements, text_of
 
 PILLS = """\
@@ -269,3 +272,61 @@ def test_a_stages_context_cannot_list_relevant_to(tmp_path: Path, capsys: pytest
     run = check(tmp_path, capsys, given)
     assert run.problems == ["pathway/shared/stages.yml:7:9: stage 'common': 'in.knee.relevant_to': a stage has no 'relevant_to' links"]
 
+
+# --- the shipped site: properties, never lists of its ids ---------------------------------------------------
+
+
+def _named(value: object, kb: KnowledgeBase, pathways: set[str]) -> list[str]:
+    """Every string in a JSON value (keys too) that names a node, a pathway or a node in a pathway's folder."""
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in [*_named(k, kb, pathways), *_named(v, kb, pathways)]]
+    if isinstance(value, list):
+        return [n for v in value for n in _named(v, kb, pathways)]
+    if isinstance(value, str) and (value in kb.nodes or value in pathways or value.split("/", 1)[0] in pathways and "/" in value):
+        return [value]
+    return []
+
+
+@pytest.fixture(scope="module")
+def shipped() -> SitePages:
+    return build_site_pages(Settings(pathway_dir=SHIPPED, diagrams=True))
+
+
+def test_each_shipped_pathway_json_names_only_its_own_nodes_and_the_shared_library(shipped: SitePages) -> None:
+    """In nodes, edges and every nested list or mapping (a shared node's `relevant_to`, its contexts): the pathway
+    itself, its own nodes ('<p>/...') and shared nodes, never another pathway's."""
+    kb = shipped.kb
+    pathways = {p.id for p in kb.pathways}
+    assert len(pathways) > 1
+    shared_seen = False
+    for pid in sorted(pathways):
+        data = json.loads(shipped.assets[pathway_json_uri(pid)])
+        named = _named({k: v for k, v in data.items() if k != "glossary"}, kb, pathways)
+        assert [n for n in named if not (n == pid or n.startswith(f"{pid}/") or kb.is_shared(n))] == [], pid
+        assert any(n.startswith(f"{pid}/") for n in named)
+        shared_seen = shared_seen or any(kb.is_shared(n) for n in named)
+        for node in data["nodes"]:
+            assert set(node["in"]) <= {pid}, node["id"]
+        assert {e.get("in", pid) for e in data["edges"]} <= {pid}
+    assert shared_seen
+
+
+def test_no_shipped_page_of_one_pathway_names_another_pathways_nodes(shipped: SitePages) -> None:
+    """A pathway's own pages (its home, overview, stages and nodes: text, diagrams, "Related pages") and its part of
+    each shared page (its context) link nothing in another pathway's folder."""
+    pathways = {p.id for p in shipped.kb.pathways}
+    checked = 0
+    for pid in sorted(pathways):
+        others = [f"{q}/" for q in pathways - {pid}]
+        for uri, text in shipped.pages.items():
+            if uri == f"{pid}.md" or uri.startswith(f"{pid}/"):
+                checked += 1
+                assert not [q for q in others if q in text], uri
+    assert checked > len(pathways)
+    parts = 0
+    for uri, text in shipped.pages.items():
+        for title, body in re.findall(r'<details class="cp-pathway-context" markdown="1">\n<summary class="cp-no-score">(.*?)</summary>\n(.*?)</details>', text, re.DOTALL):
+            pid = next(p.id for p in shipped.kb.pathways if p.title == title)
+            parts += 1
+            assert not [q for q in pathways - {pid} if f"{q}/" in body], (uri, title)
+    assert parts > 0
