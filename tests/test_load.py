@@ -78,7 +78,7 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     "unknown key, nothing near": (
         PHYSIO + "    colour: red\n",
         ("pathway/treatments.yml:6:5: treatment 'physio': unknown key 'colour' (expected one of: id, title, summary, body, aliases, "
-        "codes, sources, review, synonyms, type, how_it_helps, what_to_expect, risks, get_help_if, relief_duration, questions, requires, escalates_to, "
+        "codes, sources, in, review, synonyms, type, how_it_helps, what_to_expect, risks, get_help_if, relief_duration, questions, requires, escalates_to, "
         "returns_to, relevant_to)"),
     ),
     "unknown top-level key": (
@@ -384,7 +384,7 @@ def test_a_broken_node_postpones_reachability(tmp_path: Path, capsys: pytest.Cap
     run = check(tmp_path, capsys, {"journey.yml": journey(), "treatments.yml": PHYSIO, "more.yml": stage})
     assert run.problems == [
         ("pathway/more.yml:2:62: stage 'later': unknown key 'colour' (expected one of: id, title, summary, body, aliases, codes, "
-        "sources, review, synonyms, pathway, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
+        "sources, in, review, synonyms, pathway, options, escalates_to, when_to_move_on, signs_not_working, red_flags)")
     ]
 
 

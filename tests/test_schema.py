@@ -11,7 +11,17 @@ import jsonschema
 import pytest
 import yaml
 from carepath import load
-from carepath.model.graph import EDGE_FIELDS, EDGE_TARGETS, KINDS, Code, GlossaryEntry, PathwayFile, Review, Source
+from carepath.model.graph import (
+    EDGE_FIELDS,
+    EDGE_TARGETS,
+    KINDS,
+    Code,
+    GlossaryEntry,
+    PathwayContext,
+    PathwayFile,
+    Review,
+    Source,
+)
 from carepath.model.schema import SCHEMA_PATH, schema_text
 from carepath.validate.graph import code_problem
 from helpers_pathway import REPO, VALID, run_cli
@@ -85,8 +95,8 @@ GUIDE = (REPO / "AUTHORING.md").read_text(encoding="utf-8")
 
 
 def test_guide_names_every_field() -> None:
-    models = [PathwayFile, *(k.model for k in KINDS), Review, Code, Source, GlossaryEntry]
-    missing = sorted({f"{m.__name__}.{name}" for m in models for name in m.model_fields if f"`{name}`" not in GUIDE})
+    models = [PathwayFile, *(k.model for k in KINDS), Review, Code, Source, PathwayContext, GlossaryEntry]
+    missing = sorted({f"{m.__name__}.{name}" for m in models for name, info in m.model_fields.items() if f"`{info.alias or name}`" not in GUIDE})
     assert missing == []
 
 

@@ -103,9 +103,10 @@ class Entry:
         """The node's id in the knowledge base: '<pathway>/<id>' for a node local to a pathway."""
         return f"{self.scope}/{self.node.id}" if self.scope else self.node.id
 
-    def locate(self, *loc: str | int) -> Position:
-        """Where a value inside this entry was written, e.g. `locate("codes", 0, "code")`; the nearest parent if absent."""
-        return self._positions.nearest(self._prefix + loc)
+    def locate(self, *loc: str | int, key: bool = False) -> Position:
+        """Where a value inside this entry was written, e.g. `locate("codes", 0, "code")`; the nearest parent if absent.
+        With `key`, where its key was written (`locate("in", "knee", key=True)`: the line that names the pathway)."""
+        return self._positions.nearest(self._prefix + loc, keys=key)
 
 
 @dataclass
@@ -638,7 +639,7 @@ def _explain_all(errors: list[Any], prefix: Path_, data: dict[str, Any], pos: _P
         if err["type"] == "extra_forbidden":
             loc: Path_ = prefix + tuple(err["loc"])
             model = _model_at(loc[:-1])
-            match = did_you_mean(str(loc[-1]), model.model_fields) if model else ""
+            match = did_you_mean(str(loc[-1]), _keys(model)) if model else ""
             if match:
                 misspelt.add(loc[:-1] + (match.split("'")[1],))
     return [_explain(err, prefix, data, pos) for err in errors if not (err["type"] == "missing" and prefix + tuple(err["loc"]) in misspelt)]
@@ -662,18 +663,26 @@ def _who(loc: Path_, data: dict[str, Any]) -> str:
     return "file"
 
 
+def _keys(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's keys as authors write them: a field's YAML key is its alias when it has one (`in`)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
+
+
 def _model_at(loc: Path_) -> type[BaseModel] | None:
     """The model class whose fields apply at `loc`, for did-you-mean on unknown keys."""
     cls: type[BaseModel] = PathwayFile
+    keyed = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False  # a list index, or the key of a mapping such as `in:` (a pathway id)
             continue
-        info = cls.model_fields.get(part)
+        info = _keys(cls).get(part)
         if info is None:
             return None
         inner = _inner_model(info.annotation)
         if inner is None:
             return None
+        keyed = typing.get_origin(info.annotation) is dict
         cls = inner
     return cls
 
@@ -682,6 +691,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
+    if origin is dict:
+        return _inner_model(typing.get_args(annotation)[1])
     if origin in (list, typing.Union, types.UnionType, typing.Annotated):
         for arg in typing.get_args(annotation):
             found = _inner_model(arg)
@@ -708,10 +719,10 @@ def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions) -> 
     if kind == "extra_forbidden":
         key = str(loc[-1])
         model = _model_at(loc[:-1])
-        hint = did_you_mean(key, model.model_fields) if model else ""
+        hint = did_you_mean(key, _keys(model)) if model else ""
         expected = ""
         if model and not hint:
-            expected = " (expected one of: " + ", ".join(model.model_fields) + ")"
+            expected = " (expected one of: " + ", ".join(_keys(model)) + ")"
         return Problem(pos.nearest(loc, keys=True), f"{who}: unknown key {quote(key)}{hint}{expected}")
     if kind == "missing":
         return Problem(pos.nearest(loc[:-1]), f"{who}: missing required key '{loc[-1]}'")

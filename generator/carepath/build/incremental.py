@@ -145,7 +145,7 @@ def _recording_kb(kb: KnowledgeBase, recorder: _Recorder) -> KnowledgeBase:
 
 
 def _edge_text(e: Edge) -> str:
-    return f"{e.kind.value} {e.source} {e.target}"
+    return f"{e.kind.value} {e.source} {e.target} {e.pathway or ''}".rstrip()
 
 
 class IncrementalRenderer(Renderer):

@@ -62,11 +62,12 @@ class _Ctx:
         return prefix + self.link(stage_id, primary)
 
     def targets(self, node_id: str, kind: EdgeKind) -> list[str]:
-        """Where a node's edges lead inside this pathway: a diagram never links into another pathway."""
-        return [e.target for e in self.kb.out_edges(node_id, kind) if e.target in self.members]
+        """Where a node's edges lead inside this pathway: a diagram never links into another pathway, nor follows a
+        link written in another pathway's context (`in:`) on a shared node."""
+        return [e.target for e in self.kb.out_edges(node_id, kind) if e.target in self.members and e.holds_in(self.pathway.id)]
 
     def sources(self, node_id: str, kind: EdgeKind) -> list[str]:
-        return [e.source for e in self.kb.in_edges(node_id, kind) if e.source in self.members]
+        return [e.source for e in self.kb.in_edges(node_id, kind) if e.source in self.members and e.holds_in(self.pathway.id)]
 
 
 def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, urls: Urls, w: Words | None) -> _Ctx:

@@ -193,7 +193,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
             dot.add(f'"exit:{sid}" -> {_dot_quoted(pathway.stages[i + 1])} [style="invis"];')
 
     edges = sorted(
-        (e for e in kb.edges if e.source in members and e.target in members),
+        (e for e in kb.edges if e.source in members and e.target in members and e.holds_in(pathway.id)),
         key=lambda e: (e.source, list(EdgeKind).index(e.kind), e.target),
     )
     declared = {(e.source, e.kind, e.target) for e in edges}

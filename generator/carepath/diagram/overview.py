@@ -27,7 +27,7 @@ stage with 300 options 16 s, with 500 minutes). See LIMITS.md."""
 def overview_size(kb: KnowledgeBase, pathway: Pathway) -> tuple[int, int]:
     """The nodes and the links between them that a pathway's overview would lay out."""
     members = set(kb.members(pathway.id))
-    return len(members), sum(1 for m in members for e in kb.out_edges(m) if e.target in members)
+    return len(members), sum(1 for m in members for e in kb.out_edges(m) if e.target in members and e.holds_in(pathway.id))
 
 
 def overview_too_big(kb: KnowledgeBase, pathway: Pathway) -> str | None:

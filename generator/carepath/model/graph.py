@@ -26,6 +26,7 @@ from carepath.model.nodes import (
     NodeBase,
     Owner,
     Pathway,
+    PathwayContext,
     PathwayFile,
     Ref,
     Review,
@@ -64,6 +65,7 @@ __all__ = [
     "NodeBase",
     "Owner",
     "Pathway",
+    "PathwayContext",
     "PathwayFile",
     "Placement",
     "Position",
@@ -97,6 +99,13 @@ class Edge:
     source: str
     target: str
     position: Position
+    pathway: str | None = None
+    """The pathway whose context (`in:`) on a shared node declared this edge: it holds for that pathway's readers
+    only. None for the node's own edges."""
+
+    def holds_in(self, pathway_id: str | None) -> bool:
+        """Whether the edge is part of `pathway_id`'s view of the graph: a node's own edges hold in every pathway."""
+        return self.pathway is None or self.pathway == pathway_id
 
 
 MEMBER_EDGES = frozenset({EdgeKind.offers, EdgeKind.flags, EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers_to, EdgeKind.returns_to})
@@ -187,26 +196,33 @@ class KnowledgeBase:
             self._page_glossaries[scope] = found
         return found
 
-    def resolve(self, ref: str, from_id: str) -> str | None:
+
+    def local_to(self, node_id: str) -> str | None:
+        """The pathway a node belongs to alone: a pathway itself, or the pathway it is local to; None for a shared node."""
+        return None if self.is_shared(node_id) else self.scope(node_id)
+
+    def resolve(self, ref: str, from_id: str, within: str | None = None) -> str | None:
         """The full id a reference written on node `from_id` means.
 
         A full id ('knee/self-care') means itself. A short id means the node of that name local to the
         writer's pathway, else the shared node of that name: it never reaches into another pathway's folder.
+        `within`: the pathway whose context (`in:`) on a shared node the reference is written in; it resolves
+        as that pathway's own references do.
         Only from a hand-written page (`from_id` "") does a short id find the one pathway's node of that name;
         None when several have it. An unknown reference comes back unchanged for the reference check to report.
         """
         if "/" in ref:
             return ref
-        scope = self.scope(from_id)
+        scope = within or self.scope(from_id)
         if scope and f"{scope}/{ref}" in self.nodes:
             return f"{scope}/{ref}"
         if ref in self.nodes or ref not in self.short_names or from_id:
             return ref
         return self.short_names[ref][0] if len(self.short_names[ref]) == 1 else None
 
-    def choices(self, ref: str, from_id: str) -> list[str]:
+    def choices(self, ref: str, from_id: str, within: str | None = None) -> list[str]:
         """The full ids a short reference that leads nowhere from `from_id` may have meant: other pathways' nodes of that name."""
-        if "/" in ref or ref not in self.short_names or self.resolve(ref, from_id) in self.nodes:
+        if "/" in ref or ref not in self.short_names or self.resolve(ref, from_id, within) in self.nodes:
             return []
         return sorted(self.short_names[ref])
 
@@ -214,9 +230,9 @@ class KnowledgeBase:
         """Every way a reference may name a node: its full id, and a local node's short id."""
         return [*self.nodes, *(s for s in self.short_names if s not in self.nodes)]
 
-    def means(self, name: str, from_id: str) -> bool:
+    def means(self, name: str, from_id: str, within: str | None = None) -> bool:
         """Whether `name`, written on `from_id`, leads to one node: a suggestion must be something that works there."""
-        return self.resolve(name, from_id) in self.nodes
+        return self.resolve(name, from_id, within) in self.nodes
 
     def kind(self, node_id: str) -> str:
         """The name of a node's kind: 'treatment'."""
@@ -267,8 +283,8 @@ class KnowledgeBase:
     def walk(self, pathway: Pathway, starts: list[str]) -> list[str]:
         """Node ids reached from `starts` along the pathway's own edges, in breadth-first order.
 
-        Only `MEMBER_EDGES` are followed, and never into a stage the pathway does not list: an edge into
-        another pathway's stage is a cross-link, not part of this journey.
+        Only `MEMBER_EDGES` are followed, and never into a stage the pathway does not list nor into another
+        pathway's own node: an edge into another pathway is a cross-link, not part of this journey.
         """
         listed = set(pathway.stages)
         order: list[str] = []
@@ -280,7 +296,7 @@ class KnowledgeBase:
             for e in self._out.get(node, ()):
                 if e.kind not in MEMBER_EDGES or e.target in seen:
                     continue
-                if isinstance(self.nodes[e.target], (Stage, Pathway)) and e.target not in listed:
+                if e.target not in listed and (isinstance(self.nodes[e.target], (Stage, Pathway)) or self.local_to(e.target) not in (None, pathway.id)):
                     continue
                 seen.add(e.target)
                 queue.append(e.target)
@@ -292,7 +308,8 @@ class KnowledgeBase:
         Its own: itself, its stages, their options and red flags, and what those lead to along
         `MEMBER_EDGES`. Then the nodes no pathway owns that its nodes cross-link to (a condition named
         only by a red flag's `relevant_to`, say): they join every pathway that links them. A node another
-        pathway owns never joins through a cross-link.
+        pathway owns, or is local to, never joins through a cross-link; nor does a link written in another
+        pathway's context (`in:`) on a shared node.
         """
         if not self._members:
             core: dict[str, list[str]] = {}
@@ -306,7 +323,9 @@ class KnowledgeBase:
                 queue = deque(order)
                 while queue:
                     for e in self._out.get(queue.popleft(), ()):
-                        if e.kind != EdgeKind.includes and e.target not in owned and e.target not in seen:
+                        if e.kind == EdgeKind.includes or not e.holds_in(pid) or self.local_to(e.target) not in (None, pid):
+                            continue
+                        if e.target not in owned and e.target not in seen:
                             seen.add(e.target)
                             order.append(e.target)
                             queue.append(e.target)

@@ -78,6 +78,21 @@ class Source(Strict):
     year: Annotated[int, Field(ge=1800, le=2100)] | None = None
 
 
+class PathwayContext(Strict):
+    """What a shared node says to the readers of one pathway that uses it (`in: {<pathway-id>: ...}`).
+
+    A shared page serves every pathway that uses it, so what is true for one pathway's readers only (why this
+    medicine in this condition, that pathway's guideline) is kept apart and shown to them alone.
+    """
+
+    note: Text = Field("", description="Markdown shown on the page to this pathway's readers only; node: links resolve in the pathway's namespace")
+    sources: list[Source] = Field(default_factory=list, description="this pathway's citations (its guideline), listed under the pathway's title")
+    relevant_to: list[Ref] = Field(
+        default_factory=list,
+        description="ids this node is relevant to for this pathway's readers (its conditions), resolved like the pathway's own references",
+    )
+
+
 class NodeBase(Strict):
     id: Slug = Field(description="stable kebab-case id; it becomes the page URL and must never change silently")
     title: Line
@@ -89,6 +104,11 @@ class NodeBase(Strict):
     )
     codes: list[Code] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    contexts: dict[Slug, PathwayContext] = Field(
+        default_factory=dict,
+        alias="in",
+        description="shared library only: per-pathway context, keyed by the id of each pathway that uses this node (AUTHORING.md)",
+    )
     review: Review = Field(default_factory=Review)
     synonyms: list[Line] = Field(default_factory=list, description="other words patients use for this (lay terms, brand names); indexed for search")
 

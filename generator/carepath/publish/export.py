@@ -5,25 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from carepath.model.graph import KnowledgeBase, Pathway
+from carepath.model.graph import EDGE_FIELDS, KnowledgeBase, Pathway
 
 FORMAT = "carepath-pathway"
 VERSION = 1
 
 
 def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str, Any]:
-    """The whole knowledge base, or one pathway and its own nodes (`KnowledgeBase.members`)."""
+    """The whole knowledge base, or one pathway and its own nodes (`KnowledgeBase.members`).
+
+    One pathway's file names only its own nodes, itself and the shared library's: a shared node's references
+    into another pathway and the contexts (`in:`) of the other pathways are left out, as their edges are.
+    """
     ids = sorted(kb.nodes) if pathway is None else sorted(kb.members(pathway.id))
     keep = set(ids)
     nodes = []
     for node_id in ids:
-        node = kb.nodes[node_id]
-        data = node.model_dump(mode="json", exclude_defaults=False)
+        data = kb.nodes[node_id].model_dump(mode="json", exclude_defaults=False, by_alias=True)
+        if pathway is not None:
+            data = _seen_from(kb, pathway.id, data)
         nodes.append({"kind": kb.kind(node_id), **data})
     edges = [
-        {"kind": e.kind.value, "source": e.source, "target": e.target}
+        {"kind": e.kind.value, "source": e.source, "target": e.target, **({"in": e.pathway} if e.pathway else {})}
         for e in kb.edges
-        if e.source in keep and e.target in keep
+        if e.source in keep and e.target in keep and (pathway is None or e.holds_in(pathway.id))
     ]
     out: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     if pathway is not None:
@@ -47,3 +52,16 @@ def _glossary(kb: KnowledgeBase, pathway: Pathway | None) -> list[dict[str, Any]
 def dumps(data: dict[str, Any]) -> str:
     """Stable, byte-reproducible JSON. `ensure_ascii` keeps '</script>' and odd code points inert."""
     return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=True) + "\n"
+
+
+def _seen_from(kb: KnowledgeBase, pathway_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A node's data as one pathway's file holds it: its references without another pathway's own nodes, and
+    only that pathway's context."""
+
+    def ours(ref: str) -> bool:
+        return kb.local_to(ref) in (None, pathway_id)
+
+    out: dict[str, Any] = {name: [r for r in value if ours(r)] if name in EDGE_FIELDS else value for name, value in data.items()}
+    context: dict[str, Any] | None = data["in"].get(pathway_id)
+    out["in"] = {pathway_id: {**context, "relevant_to": [r for r in context["relevant_to"] if ours(r)]}} if context else {}
+    return out

@@ -53,6 +53,26 @@ class Citation(TypedDict):
     """'Publisher, year'."""
 
 
+class SourceGroup(TypedDict):
+    """One pathway's sources on a page shared by several: its context's (`in:`), under the pathway's title."""
+
+    pathway: str
+    sources: list[Citation]
+
+
+class PathwayNote(TypedDict):
+    """What a shared node says to one pathway's readers (its context, `in:`), shown in that pathway's part of the page."""
+
+    pathway: Link
+    note: str
+    """The context's note as Markdown, its `node:` links resolved in the pathway's namespace."""
+    links: list[Link]
+    """What the node is relevant to in this pathway; on a page on one pathway these join the page's own lists instead."""
+    links_label: str
+    folded: bool
+    """On a page shared by several pathways, each pathway's context folds under its title; on one, it reads inline."""
+
+
 class HelpItem(TypedDict):
     node: Indicator
     label: str
@@ -124,6 +144,11 @@ class NodePage:
     backlinks: list[Link]
     review: ReviewDates
     sources: list[Citation]
+    """The node's own sources; on a page on one pathway, that pathway's context's too."""
+    source_groups: list[SourceGroup]
+    """On a page shared by several pathways: each pathway's context's sources, under its title."""
+    contexts: list[PathwayNote]
+    """The context (`in:`) of each pathway the page is on that has one, in the order of its placements."""
     get_help: GetHelp
     owner: OwnerLine | None
     """Who answers for the page, when its pathway names an owner; None: the site's publisher (on the handout)."""

@@ -21,12 +21,14 @@ from carepath.model.graph import (
     KINDS,
     URGENCY_ORDER,
     Condition,
+    Edge,
     EdgeKind,
     Indicator,
     KnowledgeBase,
     Node,
     Pathway,
     Placement,
+    Source,
     Stage,
     Treatment,
     Urgency,
@@ -44,10 +46,12 @@ from carepath.render.contexts import (
     NodePage,
     Offered,
     OwnerLine,
+    PathwayNote,
     PathwayPage,
     PlaceOnPathway,
     PrevNext,
     ReviewDates,
+    SourceGroup,
     StageOnPathway,
     StagePage,
     TreatmentPage,
@@ -135,7 +139,9 @@ class Renderer:
             return self.words.get("page.step_of", step=place.step, steps=len(place.pathway.stages), title=stage.title)
         return stage.title
 
-    def prose(self, node_id: str, text: str | None, from_uri: str) -> str:
+    def prose(self, node_id: str, text: str | None, from_uri: str, within: str | None = None) -> str:
+        """A node's Markdown with its `node:` links made page links; `within`: the pathway whose context (`in:`)
+        the text is, whose namespace its links resolve in."""
         if not text:
             return ""
 
@@ -144,16 +150,16 @@ class Renderer:
 
         def resolve(target: str) -> str | None:
             ident, _, anchor = target.partition("#")
-            ident = self.kb.resolve(ident, node_id) or ident
+            ident = self.kb.resolve(ident, node_id, within) or ident
             if ident in self.kb.nodes:
                 if anchor:
                     self.anchor_links.append(AnchorLink(where, who, f"node:{target}", links.node_uri(ident), anchor))
                 return links.md_link(from_uri, links.node_uri(ident), anchor)
-            options = self.kb.choices(ident, node_id)
+            options = self.kb.choices(ident, node_id, within)
             if options:
                 self.problems.append(Problem(where, f"{who}: node link 'node:{ident}' in its text names {local_elsewhere(ident, options, 'node:')}"))
                 return None
-            hint = Suggester(self.kb.names()).hint(ident, partial(self.kb.means, from_id=node_id))
+            hint = Suggester(self.kb.names()).hint(ident, partial(self.kb.means, from_id=node_id, within=within))
             self.problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in its text{hint}"))
             return None
 
@@ -210,14 +216,21 @@ class Renderer:
         return rows
 
     def backlinks(self, node_id: str, uri: str) -> list[Link]:
+        """The pages that link here, each with the pathway and step it is on. Only pages of the pathways this page
+        is on, or shared ones: another pathway's own page (a cross-link by full id) is not listed."""
         items = []
         vocabulary = self.kb.vocabulary_of(self.kb.scope(node_id))
+        here = {p.pathway.id for p in self.kb.placements(node_id)}
         for e in self.kb.in_edges(node_id):
             if e.kind == EdgeKind.includes:
                 continue
+            home = self.kb.local_to(e.source)
+            if here and home is not None and home not in here:
+                continue
             link = self.link(uri, e.source, with_step=True)
             note = vocabulary.edge_label(e.kind, backward=True)
-            places = self.kb.placements(e.source)
+            # A link written in one pathway's context (`in:`) is that pathway's alone.
+            places = [p for p in self.kb.placements(e.source) if e.holds_in(p.pathway.id)]
             if self.several and places:
                 note += " (" + "; ".join(self._place_words(e.source, p) for p in places) + ")"
             elif len(places) == 1 and places[0].stage and self.kb.kind(e.source) != "stage":
@@ -233,7 +246,46 @@ class Renderer:
         return place.pathway.title
 
     def targets(self, node_id: str, kind: EdgeKind, uri: str) -> list[Link]:
-        return [self.link(uri, e.target, with_step=True) for e in self.kb.out_edges(node_id, kind)]
+        return [self.link(uri, e.target, with_step=True) for e in self.edges_here(node_id, kind)]
+
+    def inline_pathway(self, node_id: str) -> str | None:
+        """The one pathway a page is on, whose context (`in:`) the page reads as its own; None on a page shared by several."""
+        places = self.kb.placements(node_id)
+        return places[0].pathway.id if len(places) == 1 else None
+
+    def edges_here(self, node_id: str, kind: EdgeKind) -> list[Edge]:
+        """A node's edges of `kind` that its page lists as its own: its own edges, and on a page on one pathway,
+        those of that pathway's context. (On a page shared by several, each context's go in its own part.)"""
+        inline = self.inline_pathway(node_id)
+        return [e for e in self.kb.out_edges(node_id, kind) if e.holds_in(inline)]
+
+    def pathway_contexts(self, node_id: str, uri: str) -> list[PathwayNote]:
+        """The context (`in:`) of each pathway the page is on, in the order of its placements: folded under the
+        pathway's title on a page shared by several, inline on a page on one."""
+        node = self.kb.nodes[node_id]
+        if not node.contexts:
+            return []
+        places = self.kb.placements(node_id)
+        folded = len(places) > 1
+        out: list[PathwayNote] = []
+        for place in places:
+            pid = place.pathway.id
+            context = node.contexts.get(pid)
+            if context is None:
+                continue
+            related = [e for e in self.kb.out_edges(node_id, EdgeKind.relevant_to) if e.pathway == pid] if folded else []
+            note = self.prose(node_id, context.note, uri, within=pid)
+            if note or related:
+                out.append(
+                    {
+                        "pathway": self.link(uri, pid),
+                        "note": note,
+                        "links": [self.link(uri, e.target, with_step=True) for e in related],
+                        "links_label": self.kb.vocabulary_of(pid).edge_label(EdgeKind.relevant_to).capitalize(),
+                        "folded": folded,
+                    }
+                )
+        return out
 
     def flag_ids(self, node_id: str) -> list[str]:
         """The red flags that apply on a node's page: its pathways' and its stages' own, without repeats."""
@@ -310,9 +362,26 @@ class Renderer:
         }
 
     def sources(self, node: Node) -> list[Citation]:
-        """Citations in the order written: the title (linked when there is a URL) and 'Publisher, year'."""
+        """Citations in the order written: the title (linked when there is a URL) and 'Publisher, year'. On a
+        page on one pathway, that pathway's context's (`in:`) follow the node's own."""
+        inline = self.inline_pathway(node.id) if node.contexts else None
+        context = node.contexts.get(inline) if inline else None
+        return self.citations([*node.sources, *(context.sources if context else [])])
+
+    def source_groups(self, node: Node) -> list[SourceGroup]:
+        """On a page shared by several pathways: each pathway's context's sources, under the pathway's title."""
+        if not node.contexts or self.inline_pathway(node.id):
+            return []
+        groups: list[SourceGroup] = []
+        for place in self.kb.placements(node.id):
+            context = node.contexts.get(place.pathway.id)
+            if context and context.sources:
+                groups.append({"pathway": place.pathway.title, "sources": self.citations(context.sources)})
+        return groups
+
+    def citations(self, sources: Iterable[Source]) -> list[Citation]:
         out: list[Citation] = []
-        for s in node.sources:
+        for s in sources:
             where = ", ".join(p for p in (s.publisher, str(s.year) if s.year else None) if p)
             out.append({"title": s.title, "url": s.url or "", "where": where})
         return out
@@ -345,6 +414,8 @@ class Renderer:
             "backlinks": self.backlinks(node_id, uri),
             "review": self.review(node),
             "sources": self.sources(node),
+            "source_groups": self.source_groups(node),
+            "contexts": self.pathway_contexts(node_id, uri),
             "get_help": self.get_help(node_id, uri) if get_help else GetHelp(urgent=[], other=[]),
             "owner": self.owner(node_id),
         }
@@ -429,7 +500,7 @@ class Renderer:
 
     def condition_page(self, node: Condition, uri: str) -> ConditionPage:
         common = self.common(node.id, uri)
-        related = [(e.target, self.link(uri, e.target, with_step=True)) for e in self.kb.out_edges(node.id, EdgeKind.relevant_to)]
+        related = [(e.target, self.link(uri, e.target, with_step=True)) for e in self.edges_here(node.id, EdgeKind.relevant_to)]
         return ConditionPage(
             **common,
             treatments=[link for t, link in related if not self._is_check(t)],

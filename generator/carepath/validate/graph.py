@@ -30,6 +30,7 @@ from carepath.model.vocabulary import DEFAULT, TreatmentKind
 from carepath.problems import Problem, Suggester, did_you_mean, local_elsewhere, quote
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
+from carepath.validate.contexts import check_use, context_edges, contexts_of
 from carepath.validate.ownership import check_owners
 from carepath.validate.safety import check_safety
 
@@ -105,6 +106,9 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             else:
                 aliases[alias] = (found.id, entry.position)
 
+    edges, in_problems = context_edges(kb, entry_of)
+    kb.edges += edges
+    problems += in_problems
     problems += _build_vocabulary(kb, loaded)
     problems += _check_types(kb, entry_of)
 
@@ -132,6 +136,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     if not loaded.incomplete:
         # With a node missing, "unreachable" would only guess: the missing node may be the link.
         problems += _check_reachability(kb)
+        problems += check_use(kb, entry_of)
         if not cycles:  # a cycle goes backwards somewhere by definition: one message is enough
             problems += _check_stage_order(kb)
         if not kb.pathways and not problems:
@@ -160,30 +165,51 @@ def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
         return set(), []
     problems = []
     elsewhere: set[str] = set()
-    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
-    resolved: dict[tuple[str, str], str] = {}
+    resolved: dict[tuple[str, str | None, str], str] = {}
     edges = []
     for e in kb.edges:
-        target = kb.resolve(e.target, e.source) or e.target
-        if target not in kb.nodes and kb.choices(e.target, e.source):
-            problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{field_of[e.kind]}' names {local_elsewhere(e.target, kb.choices(e.target, e.source))}"))
+        target = kb.resolve(e.target, e.source, e.pathway) or e.target
+        options = kb.choices(e.target, e.source, e.pathway)
+        if target not in kb.nodes and options:
+            problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{_field(e)}' names {local_elsewhere(e.target, options)}"))
             elsewhere.add(e.target)
-        resolved[(e.source, e.target)] = target
+        resolved[(e.source, e.pathway, e.target)] = target
         edges.append(replace(e, target=target) if target != e.target else e)
     kb.edges = edges
     for node_id, node in list(kb.nodes.items()):
-        update = {}
+        update: dict[str, object] = {}
         for name in EDGE_FIELDS:
             refs = getattr(node, name, None)
-            if refs and any(resolved.get((node_id, r), r) != r for r in refs):
-                update[name] = [resolved.get((node_id, r), r) for r in refs]
+            if refs and any(resolved.get((node_id, None, r), r) != r for r in refs):
+                update[name] = [resolved.get((node_id, None, r), r) for r in refs]
+        if any(resolved.get((node_id, pid, r), r) != r for pid, c in node.contexts.items() for r in c.relevant_to):
+            update["contexts"] = {
+                pid: c.model_copy(update={"relevant_to": [resolved.get((node_id, pid, r), r) for r in c.relevant_to]}) for pid, c in node.contexts.items()
+            }
         if update:
             kb.nodes[node_id] = node.model_copy(update=update)
     return elsewhere, problems
 
 
+_FIELD_OF = {kind: name for name, kind in EDGE_FIELDS.items()}
+
+
+def _field(e: Edge) -> str:
+    """The field an edge was written in, as messages name it: 'requires', or 'in.<pathway>.relevant_to' for a context's."""
+    return f"in.{e.pathway}.{_FIELD_OF[e.kind]}" if e.pathway else _FIELD_OF[e.kind]
+
+
 PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
 """The Markdown fields of a node, where `node:` links may appear."""
+
+
+def _prose(kb: KnowledgeBase, node_id: str) -> list[tuple[tuple[str, ...], str, str | None]]:
+    """A node's Markdown texts: (where in its entry, text, the pathway its links resolve in). A context's note
+    (`in.<pathway>.note`) links like that pathway's own text."""
+    node = kb.nodes[node_id]
+    texts: list[tuple[tuple[str, ...], str, str | None]] = [((name,), getattr(node, name, None) or "", None) for name in PROSE_FIELDS]
+    texts += [(("in", pid, "note"), context.note, pid) for pid, context in contexts_of(kb, node_id)]
+    return [t for t in texts if t[1]]
 
 
 def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set[str]) -> list[Problem]:
@@ -191,16 +217,16 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
     so `check` rejects what the build would. A link to a node whose file failed to load is not reported again."""
     problems = []
     suggest = Suggester(kb.names())
-    for node_id, node in sorted(kb.nodes.items()):
-        for name in PROSE_FIELDS:
-            text = getattr(node, name, None)
-            if not text or "node:" not in text:
+    for node_id in sorted(kb.nodes):
+        for loc, text, within in _prose(kb, node_id):
+            if "node:" not in text:
                 continue
             bad: list[str] = []
+            name = ".".join(loc)
 
-            def resolve(target: str, bad: list[str] = bad, node_id: str = node_id) -> str | None:
+            def resolve(target: str, bad: list[str] = bad, node_id: str = node_id, within: str | None = within) -> str | None:
                 ident = target.partition("#")[0]
-                ident = kb.resolve(ident, node_id) or ident
+                ident = kb.resolve(ident, node_id, within) or ident
                 if ident in kb.nodes or ident in broken:  # a node whose file is unreadable is reported there, once
                     return "#"
                 bad.append(ident)
@@ -208,12 +234,12 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
 
             md_prose(text, resolve)
             for ident in (b for b in bad if b not in broken):
-                where, who = entry_of[node_id].locate(name), _label(kb, node_id)
-                options = kb.choices(ident, node_id)
+                where, who = entry_of[node_id].locate(*loc), _label(kb, node_id)
+                options = kb.choices(ident, node_id, within)
                 if options:
                     problems.append(Problem(where, f"{who}: node link 'node:{ident}' in '{name}' names {local_elsewhere(ident, options, 'node:')}"))
                     continue
-                hint = suggest.hint(ident, partial(kb.means, from_id=node_id))
+                hint = suggest.hint(ident, partial(kb.means, from_id=node_id, within=within))
                 problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in '{name}'{hint}"))
     return problems
 
@@ -287,12 +313,11 @@ def _check_references(
 ) -> list[Problem]:
     """`guessed` receives each unknown id that is close to a real one, mapped to it (a typo, most likely)."""
     problems = []
-    seen: set[tuple[str, EdgeKind, str]] = set()
-    field_of = {kind: name for name, kind in EDGE_FIELDS.items()}
+    seen: set[tuple[str, EdgeKind, str, str | None]] = set()
     suggest = Suggester(kb.names())
     for e in kb.edges:
         who = _label(kb, e.source)
-        field = field_of[e.kind]
+        field = _field(e)
         if e.target not in kb.nodes:
             if e.target in broken:
                 continue
@@ -300,15 +325,19 @@ def _check_references(
                 new = aliases[e.target][0]
                 problems.append(Problem(e.position, f"{who}: '{field}' uses the former id '{e.target}'; use '{new}'"))
             else:
-                hint = suggest.hint(e.target, partial(kb.means, from_id=e.source))
+                hint = suggest.hint(e.target, partial(kb.means, from_id=e.source, within=e.pathway))
                 problems.append(Problem(e.position, f"{who}: unknown reference '{e.target}' in '{field}'{hint}"))
                 if hint and guessed is not None:  # a pathway's own stage is named by its short id: follow its full id
-                    guessed.setdefault(e.target, kb.resolve(hint.split("'")[1], e.source) or hint.split("'")[1])
+                    guessed.setdefault(e.target, kb.resolve(hint.split("'")[1], e.source, e.pathway) or hint.split("'")[1])
             continue
-        if (e.source, e.kind, e.target) in seen:
+        if e.pathway and (e.source, e.kind, e.target, None) in seen:
+            # A context's edges come after the node's own, which hold for every pathway already.
+            problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}', which '{_FIELD_OF[e.kind]}' already lists for every pathway"))
+            continue
+        if (e.source, e.kind, e.target, e.pathway) in seen:
             problems.append(Problem(e.position, f"{who}: '{field}' lists '{e.target}' more than once"))
             continue
-        seen.add((e.source, e.kind, e.target))
+        seen.add((e.source, e.kind, e.target, e.pathway))
         if e.target == e.source:
             problems.append(Problem(e.position, f"{who}: '{field}' points to itself"))
             continue
@@ -559,7 +588,7 @@ def _check_text(kb: KnowledgeBase, entry_of: dict[str, Entry], loaded: Loaded) -
     """Control characters and bidirectional overrides: invisible, they make a title or label read differently."""
     problems = []
     for node_id, node in sorted(kb.nodes.items()):
-        for loc, text in _strings(node.model_dump(mode="json")):
+        for loc, text in _strings(node.model_dump(mode="json", by_alias=True)):
             bad = _hidden_control(text)
             if bad:
                 name = ".".join(str(p) for p in loc)
@@ -599,14 +628,13 @@ def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]
     """What the build would defuse in Markdown fields: link targets with an unsafe scheme, images from elsewhere.
     (`node:` links are `_check_node_links`'.)"""
     problems = []
-    for node_id, node in sorted(kb.nodes.items()):
-        for name in PROSE_FIELDS:
-            text = getattr(node, name, None)
-            if not text or not any(mark in text for mark in LINK_MARKS):
+    for node_id in sorted(kb.nodes):
+        for loc, text, _ in _prose(kb, node_id):
+            if not any(mark in text for mark in LINK_MARKS):
                 continue
             found: list[str] = []
             md_prose(text, lambda target: "#", found)
-            problems += [Problem(entry_of[node_id].locate(name), f"{_label(kb, node_id)}: '{name}': {message}") for message in found]
+            problems += [Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{'.'.join(loc)}': {message}") for message in found]
     return problems
 
 

@@ -117,7 +117,7 @@ def _treatment_rules(node: Treatment, entry: Entry, risky: bool) -> list[Problem
             problems.append(
                 Problem(entry.position, f"{who}: a treatment of type '{kind}' needs 'get_help_if', the signs that mean get help during or after it", "warning")
             )
-    if node.review.status == "reviewed" and not node.sources:
+    if node.review.status == "reviewed" and not node.sources and not any(c.sources for c in node.contexts.values()):
         problems.append(Problem(entry.locate("review", "status"), f"{who}: reviewed but has no 'sources'; cite where its content comes from", "warning"))
     return problems
 

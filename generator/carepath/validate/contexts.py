@@ -1,0 +1,85 @@
+"""Per-pathway context on shared nodes (`in: {<pathway-id>: {note, sources, relevant_to}}`): the edges a context
+declares, and its rules. Only a shared node has contexts, each for a pathway that uses it; what a context names
+resolves in that pathway's namespace (`validate/graph.py` resolves and checks the edges with the others).
+
+Returns problems, never raises for bad input and never reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from carepath.load import Entry
+from carepath.model.graph import EDGE_TARGETS, Edge, EdgeKind, KnowledgeBase, Pathway, PathwayContext
+from carepath.problems import Problem, did_you_mean, quote
+
+
+def contexts_of(kb: KnowledgeBase, node_id: str) -> Iterator[tuple[str, PathwayContext]]:
+    """A node's contexts that mean something: those of a shared node, each for a pathway of the knowledge base.
+    (The others are reported by `context_edges`, once.)"""
+    node = kb.nodes[node_id]
+    if not node.contexts or not kb.is_shared(node_id):
+        return
+    for pid, context in node.contexts.items():
+        if isinstance(kb.nodes.get(pid), Pathway):
+            yield pid, context
+
+
+def context_edges(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> tuple[list[Edge], list[Problem]]:
+    """The `relevant_to` edges every context declares, each marked with its pathway, and the problems of `in:`
+    itself: on a node that is not shared, for an id that is no pathway, on a kind that has no `relevant_to`."""
+    edges: list[Edge] = []
+    problems: list[Problem] = []
+    pathways = [p.id for p in kb.pathways]
+    for node_id, node in sorted(kb.nodes.items()):
+        if not node.contexts:
+            continue
+        entry, kind = entry_of[node_id], kb.kind(node_id)
+        who = f"{kind} '{node_id}'"
+        if isinstance(node, Pathway):
+            problems.append(
+                Problem(entry.locate("in", key=True), f"{who}: 'in' is for nodes of the shared library, which several pathways use; a pathway's own words go in its 'body'")
+            )
+            continue
+        if not kb.is_shared(node_id):
+            problems.append(
+                Problem(
+                    entry.locate("in", key=True),
+                    f"{who}: 'in' is for nodes of the shared library, which several pathways use; this {kind} is local to pathway "
+                    f"{quote(kb.local_to(node_id))}, its only pathway: write what its readers need in its own fields",
+                )
+            )
+            continue
+        for pid, context in node.contexts.items():
+            if pid not in pathways:
+                problems.append(
+                    Problem(entry.locate("in", pid, key=True), f"{who}: 'in' has a context for {quote(pid)}, which is not the id of a pathway{did_you_mean(pid, pathways)}")
+                )
+                continue
+            if context.relevant_to and (EdgeKind.relevant_to, kind) not in EDGE_TARGETS:
+                problems.append(Problem(entry.locate("in", pid, "relevant_to", key=True), f"{who}: 'in.{pid}.relevant_to': a {kind} has no 'relevant_to' links"))
+                continue
+            edges += [
+                Edge(EdgeKind.relevant_to, node_id, target, entry.locate("in", pid, "relevant_to", j), pathway=pid)
+                for j, target in enumerate(context.relevant_to)
+            ]
+    return edges, problems
+
+
+def check_use(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> list[Problem]:
+    """A context is for a pathway that uses the node: one for a pathway that does not would never be shown.
+    Checked only once the graph is complete: until then, the node that uses it may be the one that failed to load."""
+    problems = []
+    for node_id in sorted(kb.nodes):
+        for pid, _ in contexts_of(kb, node_id):
+            if node_id in kb.members(pid):
+                continue
+            kind = kb.kind(node_id)
+            problems.append(
+                Problem(
+                    entry_of[node_id].locate("in", pid, key=True),
+                    f"{kind} '{node_id}': 'in' has a context for pathway {quote(pid)}, which does not use this {kind} "
+                    f"(no stage, option, red flag or link of {quote(pid)} leads to it); use it in that pathway, or remove its context",
+                )
+            )
+    return problems
