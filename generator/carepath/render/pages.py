@@ -351,8 +351,8 @@ class Renderer:
 
     def box_section(self, signs: PathwaySigns, uri: str, scope: str | None) -> BoxSection:
         """One pathway's part of the safety box on a page of pathway `scope` (None: a shared page): its lines, and
-        the link to its full list that says how many more there are. Its words are that pathway's."""
-        vocabulary = self.kb.vocabulary_of(scope or signs.pathway.id)
+        the link to its full list that says how many more there are. A sign's urgency is in the words of the
+        page's pathway; on a shared page, in those of the sign's own pathway (the site's, for a shared sign)."""
         groups: list[BoxGroup] = []
         for sign in signs.shown:
             if sign.indicator is None:
@@ -360,7 +360,8 @@ class Renderer:
             else:
                 ind = self.kb.nodes[sign.indicator]
                 assert isinstance(ind, Indicator)
-                label, action, line = vocabulary.urgency_label(ind.urgency), ind.action, BoxLine(link=self.link(uri, ind.id), text="")
+                label = self.kb.vocabulary_of(scope or self.kb.scope(ind.id)).urgency_label(ind.urgency)
+                action, line = ind.action, BoxLine(link=self.link(uri, ind.id), text="")
             if groups and (groups[-1]["label"], groups[-1]["action"]) == (label, action):
                 groups[-1]["lines"].append(line)
             else:
