@@ -219,35 +219,43 @@ def test_unknown_and_twice_defined_vocabulary_words_are_errors(tmp_path: Path, c
 
 
 def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tuple[Build, str, set[str], set[str]]) -> None:
+    """One emergency line, then a link per pathway to its full list of warning signs, by title; never a list of
+    every pathway's signs."""
     b, pid, _, _ = two
     home = article(b.html(""))
     words = text_of(home)
     assert words.index("Emergency: call 911") < words.index("Care pathways")
     box = re.search(r'<div class="admonition danger cp-emergency-box">(.*?)</div>', home, re.DOTALL)
     assert box, "no emergency box"
-    flags = article_links(b, "") & {node_url(f"{pid}/{pid}-arm-goes-numb"), node_url("loss-of-bladder-or-bowel-control")}
-    assert len(flags) == 2  # the emergency red flags of both pathways
-    # Each sign by its title alone: a pathway's name after it would bury the sign it follows.
-    assert "(A stiff and sore shoulder)" not in text_of(box.group(1)) and "(Back pain and sciatica" not in text_of(box.group(1))
+    hrefs = re.findall(r'<a href="([^"]+)">', box.group(1))
+    assert [resolve_href("", h) for h in hrefs] == [node_url(pid), node_url(SHIPPED_ID), node_url("carpal-tunnel-care")]  # by title
+    assert all(h.endswith("#warning-signs") for h in hrefs)
+    assert "A stiff and sore shoulder" in text_of(box.group(1))
+    sign = node_url(f"{pid}/{pid}-arm-goes-numb")
+    assert sign not in article_links(b, "")  # the signs are on each pathway's own page
+    assert sign in article_links(b, node_url(pid))
     listed = re.findall(r"<strong><a href=\"([^\"]+)\">", home)
     assert [resolve_href("", h) for h in listed] == [node_url(pid), node_url(SHIPPED_ID), node_url("carpal-tunnel-care")]  # by title
     index = article(b.html("pathways/"))
     assert 'cp-emergency-box' in index and node_url(pid) in article_links(b, "pathways/")
 
 
-def test_the_emergency_box_names_the_pathway_only_of_signs_that_share_a_title(tmp_path: Path) -> None:
-    """Two pathways' signs called the same need their pathways to tell them apart; a sign of its own title does not."""
+def test_the_emergency_box_links_each_pathway_not_its_signs_even_signs_that_share_a_title(tmp_path: Path) -> None:
+    """Two pathways' signs called the same cannot be mixed up on the home page: it names pathways, each linking
+    to its own list of warning signs, and no sign at all."""
     project = copy_shipped(tmp_path / "p")
     same = shoulder("shoulder").replace("Your arm goes numb or weak all of a sudden", "New loss of bladder or bowel control")
     (project / "pathway" / "shoulder").mkdir()
     (project / "pathway" / "shoulder" / "pathway.yml").write_text(same, encoding="utf-8")
     kb, problems = check_pathway(project / "pathway")
     assert [p for p in problems if p.severity == "error"] == []
-    signs = {e["link"].href: e["pathways"] for e in Renderer(kb, RenderOptions()).emergency_signs("index.md")}
-    assert signs["shoulder/shoulder-arm-goes-numb.md"] == "A stiff and sore shoulder"
-    assert signs["when-pt-does-not-help/loss-of-bladder-or-bowel-control.md"] == "Back pain and sciatica when physical therapy has not helped"
-    assert signs["when-pt-does-not-help/saddle-numbness.md"] == ""
-    assert signs["stroke-warning-signs.md"] == ""  # a shared sign, on both shipped pathways: still one title
+    box = Renderer(kb, RenderOptions()).emergency_box("index.md")
+    assert [(e.text, e.href) for e in box["emergency"]] == [
+        ("A stiff and sore shoulder", "shoulder.md#warning-signs"),
+        ("Back pain and sciatica when physical therapy has not helped", "when-pt-does-not-help.md#warning-signs"),
+        ("Numb or tingling hand from carpal tunnel syndrome", "carpal-tunnel-care.md#warning-signs"),
+    ]
+    assert box["emergency_folded"]  # three pathways: the links fold under their count
 
 
 # --- scoped ids --------------------------------------------------------------------------------------

@@ -330,14 +330,15 @@ def test_each_pathways_pages_label_its_signs_in_its_words_and_shared_pages_in_th
     assert {emergency, urgent}.isdisjoint({"Call 999 now", "See a doctor today", "Call 911 now"})
 
     def labels(page: str) -> list[str]:
-        """The labels of the "Get help now" box, in order: the emergency sign first."""
+        """The labels of the "Get help now" box, in order (each pathway's fold by title, its emergency sign first)."""
         box = site.pages[page].split('class="cp-gethelp ', 1)[1].split("</div>", 1)[0]
-        return [line.split(">", 2)[1].split(":</strong", 1)[0] for line in box.splitlines() if line.startswith("- <strong")]
+        return [line.split(">", 1)[1].split(":</strong", 1)[0] for line in box.splitlines() if line.startswith('<strong class="cp-gethelp-label')]
 
     assert labels("knee/exercise.md") == ["Call 999 now", "See a doctor today"]  # the shared sign too: the box is knee's
     assert labels("hip/exercise.md") == ["Call 911 now", urgent]
-    # The shared page is on both pathways: the shared sign in the site's words, each pathway's own sign in its own.
-    assert labels("pills.md") == [emergency, urgent, "See a doctor today"]
+    # The shared page is on both pathways, a fold each (hip, knee): the shared sign in the site's words, each
+    # pathway's own sign in its own.
+    assert labels("pills.md") == [emergency, urgent, emergency, "See a doctor today"]
     # A sign's own card: the shared sign in the site's words, the knee's own sign in the knee's.
     assert f'cp-card--emergency "{emergency}: Get help now\\."' in site.pages["numb-groin.md"] and "Call 9" not in site.pages["numb-groin.md"]
     assert 'cp-card--urgent "See a doctor today: See a doctor today\\."' in site.pages["knee/worse-fast.md"]

@@ -10,7 +10,7 @@ import re
 import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath.model.graph import Indicator, Pathway, Stage
-from helpers_site import REPO, Build, article, article_links, elements, node_url, resolve_href, shared_build, text_of
+from helpers_site import REPO, Build, article, article_links, elements, node_url, resolve_href, section, shared_build, text_of
 
 PATHWAY = "carpal-tunnel-care"
 BACK = "when-pt-does-not-help"
@@ -111,14 +111,15 @@ def test_the_pathway_home_lists_its_steps_in_order(shipped: tuple[Build, Knowled
 
 @pytest.mark.parametrize("stage_id", list(STAGES))
 def test_the_stroke_emergency_and_urgent_signs_are_on_every_step(shipped: tuple[Build, KnowledgeBase], stage_id: str) -> None:
-    """Every step shows each emergency and urgent red flag with its urgency, title and action, linked to its page."""
+    """Every step shows each emergency and urgent red flag (three: the box has room for them all) under its
+    urgency and what to do, linked to its page."""
     build, _ = shipped
     url = node_url(stage_id)
     text, targets = words(build.html(url)), article_links(build, url)
     for flag_id, (label, title, action) in RED_FLAGS.items():
         if label == "Soon":
             continue
-        shown = re.search(rf"{label}:? {re.escape(title)} ?\.? (.{{0,200}})", text)
+        shown = re.search(rf"{label}: ((?:(?!Emergency:|Urgent:).){{0,300}}?){re.escape(title)}", text)
         assert shown, (stage_id, flag_id)
         assert action in shown.group(1), (stage_id, flag_id)
         assert node_url(flag_id) in targets, (stage_id, flag_id)
@@ -137,12 +138,15 @@ def test_each_red_flag_page_says_how_urgent_and_what_to_do(shipped: tuple[Build,
 
 
 def test_the_pathway_home_points_sudden_numbness_to_the_stroke_page(shipped: tuple[Build, KnowledgeBase]) -> None:
-    """Carpal tunnel numbness comes on slowly; the home says sudden numbness is different and links the emergency."""
+    """Carpal tunnel numbness comes on slowly; the home says sudden numbness is different and links the emergency.
+    The site's home page links the pathway's list of warning signs, which links it too."""
     build, _ = shipped
     text = words(build.html(node_url(PATHWAY)))
     assert "Numbness that comes on suddenly is not carpal tunnel syndrome." in text
     assert node_url("stroke-warning-signs") in article_links(build, node_url(PATHWAY))
-    assert node_url("stroke-warning-signs") in article_links(build, "")
+    warning_signs = section(article(build.html(node_url(PATHWAY))), "All warning signs")
+    assert warning_signs and 'href="../stroke-warning-signs/"' in warning_signs
+    assert f'href="{node_url(PATHWAY)}#warning-signs"' in article(build.html(""))
 
 
 @pytest.mark.parametrize("node_id", list(SHARED))

@@ -216,8 +216,9 @@ def test_each_new_red_flag_shows_its_urgency_on_its_page_and_the_pathway_home(sh
 
 
 def test_the_unstable_fracture_flag_is_not_soon(shipped: Build) -> None:
-    """On the surgeon step's 'Get help now' box, the unstable-bone sign is labelled Urgent."""
-    signs = re.findall(r'<li><strong class="cp-gethelp-label[^"]*">([^<]*):</strong> <a href="[^"]*">([^<]*)</a>', article(shipped.html(node_url("surgical-opinion"))))
+    """In the pathway's full list of warning signs (which every "Get help now" box links to), the unstable-bone
+    sign is labelled Urgent."""
+    signs = re.findall(r'<li><strong>([^<]*):</strong> <a href="[^"]*">([^<]*)</a>', section(article(shipped.html(node_url("when-pt-does-not-help"))), "All warning signs") or "")
     assert [label for label, title in signs if "not stable" in title] == ["Urgent"]
 
 

@@ -91,8 +91,47 @@ class OwnerLine(TypedDict):
     reviewer: str
 
 
+class BoxLine(TypedDict):
+    """One sign in the safety box: a red flag (linked) or one of the page's own `get_help_if` lines (as written)."""
+
+    link: Link | None
+    text: str
+    """A `get_help_if` line; '' for a red flag (its link says it)."""
+
+
+class BoxGroup(TypedDict):
+    """Signs next to each other in the box that call for the same thing, under one line saying what: four
+    emergency signs that each say "Call 911" take five short lines, not four long ones."""
+
+    label: str
+    """The urgency in words ('Emergency'), or the words for a treatment's own signs."""
+    urgency: str
+    """The urgency it is styled as: 'emergency' or 'urgent'."""
+    action: str
+    """What to do, as the red flags say it; '' for a treatment's own signs."""
+    lines: list[BoxLine]
+
+
+class BoxSection(TypedDict):
+    """The box's part for one pathway: at most four lines and the link to the pathway's full list."""
+
+    pathway: Link
+    groups: list[BoxGroup]
+    emergencies: int
+    """Emergency signs that apply on this page for this pathway, shown or not."""
+    more_emergencies: int
+    """Of those, how many the box leaves to the full list."""
+    all_signs: Link
+    """The full list of the pathway's warning signs; its text says how many there are."""
+    more: int
+    """How many signs of the full list the box does not show."""
+
+
 class GetHelp(TypedDict):
-    urgent: list[HelpItem]
+    sections: list[BoxSection]
+    """One per pathway the page is on: a page on one pathway shows its lines, a shared page one fold per pathway."""
+    folded: bool
+    """Too many pathways for their folds to fit on a phone's first screen: they go inside one fold of their own."""
     other: list[HelpItem]
 
 
@@ -140,6 +179,8 @@ class NodePage:
     """The page's own last step of the breadcrumb."""
     where: str
     part_of: list[PlaceOnPathway]
+    part_of_folded: bool
+    """On more pathways than fit the first screen of a phone: the list is folded under its count."""
     prevnext: list[PrevNext]
     backlinks: list[Link]
     review: ReviewDates
@@ -168,6 +209,9 @@ class NodePage:
 class PathwayPage(NodePage):
     stages: list[StageOnPathway]
     """Each stage in order: its link, node, options, what the care team checks for, and when to move on."""
+    warning_signs: list[HelpItem]
+    """Every warning sign of the pathway, most urgent first: the full list each page's safety box links to."""
+    warning_signs_anchor: str
 
 
 @dataclass(frozen=True, kw_only=True)

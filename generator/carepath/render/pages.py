@@ -7,7 +7,6 @@ templates only loop and branch. Templates can be overridden per site from `site_
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,11 +30,13 @@ from carepath.model.graph import (
     Source,
     Stage,
     Treatment,
-    Urgency,
 )
 from carepath.model.kinds import KindTableError
 from carepath.problems import PathwayError, Problem, Suggester, local_elsewhere
 from carepath.render.contexts import (
+    BoxGroup,
+    BoxLine,
+    BoxSection,
     CareCard,
     Citation,
     ConditionPage,
@@ -56,6 +57,7 @@ from carepath.render.contexts import (
     StagePage,
     TreatmentPage,
 )
+from carepath.render.signs import PathwaySigns, page_signs
 from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
@@ -72,6 +74,19 @@ def long_date(day: dt.date | None, words: Words) -> str | None:
         return None
     return words.get("date.long", day=day.day, month=words.get(f"date.month.{day.month}"), year=day.year)
 
+
+WARNING_SIGNS_ANCHOR = "warning-signs"
+"""The heading of a pathway page's full list of warning signs, which every safety box links to."""
+
+UNFOLDED_SECTIONS = 2
+"""A shared page shows up to this many pathways' folds in its safety box; beyond that they fold once more under
+their count, and so does the home page's list of each pathway's warning signs (tests/browser/test_safety_box.py
+measures the box on a phone)."""
+
+UNFOLDED_PLACES = 3
+"""A shared page lists up to this many pathways it is on ("Part of: ...") in full, with their steps; beyond that
+the list folds under its count, so that with the folded box the page's first section still starts on a phone's
+first screen."""
 
 _DIAGRAM_SLOT = '<div class="cp-diagram" data-carepath-slot="diagram"></div>'
 """Stands in for a page's diagram (block-level HTML, like the diagram) while the glossary reads the page."""
@@ -304,28 +319,72 @@ class Renderer:
         return ids
 
     def get_help(self, node_id: str, uri: str) -> GetHelp:
-        """The compact "Get help now" box at the top of a page: each emergency and urgent sign in one line
-        with its action; softer signs go in a short list further down. A sign of a pathway the page is
-        shared with names that pathway."""
-        urgent: list[HelpItem] = []
-        other: list[HelpItem] = []
+        """The safety box at the top of a page, and the page's other warning signs, listed further down.
+
+        The box lists at most four signs for each pathway the page is on, chosen for the page (`signs.py`),
+        and links to the pathway's full list of warning signs. A page on several pathways folds each
+        pathway's part under its title, so no reader meets another pathway's signs in their list. The red
+        flags of the page's pathways and stages that the box leaves out are `other` (a stage page lists them),
+        so every red flag a stage names is on its page.
+        """
+        chosen = page_signs(self.kb, node_id)
+        sections = [s for s in (self.box_section(p, uri, self.kb.scope(node_id)) for p in chosen) if s["groups"]]
+        in_box = {sign.indicator for part in chosen for sign in part.shown}
         several = len(self.kb.placements(node_id)) > 1
         scope = self.kb.scope(node_id)
-        for flag_id in self.flag_ids(node_id):
-            ind = self.kb.nodes[flag_id]
-            assert isinstance(ind, Indicator)
-            pathways = [p.pathway.title for p in self.kb.placements(flag_id)] if several else []
-            item: HelpItem = {
-                "node": ind,
-                # A pathway's pages speak its words; a shared page gives each pathway's own sign that pathway's.
-                "label": self.kb.vocabulary_of(scope or self.kb.scope(flag_id)).urgency_label(ind.urgency),
-                "link": self.link(uri, flag_id),
-                "pathways": "; ".join(pathways),
-            }
-            (urgent if ind.urgency in (Urgency.emergency, Urgency.urgent) else other).append(item)
-        for items in (urgent, other):
-            items.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
-        return {"urgent": urgent, "other": other}
+        other = [self.help_item(f, uri, scope, several) for f in self.flag_ids(node_id) if f not in in_box]
+        other.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
+        return {"sections": sections, "folded": len(sections) > UNFOLDED_SECTIONS, "other": other}
+
+    def help_item(self, flag_id: str, uri: str, scope: str | None, several: bool = False) -> HelpItem:
+        """A red flag as a line of a list on a page of pathway `scope` (None: a shared page): its urgency in
+        words, its link, what to do; with `several`, its pathways."""
+        ind = self.kb.nodes[flag_id]
+        assert isinstance(ind, Indicator)
+        return {
+            "node": ind,
+            # A pathway's pages speak its words; a shared page gives each pathway's own sign that pathway's.
+            "label": self.kb.vocabulary_of(scope or self.kb.scope(flag_id)).urgency_label(ind.urgency),
+            "link": self.link(uri, flag_id),
+            "pathways": "; ".join(p.pathway.title for p in self.kb.placements(flag_id)) if several else "",
+        }
+
+    def box_section(self, signs: PathwaySigns, uri: str, scope: str | None) -> BoxSection:
+        """One pathway's part of the safety box on a page of pathway `scope` (None: a shared page): its lines, and
+        the link to its full list that says how many more there are. A sign's urgency is in the words of the
+        page's pathway; on a shared page, in those of the sign's own pathway (the site's, for a shared sign)."""
+        groups: list[BoxGroup] = []
+        for sign in signs.shown:
+            if sign.indicator is None:
+                label, action, line = self.words.get("get_help.own_signs"), "", BoxLine(link=None, text=sign.line)
+            else:
+                ind = self.kb.nodes[sign.indicator]
+                assert isinstance(ind, Indicator)
+                label = self.kb.vocabulary_of(scope or self.kb.scope(ind.id)).urgency_label(ind.urgency)
+                action, line = ind.action, BoxLine(link=self.link(uri, ind.id), text="")
+            if groups and (groups[-1]["label"], groups[-1]["action"]) == (label, action):
+                groups[-1]["lines"].append(line)
+            else:
+                groups.append({"label": label, "urgency": sign.urgency.value, "action": action, "lines": [line]})
+        pathway = signs.pathway
+        total = len(signs.all_signs)
+        return {
+            "pathway": self.link(uri, pathway.id),
+            "groups": groups,
+            "emergencies": signs.emergencies,
+            "more_emergencies": signs.more_emergencies,
+            "all_signs": Link(
+                self.words.get("get_help.see_all", count=total, pathway=pathway.title),
+                links.md_link(uri, links.node_uri(pathway.id), WARNING_SIGNS_ANCHOR),
+            ),
+            "more": signs.more,
+        }
+
+    def warning_signs(self, pathway_id: str, uri: str) -> list[HelpItem]:
+        """A pathway's full list of warning signs, most urgent first, each urgency in the order the author listed them."""
+        flags = self.kb.red_flags_of(pathway_id)
+        items = [self.help_item(f, uri, pathway_id) for f in flags]
+        return sorted(items, key=lambda i: URGENCY_ORDER[i["node"].urgency])  # stable: the author's order within an urgency
 
     def care_card(self, indicator_id: str, uri: str) -> CareCard:
         ind = self.kb.nodes[indicator_id]
@@ -410,13 +469,14 @@ class Renderer:
             "crumb": node.title if crumb is None else crumb,
             "where": self.where(node_id),
             "part_of": self.part_of(node_id, uri),
+            "part_of_folded": len(kb.placements(node_id)) > UNFOLDED_PLACES,
             "prevnext": self.prev_next(node_id, uri),
             "backlinks": self.backlinks(node_id, uri),
             "review": self.review(node),
             "sources": self.sources(node),
             "source_groups": self.source_groups(node),
             "contexts": self.pathway_contexts(node_id, uri),
-            "get_help": self.get_help(node_id, uri) if get_help else GetHelp(urgent=[], other=[]),
+            "get_help": self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[]),
             "owner": self.owner(node_id),
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
@@ -448,6 +508,8 @@ class Renderer:
         return PathwayPage(
             **common,
             stages=stages,
+            warning_signs=self.warning_signs(node.id, uri),
+            warning_signs_anchor=WARNING_SIGNS_ANCHOR,
             diagram=diagrams.journey_html(kb, node, uri, urls=self.options.urls, words=self.words) if diagrams else "",
             # The overview is big (every node and edge, inline SVG): it gets a page of its own, so
             # the page patients open on a phone stays light.
@@ -610,17 +672,16 @@ class Renderer:
             front_matter={"title": meta_text(self.words.get("overview.heading", pathway=pathway.title)), "description": meta_text(pathway.summary)},
         )
 
-    def emergency_signs(self, uri: str) -> list[dict[str, Any]]:
-        """Every pathway's emergency red flags, once each, by title: the general emergency box. A sign is named
-        by its title alone (it means "call now" on any pathway, and a pathway's name after each would bury it);
-        only signs of different pathways that share a title say whose each is."""
-        signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
-        shared_titles = Counter(n.title.casefold() for n in signs)
-        out = []
-        for node in signs:
-            pathways = [p.pathway.title for p in self.kb.placements(node.id)] if shared_titles[node.title.casefold()] > 1 else []
-            out.append({"link": self.link(uri, node.id), "pathways": "; ".join(pathways), "sort": (node.title.casefold(), node.id)})
-        return sorted(out, key=lambda e: e["sort"])
+    def emergency_box(self, uri: str) -> dict[str, Any]:
+        """The general emergency box's links: one per pathway with warning signs, to its full list of them, by
+        title, folded under their count beyond `UNFOLDED_SECTIONS`. Not every pathway's signs: at 24 pathways
+        that list was longer than the rest of the page."""
+        emergency = [
+            Link(p.title, links.md_link(uri, links.node_uri(p.id), WARNING_SIGNS_ANCHOR))
+            for p in self.kb.pathways_sorted()
+            if self.kb.red_flags_of(p.id)
+        ]
+        return {"emergency": emergency, "emergency_folded": len(emergency) > UNFOLDED_SECTIONS}
 
     def pathway_items(self, uri: str) -> list[dict[str, Any]]:
         return [{"link": self.link(uri, p.id), "summary": p.summary, "steps": len(p.stages)} for p in self.kb.pathways_sorted()]
@@ -629,7 +690,7 @@ class Renderer:
         uri = links.PATHWAYS_URI
         return self.env.get_template("pathways.md.j2").render(
             items=self.pathway_items(uri),
-            emergency=self.emergency_signs(uri),
+            **self.emergency_box(uri),
             front_matter={"title": self.words.get("pathways.title"), "description": self.words.get("pathways.description")},
         )
 
@@ -639,7 +700,7 @@ class Renderer:
         return self.env.get_template("home.md.j2").render(
             site_name=self.options.site_name,
             items=self.pathway_items(uri),
-            emergency=self.emergency_signs(uri),
+            **self.emergency_box(uri),
             pathways_href=links.md_link(uri, links.PATHWAYS_URI),
             a_to_z_href=links.md_link(uri, links.A_TO_Z_URI),
             glossary_href=links.md_link(uri, links.GLOSSARY_URI),
