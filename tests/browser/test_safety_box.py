@@ -92,15 +92,12 @@ def measure(page: Page, url: str) -> dict[str, Any]:
     return found
 
 
-def test_the_shared_pages_box_is_short_and_its_first_section_on_the_first_screen(
-    site: Site, phone: BrowserContext, record_property: Any
-) -> None:
+def test_the_shared_pages_box_is_short_and_its_first_section_on_the_first_screen(site: Site, phone: BrowserContext) -> None:
     page = phone.new_page()
     m = measure(page, site.base + site.shared)
     count = len(site.kb.pathways)
     print(f"\n{count} pathways, {site.shared}: box at y={m['top']} px, {m['height']} px tall, {m['signs']} signs in view; "
           f"first section '{m['heading']}' at y={m['heading_y']} px")
-    record_property(f"box_{count}", m)
     assert m["signs"] <= MAX_SIGNS
     assert m["height"] <= MAX_BOX_PX
     assert m["heading"] == W.get("treatment.body")
