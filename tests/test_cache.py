@@ -348,7 +348,7 @@ def test_edits_across_several_pathways_regenerate_exactly(tmp_path: Path) -> Non
 def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     """`incremental.py` records what a page reads through these; a new one must be taught to it (or to the salt).
 
-    Data fields and queries built on `nodes`, `short_names` and the edge maps (`local_to`, `resolve`, `choices`, `names`,
+    Data fields and queries built on `nodes`, `short_names` and the edge maps (`resolve`, `choices`, `names`,
     `means`: an ambiguous or misspelt link's message reads every name, which the recording dict records) are recorded as they are; `placements`,
     `members` and `journey` are memoized on the model and recorded by name; `owner_of` reads its pathway through
     `nodes`; `glossary` (with where each entry is: `glossary_of`, `page_glossary`), `vocabulary`, `vocabularies`
@@ -362,7 +362,7 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
     assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces"}
     assert queries == {
-        "scope", "scope_at", "is_shared", "local_to", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
+        "scope", "scope_at", "is_shared", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
         "out_edges", "in_edges", "index_edges", "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",
     }
 

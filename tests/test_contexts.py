@@ -18,7 +18,7 @@ from carepath.publish.export import export_graph
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.settings import Settings
 from carepath.urls import pathway_json_uri
-from helpers_pathway import SHIPPED, check, write_pathway
+from helpers_pathway import NUMB_GROIN, SHIPPED, check, write_pathway
 from helpers_site import article, build, elements, text_of
 
 PILLS = """\
@@ -42,16 +42,6 @@ PILLS = """\
               - {title: Hip guideline, publisher: Hip society, url: "https://example.org/hip"}
             relevant_to: [arthritis]
     """
-
-EMERGENCY = """\
-    indicators:
-      - id: numb-groin
-        title: Numbness in the groin
-        summary: A sign of pressure on the nerves.
-        urgency: emergency
-        action: Call for help now.
-    """
-
 
 def team(pid: str, title: str, options: str = "rest, pills, arthritis") -> str:
     """One team's pathway in its own folder, with the same local ids as the other team's."""
@@ -82,7 +72,7 @@ def team(pid: str, title: str, options: str = "rest, pills, arthritis") -> str:
 def files(pills: str = PILLS) -> dict[str, str]:
     return {
         "shared/treatments.yml": pills,
-        "shared/indicators.yml": EMERGENCY,
+        "shared/indicators.yml": NUMB_GROIN,
         "knee/pathway.yml": team("knee", "Knee pain"),
         "hip/pathway.yml": team("hip", "Hip pain"),
     }

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from carepath import check_pathway
 from carepath.model.graph import KINDS, Pathway
-from helpers_pathway import SHIPPED, check
+from helpers_pathway import NUMB_GROIN, SHIPPED, check
 from helpers_site import build, copy_shipped
 
 SHARED = {
@@ -23,14 +23,7 @@ SHARED = {
             summary: Tablets that ease pain for a short time.
             type: self-care
         """),
-    "shared/indicators.yml": textwrap.dedent("""\
-        indicators:
-          - id: numb-groin
-            title: Numbness in the groin
-            summary: A sign of pressure on the nerves.
-            urgency: emergency
-            action: Call for help now.
-        """),
+    "shared/indicators.yml": NUMB_GROIN,
 }
 
 

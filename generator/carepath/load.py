@@ -19,7 +19,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.resolver import Resolver
 
-from carepath.model.graph import EDGE_FIELDS, KINDS, GlossaryEntry, Node, PathwayFile, Position, VocabularySection
+from carepath.model.graph import (
+    EDGE_FIELDS,
+    KINDS,
+    GlossaryEntry,
+    Node,
+    PathwayFile,
+    Position,
+    VocabularySection,
+    folder_of,
+    namespace_at,
+)
 from carepath.problems import Problem, did_you_mean, quote
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -130,17 +140,9 @@ class Loaded:
     namespaces: dict[str, str] = field(default_factory=dict)
     """A pathway's folder (such as 'pathway/knee-pain') -> the id of the pathway it holds: every node in it is local."""
 
-    def folder_of(self, path: str) -> str | None:
-        """The first-level folder under the pathway folder that a file is in ('pathway/knee-pain'); None at the top."""
-        inside = path.removeprefix(self.folder + "/") if path.startswith(self.folder + "/") else None
-        if inside is None or "/" not in inside:
-            return None
-        return f"{self.folder}/{inside.split('/', 1)[0]}"
-
     def scope_at(self, position: Position) -> str | None:
         """The pathway whose namespace a value written at `position` is in; None in the shared library."""
-        folder = self.folder_of(position.path)
-        return self.namespaces.get(folder) if folder else None
+        return namespace_at(self.namespaces, position)
 
 
 def pathway_files(pathway_dir: Path) -> list[Path]:
@@ -225,7 +227,7 @@ def _assign_namespaces(loaded: Loaded) -> None:
     """
     held: dict[str, list[Entry]] = {}
     for entry in loaded.entries:
-        folder = loaded.folder_of(entry.position.path)
+        folder = folder_of(entry.position.path)
         if entry.kind == "pathway" and folder is not None:
             held.setdefault(folder, []).append(entry)
     for folder, pathways in sorted(held.items()):

@@ -78,6 +78,8 @@ __all__ = [
     "TreatmentTypeDef",
     "Urgency",
     "VocabularySection",
+    "folder_of",
+    "namespace_at",
 ]
 
 
@@ -91,6 +93,20 @@ class Position:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+def folder_of(path: str) -> str | None:
+    """The first-level folder under the pathway folder that a file is in ('pathway/knee-pain'); None for a file at
+    its top. (Paths are relative to the pathway folder's parent.)"""
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else None
+
+
+def namespace_at(namespaces: dict[str, str], position: Position) -> str | None:
+    """The pathway whose folder (in `namespaces`, folder -> pathway id) holds the file of `position`; None for the
+    shared library. The one rule the loader, the checks and the pages all use."""
+    folder = folder_of(position.path)
+    return namespaces.get(folder) if folder else None
 
 
 @dataclass(frozen=True)
@@ -161,8 +177,7 @@ class KnowledgeBase:
 
     def scope_at(self, position: Position) -> str | None:
         """The pathway whose folder holds the file of `position`; None for the shared library."""
-        parts = position.path.split("/")
-        return self.namespaces.get("/".join(parts[:2])) if len(parts) > 2 else None
+        return namespace_at(self.namespaces, position)
 
     def is_shared(self, node_id: str) -> bool:
         """A node of the shared library: any pathway may use it."""
@@ -196,10 +211,6 @@ class KnowledgeBase:
             self._page_glossaries[scope] = found
         return found
 
-
-    def local_to(self, node_id: str) -> str | None:
-        """The pathway a node belongs to alone: a pathway itself, or the pathway it is local to; None for a shared node."""
-        return None if self.is_shared(node_id) else self.scope(node_id)
 
     def resolve(self, ref: str, from_id: str, within: str | None = None) -> str | None:
         """The full id a reference written on node `from_id` means.
@@ -296,7 +307,7 @@ class KnowledgeBase:
             for e in self._out.get(node, ()):
                 if e.kind not in MEMBER_EDGES or e.target in seen:
                     continue
-                if e.target not in listed and (isinstance(self.nodes[e.target], (Stage, Pathway)) or self.local_to(e.target) not in (None, pathway.id)):
+                if e.target not in listed and (isinstance(self.nodes[e.target], (Stage, Pathway)) or self.scope(e.target) not in (None, pathway.id)):
                     continue
                 seen.add(e.target)
                 queue.append(e.target)
@@ -323,7 +334,7 @@ class KnowledgeBase:
                 queue = deque(order)
                 while queue:
                     for e in self._out.get(queue.popleft(), ()):
-                        if e.kind == EdgeKind.includes or not e.holds_in(pid) or self.local_to(e.target) not in (None, pid):
+                        if e.kind == EdgeKind.includes or not e.holds_in(pid) or self.scope(e.target) not in (None, pid):
                             continue
                         if e.target not in owned and e.target not in seen:
                             seen.add(e.target)

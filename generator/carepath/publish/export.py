@@ -59,7 +59,7 @@ def _seen_from(kb: KnowledgeBase, pathway_id: str, data: dict[str, Any]) -> dict
     only that pathway's context."""
 
     def ours(ref: str) -> bool:
-        return kb.local_to(ref) in (None, pathway_id)
+        return kb.scope(ref) in (None, pathway_id)
 
     out: dict[str, Any] = {name: [r for r in value if ours(r)] if name in EDGE_FIELDS else value for name, value in data.items()}
     context: dict[str, Any] | None = data["in"].get(pathway_id)

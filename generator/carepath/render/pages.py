@@ -239,7 +239,7 @@ class Renderer:
         for e in self.kb.in_edges(node_id):
             if e.kind == EdgeKind.includes:
                 continue
-            home = self.kb.local_to(e.source)
+            home = self.kb.scope(e.source)
             if here and home is not None and home not in here:
                 continue
             link = self.link(uri, e.source, with_step=True)
@@ -343,16 +343,19 @@ class Renderer:
         assert isinstance(ind, Indicator)
         return {
             "node": ind,
-            # A pathway's pages speak its words; a shared page gives each pathway's own sign that pathway's.
-            "label": self.kb.vocabulary_of(scope or self.kb.scope(flag_id)).urgency_label(ind.urgency),
+            "label": self.sign_label(ind, scope),
             "link": self.link(uri, flag_id),
             "pathways": "; ".join(p.pathway.title for p in self.kb.placements(flag_id)) if several else "",
         }
 
+    def sign_label(self, ind: Indicator, scope: str | None) -> str:
+        """A sign's urgency in words on a page of pathway `scope`: a pathway's pages speak its words; a shared page
+        (None) gives each pathway's own sign that pathway's words, and a shared sign the site's."""
+        return self.kb.vocabulary_of(scope or self.kb.scope(ind.id)).urgency_label(ind.urgency)
+
     def box_section(self, signs: PathwaySigns, uri: str, scope: str | None) -> BoxSection:
         """One pathway's part of the safety box on a page of pathway `scope` (None: a shared page): its lines, and
-        the link to its full list that says how many more there are. A sign's urgency is in the words of the
-        page's pathway; on a shared page, in those of the sign's own pathway (the site's, for a shared sign)."""
+        the link to its full list that says how many more there are; each sign's urgency as `sign_label` says it."""
         groups: list[BoxGroup] = []
         for sign in signs.shown:
             if sign.indicator is None:
@@ -360,7 +363,7 @@ class Renderer:
             else:
                 ind = self.kb.nodes[sign.indicator]
                 assert isinstance(ind, Indicator)
-                label = self.kb.vocabulary_of(scope or self.kb.scope(ind.id)).urgency_label(ind.urgency)
+                label = self.sign_label(ind, scope)
                 action, line = ind.action, BoxLine(link=self.link(uri, ind.id), text="")
             if groups and (groups[-1]["label"], groups[-1]["action"]) == (label, action):
                 groups[-1]["lines"].append(line)

@@ -46,7 +46,7 @@ def context_edges(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> tuple[lis
                 Problem(
                     entry.locate("in", key=True),
                     f"{who}: 'in' is for nodes of the shared library, which several pathways use; this {kind} is local to pathway "
-                    f"{quote(kb.local_to(node_id))}, its only pathway: write what its readers need in its own fields",
+                    f"{quote(kb.scope(node_id))}, its only pathway: write what its readers need in its own fields",
                 )
             )
             continue
