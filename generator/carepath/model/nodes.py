@@ -147,6 +147,9 @@ class Stage(NodeBase):
 class Condition(NodeBase):
     """A diagnosis or problem a patient may have."""
 
+    symptoms: list[Line] = Field(default_factory=list, description="'Check if you have it': what people with it often notice, one per line")
+    self_care: list[Line] = Field(default_factory=list, description="'Things you can do yourself', one per line")
+    outlook: Text | None = Field(default=None, description="'How it usually goes': the usual course, without numbers the sources do not give")
     relevant_to: list[Ref] = Field(default_factory=list, description="treatment ids relevant to this condition")
 
 

@@ -133,6 +133,8 @@ class GetHelp(TypedDict):
     folded: bool
     """Too many pathways for their folds to fit on a phone's first screen: they go inside one fold of their own."""
     other: list[HelpItem]
+    own_shown: list[str]
+    """The page's own `get_help_if` lines the box lists: the page does not list them a second time."""
 
 
 CareCard = TypedDict(
@@ -191,6 +193,8 @@ class NodePage:
     contexts: list[PathwayNote]
     """The context (`in:`) of each pathway the page is on that has one, in the order of its placements."""
     get_help: GetHelp
+    get_help_anchor: str
+    """The safety box's id: the emergency line at the top of the page links to it."""
     owner: OwnerLine | None
     """Who answers for the page, when its pathway names an owner; None: the site's publisher (on the handout)."""
     handout: str
@@ -238,6 +242,8 @@ class TreatmentPage(NodePage):
 
 @dataclass(frozen=True, kw_only=True)
 class ConditionPage(NodePage):
+    outlook: str
+    """'How it usually goes', as Markdown with its `node:` links resolved; '' when the entry has none."""
     treatments: list[Link]
     checks: list[Link]
     """The tests and visits (treatment types marked `visit`), listed apart."""

@@ -76,6 +76,8 @@ def long_date(day: dt.date | None, words: Words) -> str | None:
 
 
 WARNING_SIGNS_ANCHOR = "warning-signs"
+GET_HELP_ANCHOR = "get-help"
+"""The id of a page's safety box, which the emergency line at the top of the page links to."""
 """The heading of a pathway page's full list of warning signs, which every safety box links to."""
 
 UNFOLDED_SECTIONS = 2
@@ -118,6 +120,34 @@ class RenderOptions:
     url_prefix: str = ""
     """The folder the pages are published in (the plugin's `url_prefix`): site-relative URLs in exports name it."""
 
+
+
+def way_forward(kb: KnowledgeBase, node_id: str, place: Placement) -> tuple[str | None, str | None]:
+    """The page before and after `node_id` on one pathway, in the order a reader goes through their care.
+
+    The pathway's page leads to its first step; a step to the next step (its options are listed on it); an option
+    of a step to the step's next option, and from its last option to the next step. A warning sign, and a page on
+    no step, lead nowhere: they are reached from a page, not read in turn."""
+    stages = list(place.pathway.stages)
+    if node_id == place.pathway.id:
+        return None, stages[0] if stages else None
+    if place.stage is None or isinstance(kb.nodes[node_id], Indicator):
+        return None, None
+    i = stages.index(place.stage.id)
+    next_stage = stages[i + 1] if i + 1 < len(stages) else None
+    if node_id == place.stage.id:
+        return (stages[i - 1] if i > 0 else place.pathway.id), next_stage
+    # The step's options in reading order (the journey's), each placed on this step on this pathway.
+    options = [n for n in place.order if n != place.stage.id and _on_step(kb, n, place)]
+    j = options.index(node_id)
+    return (options[j - 1] if j > 0 else place.stage.id), (options[j + 1] if j + 1 < len(options) else next_stage)
+
+
+def _on_step(kb: KnowledgeBase, node_id: str, place: Placement) -> bool:
+    """Whether `node_id` sits on `place`'s step of `place`'s pathway (and is not a warning sign)."""
+    if isinstance(kb.nodes[node_id], Indicator):
+        return False
+    return any(p.pathway.id == place.pathway.id and p.stage is not None and place.stage is not None and p.stage.id == place.stage.id for p in kb.placements(node_id))
 
 class Renderer:
     def __init__(self, kb: KnowledgeBase, options: RenderOptions) -> None:
@@ -219,13 +249,16 @@ class Renderer:
         ]
 
     def prev_next(self, node_id: str, uri: str) -> list[PrevNext]:
-        """One row of previous/next per pathway the node is on, each labelled with its pathway when there are several."""
+        """One row of previous/next per pathway the node is on, each labelled with its pathway when there are several.
+
+        The one way forward through a pathway (`way_forward`): the page is the only place that says "next" (Material's
+        footer row is hidden on node pages), so the article and the footer can never disagree."""
         rows: list[PrevNext] = []
         places = self.kb.placements(node_id)
         for place in places:
-            i = place.order.index(node_id)
-            prev = self.link(uri, place.order[i - 1], with_step=True, pathway=place.pathway) if i > 0 else None
-            nxt = self.link(uri, place.order[i + 1], with_step=True, pathway=place.pathway) if i + 1 < len(place.order) else None
+            before, after = way_forward(self.kb, node_id, place)
+            prev = self.link(uri, before, with_step=True, pathway=place.pathway) if before else None
+            nxt = self.link(uri, after, with_step=True, pathway=place.pathway) if after else None
             if prev or nxt:
                 rows.append({"pathway": self.link(uri, place.pathway.id) if len(places) > 1 else None, "prev": prev, "next": nxt})
         return rows
@@ -319,7 +352,7 @@ class Renderer:
         return ids
 
     def get_help(self, node_id: str, uri: str) -> GetHelp:
-        """The safety box at the top of a page, and the page's other warning signs, listed further down.
+        """The safety box of a page (under its first section; an emergency line at the top links to it), and the page's other warning signs, listed further down.
 
         The box lists at most four signs for each pathway the page is on, chosen for the page (`signs.py`),
         and links to the pathway's full list of warning signs. A page on several pathways folds each
@@ -334,7 +367,8 @@ class Renderer:
         scope = self.kb.scope(node_id)
         other = [self.help_item(f, uri, scope, several) for f in self.flag_ids(node_id) if f not in in_box]
         other.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
-        return {"sections": sections, "folded": len(sections) > UNFOLDED_SECTIONS, "other": other}
+        own_shown = [sign.line for part in chosen for sign in part.shown if sign.indicator is None]
+        return {"sections": sections, "folded": len(sections) > UNFOLDED_SECTIONS, "other": other, "own_shown": own_shown}
 
     def help_item(self, flag_id: str, uri: str, scope: str | None, several: bool = False) -> HelpItem:
         """A red flag as a line of a list on a page of pathway `scope` (None: a shared page): its urgency in
@@ -377,7 +411,10 @@ class Renderer:
             "emergencies": signs.emergencies,
             "more_emergencies": signs.more_emergencies,
             "all_signs": Link(
-                self.words.get("get_help.see_all", count=total, pathway=pathway.title),
+                # On a page of one pathway the box is that pathway's: its name would only make the line longer.
+                self.words.get("get_help.see_all", count=total, pathway=pathway.title)
+                if len(self.kb.placements(signs.node_id)) > 1
+                else self.words.get("get_help.see_all_here", count=total),
                 links.md_link(uri, links.node_uri(pathway.id), WARNING_SIGNS_ANCHOR),
             ),
             "more": signs.more,
@@ -466,7 +503,9 @@ class Renderer:
             "kind_title": kb.kind_of(node_id).title(self.words),
             "type_title": typed.label if typed else "",
             "uri": uri,
-            "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary)},
+            # Material's footer row of previous/next follows the site's navigation, not the pathway: the page's own
+            # row (`prev_next`) is the one way forward.
+            "front_matter": {"title": meta_text(node.title), "description": meta_text(node.summary), "hide": ["footer"]},
             "body": self.prose(node_id, node.body, uri),
             "breadcrumb": self.breadcrumb(node_id, uri),
             "crumb": node.title if crumb is None else crumb,
@@ -479,7 +518,8 @@ class Renderer:
             "sources": self.sources(node),
             "source_groups": self.source_groups(node),
             "contexts": self.pathway_contexts(node_id, uri),
-            "get_help": self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[]),
+            "get_help_anchor": GET_HELP_ANCHOR,
+            "get_help": self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[], own_shown=[]),
             "owner": self.owner(node_id),
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
@@ -568,6 +608,7 @@ class Renderer:
         related = [(e.target, self.link(uri, e.target, with_step=True)) for e in self.edges_here(node.id, EdgeKind.relevant_to)]
         return ConditionPage(
             **common,
+            outlook=self.prose(node.id, node.outlook, uri),
             treatments=[link for t, link in related if not self._is_check(t)],
             checks=[link for t, link in related if self._is_check(t)],
             diagram=self.around(node.id, uri),

@@ -16,6 +16,11 @@ from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBa
 BOX_SIGNS = 4
 """The most signs a pathway's part of the box lists: four short lines stay on a phone's first screen."""
 
+BOX_TEXT = 200
+"""The most characters of sign text a pathway's part of the box holds (the first sign always fits): four short
+lines, or fewer long ones, keep the box under 400 px on a 390 px phone. A sign left out is in the full list,
+which the box links to, saying how many more there are (and how many of them are emergencies)."""
+
 BOX_URGENCIES = frozenset({Urgency.emergency, Urgency.urgent})
 """Signs that mean "get help now". Softer ones are for the care team and are listed further down the page."""
 
@@ -65,6 +70,8 @@ class PathwaySigns:
     """The box's part for one pathway a page is on."""
 
     pathway: Pathway
+    node_id: str
+    """The page the signs are chosen for."""
     candidates: tuple[Sign, ...]
     """Every sign that would belong in the box, ranked (`Sign.rank`)."""
     shown: tuple[Sign, ...]
@@ -119,7 +126,20 @@ def pathway_signs(kb: KnowledgeBase, node_id: str, pathway: Pathway, limit: int 
     node = kb.nodes[node_id]
     own = [Sign(OWN_SIGN_URGENCY, Relevance.OWN, i, line=line) for i, line in enumerate(node.get_help_if)] if isinstance(node, Treatment) else []
     candidates = tuple(sorted([*own, *found.values()], key=lambda s: s.rank))
-    return PathwaySigns(pathway, candidates, candidates[:limit], tuple(all_signs))
+    return PathwaySigns(pathway, node_id, candidates, _fit(kb, candidates, limit), tuple(all_signs))
+
+
+def _fit(kb: KnowledgeBase, candidates: tuple[Sign, ...], limit: int) -> tuple[Sign, ...]:
+    """The first candidates, at most `limit` and `BOX_TEXT` characters of text, the first one whatever its length."""
+    shown: list[Sign] = []
+    used = 0
+    for sign in candidates[:limit]:
+        size = len(kb.nodes[sign.indicator].title) if sign.indicator else len(sign.line)
+        if shown and used + size > BOX_TEXT:
+            break
+        shown.append(sign)
+        used += size
+    return tuple(shown)
 
 
 def page_signs(kb: KnowledgeBase, node_id: str, limit: int = BOX_SIGNS) -> list[PathwaySigns]:

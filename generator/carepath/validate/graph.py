@@ -199,7 +199,7 @@ def _field(e: Edge) -> str:
     return f"in.{e.pathway}.{_FIELD_OF[e.kind]}" if e.pathway else _FIELD_OF[e.kind]
 
 
-PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration")
+PROSE_FIELDS = ("body", "when_to_move_on", "how_it_helps", "what_to_expect", "relief_duration", "outlook")
 """The Markdown fields of a node, where `node:` links may appear."""
 
 
