@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath.model.graph import EdgeKind, Indicator, Treatment, Urgency
+from carepath.render.signs import BOX_TEXT
 from carepath.words import words
 from helpers_site import Build, article, html_pages, links_in, node_url, resolve_href, shared_build, text_of
 
@@ -96,11 +97,11 @@ def applicable(kb: KnowledgeBase, node_id: str, pathway_id: str) -> set[str]:
 
 
 def expected_boxes(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """Page URL -> the pathways its box has a part for: every pathway a page (not a red flag's own) is on
-    where some serious sign applies."""
+    """Page URL -> the pathways its box has a part for: every pathway a page (not a red flag's own, nor a pathway's,
+    which lists all its signs instead) is on where some serious sign applies."""
     out = {}
     for node_id in kb.nodes:
-        if kb.kind(node_id) == "indicator":
+        if kb.kind(node_id) in ("indicator", "pathway"):
             continue
         pathways = [p.pathway.id for p in kb.placements(node_id) if applicable(kb, node_id, p.pathway.id)]
         if pathways:
@@ -116,9 +117,14 @@ def box_problems(html: str, url: str, pathways: list[str], kb: KnowledgeBase) ->
         return [f"{url}: no 'Get help now' box"]
     start, sections = found
     problems = []
-    first_h2 = page.find("<h2")
-    if first_h2 != -1 and first_h2 < start:
-        problems.append(f"{url}: the box comes after a section; it must open the page")
+    # The emergency line opens the page, above its first section, and links to the box, under its own heading.
+    first_h2, line, heading = page.find("<h2"), page.find('class="cp-emergency-line'), page.find('id="get-help"')
+    if not 0 <= line < first_h2:
+        problems.append(f"{url}: no emergency line above the page's first section")
+    elif '<a href="#get-help">' not in page[line : page.find("</p>", line)]:
+        problems.append(f"{url}: the emergency line does not link to the box")
+    if not first_h2 <= heading < start:
+        problems.append(f"{url}: the box is not under its own heading, under the page's first section")
     if len(sections) != len(pathways):
         return [*problems, f"{url}: {len(sections)} parts in the box for {len(pathways)} pathways"]
     pages = {node_url(i): i for i in kb.nodes}
@@ -155,11 +161,16 @@ def box_problems(html: str, url: str, pathways: list[str], kb: KnowledgeBase) ->
         left_out = len(emergencies - set(shown))
         if left_out and squash(W.get("get_help.more_emergencies", count=left_out)) not in squash(text_of(section.more)):
             problems.append(f"{where}: {left_out} emergency signs are neither shown nor counted: {sorted(emergencies - set(shown))}")
-        if left_out and (len(section.lines) < MAX_SIGNS or any(g[0] != Urgency.emergency.value for g in section.groups)):
+        text = sum(len(squash(text_of(li))) for li in section.lines)
+        room = len(section.lines) < MAX_SIGNS and text + min(len(kb.nodes[i].title) for i in emergencies - set(shown)) <= BOX_TEXT if left_out else False
+        if left_out and (room or any(g[0] != Urgency.emergency.value for g in section.groups)):
             problems.append(f"{where}: emergency signs are left out while there is room, or a softer sign, in the box")
         everything = kb.red_flags_of(pathway_id)
         link = links_in(section.more)
-        want = squash(W.get("get_help.see_all", count=len(everything), pathway=pathway.title))
+        if len(pathways) > 1:
+            want = squash(W.get("get_help.see_all", count=len(everything), pathway=pathway.title))
+        else:
+            want = squash(W.get("get_help.see_all_here", count=len(everything)))
         if not link or squash(link[0].text) != want or resolve_href(url, link[0].attrs["href"]) != node_url(pathway_id) or not link[0].attrs["href"].endswith("#warning-signs"):
             problems.append(f"{where}: no link '{want}' to the pathway's full list: {section.more}")
         more = len([i for i in everything if i not in shown])
@@ -173,7 +184,7 @@ def test_the_shipped_pages_have_boxes_to_check(shipped: tuple[Build, KnowledgeBa
     has both urgencies, shared pages, and more emergencies on one pathway than a box shows."""
     _, kb = shipped
     expected = expected_boxes(kb)
-    assert {kb.kind(url.rstrip("/")) for url in expected} == {"pathway", "stage", "treatment", "condition"}
+    assert {kb.kind(url.rstrip("/")) for url in expected} == {"stage", "treatment", "condition"}
     assert any(len(p) > 1 for p in expected.values())
     serious = {kb.nodes[i].urgency for p in kb.pathways for i in applicable(kb, p.id, p.id)}  # type: ignore[union-attr]
     assert serious == set(LABELS)

@@ -169,14 +169,17 @@ def test_svg_matrix_parser_sees_a_different_url_as_different(site: Path) -> None
     assert svg_matrix(svg.group(0)) != segno_matrix(SITE_URL + "first-steps/")
 
 
-def test_warning_signs_print_once_at_the_top_not_again_in_the_handout(site: Path) -> None:
-    """The page's own "Get help now" box prints (print.css hides only the site around the page), above the first section."""
+def test_warning_signs_print_once_not_again_in_the_handout(site: Path) -> None:
+    """The emergency line stands above the first section; the page's own box prints (print.css hides only the site
+    around the page) under the first section; the handout repeats neither. A pathway's page lists every sign."""
     for rel in ("anti-inflammatory-pills/index.html", "knee-osteoarthritis/index.html", "knee-care/index.html"):
         html = read(site, rel)
-        box = html.find('<div class="cp-gethelp')
-        assert 0 < box < html.find("<h2"), rel
-        assert "Hot, swollen knee with fever" in html[box : html.find("</div>", box)]
-        assert "Hot, swollen knee" not in handout_of(html) and "Get help now" not in handout_of(html)
+        line = html.find('<p class="cp-emergency-line')
+        assert 0 < line < html.find("<h2"), rel
+        signs = html.find('<div class="cp-gethelp') if rel != "knee-care/index.html" else html.find('id="warning-signs"')
+        assert html.find("<h2") < signs, rel
+        assert "Hot, swollen knee with fever" in html[signs : html.find("</ul>", signs)], rel
+        assert "Hot, swollen knee" not in handout_of(html) and "call 911" not in handout_of(html)
 
 
 def test_handout_sits_before_the_review_line_and_is_not_scored(site: Path) -> None:
@@ -331,7 +334,7 @@ def test_without_site_url_the_build_says_so_and_prints_no_qr(tmp_path: Path) -> 
     assert [(p.message, p.severity) for p in pages.warnings] == [(NO_SITE_URL, "note")]
     page = pages.pages["anti-inflammatory-pills.md"]
     assert "<svg" not in page and "data-qr" not in page
-    assert "Get help now if you notice any of these" in page, "the printout still carries the warning signs"
+    assert 'class="cp-gethelp' in page, "the printout still carries the warning signs"
     assert '"url"' not in page.split("\n---\n", 1)[0], "no canonical URL in the JSON-LD"
     project = make_project(tmp_path, {"site_url: https://knee.example.test/care/\n": ""})
     result = run_build(project)

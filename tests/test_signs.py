@@ -12,6 +12,9 @@ from carepath import KnowledgeBase, load_knowledge_base
 from carepath.model.graph import Urgency
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.render.signs import BOX_SIGNS, PathwaySigns, Relevance, page_signs, pathway_signs
+from carepath.words import words
+
+W = words("en")
 
 
 def flag(node_id: str, urgency: str, **more: Any) -> dict[str, Any]:
@@ -160,5 +163,5 @@ def test_a_shared_page_renders_one_closed_fold_per_pathway_and_a_page_of_one_a_p
     assert pills.index("Hip pain <span") < pills.index("Knee pain <span")
     assert "[See the warning sign for Knee pain](knee.md#warning-signs)" in pills
     home = pages["home.md"]
-    assert "<details" not in home and "See the warning sign for Knee pain" in home
+    assert "<details" not in home and W.get("get_help.see_all_here", count=1) in home
     assert "## All warning signs { #warning-signs }" in pages["knee.md"]

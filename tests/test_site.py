@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -36,6 +37,7 @@ from helpers_site import (
 )
 
 PROJECTS = ["fixture", "shipped"]
+W = words("en")
 DISCLAIMER = words().get("page.disclaimer")
 
 
@@ -137,23 +139,54 @@ def test_breadcrumb_says_step_n_of_m_on_stage_and_option_pages(built: tuple[Buil
     assert checked >= len([n for n in kb.nodes.values() if isinstance(n, Stage)])
 
 
-def test_prev_and_next_follow_the_journey(built: tuple[Build, KnowledgeBase]) -> None:
+def way(b: Build, kb: KnowledgeBase, node_id: str, pathway: Pathway) -> tuple[str | None, str | None]:
+    """The previous and next page a page offers along `pathway` (its row for that pathway on a shared page)."""
+    rows = re.findall(r'<nav aria-label="([^"]*)" class="cp-prevnext[^"]*">(.*?)</nav>', node_article(b, node_id), re.DOTALL)
+    mine = [body for label, body in rows if len(rows) == 1 or html.unescape(label) == W.get("page.along", pathway=pathway.title)]
+    assert len(mine) <= 1, node_id
+    found = {next(iter(a.classes & {"cp-prev", "cp-next"}), ""): a for a in links_in(mine[0])} if mine else {}
+    to = {k: resolve_href(node_url(node_id), a.attrs["href"]) for k, a in found.items()}
+    return to.get("cp-prev"), to.get("cp-next")
+
+
+def walk(b: Build, kb: KnowledgeBase, start: str, pathway: Pathway) -> list[str]:
+    """The pages "next" leads through from `start` along `pathway`, until a page has no "next"."""
+    pages = {node_url(n): n for n in kb.nodes}
+    seen = [start]
+    while (nxt := way(b, kb, seen[-1], pathway)[1]) is not None:
+        assert pages[nxt] not in seen, f"{pathway.id}: 'next' comes back to {nxt}"
+        seen.append(pages[nxt])
+    for before, after in itertools.pairwise(seen):
+        if isinstance(kb.nodes[after], Stage) and not isinstance(kb.nodes[before], Stage | Pathway):
+            continue  # a step's "previous" is the step before it, not the last option of that step
+        assert way(b, kb, after, pathway)[0] == node_url(before), f"{after}: 'previous' is not {before}"
+    return seen
+
+
+def test_next_leads_through_each_step_and_each_steps_options_lead_on_to_the_next_step(built: tuple[Build, KnowledgeBase]) -> None:
+    """One way forward: from a pathway's page "next" leads through its steps in order and stops after the last
+    (the options are listed on each step's page). From a step's first option, "next" goes through every option the
+    step offers on that pathway, then on to the next step; "previous" always walks the same way back. A warning
+    sign's page is reached from other pages, never paged through: it has no row."""
     b, kb = built
     for pathway in kb.pathways:
-        order = kb.journey(pathway.id)
-        for i, node_id in enumerate(order):
-            if len(kb.placements(node_id)) != 1:
-                continue  # a shared page has one labelled row per pathway; its neighbours still count here
-            links = {next(iter(a.classes & {"cp-prev", "cp-next"}), ""): a for a in links_in(node_article(b, node_id))}
-            prev, nxt = links.get("cp-prev"), links.get("cp-next")
-            if i == 0:
-                assert prev is None
-            else:
-                assert prev is not None and resolve_href(node_url(node_id), prev.attrs["href"]) == node_url(order[i - 1]), node_id
-            if i + 1 == len(order):
-                assert nxt is None
-            else:
-                assert nxt is not None and resolve_href(node_url(node_id), nxt.attrs["href"]) == node_url(order[i + 1]), node_id
+        assert walk(b, kb, pathway.id, pathway) == [pathway.id, *pathway.stages]
+        assert way(b, kb, pathway.id, pathway)[0] is None
+        for i, stage_id in enumerate(pathway.stages):
+            offered = [e.target for e in kb.out_edges(stage_id, EdgeKind.offers)]
+            here = [o for o in offered if any(p.pathway.id == pathway.id and p.stage and p.stage.id == stage_id for p in kb.placements(o))]
+            if not here:
+                continue
+            first = next(o for o in kb.journey(pathway.id) if o in here)
+            assert way(b, kb, first, pathway)[0] == node_url(stage_id), f"{first}: 'previous' is not its step"
+            options = walk(b, kb, first, pathway)
+            following = pathway.stages[i + 1 : i + 2]
+            assert sorted(options[: len(here)]) == sorted(here) and options[len(here) :] == following[:1] + (
+                [] if not following else pathway.stages[i + 2 :]
+            ), (stage_id, options)
+    for node_id in kb.nodes:
+        if kb.kind(node_id) == "indicator":
+            assert "cp-prevnext" not in node_article(b, node_id), f"{node_id}: a warning sign's page pages on"
 
 
 def test_sections_without_data_are_left_out(built: tuple[Build, KnowledgeBase]) -> None:

@@ -105,7 +105,7 @@ def test_a_missing_key_is_an_error_naming_the_catalogue_and_the_key() -> None:
 def test_a_template_asking_for_a_missing_key_fails_the_build_with_the_key_not_a_blank() -> None:
     kb, _ = check_pathway(SITE_FIXTURE / "pathway", dt.date(2026, 6, 1))
     env = Renderer(kb, RenderOptions()).env
-    assert env.from_string('{{ w("get_help.title") }}').render() == "Get help now if you notice any of these"
+    assert env.from_string('{{ w("get_help.heading") }}').render() == "When to get help"
     with pytest.raises(WordsError, match=r"^carepath/words/en\.yml: no entry 'get_help\.no_such_entry'$"):
         env.from_string('## {{ w("get_help.no_such_entry") }}').render()
 
@@ -135,7 +135,7 @@ def test_a_regional_catalogue_holds_only_what_differs_from_its_language(monkeypa
     try:
         gb = words("en-GB")
         assert gb.get("emergency.title") == "Emergency: call 999 now"
-        assert gb.get("get_help.title") == words("en").get("get_help.title")
+        assert gb.get("get_help.heading") == words("en").get("get_help.heading")
         assert gb.get("pathways.steps", count=2) == "2 steps"  # a region follows its language's plural rule
         with pytest.raises(WordsError, match=r"^carepath/words/en-ZZ\.yml: 'emergency\.no_such' is not in en\.yml"):
             words("en-ZZ")
@@ -158,7 +158,7 @@ _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.DOTALL)
 """Scripts and stylesheets: code, whose words come in through Jinja."""
 
 HTML_NAMES = "a br button details div form h1 h2 input label li nav noscript option p script section select span strong summary ul"
-NOT_WORDS = frozenset([*HTML_NAMES.split(), "aria-label", "required", "title", "description", "hide", "navigation", "toc"])
+NOT_WORDS = frozenset([*HTML_NAMES.split(), "aria-label", "required", "title", "description", "hide", "navigation", "toc", "footer"])
 """What may remain of a template once Jinja, Markdown syntax and attribute values are stripped: no English."""
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import pytest
 from carepath import KnowledgeBase
 from carepath.model.graph import Indicator, Urgency
+from carepath.words import words
 from helpers_site import node_url, shipped_id
 
 from .conftest import PAGE_KINDS, SITE_URL, page_of_kind
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 MIN_LABEL_PX = 12.0
+W = words("en")
 NODE_KINDS = [k for k in PAGE_KINDS if k in ("pathway", "stage", "treatment", "condition", "indicator")]
 
 # The rendered size of every label of an SVG chart: font size times the chart's scale on screen.
@@ -156,16 +158,20 @@ def test_handout_prints_publisher_version_and_date(page: Page, base_url: str, kb
 
 
 @pytest.mark.parametrize("kind", NODE_KINDS)
-def test_printed_warning_signs_come_before_the_first_section(page: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
-    """On paper the red flags sit under the summary, above the first section, and print once."""
+def test_printed_pages_say_what_to_do_in_an_emergency_before_the_first_section(page: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
+    """On paper, as on screen: the emergency line (a warning sign's own card) above the first section; the
+    warning signs print once, open, under their heading."""
     page.goto(base_url + page_of_kind(kb, kind))
     page.emulate_media(media="print")
-    signs = page.locator(".cp-gethelp, .cp-card").first
-    assert signs.is_visible()
-    box, summary, first_section = signs.bounding_box(), page.locator(".cp-summary").bounding_box(), page.locator("article h2").first.bounding_box()
-    assert box and summary and first_section
-    assert summary["y"] < box["y"] < first_section["y"]
-    assert "Get help now" not in page.inner_text(".cp-handout")
+    first = page.locator(".cp-emergency-line, .cp-card").first
+    assert first.is_visible()
+    line, first_section = first.bounding_box(), page.locator("article h2").first.bounding_box()
+    assert line and first_section and line["y"] < first_section["y"]
+    box = page.locator("article .cp-gethelp")
+    if kind not in ("pathway", "indicator"):  # a pathway's page lists every sign; a sign's page is its own card
+        assert box.count() == 1 and box.is_visible()
+        assert all(li.is_visible() for li in box.locator("li").all())
+    assert W.get("get_help.heading") not in page.inner_text(".cp-handout")
 
 
 # --- the 404 page ---
@@ -256,3 +262,64 @@ def test_lookup_form_with_javascript_opens_the_codes_page(page: Page, base_url: 
     page.get_by_role("button", name="Open the page for this code").click()
     page.wait_for_url(base_url + node_url("topical-lidocaine"))
     assert page.locator("h1").first.inner_text() == kb.nodes[shipped_id("topical-lidocaine")].title
+
+
+# --- the first screen of every page ---
+
+PHONE = {"width": 390, "height": 844}
+MAX_BOX_PX = 400
+
+FIRST_SCREEN_JS = """() => {
+  const a = document.querySelector('article');
+  const top = e => e ? Math.round(e.getBoundingClientRect().top + scrollY) : null;
+  const bottom = e => e ? Math.round(e.getBoundingClientRect().bottom + scrollY) : null;
+  const line = a.querySelector('.cp-emergency-line, .cp-card');
+  const box = a.querySelector('.cp-gethelp');
+  const review = a.querySelector('.cp-review');
+  return {
+    heading: top(a.querySelector('h2')),
+    line: bottom(line),
+    line_is_card: !!(line && line.classList.contains('cp-card')),
+    href: line && line.querySelector('a') ? line.querySelector('a').getAttribute('href') : null,
+    box: box ? Math.round(box.getBoundingClientRect().height) : null,
+    review: top(review),
+    headings: [...a.querySelectorAll('h2')].map(h => h.textContent.trim()),
+    prevnext: a.querySelectorAll('.cp-prevnext a').length,
+    footer: [...document.querySelectorAll('.md-footer__link')].filter(l => l.checkVisibility()).length,
+  };
+}"""
+"""Where a page's first content heading starts, where its emergency line (or a warning sign's own card) ends,
+how tall its safety box is, and what else the five-second test looks at."""
+
+
+@pytest.fixture(scope="module")
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("kind", NODE_KINDS)
+def test_every_page_says_what_it_is_and_what_to_do_on_the_first_phone_screen(phone: Page, base_url: str, kb: KnowledgeBase, kind: str) -> None:
+    """Every shipped page of the kind, on a 390 x 844 phone: its first section starts on the first screen, the
+    emergency line (on a warning sign's page, its card: what to do) ends on it, the safety box is at most 400 px
+    tall, and no section heading appears twice. A warning sign's page has no previous/next; no node page shows
+    Material's footer row beside its own."""
+    seen = []
+    for node in kb.of_kind(kind):
+        phone.goto(base_url + node_url(node.id), wait_until="load")
+        m = phone.evaluate(FIRST_SCREEN_JS)
+        seen.append(f"{node.id}: heading y={m['heading']}, emergency line ends y={m['line']}, box {m['box']} px")
+        assert m["heading"] is not None and m["heading"] <= PHONE["height"], seen[-1]
+        assert m["line"] is not None and m["line"] <= PHONE["height"], seen[-1]
+        assert m["box"] is None or m["box"] <= MAX_BOX_PX, seen[-1]
+        assert len(m["headings"]) == len(set(m["headings"])), m["headings"]
+        assert m["footer"] == 0, f"{node.id}: Material's footer row shows beside the page's own"
+        if kind == "indicator":
+            assert m["line_is_card"] and m["prevnext"] == 0, node.id
+            assert m["review"] is None or m["review"] > m["line"], f"{node.id}: the draft notice stands above what to do"
+        else:
+            assert m["href"] in ("#get-help", "#warning-signs"), m["href"]
+            target = phone.locator(m["href"])
+            assert target.count() == 1, f"{node.id}: the emergency line links to {m['href']}, which is not on the page"
+    print("\n" + "\n".join(seen))

@@ -38,16 +38,19 @@ MEASURE_JS = """() => {
   const article = document.querySelector('article');
   const box = article.querySelector('.cp-gethelp, .cp-emergency-box');
   const rect = box.getBoundingClientRect();
-  const after = [...article.querySelectorAll('h2')].find(h => box.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const first = article.querySelector('h2');
+  const line = article.querySelector('.cp-emergency-line, .cp-emergency-box');
   return {
     top: Math.round(rect.top + scrollY),
     height: Math.round(rect.height),
     signs: [...box.querySelectorAll('li')].filter(li => li.checkVisibility()).length,
-    heading: after ? after.textContent.trim() : null,
-    heading_y: after ? Math.round(after.getBoundingClientRect().top + scrollY) : null,
+    heading: first ? first.textContent.trim() : null,
+    heading_y: first ? Math.round(first.getBoundingClientRect().top + scrollY) : null,
+    line_end: line ? Math.round(line.getBoundingClientRect().bottom + scrollY) : null,
   };
 }"""
-"""The first safety box of the article (its top, height and the list items in view), and the first `h2` after it."""
+"""The first safety box of the article (its top, height and the list items in view), the article's first `h2`
+(the page's first section), and where the emergency line at the top of the page ends."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,12 @@ def test_the_shared_pages_box_is_short_and_its_first_section_on_the_first_screen
     m = measure(page, site.base + site.shared)
     count = len(site.kb.pathways)
     print(f"\n{count} pathways, {site.shared}: box at y={m['top']} px, {m['height']} px tall, {m['signs']} signs in view; "
-          f"first section '{m['heading']}' at y={m['heading_y']} px")
+          f"first section '{m['heading']}' at y={m['heading_y']} px; emergency line ends at y={m['line_end']} px")
     assert m["signs"] <= MAX_SIGNS
     assert m["height"] <= MAX_BOX_PX
     assert m["heading"] == W.get("treatment.body")
+    assert m["heading_y"] < m["top"], "the box stands under the page's first section"
+    assert m["line_end"] is not None and m["line_end"] <= PHONE["height"]
     if count > UNFOLDED_PLACES:  # up to three, the page lists its pathways and steps in full above the box
         assert m["heading_y"] < PHONE["height"]
 

@@ -63,9 +63,9 @@ def test_screenshot_of_each_page_kind(browser: Browser, base_url: str, kb: Knowl
         body_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('article.md-typeset')).fontSize)")
         assert body_px >= MIN_BODY_PX
         if device == "phone" and kind in FIRST_SCREEN_KINDS:
-            signs = page.locator(".cp-gethelp, .cp-card").first
+            signs = page.locator(".cp-emergency-line, .cp-card").first
             box = signs.bounding_box()
-            assert box is not None and box["y"] < height, f"the emergency signs start {box and box['y']} px down"
+            assert box is not None and box["y"] + box["height"] <= height, f"the emergency line ends {box and box['y'] + box['height']} px down"
             assert float(signs.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= body_px
         out = shoot(page, f"{kind}-{device}-{width}")
         shot_width, shot_height = png_size(out.read_bytes())

@@ -195,6 +195,11 @@ class NodePage:
     get_help: GetHelp
     get_help_anchor: str
     """The safety box's id: the emergency line at the top of the page links to it."""
+    emergency_link: str
+    """Where the emergency line at the top of the page links ('#get-help', or a pathway's '#warning-signs'); '' for
+    no line (a warning sign's page, whose own card says what to do)."""
+    action_cards: list[CareCard]
+    """The cards shown right under the title: a warning sign's own (what to do first); none on other pages."""
     owner: OwnerLine | None
     """Who answers for the page, when its pathway names an owner; None: the site's publisher (on the handout)."""
     handout: str

@@ -497,6 +497,13 @@ class Renderer:
         kb = self.kb
         node = kb.nodes[node_id]
         typed = kb.treatment_kind(node_id)
+        help_box = self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[], own_shown=[])
+        # The emergency line at the top links to the page's warning signs: a pathway's full list on its own page,
+        # elsewhere the page's safety box.
+        if isinstance(node, Pathway):
+            emergency_link = "#" + WARNING_SIGNS_ANCHOR if kb.red_flags_of(node_id) else ""
+        else:
+            emergency_link = "#" + GET_HELP_ANCHOR if help_box["sections"] else ""
         common: dict[str, Any] = {
             "node": node,
             "kind": kb.kind(node_id),
@@ -519,7 +526,9 @@ class Renderer:
             "source_groups": self.source_groups(node),
             "contexts": self.pathway_contexts(node_id, uri),
             "get_help_anchor": GET_HELP_ANCHOR,
-            "get_help": self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[], own_shown=[]),
+            "get_help": help_box,
+            "emergency_link": emergency_link,
+            "action_cards": [],
             "owner": self.owner(node_id),
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
@@ -594,11 +603,13 @@ class Renderer:
         )
 
     def indicator_page(self, node: Indicator, uri: str) -> IndicatorPage:
-        # Its own care card says what to do: no "get help" box above it.
+        # Its own care card says what to do, right under the title: no "get help" box, no emergency line.
         common = self.common(node.id, uri, get_help=False)
+        card = self.care_card(node.id, uri)
+        common["action_cards"] = [card]
         return IndicatorPage(
             **common,
-            card=self.care_card(node.id, uri),
+            card=card,
             conditions=self.targets(node.id, EdgeKind.relevant_to, uri),
             diagram=self.around(node.id, uri),
         )
