@@ -141,6 +141,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if refused:
         print(refused, file=sys.stderr)
         return 1
+    Settings.from_mkdocs_yml(Path(args.config))  # a setting MkDocs would refuse only after a start is one line here
     site_dir = Path(args.site_dir).resolve()
     tmp: Path | None = None
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None

@@ -31,7 +31,7 @@ from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host
 from carepath.publish.search import search_fields
-from carepath.settings import PATHWAY_DIR, Readability, Settings
+from carepath.settings import PATHWAY_DIR, ConfigError, Readability, Settings
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -90,7 +90,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             fields.update(search_fields(fields))
 
     def _on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        self.settings = settings = Settings.from_mkdocs_config(config, self.config)
+        try:
+            self.settings = settings = Settings.from_mkdocs_config(config, self.config)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
         assert settings.root is not None
         folder = cache_dir_for(settings.root, settings.cache_dir, Path(config.site_dir))
         if self.cache is None or self.cache.root != folder:
