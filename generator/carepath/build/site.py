@@ -113,12 +113,15 @@ def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePage
     overrides = settings.custom_dir / TEMPLATE_OVERRIDE_SUBDIR if settings.custom_dir else None
     # What the pages depend on: not where the hand-written pages, the cache or the readability limits are.
     inputs = repr(replace(settings, root=None, docs_dir=None, readability=Readability(), cache_dir=""))
-    key = inputs_digest(inputs, [settings.pathway_dir, overrides])
+    key = inputs_digest(inputs, settings.pathway_dir, overrides)
     found = load_result(cache, key)
-    if isinstance(found, SitePages):
-        return replace(found, settings=settings)
-    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', [overrides])}")
-    store_result(cache, key, site)
+    if found is not None:
+        # The pages and files come back as stored; the model and the plan are read again (a small part of the
+        # cost), so that the cache holds only text, never objects that would run code as they are read.
+        kb, _ = load_knowledge_base(settings.pathway_dir, settings.today)
+        return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"])
+    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}")
+    store_result(cache, key, site.pages, site.assets, site.warnings)
     return site
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from carepath import check_pathway, load_knowledge_base
 from carepath import urls as links
 from carepath.audit.manifest import vanished
-from carepath.build.cache import Cache, cache_dir_for
+from carepath.build.cache import Cache, site_cache
 from carepath.build.write import write_file
 from carepath.diagram.errors import DiagramError
 from carepath.model.graph import KnowledgeBase
@@ -79,13 +79,13 @@ def _site(pathway_dir: Path, config: str | None) -> tuple[Settings, Path | None]
     return Settings(pathway_dir=pathway_dir.resolve()), None
 
 
-def site_cache(settings: Settings, mkdocs_yml: Path | None) -> Cache:
+def check_cache(settings: Settings, mkdocs_yml: Path | None) -> Cache:
     """The site build's cache (`cache_dir`), so that `check --strict` re-grades only the pages that changed since
     it or the build last ran; in memory only for a pathway folder checked without a site."""
     if settings.root is None or mkdocs_yml is None:
         return Cache(None)
     site_dir = settings.root / str(load_mkdocs_yml(mkdocs_yml).get("site_dir") or "site")
-    return Cache(cache_dir_for(settings.root, settings.cache_dir, site_dir))
+    return site_cache(settings, mkdocs_yml, site_dir, lambda message: print(f"warning: {message}", file=sys.stderr))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -102,7 +102,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             # --strict: grading every page is most of the cost, and without it a warning decides nothing.
             from carepath.audit.gate import check_readability
 
-            problems += check_readability(kb, settings, site_cache(settings, mkdocs_yml))
+            problems += check_readability(kb, settings, check_cache(settings, mkdocs_yml))
         problems = sort_problems(problems)
     for p in problems:
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from carepath.build.cache import site_cache_dir
 from carepath.build.site import alias_clashes, build_site_pages, content_problems, file_clashes, url_clashes
 from carepath.build.write import write_file
 from carepath.engines import host
@@ -141,6 +142,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if refused:
         print(refused, file=sys.stderr)
         return 1
+    # Settings MkDocs would refuse only after a start, and a cache folder inside this site folder (MkDocs is
+    # given a temporary one), are one line here. An unusable cache is said by the build itself.
+    site_cache_dir(Settings.from_mkdocs_yml(Path(args.config)), Path(args.config), Path(args.site_dir))
     site_dir = Path(args.site_dir).resolve()
     tmp: Path | None = None
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None

@@ -7,7 +7,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBase, Node, Pathway
+from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBase, Node, Pathway, Urgency
 from carepath.model.vocabulary import Vocabulary
 from carepath.text.escape import html_text
 from carepath.urls import DIRECTORY_URLS, Urls, node_uri
@@ -32,6 +32,15 @@ class _Ctx:
     def vocabulary(self) -> Vocabulary:
         """The words of this pathway's diagrams: its own labels over the site's (`KnowledgeBase.vocabulary_of`)."""
         return self.kb.vocabulary_of(self.pathway.id)
+
+    def urgency_label(self, urgency: Urgency) -> str:
+        """An urgency's words as diagram HTML. Labels are pathway data (`vocabulary:`), so they are escaped here,
+        where every diagram takes them, never pasted."""
+        return html_text(self.vocabulary.urgency_label(urgency), xml=True)
+
+    def edge_label(self, kind: EdgeKind) -> str:
+        """An edge kind's forward words as diagram HTML, capitalised to start a line: escaped, as `urgency_label`."""
+        return html_text(self.vocabulary.edge_label(kind).capitalize(), xml=True)
 
     def href(self, node_id: str) -> str:
         return self.urls.url_link(self.page_uri, node_uri(node_id))
@@ -91,11 +100,10 @@ def _type_word(ctx: _Ctx, node: Node) -> str:
 
 
 def _relations(ctx: _Ctx) -> tuple[tuple[EdgeKind, str], ...]:
-    """The edges an option shows in words under its box, in this order."""
-    label = ctx.vocabulary.edge_label
+    """The edges an option shows in words under its box, in this order, each label as HTML."""
     return (
-        (EdgeKind.requires, label(EdgeKind.requires).capitalize()),
-        (EdgeKind.returns_to, label(EdgeKind.returns_to).capitalize()),
+        (EdgeKind.requires, ctx.edge_label(EdgeKind.requires)),
+        (EdgeKind.returns_to, ctx.edge_label(EdgeKind.returns_to)),
         (EdgeKind.escalates_to, ctx.w("diagram.if_not_helping")),
-        (EdgeKind.relevant_to, label(EdgeKind.relevant_to).capitalize()),
+        (EdgeKind.relevant_to, ctx.edge_label(EdgeKind.relevant_to)),
     )

@@ -221,7 +221,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
         if e.kind == EdgeKind.escalates_to and e.source in cluster_members:
             src = f'"exit:{e.source}"'
         arrow = "↔" if both else "→"
-        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {ctx.vocabulary.edge_label(e.kind)} {arrow} {_clean(ctx.title(e.target))}"
+        dot.titles[eid] = f"{_clean(ctx.title(e.source))} {arrow} {_clean(ctx.vocabulary.edge_label(e.kind))} {arrow} {_clean(ctx.title(e.target))}"
         if e.kind == EdgeKind.requires:
             # Laid out from the prerequisite down to the treatment (what comes first sits higher), with the
             # arrowhead still at the prerequisite: 'needs first'.

@@ -27,11 +27,11 @@ meaning never rests on colour alone."""
 
 
 def _flag_item(ctx: _Ctx, flag: Indicator, tag: str = "li") -> str:
-    label, icon = ctx.vocabulary.urgency_label(flag.urgency), URGENCY_ICON[flag.urgency]
+    label, icon = ctx.urgency_label(flag.urgency), URGENCY_ICON[flag.urgency]
     u = flag.urgency.value
     here = " cp-here" if flag.id == ctx.here else ""
     goto = "".join(
-        f' <span class="cp-flag-go"><span aria-hidden="true">→ </span>{ctx.vocabulary.edge_label(EdgeKind.refers_to).capitalize()}: '
+        f' <span class="cp-flag-go"><span aria-hidden="true">→ </span>{ctx.edge_label(EdgeKind.refers_to)}: '
         f"{ctx.link(t)}</span>"
         for t in ctx.targets(flag.id, EdgeKind.refers_to)
     )
@@ -86,7 +86,7 @@ def _stage_item(ctx: _Ctx, stage_id: str, whole_journey: bool, limit: int | None
         links = ", ".join(ctx.stage_link(t) for t in nexts)
         esc = (
             '<p class="cp-escalate"><span class="cp-arrow" aria-hidden="true">↓</span> '
-            f'<span class="cp-rel-label">{ctx.vocabulary.edge_label(EdgeKind.escalates_to).capitalize()}:</span> {links}</p>'
+            f'<span class="cp-rel-label">{ctx.edge_label(EdgeKind.escalates_to)}:</span> {links}</p>'
         )
     return (
         f'<li class="cp-stage{here}"><div class="cp-stage-box">'

@@ -29,12 +29,12 @@ def _text_option(ctx: _Ctx, option_id: str) -> str:
 
 
 def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
-    label = ctx.vocabulary.urgency_label(flag.urgency)
+    label = ctx.urgency_label(flag.urgency)
     out = f"<li>{label}: {ctx.link(flag.id)}. {html_text(flag.action, xml=True)}"
     for kind in (EdgeKind.refers_to, EdgeKind.relevant_to):
         targets = ctx.targets(flag.id, kind)
         if targets:
-            out += f" {ctx.vocabulary.edge_label(kind).capitalize()}: {_sentence_links(ctx, targets)}."
+            out += f" {ctx.edge_label(kind)}: {_sentence_links(ctx, targets)}."
     return out + "</li>"
 
 

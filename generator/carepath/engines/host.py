@@ -19,6 +19,7 @@ from carepath import urls as links
 from carepath.audit.manifest import vanished
 from carepath.build.site import SitePages, alias_clashes, content_problems, file_clashes, url_clashes
 from carepath.problems import Problem
+from carepath.text.escape import meta_text
 
 REQUIRED_EXTENSIONS = ("abbr", "admonition", "attr_list", "md_in_html")
 """The Markdown extensions the generated pages are written for: glossary abbreviations, care cards and
@@ -157,7 +158,9 @@ def site_nav(
         if isinstance(item, dict) and list(item) == [section] and isinstance(item[section], list | None):
             nav[i] = {section: [*(item[section] or []), *entries]}
             return nav
-    return [*nav, {section: entries}]
+    # A title of its own, which Material prints as HTML (as every generated nav title is, `meta_text`); a section
+    # of the site's own nav above keeps the title its author wrote.
+    return [*nav, {meta_text(section): entries}]
 
 
 def nested_pages(uris: list[str]) -> list[Any]:

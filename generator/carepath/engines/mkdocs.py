@@ -25,13 +25,13 @@ from carepath import PathwayError
 from carepath import urls as links
 from carepath.audit.gate import PageScorer, ReadabilityGate
 from carepath.audit.readability import PageScore
-from carepath.build.cache import Cache, cache_dir_for
+from carepath.build.cache import Cache, site_cache
 from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host
 from carepath.publish.search import search_fields
-from carepath.settings import PATHWAY_DIR, Readability, Settings
+from carepath.settings import PATHWAY_DIR, ConfigError, Readability, Settings
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -90,11 +90,14 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             fields.update(search_fields(fields))
 
     def _on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        self.settings = settings = Settings.from_mkdocs_config(config, self.config)
-        assert settings.root is not None
-        folder = cache_dir_for(settings.root, settings.cache_dir, Path(config.site_dir))
-        if self.cache is None or self.cache.root != folder:
-            self.cache = Cache(folder)
+        try:
+            self.settings = settings = Settings.from_mkdocs_config(config, self.config)
+            cache = site_cache(settings, Path(config.config_file_path or "mkdocs.yml"), Path(config.site_dir), log.info)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        # An unusable cache is said at info level: the site is the same without it, so a strict build goes on.
+        if self.cache is None or self.cache.root != cache.root:
+            self.cache = cache
         if not self.serving_dirty or not hasattr(self, "scores"):
             self.scores = {}
         self._fit(host.fit_theme(config.markdown_extensions, config.theme.name, config.theme["font"]), config)
