@@ -139,7 +139,7 @@ def test_a_shared_page_shows_each_pathways_context_in_its_own_part(tmp_path: Pat
         "Pain pills for everyone", "For “Hip pain”:", "Hip guideline", "For “Knee pain”:", "Knee guideline"
     ]
     # The condition's page names the shared page as linked from its own pathway's step only.
-    assert "- [Pain pills](../pills.md) — see also \\(Knee pain: step 1 of 1\\)\n\n<nav" in render_pages(kb, RenderOptions())["knee/arthritis.md"]
+    assert "- [Pain pills](../pills.md) — see also \\(Knee pain: step 1 of 1\\)\n\n</details>" in render_pages(kb, RenderOptions())["knee/arthritis.md"]
 
 
 def test_a_page_on_one_pathway_reads_its_context_inline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,7 +149,7 @@ def test_a_page_on_one_pathway_reads_its_context_inline(tmp_path: Path, capsys: 
     given["shared/treatments.yml"] = PILLS[: PILLS.index("      hip:")]
     kb = load(tmp_path, capsys, given)
     page = render_pages(kb, RenderOptions())["pills.md"]
-    assert "<details" not in page.split("## Where this fits")[0] and "cp-pathway-context" not in page
+    assert "<details" not in page.split("## Where this fits")[0].split("## Related pages")[0] and "cp-pathway-context" not in page
     assert "## For your care pathway\n\nFor a sore knee, [rest it](knee/rest.md) first.\n" in page
     assert "## Who it may help\n\nIt is used for:\n\n- [Arthritis of the knee](knee/arthritis.md)\n" in page
     assert "For “Knee pain”:" not in page and page.index("Pain pills for everyone") < page.index("Knee guideline")

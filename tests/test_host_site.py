@@ -126,10 +126,10 @@ def test_a_web_font_the_host_chose_fails_the_strict_build_in_one_line(sites: dic
 
 
 @pytest.mark.parametrize(("name", "prefix"), [("plain", ""), ("prefixed", "care/")])
-def test_the_404_page_lists_the_emergency_signs(sites: dict[str, Build], name: str, prefix: str) -> None:
+def test_the_404_page_links_each_pathways_warning_signs(sites: dict[str, Build], name: str, prefix: str) -> None:
     html = sites[name].html("404.html")
-    assert f'<a href="/{prefix}hot-swollen-knee/">Hot, red and swollen knee with a fever</a>' in html
-    assert "Your knee gives way" not in html  # urgent, not an emergency
+    assert re.search(rf'<a href="/{prefix}knee-care/#warning-signs">[^<]+</a>', html), "a link to the pathway's full list"
+    assert "Hot, red and swollen knee" not in html and "Your knee gives way" not in html  # never every sign in one list
     assert f'href="/{prefix}a-z/"' in html and f'href="/{prefix}pathways/"' in html
     assert "Welcome to our patient pages" in sites[name].html("")  # the host's home page is kept
 
@@ -183,7 +183,7 @@ def test_render_gives_stock_mkdocs_the_same_prefixed_site(sites: dict[str, Build
     pages = {p.relative_to(stock.site).as_posix() for p in stock.site.rglob("*.html")}
     assert pages == {p.relative_to(sites["prefixed"].site).as_posix() for p in sites["prefixed"].site.rglob("*.html")}
     assert 'application/ld+json' in stock.html("care/knee-exam/")
-    assert '<a href="/care/hot-swollen-knee/">' in stock.html("404.html")
+    assert '<a href="/care/knee-care/#warning-signs">' in stock.html("404.html")
     assert nav_links(stock.html("")) == nav_links(sites["prefixed"].html(""))
     assert linkcheck(stock.site).startswith("ok:")
 

@@ -38,7 +38,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
     (p / "site_overrides" / "carepath").mkdir(parents=True)
     (p / "site_overrides" / "carepath" / "treatment.md.j2").write_text(
         '{% include "_top.md.j2" %}\n'
-        "Our own treatment layout for {{ node.title | md }}.\n"
+        "This is our own page for {{ node.title | md }}.\n"
         "{: .site-treatment-marker }\n\n"
         "{% if body %}{{ body }}\n\n{% endif %}\n"
         "{% if how_it_helps %}\n## How it helps\n\n{{ how_it_helps }}\n\n{% endif %}\n"
@@ -132,7 +132,7 @@ def test_site_template_overrides_the_packaged_one(variants: dict[str, Build]) ->
     assert b.returncode == 0, b.output
     treatment = article(b.html("preventer-inhaler/"))
     assert "site-treatment-marker" in treatment
-    assert "Our own treatment layout for Preventer inhaler." in text_of(treatment)
+    assert "This is our own page for Preventer inhaler." in text_of(treatment)
     assert "Risks and side effects" not in text_of(treatment)  # the packaged template's sections are gone
     assert "Draft: awaiting clinical review" in text_of(treatment)  # packaged partials still serve it
     condition = article(b.html("allergic-asthma/"))

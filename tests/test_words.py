@@ -200,7 +200,7 @@ def test_the_theme_and_the_lookup_script_get_their_words_from_the_build(tmp_path
     assert b.returncode == 0, b.output
     w = words()
     missing = b.html("404.html")
-    for key in ("not_found.title", "not_found.summary", "emergency.title", "emergency.any_of_these", "not_found.home", "pathways.title"):
+    for key in ("not_found.title", "not_found.summary", "emergency.title", "emergency.any_sign", "emergency.by_pathway", "not_found.home", "pathways.title"):
         assert f">{w.get(key)}<" in missing, key
     lookup = b.html("lookup/")
     assert f'data-unknown-code="{w.get("lookup.unknown_code")}"' in lookup

@@ -27,7 +27,7 @@ from carepath.build.incremental import IncrementalRenderer
 from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram.overview import overview_too_big
 from carepath.diagram.svg import overview_svg_file
-from carepath.model.graph import Indicator, KnowledgeBase, Position, Urgency
+from carepath.model.graph import KnowledgeBase, Position
 from carepath.problems import Problem
 from carepath.publish import site_url
 from carepath.publish.codes import render_code_pages
@@ -70,14 +70,15 @@ class SitePages:
         return {self.url_prefix + u: data for u, data in self.assets.items()}
 
     def theme_data(self) -> dict[str, Any]:
-        """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs:
-        every emergency red flag by title, the A to Z and the pathway index; and the words catalogue."""
+        """What theme templates that are no Markdown page (the 404 page) need, with site-relative URLs: as on the
+        home page, each pathway that has warning signs, linked to its full list of them (never every pathway's
+        signs in one list); the A to Z and the pathway index; and the words catalogue."""
         urls, prefix = self.settings.urls, self.url_prefix
-        signs = [n for n in self.kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency]
         return {
             "emergency": [
-                {"title": n.title, "url": urls.page_url(prefix + links.node_uri(n.id))}
-                for n in sorted(signs, key=lambda n: (n.title.casefold(), n.id))
+                {"title": p.title, "url": urls.page_url(prefix + links.node_uri(p.id)) + "#warning-signs"}
+                for p in self.kb.pathways_sorted()
+                if self.kb.red_flags_of(p.id)
             ],
             "a_to_z": urls.page_url(prefix + links.A_TO_Z_URI),
             "pathways": urls.page_url(prefix + links.PATHWAYS_URI),
