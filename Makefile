@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+LIGHTHOUSE := tests/lighthouse/node_modules/.installed
 SITE_DIR := site
 
 .PHONY: site test lint serve check bench clean
@@ -22,6 +23,16 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# Lighthouse for tests/browser/test_lighthouse.py, pinned by tests/lighthouse/package-lock.json. Without npm
+# the Lighthouse tests skip (with CI=true they fail; .ci/run installs Debian's nodejs and npm).
+$(LIGHTHOUSE): tests/lighthouse/package.json tests/lighthouse/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "Installing Lighthouse into tests/lighthouse/node_modules/ (npm ci; quiet, half a minute the first time)..."; \
+	  cd tests/lighthouse && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+	  echo "npm not found: the Lighthouse tests will skip (apt-get install nodejs npm)"; \
+	fi
+
 ## Build the site into site/ (built in a temporary folder; site/ is replaced only on success).
 site: $(STAMP)
 	$(PY) -m carepath build --site-dir $(SITE_DIR)
@@ -35,7 +46,7 @@ serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dirty --no-strict
 
 ## The whole test suite, after the linters (about 3 minutes alone on a 2-core machine).
-test: lint
+test: lint $(LIGHTHOUSE)
 	@echo "Running the whole test suite: about 3 minutes on a quiet 2-core machine (the browser tests build the site first)."
 	$(PY) -m pytest
 

@@ -194,6 +194,13 @@ def recorder() -> Recorder:
 def context(browser: Browser, recorder: Recorder) -> Iterator[BrowserContext]:
     """One context for the session: pages share the browser cache, as a reader's tabs would."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    record(ctx, recorder)
+    yield ctx
+    ctx.close()
+
+
+def record(ctx: BrowserContext, recorder: Recorder) -> None:
+    """Have `recorder` see every request of `ctx` and every load that fails."""
     ctx.on("request", lambda request: recorder.requests.append(request.url))
     # Chromium's console line for a failed load does not name the URL; these do.
     ctx.on(
@@ -201,8 +208,6 @@ def context(browser: Browser, recorder: Recorder) -> Iterator[BrowserContext]:
         lambda response: recorder.errors.append(f"HTTP {response.status}: {response.url}") if response.status >= 400 else None,
     )
     ctx.on("requestfailed", lambda request: recorder.errors.append(f"failed ({request.failure}): {request.url}"))
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture
@@ -223,13 +228,14 @@ def is_local(url: str, base_url: str) -> bool:
 
 @dataclass
 class Visit:
-    """What one page load produced: its status, console errors, requests and axe violations."""
+    """What one page load produced: its status, console errors, requests, axe violations and small targets."""
 
     path: str
     status: int | None
     errors: list[str]
     requests: list[str]
     violations: list[dict[str, Any]]
+    small_targets: list[str] = field(default_factory=list)
 
     def describe_violations(self) -> list[str]:
         out = []
@@ -241,9 +247,39 @@ class Visit:
         return out
 
 
-@pytest.fixture(scope="session")
-def visits(context: BrowserContext, recorder: Recorder, base_url: str, site_dir: Path) -> dict[str, Visit]:
-    """Load every built page once and run axe-core on it; the per-page tests read from here."""
+SMALL_TARGETS_JS = r"""
+() => {
+  const targets = [...document.querySelectorAll(
+    'a[href], button, summary, input:not([type=hidden]), select, textarea, label[for], [role=button]'
+  )].filter(el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
+    && getComputedStyle(el).pointerEvents !== 'none');
+  const words = /[\p{L}\p{N}]/u;
+  const inSentence = el => {
+    if (getComputedStyle(el).display !== 'inline') return false;
+    let block = el.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+    let text = block ? block.textContent : '';
+    for (const t of targets) if (block && block.contains(t)) text = text.replace(t.textContent, '');
+    return words.test(text);
+  };
+  return targets.flatMap(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || (r.width >= 24 && r.height >= 24) || inSentence(el)) return [];
+    const name = (el.textContent || el.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ').slice(0, 60);
+    return [`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} `
+      + `"${name}": ${Math.round(r.width * 10) / 10} x ${Math.round(r.height * 10) / 10} px`];
+  });
+}
+"""
+"""Every visible pointer target under 24 x 24 px (WCAG 2.2, 2.5.8) that is not a link in a sentence, whose
+line height the text around it sets (that exception, and spacing, are what axe's target-size checks)."""
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+"""A 390 x 844 phone, as patients read the site: Material's mobile layout (drawer, no sidebars)."""
+
+
+def visit_every_page(context: BrowserContext, recorder: Recorder, base_url: str, site_dir: Path) -> dict[str, Visit]:
+    """Load every built page once in `context`, run axe-core on it and measure its targets."""
     from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     axe = Axe()
@@ -263,7 +299,26 @@ def visits(context: BrowserContext, recorder: Recorder, base_url: str, site_dir:
                 recorder.errors[errors_at:],
                 recorder.requests[requests_at:],
                 list(results.response["violations"]),
+                page.evaluate(SMALL_TARGETS_JS),
             )
     finally:
         page.close()
     return out
+
+
+@pytest.fixture(scope="session")
+def visits(context: BrowserContext, recorder: Recorder, base_url: str, site_dir: Path) -> dict[str, Visit]:
+    """Every built page loaded once at 1280 px with axe-core run on it; the per-page tests read from here."""
+    return visit_every_page(context, recorder, base_url, site_dir)
+
+
+@pytest.fixture(scope="session")
+def phone_visits(browser: Browser, base_url: str, site_dir: Path) -> Iterator[dict[str, Visit]]:
+    """Every built page loaded once on a phone (`PHONE`) with axe-core run on it."""
+    ctx = browser.new_context(**PHONE, service_workers="block")
+    recorder = Recorder()
+    record(ctx, recorder)
+    try:
+        yield visit_every_page(ctx, recorder, base_url, site_dir)
+    finally:
+        ctx.close()
