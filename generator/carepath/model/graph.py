@@ -31,7 +31,9 @@ from carepath.model.nodes import (
     Ref,
     Review,
     Slug,
+    Guidance,
     Source,
+    SourceEntry,
     Stage,
     Treatment,
     TreatmentTypeDef,
@@ -72,7 +74,9 @@ __all__ = [
     "Ref",
     "Review",
     "Slug",
+    "Guidance",
     "Source",
+    "SourceEntry",
     "Stage",
     "Treatment",
     "TreatmentTypeDef",
@@ -162,6 +166,9 @@ class KnowledgeBase:
     """Short id -> the full ids ('<pathway>/<id>') of the nodes local to a pathway that have it."""
     namespaces: dict[str, str] = field(default_factory=dict)
     """A pathway's folder ('pathway/knee-pain') -> the pathway's id: the nodes in its files are local to it."""
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    """The sources register: id -> entry. Nodes and guidance statements cite these ids."""
+    source_positions: dict[str, Position] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._page_glossaries: dict[str | None, list[tuple[GlossaryEntry, str | None]]] = {}
