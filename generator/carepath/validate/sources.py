@@ -21,10 +21,15 @@ def build_register(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
     for entry, where in loaded.sources:
         if loaded.scope_at(where):
             problems.append(
-                Problem(where, f"source '{entry.id}': the sources register belongs to the shared library; move it to pathway/shared/sources.yml")
+                Problem(
+                    where,
+                    f"source '{entry.id}': the sources register belongs to the shared library; move it to pathway/shared/sources.yml",
+                )
             )
         if entry.id in kb.sources:
-            problems.append(Problem(where, f"source '{entry.id}': duplicate id, already defined at {kb.source_positions[entry.id]}"))
+            problems.append(
+                Problem(where, f"source '{entry.id}': duplicate id, already defined at {kb.source_positions[entry.id]}")
+            )
             continue
         kb.sources[entry.id] = entry
         kb.source_positions[entry.id] = where
@@ -32,7 +37,12 @@ def build_register(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
         later = entry.superseded_by
         if later is not None and later not in kb.sources and later not in loaded.broken_ids:
             hint = did_you_mean(later, kb.sources)
-            problems.append(Problem(kb.source_positions[source_id], f"source '{source_id}': 'superseded_by' names '{later}', which is not in the sources register{hint}"))
+            problems.append(
+                Problem(
+                    kb.source_positions[source_id],
+                    f"source '{source_id}': 'superseded_by' names '{later}', which is not in the sources register{hint}",
+                )
+            )
     return problems
 
 
@@ -53,7 +63,9 @@ def check_citations(kb: KnowledgeBase, entry_of: Mapping[str, Entry], loaded: Lo
     return problems
 
 
-def _check_cite(kb: KnowledgeBase, loaded: Loaded, today: dt.date, who: str, field: str, cite: str | Source, where: Position) -> list[Problem]:
+def _check_cite(
+    kb: KnowledgeBase, loaded: Loaded, today: dt.date, who: str, field: str, cite: str | Source, where: Position
+) -> list[Problem]:
     if isinstance(cite, Source):
         if not kb.sources:
             return []  # a site with no register may still cite inline
@@ -67,7 +79,13 @@ def _check_cite(kb: KnowledgeBase, loaded: Loaded, today: dt.date, who: str, fie
         return [Problem(where, f"{who}: '{field}' cites '{cite}', which is not in the sources register{hint}")]
     problems = []
     if entry.superseded_by:
-        problems.append(Problem(where, f"{who}: '{field}' cites '{cite}', which is superseded by '{entry.superseded_by}'; cite the newer source", "warning"))
+        problems.append(
+            Problem(
+                where,
+                f"{who}: '{field}' cites '{cite}', which is superseded by '{entry.superseded_by}'; cite the newer source",
+                "warning",
+            )
+        )
     if today - entry.checked > STALE_AFTER:
         message = (
             f"{who}: '{field}' cites '{cite}', last checked on {entry.checked.isoformat()}, more than a year ago; "
@@ -83,17 +101,26 @@ def _check_guidance(kb: KnowledgeBase, loaded: Loaded, today: dt.date, node: Tre
     for i, g in enumerate(node.guidance):
         problems += _check_cite(kb, loaded, today, who, f"guidance.{i}.source", g.source, entry.locate("guidance", i, "source"))
         if not g.conditions and not g.situation:
-            problems.append(Problem(entry.locate("guidance", i), f"{who}: 'guidance.{i}' says neither 'conditions' nor 'situation'; say whom the statement is about"))
+            problems.append(
+                Problem(
+                    entry.locate("guidance", i),
+                    f"{who}: 'guidance.{i}' says neither 'conditions' nor 'situation'; say whom the statement is about",
+                )
+            )
         for j, ref in enumerate(g.conditions):
             where = entry.locate("guidance", i, "conditions", j)
             target = kb.resolve(ref, node.id)
             if target is None or target not in kb.nodes:
                 if ref not in loaded.broken_ids:
                     hint = did_you_mean(ref, [n.id for n in kb.of_kind("condition")])
-                    problems.append(Problem(where, f"{who}: 'guidance.{i}.conditions' names '{ref}', which is not a condition{hint}"))
+                    problems.append(
+                        Problem(where, f"{who}: 'guidance.{i}.conditions' names '{ref}', which is not a condition{hint}")
+                    )
                 continue
             if kb.kind(target) != "condition":
-                problems.append(Problem(where, f"{who}: 'guidance.{i}.conditions' names {kb.kind(target)} '{target}'; list condition ids"))
+                problems.append(
+                    Problem(where, f"{who}: 'guidance.{i}.conditions' names {kb.kind(target)} '{target}'; list condition ids")
+                )
                 continue
             if g.strength == "do-not-offer":
                 not_for.setdefault(target, where)
@@ -114,7 +141,7 @@ def _contradictions(kb: KnowledgeBase, node: Treatment, who: str, not_for: dict[
         if statement is None or (condition_id, edge.position) in seen:
             continue
         seen.add((condition_id, edge.position))
-        where = "in.{}.relevant_to".format(edge.pathway) if edge.pathway else "relevant_to"
+        where = f"in.{edge.pathway}.relevant_to" if edge.pathway else "relevant_to"
         listed = f"'{where}' of {'this treatment' if edge.source == node.id else f'condition {edge.source!r}'}"
         message = (
             f"{who}: {listed} lists it as relevant to '{condition_id}', but its guidance at {statement} says do not offer it "
