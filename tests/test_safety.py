@@ -257,7 +257,7 @@ def test_every_risky_treatment_page_has_risks_and_a_get_help_list(shipped: Build
 
 
 def test_sources_are_listed_with_title_publisher_year_and_link(shipped: Build) -> None:
-    sources = section(article(shipped.html(node_url("epidural-steroid-injection"))), "Sources")
+    sources = section(article(shipped.html(node_url("radiofrequency-ablation"))), "Sources")
     assert sources is not None
     assert '<a href="https://www.nice.org.uk/guidance/ng59">Low back pain and sciatica in over 16s: assessment and management</a>. NICE, 2020.' in sources
 

@@ -26,6 +26,7 @@ from carepath.model.graph import (
     Node,
     PathwayFile,
     Position,
+    SourceEntry,
     VocabularySection,
     folder_of,
     namespace_at,
@@ -123,6 +124,8 @@ class Entry:
 class Loaded:
     entries: list[Entry] = field(default_factory=list)
     glossary: list[tuple[GlossaryEntry, Position]] = field(default_factory=list)
+    sources: list[tuple[SourceEntry, Position]] = field(default_factory=list)
+    """The sources register's entries, each with the position of its id."""
     vocabularies: list[tuple[VocabularySection, Callable[..., Position]]] = field(default_factory=list)
     """Each file's `vocabulary:` section, with a function that locates a value inside it."""
     problems: list[Problem] = field(default_factory=list)
@@ -609,6 +612,11 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
                 loaded.problems.extend(_explain_all(exc.errors(), (section, i), data, pos))
                 if kind is not None:  # a broken glossary entry hides no node
                     _note_broken([item], loaded)
+                elif section == "sources" and isinstance(item, dict) and isinstance(item.get("id"), str):
+                    loaded.broken_ids.add(item["id"].strip())  # its citations are not reported as unknown again
+                continue
+            if isinstance(node, SourceEntry):
+                loaded.sources.append((node, pos.values[(section, i, "id")]))
                 continue
             if kind is None:
                 assert isinstance(node, GlossaryEntry)

@@ -21,6 +21,7 @@ from carepath.model.nodes import (
     Condition,
     EdgeLabelDef,
     GlossaryEntry,
+    Guidance,
     Indicator,
     Node,
     NodeBase,
@@ -32,6 +33,7 @@ from carepath.model.nodes import (
     Review,
     Slug,
     Source,
+    SourceEntry,
     Stage,
     Treatment,
     TreatmentTypeDef,
@@ -58,6 +60,7 @@ __all__ = [
     "EdgeKind",
     "EdgeLabelDef",
     "GlossaryEntry",
+    "Guidance",
     "Indicator",
     "Kind",
     "KnowledgeBase",
@@ -73,6 +76,7 @@ __all__ = [
     "Review",
     "Slug",
     "Source",
+    "SourceEntry",
     "Stage",
     "Treatment",
     "TreatmentTypeDef",
@@ -162,6 +166,9 @@ class KnowledgeBase:
     """Short id -> the full ids ('<pathway>/<id>') of the nodes local to a pathway that have it."""
     namespaces: dict[str, str] = field(default_factory=dict)
     """A pathway's folder ('pathway/knee-pain') -> the pathway's id: the nodes in its files are local to it."""
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    """The sources register: id -> entry. Nodes and guidance statements cite these ids."""
+    source_positions: dict[str, Position] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._page_glossaries: dict[str | None, list[tuple[GlossaryEntry, str | None]]] = {}

@@ -78,6 +78,37 @@ class Source(Strict):
     year: Annotated[int, Field(ge=1800, le=2100)] | None = None
 
 
+SourceRef = Slug
+"""The id of an entry in the sources register (`sources:` in a file of the shared library)."""
+
+Strength = Literal["offer", "consider", "do-not-offer"]
+"""How strongly a guideline statement speaks, in NICE's words: 'offer' (do it), 'consider' (it may help, weigh it
+up), 'do-not-offer' (advises against it)."""
+
+
+class SourceEntry(Strict):
+    """One source in the site's register: every node and guidance statement cites it by its id, so its title,
+    address and the date someone last confirmed it are written (and corrected) once."""
+
+    id: Slug = Field(description="the id nodes cite it by, e.g. nice-ng59")
+    title: Line = Field(description="the source's exact title")
+    publisher: Line | None = Field(None, description="who publishes it, e.g. NICE")
+    year: Annotated[int, Field(ge=1800, le=2100)] | None = Field(None, description="its year (a guideline's last update), only when the source shows one")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=500)] | None = None
+    checked: dt.date = Field(description="the date someone last confirmed the title, publisher, year and address, YYYY-MM-DD; over a year old is a warning")
+    superseded_by: Slug | None = Field(None, description="the id of the source that replaces this one; citing a superseded source is a warning")
+
+
+class Guidance(Strict):
+    """What one guideline says about a treatment: its strength, for whom, in plain words, and its source."""
+
+    source: SourceRef = Field(description="the id of the guideline in the sources register")
+    strength: Strength = Field(description="offer, consider or do-not-offer, as the guideline words it")
+    conditions: list[Ref] = Field(default_factory=list, description="the condition ids the statement is about; a do-not-offer statement may not be about a condition the treatment is listed as relevant to")
+    situation: Line | None = Field(None, description="who the statement is about, in words, when no condition id says it (e.g. 'spine pain lasting 3 months or more')")
+    statement: Line = Field(description="what the guideline says, in plain words a patient can read")
+
+
 class PathwayContext(Strict):
     """What a shared node says to the readers of one pathway that uses it (`in: {<pathway-id>: ...}`).
 
@@ -86,7 +117,9 @@ class PathwayContext(Strict):
     """
 
     note: Text = Field("", description="Markdown shown on the page to this pathway's readers only; node: links resolve in the pathway's namespace")
-    sources: list[Source] = Field(default_factory=list, description="this pathway's citations (its guideline), listed under the pathway's title")
+    sources: list[SourceRef | Source] = Field(
+        default_factory=list, description="this pathway's citations (its guideline), listed under the pathway's title: ids of the sources register"
+    )
     relevant_to: list[Ref] = Field(
         default_factory=list,
         description="ids this node is relevant to for this pathway's readers (its conditions), resolved like the pathway's own references",
@@ -103,7 +136,9 @@ class NodeBase(Strict):
         description="former ids, each keeping a redirect at its old address: 'old-id' for /old-id/, '<pathway>/old-id' for /<pathway>/old-id/",
     )
     codes: list[Code] = Field(default_factory=list)
-    sources: list[Source] = Field(default_factory=list)
+    sources: list[SourceRef | Source] = Field(
+        default_factory=list, description="citations: ids of the sources register (an inline title/url/publisher/year is allowed only in a site with no register)"
+    )
     contexts: dict[Slug, PathwayContext] = Field(
         default_factory=dict,
         alias="in",
@@ -167,6 +202,7 @@ class Treatment(NodeBase):
     escalates_to: list[Ref] = Field(default_factory=list, description="where to go when this does not help")
     returns_to: list[Ref] = Field(default_factory=list, description="where to go back to after this")
     relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this treatment is for")
+    guidance: list[Guidance] = Field(default_factory=list, description="what guidelines say about it: shown under 'What guidelines say'")
 
 
 class Indicator(NodeBase):
@@ -226,6 +262,7 @@ class PathwayFile(Strict):
     treatments: list[Treatment] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     glossary: list[GlossaryEntry] = Field(default_factory=list)
+    sources: list[SourceEntry] = Field(default_factory=list, description="the sources register: shared library only (pathway/shared/sources.yml)")
     vocabulary: VocabularySection | None = Field(None, description="additions to the default vocabulary; see AUTHORING.md")
 
 

@@ -36,7 +36,19 @@ def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str,
     out["nodes"] = nodes
     out["edges"] = edges
     out["glossary"] = _glossary(kb, pathway)
+    out["sources"] = _sources(kb, [kb.nodes[i] for i in ids])
     return out
+
+
+def _sources(kb: KnowledgeBase, nodes: list[Any]) -> list[dict[str, Any]]:
+    """The register entries the exported nodes cite by id (their contexts' and guidance statements' too), in the
+    register's order, so a reader of the file can resolve every citation."""
+    cited: set[str] = set()
+    for node in nodes:
+        cited.update(s for s in node.sources if isinstance(s, str))
+        cited.update(s for c in node.contexts.values() for s in c.sources if isinstance(s, str))
+        cited.update(g.source for g in getattr(node, "guidance", []))
+    return [entry.model_dump(mode="json") for source_id, entry in kb.sources.items() if source_id in cited]
 
 
 def _glossary(kb: KnowledgeBase, pathway: Pathway | None) -> list[dict[str, Any]]:

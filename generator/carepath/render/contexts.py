@@ -53,6 +53,19 @@ class Citation(TypedDict):
     """'Publisher, year'."""
 
 
+class GuidanceView(TypedDict):
+    """One guideline statement on a treatment's page: its strength in plain words, whom it is about, what it says
+    and the source it comes from."""
+
+    strength: str
+    strength_key: str
+    """'offer', 'consider' or 'do-not-offer': the page styles each apart."""
+    statement: str
+    conditions: list[Link]
+    situation: str
+    source: Citation
+
+
 class SourceGroup(TypedDict):
     """One pathway's sources on a page shared by several: its context's (`in:`), under the pathway's title."""
 
@@ -243,6 +256,8 @@ class TreatmentPage(NodePage):
     escalates_to: list[Link]
     returns_to: list[Link]
     conditions: list[Link]
+    guidance: list[GuidanceView]
+    """'What guidelines say': every statement in the order written, so where two sources disagree both show."""
 
 
 @dataclass(frozen=True, kw_only=True)

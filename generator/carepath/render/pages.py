@@ -41,6 +41,7 @@ from carepath.render.contexts import (
     Citation,
     ConditionPage,
     GetHelp,
+    GuidanceView,
     HelpItem,
     IndicatorPage,
     Link,
@@ -478,9 +479,11 @@ class Renderer:
                 groups.append({"pathway": place.pathway.title, "sources": self.citations(context.sources)})
         return groups
 
-    def citations(self, sources: Iterable[Source]) -> list[Citation]:
+    def citations(self, sources: Iterable[str | Source]) -> list[Citation]:
+        """Each citation as the page lists it; an id reads its entry in the sources register."""
         out: list[Citation] = []
-        for s in sources:
+        for cite in sources:
+            s = self.kb.sources[cite] if isinstance(cite, str) else cite
             where = ", ".join(p for p in (s.publisher, str(s.year) if s.year else None) if p)
             out.append({"title": s.title, "url": s.url or "", "where": where})
         return out
@@ -599,8 +602,26 @@ class Renderer:
             escalates_to=self.targets(node_id, EdgeKind.escalates_to, uri),
             returns_to=self.targets(node_id, EdgeKind.returns_to, uri),
             conditions=self.targets(node_id, EdgeKind.relevant_to, uri),
+            guidance=self.guidance(node, uri),
             diagram=self.around(node_id, uri),
         )
+
+    def guidance(self, node: Treatment, uri: str) -> list[GuidanceView]:
+        """The treatment's guideline statements as its page shows them, each with its source from the register."""
+        out: list[GuidanceView] = []
+        for g in node.guidance:
+            targets = [self.kb.resolve(ref, node.id) for ref in g.conditions]
+            out.append(
+                {
+                    "strength": self.words.get(f"guidance.strength.{g.strength}"),
+                    "strength_key": g.strength,
+                    "statement": g.statement,
+                    "conditions": [self.link(uri, t) for t in targets if t is not None],
+                    "situation": g.situation or "",
+                    "source": self.citations([g.source])[0],
+                }
+            )
+        return out
 
     def indicator_page(self, node: Indicator, uri: str) -> IndicatorPage:
         # Its own care card says what to do, right under the title: no "get help" box, no emergency line.

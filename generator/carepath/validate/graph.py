@@ -33,6 +33,7 @@ from carepath.urls import glossary_anchor
 from carepath.validate.contexts import check_use, context_edges, contexts_of
 from carepath.validate.ownership import check_owners
 from carepath.validate.safety import check_safety
+from carepath.validate.sources import build_register, check_citations
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
@@ -111,6 +112,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += in_problems
     problems += _build_vocabulary(kb, loaded)
     problems += _check_types(kb, entry_of)
+    problems += build_register(kb, loaded)
 
     for term_entry, where in loaded.glossary:
         kb.glossary.append(term_entry)
@@ -144,6 +146,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_node_links(kb, entry_of, loaded.broken_ids)
     problems += _check_codes(kb, entry_of)
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
+    problems += check_citations(kb, entry_of, loaded, today or dt.date.today())
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
     problems += _check_glossary(kb)
     problems += check_owners(kb, entry_of)
