@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath.model.graph import EdgeKind, Indicator, Treatment, Urgency
-from carepath.render.signs import BOX_TEXT
+from carepath.render.signs import BOX_TEXT, GROUP_TEXT
 from carepath.words import words
 from helpers_site import Build, article, html_pages, links_in, node_url, resolve_href, shared_build, text_of
 
@@ -161,7 +161,8 @@ def box_problems(html: str, url: str, pathways: list[str], kb: KnowledgeBase) ->
         left_out = len(emergencies - set(shown))
         if left_out and squash(W.get("get_help.more_emergencies", count=left_out)) not in squash(text_of(section.more)):
             problems.append(f"{where}: {left_out} emergency signs are neither shown nor counted: {sorted(emergencies - set(shown))}")
-        text = sum(len(squash(text_of(li))) for li in section.lines)
+        # What the box holds (BOX_TEXT): each line's text, and each group's label and words of what to do.
+        text = sum(len(squash(text_of(li))) for li in section.lines) + sum(GROUP_TEXT + len(g[2]) for g in section.groups)
         room = len(section.lines) < MAX_SIGNS and text + min(len(kb.nodes[i].title) for i in emergencies - set(shown)) <= BOX_TEXT if left_out else False
         if left_out and (room or any(g[0] != Urgency.emergency.value for g in section.groups)):
             problems.append(f"{where}: emergency signs are left out while there is room, or a softer sign, in the box")

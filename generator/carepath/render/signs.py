@@ -16,10 +16,14 @@ from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBa
 BOX_SIGNS = 4
 """The most signs a pathway's part of the box lists: four short lines stay on a phone's first screen."""
 
-BOX_TEXT = 200
-"""The most characters of sign text a pathway's part of the box holds (the first sign always fits): four short
-lines, or fewer long ones, keep the box under 400 px on a 390 px phone. A sign left out is in the full list,
-which the box links to, saying how many more there are (and how many of them are emergencies)."""
+BOX_TEXT = 260
+"""The most characters a pathway's part of the box holds (the first sign always fits): each sign's text, and the
+words of what to do each time a sign calls for something else than the one before it. Four short lines under
+one action, or fewer under several, keep the box under 400 px on a 390 px phone. A sign left out is in the full
+list, which the box links to, saying how many more there are (and how many of them are emergencies)."""
+
+GROUP_TEXT = 12
+"""What a new group's label ('Urgent:') counts for, besides its words of what to do."""
 
 BOX_URGENCIES = frozenset({Urgency.emergency, Urgency.urgent})
 """Signs that mean "get help now". Softer ones are for the care team and are listed further down the page."""
@@ -130,15 +134,21 @@ def pathway_signs(kb: KnowledgeBase, node_id: str, pathway: Pathway, limit: int 
 
 
 def _fit(kb: KnowledgeBase, candidates: tuple[Sign, ...], limit: int) -> tuple[Sign, ...]:
-    """The first candidates, at most `limit` and `BOX_TEXT` characters of text, the first one whatever its length."""
+    """The first candidates, at most `limit` and `BOX_TEXT` characters, the first one whatever its length."""
     shown: list[Sign] = []
     used = 0
+    group: tuple[Urgency, str] | None = None
     for sign in candidates[:limit]:
-        size = len(kb.nodes[sign.indicator].title) if sign.indicator else len(sign.line)
+        node = kb.nodes[sign.indicator] if sign.indicator else None
+        action = node.action if isinstance(node, Indicator) else ""
+        size = len(node.title) if node else len(sign.line)
+        if (sign.urgency, action) != group:
+            size += GROUP_TEXT + len(action)
         if shown and used + size > BOX_TEXT:
             break
         shown.append(sign)
         used += size
+        group = (sign.urgency, action)
     return tuple(shown)
 
 
