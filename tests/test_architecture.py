@@ -139,7 +139,7 @@ LAYERS = (
     ("load",),
     ("text",),
     ("validate",),
-    ("carepath",),  # the public API: load and validate
+    ("carepath", "api"),  # the public API: load and validate (carepath/api.py, which the package imports lazily)
     ("diagram",),
     ("render",),
     ("publish",),

@@ -215,3 +215,30 @@ def test_ctrl_c_in_any_command_is_one_line(capsys: pytest.CaptureFixture[str], m
     monkeypatch.setattr(cli, "check_pathway", interrupted)
     assert main(["check", "pathway"]) == 130
     assert capsys.readouterr().err == "\ninterrupted\n"
+
+
+INTERRUPT_WHILE_LOADING = """
+import sys
+
+class Interrupt:
+    # Ctrl-C arriving while the command loads its modules: the moment it imports the model.
+    def find_spec(self, name, path=None, target=None):
+        if name == "carepath.model.graph":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+from carepath.cli.entry import run
+sys.argv = ["carepath", "check", sys.argv[1]]
+run()
+"""
+
+
+def test_ctrl_c_while_the_command_is_still_loading_is_one_line() -> None:
+    """Ctrl-C before the command has even loaded what it runs (the moment of the first import of the model):
+    exit 130 and one line, never a traceback. (Python's own start-up, before any Carepath code runs, is the
+    interpreter's to answer.)"""
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_WHILE_LOADING, str(PACKAGE.parent / "pathway")], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert (done.returncode, done.stderr) == (130, "\ninterrupted\n")

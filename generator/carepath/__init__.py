@@ -1,33 +1,23 @@
 """Carepath: care pathways as data, rendered into a static patient-friendly site.
 
-The public API lives here. Everything in this package except `plugin.py` is free of MkDocs imports.
+The public API lives here (defined in `carepath.api`, imported on first use so that `python -m carepath` and the
+`carepath` command start without loading the model: a Ctrl-C in their first moments is one line, never a
+traceback). Everything in this package except `plugin.py` is free of MkDocs imports.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from carepath.load import load_pathway
-from carepath.model.graph import KnowledgeBase
-from carepath.problems import PathwayError, Problem, sort_problems
-from carepath.validate.graph import validate
+if TYPE_CHECKING:
+    from carepath.api import KnowledgeBase, PathwayError, Problem, check_pathway, load_knowledge_base
 
 __all__ = ["KnowledgeBase", "PathwayError", "Problem", "check_pathway", "load_knowledge_base"]
 
 
-def check_pathway(pathway_dir: Path, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load and validate; return the knowledge base and every problem (errors and warnings), sorted."""
-    kb, problems = validate(load_pathway(Path(pathway_dir)), today)
-    return kb, sort_problems(problems)
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from carepath import api
 
-
-def load_knowledge_base(pathway_dir: Path, today: dt.date | None = None) -> tuple[KnowledgeBase, list[Problem]]:
-    """Like `check_pathway`, but raise `PathwayError` with every problem if any is an error.
-
-    Returns the warnings (for example pages due for review) for the caller to report.
-    """
-    kb, problems = check_pathway(pathway_dir, today)
-    if any(p.severity == "error" for p in problems):
-        raise PathwayError(problems)
-    return kb, problems
+        return getattr(api, name)
+    raise AttributeError(f"module 'carepath' has no attribute {name!r}")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
+from carepath.cli.entry import run
 
-from carepath.cli.main import main
-
-sys.exit(main())
+run()
