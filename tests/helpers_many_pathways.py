@@ -36,7 +36,7 @@ URGENT = [
 ]
 SOON = ("The pain keeps you up at night", "Tell your doctor at your next visit.")
 MEDICINE = "pain-pills"
-MEDICINE_SIGNS = ["Your poo is black", "You throw up blood", "Your face or lips swell"]
+MEDICINE_SIGNS = [{"text": text, "urgency": "emergency"} for text in ("Your poo is black", "You throw up blood", "Your face or lips swell")]
 
 
 def pathway_id(i: int) -> str:

@@ -81,7 +81,7 @@ VALID = {
             codes:
               - {system: snomedct, code: "279039007"}
             risks: [Soreness where the needle went in]
-            get_help_if: [A fever in the days after]
+            get_help_if: [{text: A fever in the days after, urgency: urgent}]
           - id: rfa
             title: Radiofrequency ablation
             summary: Heat that quietens the nerves for months.
@@ -94,7 +94,7 @@ VALID = {
               last_reviewed: 2025-01-10
               next_review: 2099-01-10
             risks: [Soreness for a few days]
-            get_help_if: [New weakness in a leg]
+            get_help_if: [{text: New weakness in a leg, urgency: emergency}]
             sources:
               - {title: Low back pain and sciatica in over 16s, publisher: NICE, year: 2020, url: "https://www.nice.org.uk/guidance/ng59"}
           - id: spine-surgeon

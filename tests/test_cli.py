@@ -58,7 +58,7 @@ def test_export_json_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[s
     run = run_cli(capsys, "export", str(folder), "--format", "json", "--out", str(out))
     assert (run.code, run.out, run.err) == (0, "", "")
     graph = json.loads(out.read_text(encoding="utf-8"))
-    assert (graph["format"], graph["version"]) == (FORMAT, VERSION) == ("carepath-pathway", 1)
+    assert (graph["format"], graph["version"]) == (FORMAT, VERSION) == ("carepath-pathway", 2)
     assert sorted((e["kind"], e["source"], e["target"]) for e in graph["edges"]) == _references(folder)
     kb, _ = check_pathway(folder)
     rebuilt = {n["id"]: MODELS[n["kind"]].model_validate({k: v for k, v in n.items() if k != "kind"}) for n in graph["nodes"]}

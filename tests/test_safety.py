@@ -58,7 +58,7 @@ def test_a_stage_red_flag_counts_for_its_pathway(tmp_path: Path, capsys: pytest.
 
 
 def test_a_risky_treatment_without_risks_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = {**safe_journey("pills"), "treatments.yml": PILLS + "    get_help_if: [Black poo]\n"}
+    files = {**safe_journey("pills"), "treatments.yml": PILLS + "    get_help_if: [{text: Black poo, urgency: emergency}]\n"}
     assert warnings_of(check(tmp_path, capsys, files)) == [
         "pathway/treatments.yml:2:9: warning: treatment 'pills': a treatment of type 'medication' needs 'risks', including rare serious ones"
     ]
@@ -144,7 +144,7 @@ def test_a_reviewed_treatment_without_sources_warns(tmp_path: Path, capsys: pyte
 
 
 def test_check_strict_fails_on_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = write_pathway(tmp_path, {"journey.yml": journey("pills"), "treatments.yml": PILLS + "    risks: [Upset stomach]\n    get_help_if: [Black poo]\n"})
+    folder = write_pathway(tmp_path, {"journey.yml": journey("pills"), "treatments.yml": PILLS + "    risks: [Upset stomach]\n    get_help_if: [{text: Black poo, urgency: emergency}]\n"})
     plain = run_cli(capsys, "check", str(folder))
     strict = run_cli(capsys, "check", "--strict", str(folder))
     assert plain.code == 0 and strict.code == 1
@@ -253,7 +253,7 @@ def test_every_risky_treatment_page_has_risks_and_a_get_help_list(shipped: Build
         assert section(page, "Risks and side effects"), node.id
         items = [" ".join(text_of(li).split()) for li in re.findall(r"<li>(.*?)</li>", page, re.DOTALL)]
         for line in node.get_help_if:  # each once: in the box or under "Get help if"
-            assert items.count(" ".join(line.split())) == 1, (node.id, line)
+            assert items.count(" ".join(line.text.split())) == 1, (node.id, line.text)
 
 
 def test_sources_are_listed_with_title_publisher_year_and_link(shipped: Build) -> None:

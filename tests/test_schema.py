@@ -16,6 +16,7 @@ from carepath.model.graph import (
     EDGE_TARGETS,
     KINDS,
     Code,
+    GetHelpItem,
     GlossaryEntry,
     PathwayContext,
     PathwayFile,
@@ -95,7 +96,7 @@ GUIDE = (REPO / "AUTHORING.md").read_text(encoding="utf-8")
 
 
 def test_guide_names_every_field() -> None:
-    models = [PathwayFile, *(k.model for k in KINDS), Review, Code, Source, PathwayContext, GlossaryEntry]
+    models = [PathwayFile, *(k.model for k in KINDS), Review, Code, Source, PathwayContext, GlossaryEntry, GetHelpItem]
     missing = sorted({f"{m.__name__}.{name}" for m in models for name, info in m.model_fields.items() if f"`{info.alias or name}`" not in GUIDE})
     assert missing == []
 

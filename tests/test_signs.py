@@ -11,7 +11,7 @@ import yaml
 from carepath import KnowledgeBase, load_knowledge_base
 from carepath.model.graph import Urgency
 from carepath.render.pages import RenderOptions, render_pages
-from carepath.render.signs import BOX_SIGNS, PathwaySigns, Relevance, page_signs, pathway_signs
+from carepath.render.signs import BOX_SIGNS, PathwaySigns, Relevance, page_signs, pathway_signs, shared_own_signs
 from carepath.words import words
 
 W = words("en")
@@ -22,7 +22,7 @@ def flag(node_id: str, urgency: str, **more: Any) -> dict[str, Any]:
 
 
 def knowledge_base(tmp_path: Path, *, pathway_flags: list[str], stage_flags: list[str], indicators: list[dict[str, Any]],
-                   get_help_if: list[str] | None = None, other: dict[str, Any] | None = None, clinic_flags: list[str] | None = None) -> KnowledgeBase:
+                   get_help_if: list[Any] | None = None, other: dict[str, Any] | None = None, clinic_flags: list[str] | None = None) -> KnowledgeBase:
     """One pathway ('knee') of two stages: 'home' offers the medicine 'pills' and lists `stage_flags`, 'clinic' lists `clinic_flags`."""
     data: dict[str, Any] = {
         "pathways": [{"id": "knee", "title": "Knee pain", "summary": "Knee care.", "stages": ["home", "clinic"], "red_flags": pathway_flags}],
@@ -46,16 +46,20 @@ def knowledge_base(tmp_path: Path, *, pathway_flags: list[str], stage_flags: lis
 
 
 def shown(signs: PathwaySigns) -> list[str]:
-    return [s.indicator or s.line for s in signs.shown]
+    return [s.indicator or (s.own.text if s.own else "") for s in signs.shown]
 
 
-def test_every_emergency_comes_before_the_pages_own_signs_which_come_before_the_rest(tmp_path: Path) -> None:
+def graded(urgency: str, *texts: str) -> list[dict[str, str]]:
+    return [{"text": text, "urgency": urgency} for text in texts]
+
+
+def test_every_emergency_comes_before_the_pages_own_urgent_signs_which_come_before_the_rest(tmp_path: Path) -> None:
     kb = knowledge_base(
         tmp_path,
         pathway_flags=["far-urgent", "e1", "e2"],
         stage_flags=["near-urgent"],
         indicators=[flag("e1", "emergency"), flag("e2", "emergency"), flag("far-urgent", "urgent"), flag("near-urgent", "urgent")],
-        get_help_if=["Black poo", "You throw up blood", "Your lips swell"],
+        get_help_if=graded("urgent", "Black poo", "You throw up blood", "Your lips swell"),
     )
     [signs] = page_signs(kb, "pills")
     assert shown(signs) == ["e1", "e2", "Black poo", "You throw up blood"]
@@ -78,6 +82,35 @@ def test_more_emergencies_than_fit_are_counted_and_the_closest_are_shown(tmp_pat
     assert shown(signs) == ["e6", "e1", "e2", "e3"]
     assert (signs.emergencies, signs.more_emergencies, signs.more) == (6, 2, 3)
     assert signs.all_signs == tuple(kb.red_flags_of("knee"))
+
+
+def test_the_pages_own_emergency_signs_rank_with_the_emergencies_first_its_urgent_ones_after_them(tmp_path: Path) -> None:
+    """A graded line ranks by its own urgency: an emergency line leads (closest of all), an urgent one follows every
+    emergency red flag, and the author's order holds within each level."""
+    kb = knowledge_base(
+        tmp_path,
+        pathway_flags=["e1", "u1"],
+        stage_flags=[],
+        indicators=[flag("e1", "emergency"), flag("u1", "urgent")],
+        get_help_if=[*graded("urgent", "A fever"), *graded("emergency", "You throw up blood", "Black poo")],
+    )
+    [signs] = page_signs(kb, "pills")
+    assert shown(signs) == ["You throw up blood", "Black poo", "e1", "A fever"]
+    assert [s.urgency for s in signs.shown] == [Urgency.emergency] * 3 + [Urgency.urgent]
+    assert (signs.emergencies, signs.more_emergencies) == (3, 0)
+
+
+def test_the_pages_own_softer_signs_stay_out_of_the_box_and_an_ungraded_one_counts_as_urgent(tmp_path: Path) -> None:
+    kb = knowledge_base(
+        tmp_path,
+        pathway_flags=["e1"],
+        stage_flags=[],
+        indicators=[flag("e1", "emergency")],
+        get_help_if=[*graded("soon", "Numb for a week"), *graded("routine", "A bruise"), "Not graded yet"],
+    )
+    [signs] = page_signs(kb, "pills")
+    assert shown(signs) == ["e1", "Not graded yet"]
+    assert signs.shown[1].urgency == Urgency.urgent
 
 
 def test_a_sign_that_sends_people_to_the_page_comes_before_one_the_stage_lists(tmp_path: Path) -> None:
@@ -145,7 +178,9 @@ def test_on_a_shared_page_each_pathway_gets_only_its_own_signs(tmp_path: Path) -
                         get_help_if=["Black poo"], other=hip)
     parts = page_signs(kb, "pills")
     assert [p.pathway.id for p in parts] == ["hip", "knee"]  # by title
-    assert [shown(p) for p in parts] == [["hip-e", "Black poo"], ["knee-e", "Black poo"]]
+    # The page's own sign is the same for both: listed once, above the folds, in neither part.
+    assert [shown(p) for p in parts] == [["hip-e"], ["knee-e"]]
+    assert [s.own.text for s in shared_own_signs(kb, "pills") if s.own] == ["Black poo"]
     assert [p.candidates[0].relevance for p in parts] == [Relevance.POINTS_HERE, Relevance.PATHWAY]
 
 

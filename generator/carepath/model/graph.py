@@ -16,10 +16,12 @@ from carepath.model.nodes import (
     EDGE_FIELDS,
     REF_PATTERN,
     SLUG_PATTERN,
+    UNGRADED_URGENCY,
     URGENCY_ORDER,
     Code,
     Condition,
     EdgeLabelDef,
+    GetHelpItem,
     GlossaryEntry,
     Guidance,
     Indicator,
@@ -39,7 +41,7 @@ from carepath.model.nodes import (
     TreatmentTypeDef,
     VocabularySection,
 )
-from carepath.model.values import EdgeKind, Urgency
+from carepath.model.values import EdgeKind, Route, Urgency
 from carepath.model.vocabulary import DEFAULT as DEFAULT_VOCABULARY
 from carepath.model.vocabulary import TreatmentKind, Vocabulary
 from carepath.words import Words
@@ -53,12 +55,14 @@ __all__ = [
     "MEMBER_EDGES",
     "REF_PATTERN",
     "SLUG_PATTERN",
+    "UNGRADED_URGENCY",
     "URGENCY_ORDER",
     "Code",
     "Condition",
     "Edge",
     "EdgeKind",
     "EdgeLabelDef",
+    "GetHelpItem",
     "GlossaryEntry",
     "Guidance",
     "Indicator",
@@ -74,6 +78,7 @@ __all__ = [
     "Position",
     "Ref",
     "Review",
+    "Route",
     "Slug",
     "Source",
     "SourceEntry",

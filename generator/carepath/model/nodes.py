@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from carepath.model.values import EdgeKind, Urgency
+from carepath.model.values import EdgeKind, Route, Urgency
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -188,6 +188,36 @@ class Condition(NodeBase):
     relevant_to: list[Ref] = Field(default_factory=list, description="treatment ids relevant to this condition")
 
 
+UNGRADED_URGENCY = Urgency.urgent
+"""How a `get_help_if` line written without an urgency is shown until its author grades it (`check` warns):
+"get help today", as the one fixed sentence for every line used to say."""
+
+
+class GetHelpItem(Strict):
+    """One sign, during or after a treatment, that means get help: what the reader notices, and how urgently."""
+
+    # The schema an editor uses requires `urgency`; the loader accepts a line without one (a bare string too),
+    # shows it as `UNGRADED_URGENCY` and warns, so older files still load and say what to fix.
+    model_config = ConfigDict(json_schema_extra={"required": ["text", "urgency"]})
+
+    text: Line = Field(description="what the reader notices, one line")
+    urgency: Urgency | None = Field(None, description="how soon to get help: emergency, urgent, soon or routine; the page shows its label and what to do")
+    route: Route | None = Field(None, description="a way to get help other than the urgency's own: 'crisis' for thoughts of self-harm (a crisis line)")
+
+    @property
+    def level(self) -> Urgency:
+        """The urgency the line is shown and ranked with."""
+        return self.urgency or UNGRADED_URGENCY
+
+
+def _graded_form(value: object) -> object:
+    """A bare string is a line not yet graded: `{text: ...}` with no urgency."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+GetHelpLine = Annotated[GetHelpItem, BeforeValidator(_graded_form)]
+
+
 class Treatment(NodeBase):
     """Anything done for the patient: an assessment, a medicine, a procedure, a referral."""
 
@@ -195,7 +225,10 @@ class Treatment(NodeBase):
     how_it_helps: Text | None = None
     what_to_expect: Text | None = None
     risks: list[Line] = Field(default_factory=list)
-    get_help_if: list[Line] = Field(default_factory=list, description="safety-netting: signs after or during this treatment that mean get help, one per line")
+    get_help_if: list[GetHelpLine] = Field(
+        default_factory=list,
+        description="safety-netting: signs during or after this treatment that mean get help, each with its urgency: {text: ..., urgency: emergency|urgent|soon|routine}",
+    )
     relief_duration: Text | None = None
     questions: list[Line] = Field(default_factory=list, description="questions to ask your clinician")
     requires: list[Ref] = Field(default_factory=list, description="prerequisite treatment ids")

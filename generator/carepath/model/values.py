@@ -15,6 +15,13 @@ class Urgency(str, Enum):
     routine = "routine"
 
 
+class Route(str, Enum):
+    """A way to get help that is not the usual one for its urgency: a `get_help_if` line with a route is shown
+    with that route's words (`routes.<route>` in the words catalogue) instead of its urgency's."""
+
+    crisis = "crisis"
+    """Thoughts of self-harm or suicide: a crisis line, and the emergency number if in danger now."""
+
 
 class EdgeKind(str, Enum):
     includes = "includes"

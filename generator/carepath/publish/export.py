@@ -8,7 +8,8 @@ from typing import Any
 from carepath.model.graph import EDGE_FIELDS, KnowledgeBase, Pathway
 
 FORMAT = "carepath-pathway"
-VERSION = 1
+VERSION = 2
+"""2: each `get_help_if` item is `{text, urgency, route}` (was a string)."""
 
 
 def export_graph(kb: KnowledgeBase, pathway: Pathway | None = None) -> dict[str, Any]:

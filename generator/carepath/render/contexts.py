@@ -117,11 +117,11 @@ class BoxGroup(TypedDict):
     emergency signs that each say "Call 911" take five short lines, not four long ones."""
 
     label: str
-    """The urgency in words ('Emergency'), or the words for a treatment's own signs."""
+    """The urgency in words ('Emergency')."""
     urgency: str
-    """The urgency it is styled as: 'emergency' or 'urgent'."""
+    """The urgency it is styled as: 'emergency', 'urgent', 'soon' or 'routine'."""
     action: str
-    """What to do, as the red flags say it; '' for a treatment's own signs."""
+    """What to do: a red flag's own `action`; for a treatment's own signs, their route's words (`routes.<route>`)."""
     lines: list[BoxLine]
 
 
@@ -146,8 +146,11 @@ class GetHelp(TypedDict):
     folded: bool
     """Too many pathways for their folds to fit on a phone's first screen: they go inside one fold of their own."""
     other: list[HelpItem]
-    own_shown: list[str]
-    """The page's own `get_help_if` lines the box lists: the page does not list them a second time."""
+    own: list[BoxGroup]
+    """On a page on several pathways, the treatment's own signs, listed once above the pathways' folds; [] elsewhere
+    (a page on one pathway lists them in its one part)."""
+    own_shown: list[int]
+    """Where in `get_help_if` the page's own lines that the box lists are: the page does not list them a second time."""
 
 
 CareCard = TypedDict(
@@ -249,6 +252,9 @@ class StagePage(NodePage):
 
 @dataclass(frozen=True, kw_only=True)
 class TreatmentPage(NodePage):
+    get_help_lines: list[BoxGroup]
+    """'Get help if': the treatment's own `get_help_if` lines that the box does not list, under their urgency and
+    what to do, most urgent first."""
     how_it_helps: str
     what_to_expect: str
     relief_duration: str

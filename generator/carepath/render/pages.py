@@ -22,6 +22,7 @@ from carepath.model.graph import (
     Condition,
     Edge,
     EdgeKind,
+    GetHelpItem,
     Indicator,
     KnowledgeBase,
     Node,
@@ -30,6 +31,7 @@ from carepath.model.graph import (
     Source,
     Stage,
     Treatment,
+    Urgency,
 )
 from carepath.model.kinds import KindTableError
 from carepath.problems import PathwayError, Problem, Suggester, local_elsewhere
@@ -58,7 +60,7 @@ from carepath.render.contexts import (
     StagePage,
     TreatmentPage,
 )
-from carepath.render.signs import PathwaySigns, page_signs
+from carepath.render.signs import PathwaySigns, page_signs, shared_own_signs
 from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
@@ -149,6 +151,19 @@ def _on_step(kb: KnowledgeBase, node_id: str, place: Placement) -> bool:
     if isinstance(kb.nodes[node_id], Indicator):
         return False
     return any(p.pathway.id == place.pathway.id and p.stage is not None and place.stage is not None and p.stage.id == place.stage.id for p in kb.placements(node_id))
+
+
+def sign_groups(lines: list[tuple[Urgency, str, str, BoxLine]]) -> list[BoxGroup]:
+    """Signs, in order, as (urgency, label, what to do, line), under one line for each label and what to do:
+    four emergency signs that each say "Call 911" take five short lines, not four long ones, and a crisis line
+    among them gets its own. A group stands where its first sign stood; the signs come most urgent first, so
+    the groups do too."""
+    groups: dict[tuple[str, str], BoxGroup] = {}
+    for urgency, label, action, line in lines:
+        group = groups.setdefault((label, action), {"label": label, "urgency": urgency.value, "action": action, "lines": []})
+        group["lines"].append(line)
+    return list(groups.values())
+
 
 class Renderer:
     def __init__(self, kb: KnowledgeBase, options: RenderOptions) -> None:
@@ -363,13 +378,17 @@ class Renderer:
         """
         chosen = page_signs(self.kb, node_id)
         sections = [s for s in (self.box_section(p, uri, self.kb.scope(node_id)) for p in chosen) if s["groups"]]
+        # On a page on several pathways the treatment's own signs are the same for each: listed once, above the folds.
+        shared = shared_own_signs(self.kb, node_id) if sections else ()
+        vocabulary = self.kb.vocabulary_of(self.kb.scope(node_id))
+        own = sign_groups([(s.urgency, vocabulary.urgency_label(s.urgency), self.route_words(s.own), BoxLine(link=None, text=s.own.text)) for s in shared if s.own])
         in_box = {sign.indicator for part in chosen for sign in part.shown}
         several = len(self.kb.placements(node_id)) > 1
         scope = self.kb.scope(node_id)
         other = [self.help_item(f, uri, scope, several) for f in self.flag_ids(node_id) if f not in in_box]
         other.sort(key=lambda i: (URGENCY_ORDER[i["node"].urgency], i["node"].title.casefold()))
-        own_shown = [sign.line for part in chosen for sign in part.shown if sign.indicator is None]
-        return {"sections": sections, "folded": len(sections) > UNFOLDED_SECTIONS, "other": other, "own_shown": own_shown}
+        own_shown = sorted({sign.order for sign in [*shared, *(s for part in chosen for s in part.shown)] if sign.own is not None})
+        return {"sections": sections, "folded": len(sections) > UNFOLDED_SECTIONS, "other": other, "own": own, "own_shown": own_shown}
 
     def help_item(self, flag_id: str, uri: str, scope: str | None, several: bool = False) -> HelpItem:
         """A red flag as a line of a list on a page of pathway `scope` (None: a shared page): its urgency in
@@ -391,19 +410,16 @@ class Renderer:
     def box_section(self, signs: PathwaySigns, uri: str, scope: str | None) -> BoxSection:
         """One pathway's part of the safety box on a page of pathway `scope` (None: a shared page): its lines, and
         the link to its full list that says how many more there are; each sign's urgency as `sign_label` says it."""
-        groups: list[BoxGroup] = []
+        lines: list[tuple[Urgency, str, str, BoxLine]] = []
         for sign in signs.shown:
-            if sign.indicator is None:
-                label, action, line = self.words.get("get_help.own_signs"), "", BoxLine(link=None, text=sign.line)
-            else:
+            if sign.own is not None:
+                label, action = self.kb.vocabulary_of(scope).urgency_label(sign.urgency), self.route_words(sign.own)
+                lines.append((sign.urgency, label, action, BoxLine(link=None, text=sign.own.text)))
+            elif sign.indicator is not None:
                 ind = self.kb.nodes[sign.indicator]
                 assert isinstance(ind, Indicator)
-                label = self.sign_label(ind, scope)
-                action, line = ind.action, BoxLine(link=self.link(uri, ind.id), text="")
-            if groups and (groups[-1]["label"], groups[-1]["action"]) == (label, action):
-                groups[-1]["lines"].append(line)
-            else:
-                groups.append({"label": label, "urgency": sign.urgency.value, "action": action, "lines": [line]})
+                lines.append((sign.urgency, self.sign_label(ind, scope), ind.action, BoxLine(link=self.link(uri, ind.id), text="")))
+        groups = sign_groups(lines)
         pathway = signs.pathway
         total = len(signs.all_signs)
         return {
@@ -420,6 +436,17 @@ class Renderer:
             ),
             "more": signs.more,
         }
+
+    def route_words(self, item: GetHelpItem) -> str:
+        """What to do for a treatment's own sign: its route's words, else its urgency's (`routes.<route>`)."""
+        return self.words.get(f"routes.{(item.route or item.level).value}")
+
+    def get_help_lines(self, node: Treatment, shown: list[int]) -> list[BoxGroup]:
+        """A treatment's own signs that the box does not list (`shown`), grouped as the box groups them: under
+        their urgency's label and what to do, most urgent first, in the author's order within each."""
+        vocabulary = self.kb.vocabulary_of(self.kb.scope(node.id))
+        rest = sorted((item for i, item in enumerate(node.get_help_if) if i not in shown), key=lambda item: URGENCY_ORDER[item.level])
+        return sign_groups([(item.level, vocabulary.urgency_label(item.level), self.route_words(item), BoxLine(link=None, text=item.text)) for item in rest])
 
     def warning_signs(self, pathway_id: str, uri: str) -> list[HelpItem]:
         """A pathway's full list of warning signs, most urgent first, each urgency in the order the author listed them."""
@@ -500,7 +527,7 @@ class Renderer:
         kb = self.kb
         node = kb.nodes[node_id]
         typed = kb.treatment_kind(node_id)
-        help_box = self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[], own_shown=[])
+        help_box = self.get_help(node_id, uri) if get_help else GetHelp(sections=[], folded=False, other=[], own=[], own_shown=[])
         # The emergency line at the top links to the page's warning signs: a pathway's full list on its own page,
         # elsewhere the page's safety box.
         if isinstance(node, Pathway):
@@ -595,6 +622,7 @@ class Renderer:
         common = self.common(node_id, uri)
         return TreatmentPage(
             **common,
+            get_help_lines=self.get_help_lines(node, common["get_help"]["own_shown"]),
             how_it_helps=self.prose(node_id, node.how_it_helps, uri),
             what_to_expect=self.prose(node_id, node.what_to_expect, uri),
             relief_duration=self.prose(node_id, node.relief_duration, uri),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBase, Pathway, Treatment, Urgency
+from carepath.model.graph import URGENCY_ORDER, EdgeKind, GetHelpItem, Indicator, KnowledgeBase, Pathway, Treatment, Urgency
 
 BOX_SIGNS = 4
 """The most signs a pathway's part of the box lists: four short lines stay on a phone's first screen."""
@@ -27,10 +27,6 @@ GROUP_TEXT = 12
 
 BOX_URGENCIES = frozenset({Urgency.emergency, Urgency.urgent})
 """Signs that mean "get help now". Softer ones are for the care team and are listed further down the page."""
-
-OWN_SIGN_URGENCY = Urgency.urgent
-"""A treatment's `get_help_if` lines have no urgency of their own. Its page asks for help with them "right
-away", which is what `urgent` means; they rank with the urgent red flags, after every emergency."""
 
 
 class Relevance(IntEnum):
@@ -50,14 +46,15 @@ class Relevance(IntEnum):
 
 @dataclass(frozen=True)
 class Sign:
-    """One candidate line of a box: a red flag (`indicator`) or one of the page's own `get_help_if` lines (`line`)."""
+    """One candidate line of a box: a red flag (`indicator`) or one of the page's own `get_help_if` lines (`own`,
+    whose `order` is its place in the list); each ranks by its own urgency."""
 
     urgency: Urgency
     relevance: Relevance
     order: int
     """Where the author put it in the list it was found in: the author's own ranking breaks ties."""
     indicator: str | None = None
-    line: str = ""
+    own: GetHelpItem | None = None
 
     @property
     def rank(self) -> tuple[bool, int, int, int]:
@@ -100,8 +97,24 @@ class PathwaySigns:
         return sum(1 for i in self.all_signs if i not in shown)
 
 
-def pathway_signs(kb: KnowledgeBase, node_id: str, pathway: Pathway, limit: int = BOX_SIGNS) -> PathwaySigns:
-    """The signs a page shows for one pathway it is on, and what it leaves to the full list."""
+def own_signs(kb: KnowledgeBase, node_id: str) -> list[Sign]:
+    """A treatment's own `get_help_if` lines that mean get help now, each at its own urgency, in the author's order."""
+    node = kb.nodes[node_id]
+    lines = node.get_help_if if isinstance(node, Treatment) else []
+    return [Sign(item.level, Relevance.OWN, i, own=item) for i, item in enumerate(lines) if item.level in BOX_URGENCIES]
+
+
+def shared_own_signs(kb: KnowledgeBase, node_id: str, limit: int = BOX_SIGNS) -> tuple[Sign, ...]:
+    """On a page on several pathways, the treatment's own signs the box lists once, above the pathways' folds
+    (the same for every pathway, they would otherwise be in each fold); none on a page on one pathway."""
+    if len(kb.placements(node_id)) < 2:
+        return ()
+    return _fit(kb, tuple(sorted(own_signs(kb, node_id), key=lambda s: s.rank)), limit)
+
+
+def pathway_signs(kb: KnowledgeBase, node_id: str, pathway: Pathway, limit: int = BOX_SIGNS, own: bool = True) -> PathwaySigns:
+    """The signs a page shows for one pathway it is on, and what it leaves to the full list; with `own`, the
+    treatment's own signs among them."""
     all_signs = kb.red_flags_of(pathway.id)
     in_pathway = set(all_signs)
     stages = [e.target for e in kb.out_edges(pathway.id, EdgeKind.includes)]
@@ -127,9 +140,7 @@ def pathway_signs(kb: KnowledgeBase, node_id: str, pathway: Pathway, limit: int 
     if node_id == pathway.id:
         add(all_signs, Relevance.ELSEWHERE)
 
-    node = kb.nodes[node_id]
-    own = [Sign(OWN_SIGN_URGENCY, Relevance.OWN, i, line=line) for i, line in enumerate(node.get_help_if)] if isinstance(node, Treatment) else []
-    candidates = tuple(sorted([*own, *found.values()], key=lambda s: s.rank))
+    candidates = tuple(sorted([*(own_signs(kb, node_id) if own else []), *found.values()], key=lambda s: s.rank))
     return PathwaySigns(pathway, node_id, candidates, _fit(kb, candidates, limit), tuple(all_signs))
 
 
@@ -141,7 +152,7 @@ def _fit(kb: KnowledgeBase, candidates: tuple[Sign, ...], limit: int) -> tuple[S
     for sign in candidates[:limit]:
         node = kb.nodes[sign.indicator] if sign.indicator else None
         action = node.action if isinstance(node, Indicator) else ""
-        size = len(node.title) if node else len(sign.line)
+        size = len(node.title) if node else len(sign.own.text) if sign.own else 0
         if (sign.urgency, action) != group:
             size += GROUP_TEXT + len(action)
         if shown and used + size > BOX_TEXT:
@@ -153,5 +164,7 @@ def _fit(kb: KnowledgeBase, candidates: tuple[Sign, ...], limit: int) -> tuple[S
 
 
 def page_signs(kb: KnowledgeBase, node_id: str, limit: int = BOX_SIGNS) -> list[PathwaySigns]:
-    """One `PathwaySigns` for each pathway the page is on, in the order pathways are always listed (by title)."""
-    return [pathway_signs(kb, node_id, place.pathway, limit) for place in kb.placements(node_id)]
+    """One `PathwaySigns` for each pathway the page is on, in the order pathways are always listed (by title). On a
+    page on several, the treatment's own signs are in none of them (`shared_own_signs`)."""
+    places = kb.placements(node_id)
+    return [pathway_signs(kb, node_id, place.pathway, limit, own=len(places) < 2) for place in places]

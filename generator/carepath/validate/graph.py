@@ -34,6 +34,7 @@ from carepath.validate.contexts import check_use, context_edges, contexts_of
 from carepath.validate.ownership import check_owners
 from carepath.validate.safety import check_safety
 from carepath.validate.sources import build_register, check_citations
+from carepath.validate.wording import check_review_words
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
@@ -152,6 +153,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += check_owners(kb, entry_of)
     problems += _check_text(kb, entry_of, loaded)
     problems += _check_prose(kb, entry_of)
+    problems += check_review_words(kb, entry_of, loaded)
     return kb, problems
 
 

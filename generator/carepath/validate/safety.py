@@ -1,6 +1,6 @@
 """Clinical safety rules over the validated graph: every pathway names an emergency, risky treatments
-carry their risks and when to get help, urgency is said only through `urgency:`, reviewed treatments
-cite a source. Pure: returns problems, never reads files.
+carry their risks and when to get help, each `get_help_if` line graded, urgency is said only through
+`urgency:`, reviewed treatments cite a source. Pure: returns problems, never reads files.
 
 Each rule is a warning: `check` prints it, `check --strict` and a strict site build fail on it.
 """
@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from carepath.load import Entry
-from carepath.model.graph import Indicator, KnowledgeBase, Treatment, Urgency
+from carepath.model.graph import UNGRADED_URGENCY, Indicator, KnowledgeBase, Route, Treatment, Urgency
 from carepath.model.vocabulary import DEFAULT, Vocabulary
 from carepath.problems import Problem, quote
 
@@ -77,15 +77,16 @@ def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complet
         entry = entry_of[node_id]
         if isinstance(node, Treatment):
             problems += _treatment_rules(node, entry, is_risky(kb, node))
+            problems += _get_help_grading(node, entry, _label_vocabularies(kb, node_id))
         elif isinstance(node, Indicator):
             problems += _urgency_wording(node, entry, _label_vocabularies(kb, node_id))
     return problems
 
 
-def _label_vocabularies(kb: KnowledgeBase, indicator_id: str) -> list[Vocabulary]:
-    """The vocabularies whose labels an indicator may be shown with: its pathway's for its own sign; for a shared
-    sign the site's and every pathway's that relabels (its pages show their own labels on every sign)."""
-    scope = kb.scope(indicator_id)
+def _label_vocabularies(kb: KnowledgeBase, node_id: str) -> list[Vocabulary]:
+    """The vocabularies whose labels a sign may be shown with: its pathway's for its own node; for a shared
+    node the site's and every pathway's that relabels (its pages show their own labels on every sign)."""
+    scope = kb.scope(node_id)
     return [kb.vocabulary_of(scope)] if scope else [kb.vocabulary, *(kb.vocabularies[p] for p in sorted(kb.vocabularies))]
 
 
@@ -122,16 +123,50 @@ def _treatment_rules(node: Treatment, entry: Entry, risky: bool) -> list[Problem
     return problems
 
 
+CRISIS_URGENCIES = frozenset({Urgency.emergency, Urgency.urgent})
+"""A crisis route means get help now: a crisis line at a softer level would rank it below what can wait."""
+
+
+def _get_help_grading(node: Treatment, entry: Entry, vocabularies: list[Vocabulary]) -> list[Problem]:
+    """Each `get_help_if` line has an urgency, a crisis route only at a level that means now, and text that says
+    no other urgency than its own (the page shows the label and what to do)."""
+    problems = []
+    who = f"treatment '{node.id}'"
+    levels = ", ".join(u.value for u in Urgency)
+    for i, item in enumerate(node.get_help_if):
+        where = entry.locate("get_help_if", i)
+        if item.urgency is None:
+            message = (
+                f"{who}: the 'get_help_if' line {quote(item.text)} has no urgency; grade it as "
+                f"'- {{text: ..., urgency: ...}}' with one of {levels} (until then the page shows it as '{UNGRADED_URGENCY.value}')"
+            )
+            problems.append(Problem(where, message, "warning"))
+            continue
+        if item.route == Route.crisis and item.urgency not in CRISIS_URGENCIES:
+            message = f"{who}: the 'get_help_if' line {quote(item.text)} has 'route: crisis' but urgency '{item.urgency.value}'; a crisis means get help now: use 'emergency'"
+            problems.append(Problem(entry.locate("get_help_if", i, "urgency"), message, "warning"))
+        says = _wording_conflict(item.text, item.urgency, vocabularies)
+        if says:
+            message = f"{who}: the 'get_help_if' line {quote(item.text)} {says}; set the level with 'urgency:' (the page shows its label and what to do) and keep the text to what you notice"
+            problems.append(Problem(entry.locate("get_help_if", i, "text"), message, "warning"))
+    return problems
+
+
+def _wording_conflict(text: str, urgency: Urgency, vocabularies: list[Vocabulary]) -> str:
+    """'says <word>, wording for <levels>, but its urgency is <level>' when `text` states another urgency; '' if not."""
+    conflict = next((c for v in vocabularies if (c := urgency_conflict(text, urgency, v))), None)
+    if conflict is None:
+        return ""
+    word, levels = conflict
+    fits = " or ".join(f"'{u.value}'" for u in Urgency if u in levels)
+    return f"says {quote(word)}, wording for {fits}, but its urgency is '{urgency.value}'"
+
+
 def _urgency_wording(node: Indicator, entry: Entry, vocabularies: list[Vocabulary]) -> list[Problem]:
     problems = []
     for name in URGENCY_TEXT_FIELDS:
-        conflict = next((c for v in vocabularies if (c := urgency_conflict(getattr(node, name), node.urgency, v))), None)
-        if conflict:
-            word, levels = conflict
-            fits = " or ".join(f"'{u.value}'" for u in Urgency if u in levels)
-            message = (
-                f"indicator '{node.id}': '{name}' says {quote(word)}, wording for {fits}, but its urgency is "
-                f"'{node.urgency.value}'; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
-            )
+        says = _wording_conflict(getattr(node, name), node.urgency, vocabularies)
+        if says:
+            message = f"indicator '{node.id}': '{name}' {says}; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
             problems.append(Problem(entry.locate(name), message, "warning"))
     return problems
