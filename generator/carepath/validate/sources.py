@@ -15,17 +15,11 @@ STALE_AFTER = dt.timedelta(days=365)
 
 
 def build_register(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
-    """Fill `kb.sources` from every `sources:` section. The register is the site's: it lives in the shared library,
-    and each id is defined once."""
+    """Fill `kb.sources` from every `sources:` section. The register is the site's, one set of ids: the shared
+    library holds most of it, and a pathway's team keeps the sources only its pathway cites in its own folder, so
+    adding a pathway never edits another team's file. Each id is defined once, wherever it is."""
     problems: list[Problem] = []
     for entry, where in loaded.sources:
-        if loaded.scope_at(where):
-            problems.append(
-                Problem(
-                    where,
-                    f"source '{entry.id}': the sources register belongs to the shared library; move it to pathway/shared/sources.yml",
-                )
-            )
         if entry.id in kb.sources:
             problems.append(
                 Problem(where, f"source '{entry.id}': duplicate id, already defined at {kb.source_positions[entry.id]}")
