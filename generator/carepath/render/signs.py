@@ -25,6 +25,14 @@ list, which the box links to, saying how many more there are (and how many of th
 GROUP_TEXT = 12
 """What a new group's label ('Urgent:') counts for, besides its words of what to do."""
 
+ROUTE_TEXT = 45
+"""What the words of a treatment's own signs' route ('Call 911 or your local emergency number now.', from the
+words catalogue) count for: about as long as a red flag's own words of what to do."""
+
+SHARED_OWN_SIGNS = 2
+"""On a page on several pathways, the most of the treatment's own signs listed above the pathways' folds: the
+folds must still show on a phone's first screens; the rest are under "Get help if" further down."""
+
 BOX_URGENCIES = frozenset({Urgency.emergency, Urgency.urgent})
 """Signs that mean "get help now". Softer ones are for the care team and are listed further down the page."""
 
@@ -109,7 +117,7 @@ def shared_own_signs(kb: KnowledgeBase, node_id: str, limit: int = BOX_SIGNS) ->
     (the same for every pathway, they would otherwise be in each fold); none on a page on one pathway."""
     if len(kb.placements(node_id)) < 2:
         return ()
-    return _fit(kb, tuple(sorted(own_signs(kb, node_id), key=lambda s: s.rank)), limit)
+    return _fit(kb, tuple(sorted(own_signs(kb, node_id), key=lambda s: s.rank)), min(limit, SHARED_OWN_SIGNS))
 
 
 def pathway_signs(kb: KnowledgeBase, node_id: str, pathway: Pathway, limit: int = BOX_SIGNS, own: bool = True) -> PathwaySigns:
@@ -153,8 +161,11 @@ def _fit(kb: KnowledgeBase, candidates: tuple[Sign, ...], limit: int) -> tuple[S
         node = kb.nodes[sign.indicator] if sign.indicator else None
         action = node.action if isinstance(node, Indicator) else ""
         size = len(node.title) if node else len(sign.own.text) if sign.own else 0
-        if (sign.urgency, action) != group:
-            size += GROUP_TEXT + len(action)
+        # A new group costs its label and words, unless the sign joins the one before: same urgency, and the same
+        # words (an own sign's are its urgency's route, which red flags of that urgency mostly say too).
+        joins = group is not None and group[0] == sign.urgency and (group[1] == action or not group[1] or not action)
+        if not joins:
+            size += GROUP_TEXT + (len(action) if isinstance(node, Indicator) else ROUTE_TEXT)
         if shown and used + size > BOX_TEXT:
             break
         shown.append(sign)
