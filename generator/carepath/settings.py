@@ -33,7 +33,12 @@ TODAY_VARIABLE = "CAREPATH_TODAY"
 def build_date() -> dt.date:
     """The build's date: `CAREPATH_TODAY` when set, else today."""
     pinned = os.environ.get(TODAY_VARIABLE)
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise ConfigError(f"{TODAY_VARIABLE}: {pinned[:40]!r} is not a date; write it as YYYY-MM-DD, or leave it unset for today") from None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,7 +147,7 @@ class Settings:
         return cls(
             pathway_dir=(root / str(options.get("pathway_dir") or PATHWAY_DIR)).resolve(),
             publisher=options.get("publisher") or site_author or None,
-            content_version=options.get("content_version"),
+            content_version=version_text(options.get("content_version")),
             diagrams=options.get("diagrams", cls.diagrams),
             nav_max_pathways=options.get("nav_max_pathways", cls.nav_max_pathways),
             readability=Readability(
@@ -286,6 +291,16 @@ def plugin_entries(plugins: Any) -> list[tuple[str, Any]]:
     return out
 
 
+def version_text(value: Any) -> str | None:
+    """A content version as text: `!ENV [CONTENT_VERSION]` with `2.1` reads as a number, which is still a version
+    (quote it, `"2.10"`, to keep a trailing zero)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ConfigError(f"content_version: expected a version such as \"2.1\", got {value!r}")
+
+
 def without_plugin(plugins: Any, name: str = PLUGIN_NAME) -> Any:
     """`plugins` with the plugin `name` left out and every other plugin's options kept, in the form it was written."""
     if isinstance(plugins, dict):
@@ -298,7 +313,7 @@ _EXPECTED: dict[str, tuple[tuple[type, ...], str]] = {
     "diagrams": ((bool,), "true or false"),
     "nav_max_pathways": ((int,), "a whole number"),
     "publisher": ((str, type(None)), "a string"),
-    "content_version": ((str, type(None)), "a string"),
+    "content_version": ((str, int, float, type(None)), "a version such as \"2.1\""),
     "cache_dir": ((str,), "a string"),
     "url_prefix": ((str,), "a string"),
     "nav_section": ((str, type(None)), "a string"),

@@ -61,7 +61,7 @@ class CarepathConfig(base.Config):
     diagrams = c.Type(bool, default=Settings.diagrams)
     nav_max_pathways = c.Type(int, default=Settings.nav_max_pathways)
     publisher = c.Optional(c.Type(str))
-    content_version = c.Optional(c.Type(str))
+    content_version = c.Optional(c.Type((str, int, float)))
     readability = c.SubConfig(ReadabilityConfig)
     cache_dir = c.Type(str, default=Settings.cache_dir)
     url_prefix = UrlPrefix(str, default=Settings.url_prefix)

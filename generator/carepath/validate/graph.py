@@ -249,6 +249,16 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
     return problems
 
 
+def _says_another_level(level: Urgency, label: str) -> Urgency | None:
+    """The other urgency level whose default word a relabelled level's label starts with ('Routine' for
+    emergency): a site may reword a level, never make it read as another. None when it does not."""
+    first = re.split(r"[^\w]+", label.strip().casefold(), maxsplit=1)[0]
+    for other, meaning in DEFAULT.urgency.items():
+        if other != level and first == meaning.label.casefold():
+            return other
+    return None
+
+
 def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
     """The default vocabulary plus every file's additions; a word defined twice in one scope is an error.
 
@@ -273,6 +283,11 @@ def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
             if u in labels:
                 problems.append(Problem(where, f"vocabulary: urgency label '{u.value}' is already defined at {labels[u][1]}"))
                 continue
+            said = _says_another_level(u, label)
+            if said is not None:
+                problems.append(
+                    Problem(where, f"vocabulary: urgency label '{u.value}' is {quote(label)}, the word of '{said.value}'; a level's label may reword it, never say another level")
+                )
             labels[u] = (label, where)
         arrows = edges.setdefault(scope, {})
         for name, words in section.edge_labels.items():
