@@ -208,7 +208,7 @@ def _source(node_id: str) -> list[dict[str, Any]]:
     return [{"title": f"Synthetic source for {node_id}", "url": f"https://example.org/sources/{node_id}", "publisher": "Example Press", "year": 2024}]
 
 
-GET_HELP_IF = ["A fever, or new weakness or numbness, in the days after"]
+GET_HELP_IF = [{"text": "A fever, or new weakness or numbness, in the days after", "urgency": "urgent"}]
 """Safety-netting for every synthetic treatment: fixed text, so the random stream (and every other node) stays as it was."""
 
 

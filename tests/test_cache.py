@@ -233,7 +233,10 @@ EDITS = [
     ("treatments.yml", "    relevant_to:\n      - compensating-movement-pattern\n", ""),
     ("glossary.yml", "definition: The moves your therapist asks you to do at home between visits.", "definition: Moves to do at home."),
     ("treatments.yml", "  # Step 1: find out why PT did not help\n", "  # Step 1: find out why PT did not help\n\n\n"),
+    ("sources.yml", "publisher: NICE\n", "publisher: National Institute for Health and Care Excellence\n"),
 ]
+SHARED_FILES = ("glossary.yml", "sources.yml")
+"""Files of the shared library, whose every entry is part of every page's key."""
 
 
 def test_edits_regenerate_exactly_what_a_full_build_gives(tmp_path: Path) -> None:
@@ -243,13 +246,13 @@ def test_edits_regenerate_exactly_what_a_full_build_gives(tmp_path: Path) -> Non
     site_pages(pathway, Cache(folder))
     total = len(site_pages(pathway).pages)
     for name, old, new in EDITS:
-        edit(pathway / ("shared" if name == "glossary.yml" else "when-pt-does-not-help") / name, old, new)
+        edit(pathway / ("shared" if name in SHARED_FILES else "when-pt-does-not-help") / name, old, new)
         cache = Cache(folder)
         after = site_pages(pathway, cache)
         assert same_output(after, site_pages(pathway)), f"after editing {name}: {old.strip()!r}"
         rendered = cache.stats.get("page-rendered", 0)
-        if name == "glossary.yml":
-            continue  # the glossary is part of every page's key
+        if name in SHARED_FILES:
+            continue  # the glossary and the sources register are part of every page's key
         assert cache.stats.get("page-reused", 0) > 0 and rendered < total / 2, (name, cache.stats)
 
 
@@ -367,7 +370,8 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     `means`: an ambiguous or misspelt link's message reads every name, which the recording dict records) are recorded as they are; `placements`,
     `members` and `journey` are memoized on the model and recorded by name; `owner_of` reads its pathway through
     `nodes`; `glossary` (with where each entry is: `glossary_of`, `page_glossary`), `vocabulary`, `vocabularies`
-    (`vocabulary_of`) and `namespaces` (what `scope_at` reads) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
+    (`vocabulary_of`), `namespaces` (what `scope_at` reads) and the sources register (`sources`; `source_positions`
+    only name where an entry is in messages) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
     """
     import dataclasses
 
@@ -375,7 +379,10 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
 
     fields = {f.name for f in dataclasses.fields(KnowledgeBase)}
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
-    assert fields == {"nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces"}
+    assert fields == {
+        "nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces",
+        "sources", "source_positions",
+    }  # fmt: skip
     assert queries == {
         "scope", "scope_at", "is_shared", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",
         "out_edges", "in_edges", "index_edges", "walk", "members", "journey", "pathways_sorted", "placements", "red_flags_of",

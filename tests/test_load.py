@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from carepath import check_pathway
 from carepath import load as load_module
+from carepath.model.nodes import Treatment
 from helpers_pathway import check, journey, run_cli, write_pathway
+
+TREATMENT_KEYS = [f.alias or name for name, f in Treatment.model_fields.items()]
+"""The keys a treatment entry takes, as the YAML spells them."""
 
 PHYSIO = """\
 treatments:
@@ -77,9 +81,8 @@ ENTRY_CASES: dict[str, tuple[str, ...]] = {
     ),
     "unknown key, nothing near": (
         PHYSIO + "    colour: red\n",
-        ("pathway/treatments.yml:6:5: treatment 'physio': unknown key 'colour' (expected one of: id, title, summary, body, aliases, "
-        "codes, sources, in, review, synonyms, type, how_it_helps, what_to_expect, risks, get_help_if, relief_duration, questions, requires, escalates_to, "
-        "returns_to, relevant_to)"),
+        # Every key a treatment takes, in the model's order (a new field joins the list without a test edit).
+        f"pathway/treatments.yml:6:5: treatment 'physio': unknown key 'colour' (expected one of: {', '.join(TREATMENT_KEYS)})",
     ),
     "unknown top-level key": (
         _physio("treatments:", "treatmnts:"),

@@ -27,14 +27,21 @@ OWN = {
     "carpal-tunnel-care/carpal-tunnel-steroid-injection": "Steroid shot into the wrist",
     "carpal-tunnel-care/carpal-tunnel-release": "Carpal tunnel release surgery",
 }
-RED_FLAGS = {
-    "stroke-warning-signs": ("Emergency", "Sudden numbness or weakness in the face, arm or leg", "Call 911"),
-    "carpal-tunnel-care/hand-numbness-after-wrist-injury": ("Urgent", "Numb hand after a wrist injury", "today"),
-    "carpal-tunnel-care/hand-symptoms-getting-worse-fast": ("Urgent", "Hand numbness or weakness that gets worse fast", "today"),
-    "carpal-tunnel-care/constant-numbness-or-thumb-weakness": ("Soon", "Numbness that never goes away, or a weak thumb", "next few days"),
-    "carpal-tunnel-care/lump-at-the-wrist": ("Soon", "A lump at the wrist with hand numbness", "next few days"),
-}
-"""Red flag -> (urgency as the reader sees it, title, words of the action)."""
+def _red_flags() -> dict[str, tuple[str, str, str]]:
+    """The pathway's red flags as the YAML has them (an author who adds one edits no test): id -> (urgency as the
+    reader sees it, title, its words of what to do)."""
+    kb, _ = check_pathway(REPO / "pathway")
+    pathway = kb.nodes[PATHWAY]
+    assert isinstance(pathway, Pathway)
+    flags = {}
+    for flag_id in pathway.red_flags:
+        flag = kb.nodes[flag_id]
+        assert isinstance(flag, Indicator)
+        flags[flag_id] = (kb.vocabulary_of(PATHWAY).urgency_label(flag.urgency), flag.title, flag.action)
+    return flags
+
+
+RED_FLAGS = _red_flags()
 SHARED_NEIGHBOURS = {
     "nsaids": ("carpal-tunnel-care/hand-exercises", "carpal-tunnel-care/doctor-care"),
     "diagnostic-review": ("carpal-tunnel-care/doctor-care", "nerve-conduction-study"),
@@ -110,19 +117,21 @@ def test_the_pathway_home_lists_its_steps_in_order(shipped: tuple[Build, Knowled
 
 
 @pytest.mark.parametrize("stage_id", list(STAGES))
-def test_the_stroke_emergency_and_urgent_signs_are_on_every_step(shipped: tuple[Build, KnowledgeBase], stage_id: str) -> None:
-    """Every step shows each emergency and urgent red flag (three: the box has room for them all) under its
-    urgency and what to do, linked to its page."""
-    build, _ = shipped
+def test_every_emergency_and_urgent_sign_is_on_every_step(shipped: tuple[Build, KnowledgeBase], stage_id: str) -> None:
+    """Every step shows each emergency and urgent red flag of the pathway, linked to its page, with its urgency and
+    what to do: in the box when it fits, else under "More warning signs"."""
+    build, kb = shipped
     url = node_url(stage_id)
-    text, targets = words(build.html(url)), article_links(build, url)
+    text, targets = " ".join(words(build.html(url)).split()), article_links(build, url)
     for flag_id, (label, title, action) in RED_FLAGS.items():
-        if label == "Soon":
+        flag = kb.nodes[flag_id]
+        assert isinstance(flag, Indicator)
+        if flag.urgency.value not in ("emergency", "urgent"):
             continue
-        shown = re.search(rf"{label}: ((?:(?!Emergency:|Urgent:).){{0,300}}?){re.escape(title)}", text)
-        assert shown, (stage_id, flag_id)
-        assert action in shown.group(1), (stage_id, flag_id)
         assert node_url(flag_id) in targets, (stage_id, flag_id)
+        in_box = re.search(rf"{label}: ((?:(?!Emergency:|Urgent:).){{0,300}}?){re.escape(title)}", text)
+        listed = re.search(rf"{label}\s*:\s*{re.escape(title)}\s*\.\s*{re.escape(' '.join(action.split()))}", text)
+        assert listed or (in_box and " ".join(action.split()) in in_box.group(1)), (stage_id, flag_id)
 
 
 def test_each_red_flag_page_says_how_urgent_and_what_to_do(shipped: tuple[Build, KnowledgeBase]) -> None:

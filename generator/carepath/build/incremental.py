@@ -157,9 +157,9 @@ class IncrementalRenderer(Renderer):
     def __init__(self, kb: KnowledgeBase, options: RenderOptions, cache: Cache, salt: str) -> None:
         super().__init__(kb, options)
         self.cache = cache
-        # What every page may read without a lookup that could be recorded: the site's and pathways' vocabularies, and
-        # whatever the renderer derives from the whole graph when it starts.
-        self.salt = digest(salt, repr(kb.vocabulary), repr(kb.vocabularies), repr(kb.namespaces), repr(self.several))
+        # What every page may read without a lookup that could be recorded: the site's and pathways' vocabularies, the
+        # sources register (a citation is its entry, by id), and whatever the renderer derives from the whole graph.
+        self.salt = digest(salt, repr(kb.vocabulary), repr(kb.vocabularies), repr(kb.namespaces), repr(kb.sources), repr(self.several))
         kb.placements("")  # computed on the real graph now, so no page's reads pay for (or record) it
         self._recorder = _Recorder()
         self._real = kb
