@@ -8,6 +8,8 @@ and where they go; `audit.gate` grades them. `python -m carepath render` goes th
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -81,7 +83,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     outputs: set[str] | None = None
     """Under `serve --dirty`, every file the last good build wrote: one it no longer writes is removed."""
     sources: set[str]
-    """Under `serve --dirty`, the generated pages the last good build wrote into the cache's `serve-pages/`."""
+    """Under `serve --dirty`, the generated pages the last good build wrote into `pages_dir`."""
+    pages_dir: Path | None = None
+    """Under `serve --dirty`, this server's own folder of generated pages. Not shared: a second preview of the
+    project rewriting a page between MkDocs' two looks at its mtime made MkDocs render a page it had not read."""
     pages: set[str]
     """Under `serve --dirty`, the URL of every page of the last good build, for the search index."""
     cache: Cache | None = None
@@ -167,7 +172,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             log.warning(str(problem))  # a published URL that no longer answers fails a strict build
         # Under `serve --dirty`, pages go to MkDocs as files in the cache, each rewritten only when its text
         # changed, so MkDocs' own dirty check rebuilds just those pages.
-        pages_dir = self.cache.root / "serve-pages" if self.serving_dirty and self.cache and self.cache.root else None
+        if self.serving_dirty and self.pages_dir is None:
+            self.pages_dir = Path(tempfile.mkdtemp(prefix="carepath_serve_"))  # beside MkDocs' own `mkdocs_*` site
+        pages_dir = self.pages_dir
         for src_uri, markdown in self.site.generated(content).items():
             inclusion = InclusionLevel.INCLUDED if src_uri in self.placed.in_nav else InclusionLevel.NOT_IN_NAV
             if pages_dir is None:
@@ -195,7 +202,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 if folder == site_dir or site_dir not in folder.parents or any(folder.iterdir()):
                     break
                 folder.rmdir()
-        for gone in sorted(self.sources - sources):  # its page in the cache's `serve-pages/`
+        for gone in sorted(self.sources - sources):  # its page in `pages_dir`
             Path(gone).unlink(missing_ok=True)
         self.outputs, self.sources = outputs, sources
 
@@ -237,6 +244,11 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             page.unlink(missing_ok=True)
         else:
             write_if_changed(page, preview.error_page(failure).encode("utf-8"))
+
+    def on_shutdown(self) -> None:
+        if self.pages_dir is not None:
+            shutil.rmtree(self.pages_dir, ignore_errors=True)
+            self.pages_dir = None
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Watch the pathway data; show a failed build in the browser instead of leaving every request waiting."""
