@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 LIGHTHOUSE := tests/lighthouse/node_modules/.installed
 SITE_DIR := site
+PORT ?= 8000
 
 .PHONY: site test lint serve check bench clean
 
@@ -41,13 +42,14 @@ site: $(STAMP)
 check: $(STAMP)
 	$(PY) -m carepath check --strict pathway
 
-## Live preview at http://127.0.0.1:8000; an edit in content/ or pathway/ re-renders only the pages it changes.
+## Live preview at http://127.0.0.1:8000 (another port: `make serve PORT=8001`); an edit in content/ or pathway/
+## re-renders only the pages it changes, and a build error is shown in the browser until it is fixed.
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dirty --no-strict
+	$(PY) -m carepath serve --port $(PORT)
 
-## The whole test suite, after the linters (about 3 minutes alone on a 2-core machine).
+## The whole test suite, after the linters (about 10 minutes alone on a 2-core machine; README, "Set-up").
 test: lint $(LIGHTHOUSE)
-	@echo "Running the whole test suite: about 3 minutes on a quiet 2-core machine (the browser tests build the site first)."
+	@echo "Running the whole test suite: about 10 minutes on a quiet 2-core machine (the browser tests build the site first)."
 	$(PY) -m pytest
 
 ## ruff over the code and tests, mypy (strict) over the generator.

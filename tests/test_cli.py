@@ -213,3 +213,74 @@ def test_export_of_corrupted_data_writes_nothing(tmp_path: Path) -> None:
     assert_clean_failure(run)
     assert "unknown top-level key 'not_a_section'" in run.err
     assert not (tmp_path / "graph.json").exists()
+
+
+# --- the command-line gaps of issue 27 ----------------------------------------------------------------------
+
+
+BROKEN_REFERENCE = {**VALID, "pathway.yml": VALID["pathway.yml"].replace("stages: [first-line, second-line]", "stages: [first-line, secnd-line]")}
+
+
+def test_check_format_json_lists_every_problem_with_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_pathway(tmp_path, BROKEN_REFERENCE)
+    run = run_cli(capsys, "check", "--format", "json", str(folder))
+    assert run.code == 1 and run.err == ""
+    report = json.loads(run.out)
+    assert report["ok"] is False
+    [problem] = [p for p in report["problems"] if p["severity"] == "error"]
+    assert set(problem) == {"file", "line", "column", "severity", "message"}
+    assert (problem["file"], problem["line"], problem["column"]) == ("pathway/pathway.yml", 6, 26)
+    assert "unknown reference 'secnd-line'" in problem["message"]
+
+
+def test_check_format_json_of_a_valid_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "check", "--format", "json", str(write_pathway(tmp_path, VALID)))
+    assert run.code == 0
+    assert json.loads(run.out)["ok"] is True
+
+
+def test_check_format_github_annotates_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "check", "--format", "github", str(write_pathway(tmp_path, BROKEN_REFERENCE)))
+    assert run.code == 1
+    [line] = [x for x in run.out.splitlines() if x.startswith("::error ")]
+    assert line.startswith("::error file=pathway/pathway.yml,line=6,col=26::")
+    assert "pathway/pathway.yml:6:26:" in run.err, "the text lines stay for the log"
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "words"),
+    [("export", "dir", "the pathway folder"), ("build", "--site-dir", "the folder to build into"), ("build", "--config", "the site's mkdocs.yml")],
+)
+def test_every_argument_has_help(command: str, option: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_cli(capsys, command, "--help")
+    text = " ".join(capsys.readouterr().out.split())
+    assert re.search(rf"{re.escape(option)}( [A-Z_]+)? {re.escape(words)}", text), text
+
+
+def test_build_with_a_missing_config_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nosuch.yml"
+    run = run_cli(capsys, "build", "--config", str(missing), "--site-dir", str(tmp_path / "site"))
+    assert run.code == 1
+    assert run.err == f"{missing}: cannot be read (No such file or directory)\n"
+    assert run.out == "" and not (tmp_path / "site").exists()
+
+
+def test_urls_check_with_a_missing_manifest_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers_site import SITE_FIXTURE
+
+    missing = tmp_path / "none.txt"
+    run = run_cli(capsys, "urls", "--config", str(SITE_FIXTURE / "mkdocs.yml"), "--check", "--manifest", str(missing))
+    assert run.code == 1
+    assert len(run.err.splitlines()) == 1, run.err
+    assert run.err.startswith(f"{missing}: no such manifest file; create it with `") and "urls --write" in run.err
+
+
+def test_render_into_the_docs_folder_suggests_a_docs_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers_site import SITE_FIXTURE, copy_project
+
+    project = copy_project(SITE_FIXTURE, tmp_path / "p")
+    run = run_cli(capsys, "render", "--config", str(project / "mkdocs.yml"), "--out", str(project / "content"))
+    assert run.code == 1
+    assert run.err.startswith(f"--out {project / 'content'}: is or contains the hand-written pages (docs_dir)")
+    assert "such as 'rendered-docs'" in run.err and "'site'" not in run.err

@@ -222,7 +222,7 @@ def test_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = run_cli(capsys, "check", str(tmp_path / "nowhere"))
-    assert (run.code, run.problems) == (1, ["nowhere:1:1: pathway folder not found"])
+    assert (run.code, run.problems) == (1, [f"{tmp_path / 'nowhere'}:1:1: pathway folder not found"]), "as given: an absolute path keeps its leading /"
 
 
 def test_empty_files_and_comments_are_fine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -157,13 +157,23 @@ def test_serve_watches_the_pathway_folder(tmp_path: Path, monkeypatch: pytest.Mo
     plugin = config.plugins["carepath"]
     plugin._on_config(config)  # on_config is two handlers (MkDocs runs each at its priority): this one builds the pages
 
-    class Server:
+    class Server:  # the part of MkDocs' LiveReloadServer the plugin uses
+        root, mount_path = str(tmp_path / "site"), "/"
+
         def __init__(self) -> None:
             self.watched: list[str] = []
+            self.builder = self.app = None
 
         def watch(self, path: str) -> None:
             self.watched.append(path)
 
+        def get_app(self) -> object:
+            return self.app
+
+        def set_app(self, app: object) -> None:
+            self.app = app
+
     server = Server()
     assert plugin.on_serve(server, config=config, builder=None) is server
     assert [Path(p) for p in server.watched] == [(project / "pathway").resolve()]
+    assert callable(server.builder) and callable(server.app), "a failed build is shown, not waited on (tests/test_serve.py)"

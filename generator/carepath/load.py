@@ -195,8 +195,8 @@ def load_pathway(pathway_dir: Path) -> Loaded:
     base = pathway_dir.parent
     loaded = Loaded(folder=_rel(pathway_dir, base))
     here = Position(loaded.folder, 1, 1)
-    if not pathway_dir.is_dir():
-        loaded.problems.append(Problem(here, "pathway folder not found"))
+    if not pathway_dir.is_dir():  # named as given: relative to its parent, '/srv/care/pathway' would read 'pathway'
+        loaded.problems.append(Problem(Position(pathway_dir.as_posix(), 1, 1), "pathway folder not found"))
         return loaded
     files, unread = _find_files(pathway_dir, base)
     if unread:

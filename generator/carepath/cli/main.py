@@ -6,6 +6,7 @@ Bad input prints every problem as `path:line:col: message` and exits 1, with no 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -104,7 +105,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
             problems += check_readability(kb, settings, check_cache(settings, mkdocs_yml))
         problems = sort_problems(problems)
+    if args.format == "json":
+        return _print_json(problems, args.strict)
     for p in problems:
+        if args.format == "github":
+            print(github_annotation(p))
         print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
     errors = sum(p.severity == "error" for p in problems)
     if errors:
@@ -120,6 +125,34 @@ def _cmd_check(args: argparse.Namespace) -> int:
     terms = len(kb.glossary)
     print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}")
     return 0
+
+
+def _fails(problems: list[Problem], strict: bool) -> bool:
+    return any(p.severity == "error" or (strict and p.severity == "warning") for p in problems)
+
+
+def problem_json(p: Problem) -> dict[str, object]:
+    return {"file": p.position.path, "line": p.position.line, "column": p.position.col, "severity": p.severity, "message": p.message}
+
+
+def _print_json(problems: list[Problem], strict: bool) -> int:
+    """`check --format json`: one JSON document on standard output, for editors and other tools; the exit code as
+    for text."""
+    ok = not _fails(problems, strict)
+    print(json.dumps({"ok": ok, "problems": [problem_json(p) for p in problems]}, indent=2, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+def github_annotation(p: Problem) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's line."""
+    kind = {"error": "error", "warning": "warning"}.get(p.severity, "notice")
+
+    def escape(text: str, prop: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+    where = f"file={escape(p.position.path, True)},line={p.position.line},col={p.position.col}"
+    return f"::{kind} {where}::{escape(p.message)}"
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -179,11 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
         "a safety rule, a page too hard to read), as a strict site build does",
     )
     p.add_argument("--config", help="the site's mkdocs.yml, to check URLs against its hand-written pages (default: the one beside the folder)")
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text: one `path:line:col: message` line a problem (default); json: one document on standard output "
+        "(problems with file, line, column, severity, message); github: text plus GitHub Actions annotations",
+    )
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("export", help="write the validated graph as JSON")
-    p.add_argument("dir", nargs="?", default=PATHWAY_DIR)
-    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("dir", nargs="?", default=PATHWAY_DIR, help=f"the pathway folder (default: {PATHWAY_DIR})")
+    p.add_argument("--format", choices=["json"], default="json", help="the output format (only json)")
     p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
     p.add_argument("--config", help="the site's mkdocs.yml (default: the one beside the folder)")
     p.add_argument("--out", help="file to write (default: standard output)")
@@ -205,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     from carepath.cli.urls import add_commands as add_urls
 
     add_urls(sub)
+    from carepath.cli.serve import add_commands as add_serve
+
+    add_serve(sub)
     return parser
 
 

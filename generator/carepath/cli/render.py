@@ -242,11 +242,15 @@ def unsafe_output_dir(out: Path, mkdocs_yml: Path, what: str) -> str | None:
     for name in (".git", "tests", "schema", "benchmarks"):
         if (root / name).exists():
             sources[name] = (root / name).resolve()
+    # `render` writes a docs folder (MkDocs' `docs_dir`), `build` a site: the example suits the folder asked for.
+    site = what == "--site-dir"
+    example = "'site'" if site else "'rendered-docs' (then build it with the --mkdocs-yml file)"
     for name, source in sources.items():
         if target == source or target in source.parents:
-            return f"{what} {out}: is or contains {name} ({source}); the site would replace it. Choose a new folder such as 'site'"
+            harm = "the site would replace it" if site else "the rendered pages would be written over it"
+            return f"{what} {out}: is or contains {name} ({source}); {harm}. Choose a new folder such as {example}"
         if source != root and source in target.parents:
-            return f"{what} {out}: is inside {name} ({source}); choose a folder outside the sources, such as 'site'"
+            return f"{what} {out}: is inside {name} ({source}); choose a folder outside the sources, such as {example}"
     if target.is_dir() and any(target.iterdir()) and not (target / "index.html").is_file() and what == "--site-dir":
         return f"{what} {out}: is a folder that holds no built site (no index.html); the build would replace it. Empty it or choose another"
     return None
@@ -274,7 +278,7 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("build", help="build the site with MkDocs; the old site is replaced only on success")
-    p.add_argument("--site-dir", default="site")
-    p.add_argument("--config", default="mkdocs.yml")
+    p.add_argument("--site-dir", default="site", help="the folder to build into, replaced only on success (default: site)")
+    p.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: mkdocs.yml)")
     p.add_argument("--quiet", action="store_true", help="print MkDocs' output only when the build fails")
     p.set_defaults(func=_cmd_build)

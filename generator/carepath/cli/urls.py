@@ -26,6 +26,9 @@ def _cmd_urls(args: argparse.Namespace) -> int:
         )
         return 0
     if args.check:
+        if not manifest_path.is_file():
+            print(f"{manifest_path}: no such manifest file; create it with `{command('urls', '--write')}` and commit it", file=sys.stderr)
+            return 1
         known = read_manifest(manifest_path)
         gone = sorted(set(known) - set(current))
         new = sorted(set(current) - set(known))

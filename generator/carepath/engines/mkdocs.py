@@ -8,7 +8,10 @@ and where they go; `audit.gate` grades them. `python -m carepath render` goes th
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
+import traceback
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +32,7 @@ from carepath.build.cache import Cache, site_cache
 from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
-from carepath.engines import host
+from carepath.engines import host, preview
 from carepath.publish.search import search_fields
 from carepath.settings import PATHWAY_DIR, ConfigError, Readability, Settings
 
@@ -69,8 +72,23 @@ class CarepathConfig(base.Config):
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):
+    serving = False
+    """Under `mkdocs serve`: a build error is shown in the browser and the server goes on."""
     serving_dirty = False
     """Under `mkdocs serve --dirty`: MkDocs re-renders only the pages whose files changed."""
+    broken: str | None = None
+    """Under `serve`, the generator's error in the build under way: the build goes on without its pages."""
+    failure: str | None = None
+    """Under `serve`, why the last build failed (every page request gets it as a page), or None."""
+    outputs: set[str] | None = None
+    """Under `serve --dirty`, every file the last good build wrote: one it no longer writes is removed."""
+    sources: set[str]
+    """Under `serve --dirty`, the generated pages the last good build wrote into `pages_dir`."""
+    pages_dir: Path | None = None
+    """Under `serve --dirty`, this server's own folder of generated pages. Not shared: a second preview of the
+    project rewriting a page between MkDocs' two looks at its mtime made MkDocs render a page it had not read."""
+    pages: set[str]
+    """Under `serve --dirty`, the URL of every page of the last good build, for the search index."""
     cache: Cache | None = None
     scores: dict[str, PageScore]
     """Readability scores by node id; under `serve --dirty`, kept for the pages MkDocs did not re-render."""
@@ -78,9 +96,13 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     # Having `on_startup` makes MkDocs keep this one instance for every rebuild of `mkdocs serve`, so the
     # cache's memory and the last readability scores carry over from edit to edit.
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.serving = command == "serve"
         self.serving_dirty = command == "serve" and dirty
         self.cache = None
         self.scores = {}
+        self.broken = self.failure = None
+        self.outputs = None
+        self.sources, self.pages = set(), set()
 
     @event_priority(100)  # before Material's search plugin fills in its own weights for the fields the site left out
     def _fit_search(self, config: MkDocsConfig) -> None:
@@ -102,12 +124,17 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             self.scores = {}
         self._fit(host.fit_theme(config.markdown_extensions, config.theme.name, config.theme["font"]), config)
         started = time.perf_counter()
+        self.broken = None
         try:
             self.site: SitePages = build_site_pages(settings, self.cache)
-        except PathwayError as exc:
-            raise PluginError(exc.report()) from None
-        except DiagramError as exc:
-            raise PluginError(str(exc)) from None
+        except (PathwayError, DiagramError) as exc:
+            report = exc.report() if isinstance(exc, PathwayError) else str(exc)
+            if not self.serving:
+                raise PluginError(report) from None
+            # The preview keeps serving: the hand-written pages build, every page request gets this report.
+            log.error(report)
+            self.broken = report
+            return config
         log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
         for warning in self.site.warnings:
             (log.info if warning.severity == "note" else log.warning)(str(warning))
@@ -135,6 +162,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             log.warning(line)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.broken:
+            return files
         content = [f.src_uri for f in files]
         clashes = host.site_clashes(self.site, content, Path(config.docs_dir).name)
         if clashes:
@@ -143,7 +172,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             log.warning(str(problem))  # a published URL that no longer answers fails a strict build
         # Under `serve --dirty`, pages go to MkDocs as files in the cache, each rewritten only when its text
         # changed, so MkDocs' own dirty check rebuilds just those pages.
-        pages_dir = self.cache.root / "serve-pages" if self.serving_dirty and self.cache and self.cache.root else None
+        if self.serving_dirty and self.pages_dir is None:
+            self.pages_dir = Path(tempfile.mkdtemp(prefix="carepath_serve_"))  # beside MkDocs' own `mkdocs_*` site
+        pages_dir = self.pages_dir
         for src_uri, markdown in self.site.generated(content).items():
             inclusion = InclusionLevel.INCLUDED if src_uri in self.placed.in_nav else InclusionLevel.NOT_IN_NAV
             if pages_dir is None:
@@ -154,10 +185,29 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
         for src_uri, data in self.site.placed_assets().items():
             files.append(File.generated(config, src_uri, content=data))
+        if self.serving_dirty:
+            self._remove_vanished(files, Path(config.site_dir))
         return files
 
+    def _remove_vanished(self, files: Files, site_dir: Path) -> None:
+        """MkDocs' `--dirty` never deletes: a page whose node was deleted (or renamed) would still answer. Its
+        output goes, so it answers 404, and it leaves the search index (`on_post_build`)."""
+        outputs = {f.abs_dest_path for f in files}
+        sources = {f.abs_src_path for f in files if f.generated_by and f.abs_src_path}
+        self.pages = {f.url for f in files.documentation_pages()}
+        for gone in sorted((self.outputs or set()) - outputs):
+            path = Path(gone)
+            path.unlink(missing_ok=True)
+            for folder in path.parents:
+                if folder == site_dir or site_dir not in folder.parents or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        for gone in sorted(self.sources - sources):  # its page in `pages_dir`
+            Path(gone).unlink(missing_ok=True)
+        self.outputs, self.sources = outputs, sources
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if page.file.generated_by:
+        if page.file.generated_by or self.broken:
             return markdown
         source, docs_name = page.file.content_string, Path(config.docs_dir).name
         resolved, problems = host.content_page(self.site, markdown, source, page.file.src_uri, docs_name)
@@ -167,7 +217,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
-        if self.settings.readability.enabled:
+        if self.settings.readability.enabled and not self.broken:
             self.gate.score(page.file.src_uri, html, page.title)
         return html
 
@@ -175,11 +225,62 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         """Each node page's JSON-LD, from its front matter, into its `<head>`: no theme template to copy."""
         return host.with_jsonld(output, page.meta)
 
+    @event_priority(-100)  # after the search plugin has written its index, which `_fit_search_index` corrects
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The readability gate: a page above the grade limits is a warning, so `--strict` fails (as `check --strict` does)."""
+        if self.serving:
+            self._show_failure(Path(config.site_dir), self.broken)
+        if self.broken:
+            return
         for problem in self.gate.problems() if self.settings.readability.enabled else []:
             log.warning(str(problem))
+        if self.serving_dirty:
+            preview.fit_search_index(Path(config.site_dir) / "search" / "search_index.json", self.pages)
+
+    def _show_failure(self, site_dir: Path, failure: str | None) -> None:
+        self.failure = failure
+        page = site_dir / preview.ERROR_PAGE
+        if failure is None:
+            page.unlink(missing_ok=True)
+        else:
+            write_if_changed(page, preview.error_page(failure).encode("utf-8"))
+
+    def on_shutdown(self) -> None:
+        if self.pages_dir is not None:
+            shutil.rmtree(self.pages_dir, ignore_errors=True)
+            self.pages_dir = None
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Watch the pathway data; show a failed build in the browser instead of leaving every request waiting."""
         server.watch(str(self.settings.pathway_dir))
+        build = server.builder
+
+        def build_or_show_the_error() -> None:
+            # MkDocs' server waits for a build that succeeds before it answers any request, so after a failed one a
+            # browser would wait until the fix. This build never fails: its error becomes the page every request gets.
+            errors = _Errors()
+            logging.getLogger("mkdocs").addHandler(errors)
+            try:
+                build()
+            except Exception as exc:  # noqa: BLE001 - any build error, as MkDocs' own loop catches it: printed and shown
+                if not isinstance(exc, PluginError) and "mkdocs" not in type(exc).__module__:
+                    traceback.print_exc()
+                said = "\n".join(errors.messages)
+                self._show_failure(Path(server.root), "\n".join(filter(None, [said, str(exc) if str(exc) not in said else ""])))
+            finally:
+                logging.getLogger("mkdocs").removeHandler(errors)
+
+        server.builder = build_or_show_the_error
+        server.set_app(preview.show_errors(server.get_app(), lambda: self.failure, server.mount_path))
         return server
+
+
+class _Errors(logging.Handler):
+    """The errors MkDocs logs during one build, for the error page."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
