@@ -46,7 +46,8 @@ def test_an_overview_too_big_to_lay_out_is_a_list_with_a_note(tmp_path: Path) ->
     """Graphviz is never asked to lay out a graph over the limit (500 options took minutes); the list says it all."""
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway, its stage and its red flag: 153 nodes
     pages = build_site_pages(Settings(pathway_dir=folder, site_url="https://carepath.test/"))
-    assert [str(p) for p in pages.warnings] == [
+    # Besides a note per draft treatment still without its decision aids (tests/test_decisions.py):
+    assert [str(p) for p in pages.warnings if "'Decision aids'" not in p.message] == [
         ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links, over the limit of "
         f"{diagram.MAX_OVERVIEW_NODES} nodes or {diagram.MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only")
     ]
