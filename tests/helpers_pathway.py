@@ -234,7 +234,7 @@ def decision_aids(shot: str = "", splint: str = "") -> dict[str, str]:
         "    summary: A shot of steroid medicine into the wrist.\n"
         "    type: injection\n"
         "    risks: [Soreness for a day or two, Thinner skin where the needle went in, 'Infection, which is rare']\n"
-        "    get_help_if: [Your wrist gets red and hot]\n"
+        "    get_help_if: [{text: Your wrist gets red and hot, urgency: urgent}]\n"
         f"{extra(shot)}"
     )
     return {"journey.yml": journey("splint", "shot", red_flags=("numb-groin",)), "indicators.yml": NUMB_GROIN, "treatments.yml": treatments}

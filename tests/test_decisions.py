@@ -94,6 +94,22 @@ def test_a_number_without_its_source_is_an_error(tmp_path: Path, capsys: pytest.
     ]
 
 
+REGISTER = """\
+sources:
+  - {id: nhs-cts, title: Carpal tunnel syndrome, publisher: NHS, year: 2024, url: "https://www.nhs.uk/conditions/carpal-tunnel-syndrome/", checked: 2026-11-01}
+"""
+
+
+def test_a_number_cites_the_sources_register_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shot = "benefit:\n  words: It often helps.\n  number: About 7 in 10 people feel better.\n  source: nhs-ctss\n"
+    run = check(tmp_path / "bad", capsys, {**decision_aids(shot=shot), "sources.yml": REGISTER})
+    assert run.problems == [
+        "pathway/treatments.yml:16:15: treatment 'shot': 'benefit' cites 'nhs-ctss', which is not in the sources register (did you mean 'nhs-cts'?)"
+    ]
+    page = rendered(tmp_path / "good", {**decision_aids(shot=shot.replace("nhs-ctss", "nhs-cts")), "sources.yml": REGISTER})["shot.md"]
+    assert "About 7 in 10 people feel better\\. <span class=\"cp-cite\">(Source: <a href=\"https://www.nhs.uk/conditions/carpal-tunnel-syndrome/\">Carpal tunnel syndrome</a>, NHS, 2024)</span>" in page
+
+
 @pytest.mark.parametrize(
     ("field", "text", "message"),
     [
