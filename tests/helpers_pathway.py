@@ -211,7 +211,8 @@ sources:
 """
 """A clinician's review and the source it needs, for `decision_aids(...)`."""
 
-NHS_SOURCE = '{title: Carpal tunnel syndrome, publisher: NHS, year: 2024, url: "https://www.nhs.uk/conditions/carpal-tunnel-syndrome/"}'
+TRIAL_SOURCE = '{title: Wrist trial for test fixtures, publisher: Example Health, year: 2025, url: "https://example.org/wrist-trial"}'
+"""A made-up source for the made-up numbers of the decision-aid fixtures: no real source is cited for them."""
 
 
 def decision_aids(shot: str = "", splint: str = "") -> dict[str, str]:

@@ -15,7 +15,7 @@ from carepath.model.graph import EdgeKind, Stage, Treatment
 from carepath.render.pages import RenderOptions, first_sentence, render_pages
 from carepath.validate.decisions import chance_in, frequency_words
 from carepath.words import words
-from helpers_pathway import NHS_SOURCE, REVIEWED, Run, check, decision_aids, run_cli, write_pathway
+from helpers_pathway import REVIEWED, TRIAL_SOURCE, Run, check, decision_aids, run_cli, write_pathway
 from helpers_site import Build, article, elements, node_url, section, shared_build, text_of
 
 W = words("en")
@@ -24,11 +24,11 @@ FULL = f"""\
 benefit:
   words: It often eases the numbness for a while.
   number: About 7 in 10 people feel better a month later.
-  source: {NHS_SOURCE}
+  source: {TRIAL_SOURCE}
 if_you_wait: The numbness may stay the same or get worse.
 alternatives: [splint]
 frequency:
-  - {{word: rare, means: 'fewer than 1 in 1,000 people', source: {NHS_SOURCE}}}
+  - {{word: rare, means: 'fewer than 1 in 1,000 people', source: {TRIAL_SOURCE}}}
 """
 """Every decision-aid field of the shot, filled as a reviewed treatment needs."""
 
@@ -96,18 +96,18 @@ def test_a_number_without_its_source_is_an_error(tmp_path: Path, capsys: pytest.
 
 REGISTER = """\
 sources:
-  - {id: nhs-cts, title: Carpal tunnel syndrome, publisher: NHS, year: 2024, url: "https://www.nhs.uk/conditions/carpal-tunnel-syndrome/", checked: 2026-11-01}
+  - {id: wrist-trial, title: Wrist trial for test fixtures, publisher: Example Health, year: 2025, url: "https://example.org/wrist-trial", checked: 2026-11-01}
 """
 
 
 def test_a_number_cites_the_sources_register_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    shot = "benefit:\n  words: It often helps.\n  number: About 7 in 10 people feel better.\n  source: nhs-ctss\n"
+    shot = "benefit:\n  words: It often helps.\n  number: About 7 in 10 people feel better.\n  source: wrist-trail\n"
     run = check(tmp_path / "bad", capsys, {**decision_aids(shot=shot), "sources.yml": REGISTER})
     assert run.problems == [
-        "pathway/treatments.yml:16:15: treatment 'shot': 'benefit' cites 'nhs-ctss', which is not in the sources register (did you mean 'nhs-cts'?)"
+        "pathway/treatments.yml:16:15: treatment 'shot': 'benefit' cites 'wrist-trail', which is not in the sources register (did you mean 'wrist-trial'?)"
     ]
-    page = rendered(tmp_path / "good", {**decision_aids(shot=shot.replace("nhs-ctss", "nhs-cts")), "sources.yml": REGISTER})["shot.md"]
-    assert "About 7 in 10 people feel better\\. <span class=\"cp-cite\">(Source: <a href=\"https://www.nhs.uk/conditions/carpal-tunnel-syndrome/\">Carpal tunnel syndrome</a>, NHS, 2024)</span>" in page
+    page = rendered(tmp_path / "good", {**decision_aids(shot=shot.replace("wrist-trail", "wrist-trial")), "sources.yml": REGISTER})["shot.md"]
+    assert "About 7 in 10 people feel better\\. <span class=\"cp-cite\">(Source: <a href=\"https://example.org/wrist-trial\">Wrist trial for test fixtures</a>, Example Health, 2025)</span>" in page
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ def test_treatment_page_shows_how_well_it_works_with_its_source(tmp_path: Path) 
     assert "It often eases the numbness for a while\\." in benefit
     # The number sits right beside its source, linked.
     assert re.search(r"About 7 in 10 people feel better a month later\\\. <span class=\"cp-cite\">\(Source: "
-                     r"<a href=\"https://www\.nhs\.uk/conditions/carpal-tunnel-syndrome/\">Carpal tunnel syndrome</a>, NHS, 2024\)</span>", benefit)
+                     r"<a href=\"https://example\.org/wrist-trial\">Wrist trial for test fixtures</a>, Example Health, 2025\)</span>", benefit)
     assert f"## {W.get('treatment.if_you_wait')}" in page and "The numbness may stay the same or get worse\\." in page
     others = page.split(f"## {W.get('treatment.alternatives')}", 1)[1].split("\n## ", 1)[0]
     assert "- [Wrist splint](splint.md)" in others
@@ -225,7 +225,7 @@ def test_step_page_compares_its_options_row_by_row(tmp_path: Path) -> None:
     assert W.get("stage.compare_awaiting") in splint and W.get("stage.compare_no_risks") in splint
     assert "Wear it while you sleep." in splint and "It should feel snug" not in splint  # its first sentence
     assert "[Steroid shot](shot.md)" in shot and "Injection" in shot
-    assert "About 7 in 10 people feel better a month later\\." in shot and "Carpal tunnel syndrome</a>, NHS, 2024" in shot
+    assert "About 7 in 10 people feel better a month later\\." in shot and "Wrist trial for test fixtures</a>, Example Health, 2025" in shot
     # The first two risks, and how many more its page lists.
     assert "Soreness for a day or two" in shot and "Thinner skin where the needle went in" in shot and "which is rare" not in shot
     assert W.get("stage.compare_more_risks", count=1) in shot
@@ -239,7 +239,7 @@ def test_export_holds_the_decision_aids_and_their_edges(tmp_path: Path, capsys: 
     data = json.loads(out.read_text(encoding="utf-8"))
     shot = next(n for n in data["nodes"] if n["id"] == "shot")
     assert shot["benefit"]["number"] == "About 7 in 10 people feel better a month later."
-    assert shot["benefit"]["source"]["publisher"] == "NHS"
+    assert shot["benefit"]["source"]["publisher"] == "Example Health"
     assert shot["if_you_wait"] and shot["alternatives"] == ["splint"] and shot["frequency"][0]["word"] == "rare"
     assert {"kind": "alternative-to", "source": "shot", "target": "splint"} in data["edges"]
 

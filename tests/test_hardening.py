@@ -197,7 +197,8 @@ def test_a_hand_written_page_that_loads_from_another_host_fails_check_and_the_bu
 def test_check_notes_an_overview_too_big_to_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)
     assert main(["check", str(folder)]) == 0
-    out = capsys.readouterr().out.splitlines()
+    # Among a note per draft treatment still without its decision aids (tests/test_decisions.py):
+    out = [line for line in capsys.readouterr().out.splitlines() if "'Decision aids'" not in line]
     assert out[0].startswith("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links")
     assert out[1].startswith("ok: 153 nodes")
     # Its pathway page lists 153 options in one sentence, which the readability gate rejects (in a strict build and
