@@ -212,11 +212,18 @@ GET_HELP_IF = [{"text": "A fever, or new weakness or numbness, in the days after
 """Safety-netting for every synthetic treatment: fixed text, so the random stream (and every other node) stays as it was."""
 
 
+DECISION_AIDS = {"benefit": {"words": "It often eases the pain for a while."}, "if_you_wait": "The pain may stay as it is.", "alternatives": []}
+"""What a reviewed synthetic treatment says to help a reader decide (AUTHORING.md, 'Decision aids'): fixed text, as
+`GET_HELP_IF` is."""
+
+
 def _safety_netted(treatment: dict[str, Any]) -> dict[str, Any]:
-    """What the safety rules ask of a treatment: a get-help list, and a source once it is reviewed."""
+    """What the safety rules ask of a treatment: a get-help list, and a source and its decision aids once it is reviewed."""
     treatment["get_help_if"] = GET_HELP_IF
-    if treatment["review"]["status"] == "reviewed" and not treatment["sources"]:
-        treatment["sources"] = _source(treatment["id"])
+    if treatment["review"]["status"] == "reviewed":
+        if not treatment["sources"]:
+            treatment["sources"] = _source(treatment["id"])
+        treatment.update(DECISION_AIDS)
     return treatment
 
 
@@ -315,7 +322,10 @@ def synthesize(nodes: int, seed: int = 1) -> dict[str, Any]:
             if rng.random() < 0.3:
                 t["returns_to"] = [stage_ids[st]]
             t["relevant_to"] = sorted(set(rng.sample(cond_ids, min(len(cond_ids), rng.randint(1, 2)))), key=cond_ids.index)
-            treatments.append(_safety_netted(t))
+            t = _safety_netted(t)
+            if "alternatives" in t and j > 0:  # no random draw: every other node stays as it was
+                t["alternatives"] = [treat_ids[j - 1]]
+            treatments.append(t)
 
         conditions = []
         for j, cid in enumerate(cond_ids):

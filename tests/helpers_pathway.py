@@ -95,6 +95,10 @@ VALID = {
               next_review: 2099-01-10
             risks: [Soreness for a few days]
             get_help_if: [{text: New weakness in a leg, urgency: emergency}]
+            benefit:
+              words: It often eases the pain for some months.
+            if_you_wait: The pain may stay as it is.
+            alternatives: [physio]
             sources:
               - {title: Low back pain and sciatica in over 16s, publisher: NICE, year: 2020, url: "https://www.nice.org.uk/guidance/ng59"}
           - id: spine-surgeon
@@ -198,3 +202,40 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+REVIEWED = """\
+review: {status: reviewed, reviewer: Dr A. Example, last_reviewed: 2025-01-10, next_review: 2099-01-10}
+sources:
+  - {title: Carpal tunnel syndrome, publisher: NHS, year: 2024, url: "https://www.nhs.uk/conditions/carpal-tunnel-syndrome/"}
+"""
+"""A clinician's review and the source it needs, for `decision_aids(...)`."""
+
+TRIAL_SOURCE = '{title: Wrist trial for test fixtures, publisher: Example Health, year: 2025, url: "https://example.org/wrist-trial"}'
+"""A made-up source for the made-up numbers of the decision-aid fixtures: no real source is cited for them."""
+
+
+def decision_aids(shot: str = "", splint: str = "") -> dict[str, str]:
+    """A one-step pathway (with its emergency sign) offering two treatments, a splint and a risky shot, each with
+    the YAML lines given (decision-aid fields, `REVIEWED`) added to its entry. The shot's risks say 'rare'."""
+
+    def extra(lines: str) -> str:
+        return textwrap.indent(textwrap.dedent(lines), "    ") if lines else ""
+
+    treatments = (
+        "treatments:\n"
+        "  - id: splint\n"
+        "    title: Wrist splint\n"
+        "    summary: A splint you wear at night to keep your wrist straight.\n"
+        "    type: device\n"
+        "    what_to_expect: Wear it while you sleep. It should feel snug.\n"
+        f"{extra(splint)}"
+        "  - id: shot\n"
+        "    title: Steroid shot\n"
+        "    summary: A shot of steroid medicine into the wrist.\n"
+        "    type: injection\n"
+        "    risks: [Soreness for a day or two, Thinner skin where the needle went in, 'Infection, which is rare']\n"
+        "    get_help_if: [{text: Your wrist gets red and hot, urgency: urgent}]\n"
+        f"{extra(shot)}"
+    )
+    return {"journey.yml": journey("splint", "shot", red_flags=("numb-groin",)), "indicators.yml": NUMB_GROIN, "treatments.yml": treatments}

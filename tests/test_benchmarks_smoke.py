@@ -27,7 +27,7 @@ def _digest(folder: Path) -> str:
 def test_synthetic_pathway_loads_with_no_problems(tmp_path: Path, nodes: int) -> None:
     synth.write_project(tmp_path / "kb", nodes, seed=3)
     kb, problems = check_pathway(tmp_path / "kb" / "pathway")
-    assert [str(p) for p in problems] == []
+    assert [str(p) for p in problems if p.severity != "note"] == []  # a note: a draft treatment without its decision aids
     assert len(kb.nodes) == nodes
     assert len(kb.pathways) == round(nodes / synth.NODES_PER_PATHWAY)
     assert kb.glossary

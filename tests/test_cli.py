@@ -33,11 +33,14 @@ def assert_clean_failure(run: Run) -> None:
 def test_check_prints_one_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = run_cli(capsys, "check", str(write_pathway(tmp_path, VALID)))
     assert (run.code, run.err) == (0, "")
-    assert run.out.splitlines() == [
-        ("ok: 9 nodes (1 condition, 1 indicator, 1 pathway, 2 stages, 4 treatments); "
-        "16 edges (2 escalates-to, 2 flags, 2 includes, 4 offers, 1 refers-to, 3 relevant-to, 1 requires, 1 returns-to); "
-        "1 glossary term")
-    ]
+    # Before it, a note for each draft treatment still without its decision aids (tests/test_decisions.py).
+    *notes, summary = run.out.splitlines()
+    assert [n.split(": note: ")[1].split(":")[0] for n in notes] == ["treatment 'physio'", "treatment 'nerve-block'", "treatment 'spine-surgeon'"]
+    assert summary == (
+        "ok: 9 nodes (1 condition, 1 indicator, 1 pathway, 2 stages, 4 treatments); "
+        "17 edges (1 alternative-to, 2 escalates-to, 2 flags, 2 includes, 4 offers, 1 refers-to, 3 relevant-to, 1 requires, 1 returns-to); "
+        "1 glossary term"
+    )
 
 
 def _references(folder: Path) -> list[tuple[str, str, str]]:
@@ -162,7 +165,7 @@ def test_corrupted_reference(tmp_path: Path) -> None:
     """Misspell the first reference in the data; the message names it where it was written and suggests the id."""
     folder = copy_shipped_or_valid(tmp_path)
     kb, problems = check_pathway(folder)
-    assert problems == [] or all(p.severity == "warning" for p in problems)
+    assert problems == [] or all(p.severity != "error" for p in problems)
     edge = min(kb.edges, key=lambda e: (e.position.path, e.position.line, e.position.col))
     path = tmp_path / edge.position.path
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

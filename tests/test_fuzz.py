@@ -214,7 +214,7 @@ def test_the_unmutated_fixture_is_valid() -> None:
     """The fuzz tests start from a valid pathway, so their mutations are what is being tested."""
     with tempfile.TemporaryDirectory() as tmp:
         _, problems = check_pathway(write_pathway(Path(tmp), VALID))
-    assert problems == []
+    assert [p for p in problems if p.severity != "note"] == []  # a note: a draft treatment without its decision aids
 
 
 POOL = ["a", "b", "c", "d", "e", "f", "g", "glossary"]

@@ -46,7 +46,8 @@ def test_an_overview_too_big_to_lay_out_is_a_list_with_a_note(tmp_path: Path) ->
     """Graphviz is never asked to lay out a graph over the limit (500 options took minutes); the list says it all."""
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)  # with the pathway, its stage and its red flag: 153 nodes
     pages = build_site_pages(Settings(pathway_dir=folder, site_url="https://carepath.test/"))
-    assert [str(p) for p in pages.warnings] == [
+    # Besides a note per draft treatment still without its decision aids (tests/test_decisions.py):
+    assert [str(p) for p in pages.warnings if "'Decision aids'" not in p.message] == [
         ("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links, over the limit of "
         f"{diagram.MAX_OVERVIEW_NODES} nodes or {diagram.MAX_OVERVIEW_EDGES} links that is drawn as a chart; it is shown as a list only")
     ]
@@ -196,7 +197,8 @@ def test_a_hand_written_page_that_loads_from_another_host_fails_check_and_the_bu
 def test_check_notes_an_overview_too_big_to_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _wide_pathway(tmp_path, diagram.MAX_OVERVIEW_NODES)
     assert main(["check", str(folder)]) == 0
-    out = capsys.readouterr().out.splitlines()
+    # Among a note per draft treatment still without its decision aids (tests/test_decisions.py):
+    out = [line for line in capsys.readouterr().out.splitlines() if "'Decision aids'" not in line]
     assert out[0].startswith("pathway/wide.yml:2:9: note: pathway 'wide': its overview for clinicians has 153 nodes and 152 links")
     assert out[1].startswith("ok: 153 nodes")
     # Its pathway page lists 153 options in one sentence, which the readability gate rejects (in a strict build and

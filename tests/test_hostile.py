@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 from carepath import KnowledgeBase, check_pathway
-from carepath.model.graph import EdgeKind, Urgency
+from carepath.model.graph import EdgeKind, Treatment, Urgency
 from carepath.settings import Settings, site_url_problem
 from carepath.text.escape import json_text, md_prose, md_text, meta_text
 from helpers_site import (
@@ -250,7 +250,10 @@ def test_plain_text_fields_are_visible_as_text(hostile: Build, kb: KnowledgeBase
         ]
         if hasattr(node, "action"):
             lines.append(node.action)
-        for line in lines:
+        if isinstance(node, Treatment):  # the decision aids (tests/test_decisions.py)
+            lines += [node.if_you_wait or "", *(f.means for f in node.frequency)]
+            lines += [node.benefit.words, node.benefit.number or ""] if node.benefit else []
+        for line in filter(None, lines):
             assert _plain(line) in text, f"{node_id}: {line[:40]!r}…"
 
 
@@ -419,7 +422,7 @@ def test_fixture_puts_payloads_in_every_vocabulary_word_and_text_setting(kb: Kno
     v = kb.vocabulary
     words = [v.urgency_label(u) for u in Urgency] + [v.type_label("h-kind")]
     words += [v.edge_label(k, backward) for k in LABELLED_EDGES for backward in (False, True)]
-    assert len(words) == 4 + 1 + 14
+    assert len(words) == 4 + 1 + 16
     assert all(SCRIPT in w for w in words), [w for w in words if SCRIPT not in w]
     settings = Settings.from_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
     for value in (settings.publisher, settings.content_version, settings.nav_section):
@@ -440,6 +443,7 @@ def test_vocabulary_words_are_shown_as_text(hostile: Build, kb: KnowledgeBase) -
         assert _folded(v.edge_label(kind)) in journey, kind
     treatment = _folded(text_of(article(hostile.html(node_url("h-treat-2")))))
     assert _folded(v.type_label("h-kind")) in treatment
+    assert _folded(v.edge_label(EdgeKind.alternative_to, backward=True)) in treatment  # h-treat names it as another option
     assert _folded(v.edge_label(EdgeKind.requires, backward=True)) in _folded(text_of(article(hostile.html(node_url("h-treat")))))
 
 

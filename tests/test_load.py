@@ -332,7 +332,7 @@ def test_a_5000_node_knowledge_base_loads(tmp_path: Path) -> None:
         {"pathway.yml": pathway + "stages:\n" + "".join(stages), **{f"t{n}.yml": "treatments:\n" + "".join(treatments[n::10]) for n in range(10)}},
     )
     kb, problems = check_pathway(folder)
-    assert problems == []
+    assert [p for p in problems if p.severity != "note"] == []  # each draft treatment's note: no decision aids yet
     assert len(kb.nodes) == 1 + 1 + 50 + 50 * 99 == 5002
     assert len(kb.edges) == 1 + 50 + 49 + 50 * 99 * 2
 

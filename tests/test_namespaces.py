@@ -213,7 +213,7 @@ def test_new_pathways_reusing_every_shipped_local_id_leave_the_shipped_files_val
         (project / "pathway" / pid / "pathway.yml").write_text(colliding_pathway(pid, taken, shared), encoding="utf-8")
     after, problems = check_pathway(project / "pathway")
     shipped_files = {str(p.relative_to(SHIPPED.parent)) for p in SHIPPED.rglob("*.yml")}
-    assert [str(p) for p in problems if p.position.path in shipped_files] == []
+    assert [str(p) for p in problems if p.position.path in shipped_files and p.severity != "note"] == []
     assert [str(p) for p in problems if p.severity == "error"] == []
     for pathway in before.pathways:
         assert after.members(pathway.id) == before.members(pathway.id)

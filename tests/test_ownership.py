@@ -123,7 +123,7 @@ FILES = {**SHARED, **KNEE, **HIP}
 
 def knowledge_base(tmp_path: Path, files: dict[str, str] = FILES) -> KnowledgeBase:
     kb, problems = check_pathway(write_pathway(tmp_path, files))  # type: ignore[arg-type]
-    assert [str(p) for p in problems] == []
+    assert [str(p) for p in problems if p.severity != "note"] == []  # a draft's missing decision aids are a note
     return kb
 
 

@@ -137,7 +137,8 @@ def test_a_site_urgency_label_counts_as_urgency_wording() -> None:
 
 def test_a_reviewed_treatment_without_sources_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reviewed = "    review:\n      status: reviewed\n      reviewer: Dr A. Example\n      last_reviewed: 2025-01-10\n"
-    files = {**safe_journey("physio"), "treatments.yml": PHYSIO + reviewed}
+    decided = "    benefit: {words: It often helps.}\n    if_you_wait: The pain may stay the same.\n    alternatives: []\n"
+    files = {**safe_journey("physio"), "treatments.yml": PHYSIO + reviewed + decided}
     assert warnings_of(check(tmp_path, capsys, files)) == [
         "pathway/treatments.yml:7:15: warning: treatment 'physio': reviewed but has no 'sources'; cite where its content comes from"
     ]
@@ -156,7 +157,7 @@ def test_check_strict_fails_on_warnings(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_the_shipped_pathway_passes_every_safety_rule() -> None:
     _, problems = check_pathway(Path(__file__).resolve().parent.parent / "pathway")
-    assert [str(p) for p in problems] == []
+    assert [str(p) for p in problems if p.severity != "note"] == []  # a note (a draft's decision aids) informs only
 
 
 # --- the shipped site, built ---------------------------------------------------------------------

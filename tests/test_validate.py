@@ -305,8 +305,12 @@ def test_check_digit_functions() -> None:
 # --- review metadata and dates ---
 
 
+DECIDED = "    benefit: {words: It often helps.}\n    if_you_wait: The pain may stay the same.\n    alternatives: []\n"
+"""The decision aids a reviewed treatment needs (tests/test_decisions.py), after its review so no line moves."""
+
+
 def _reviewed(review: str) -> dict[str, str]:
-    return {"journey.yml": journey("physio"), "treatments.yml": PHYSIO + "    review:\n" + review}
+    return {"journey.yml": journey("physio"), "treatments.yml": PHYSIO + "    review:\n" + review + DECIDED}
 
 
 def test_invalid_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -148,7 +148,7 @@ def test_a_regional_catalogue_holds_only_what_differs_from_its_language(monkeypa
 _JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _NOT_TEXT_ATTRIBUTE = re.compile(
-    r"""\b(class|id|for|name|type|method|autocomplete|spellcheck|role|aria-live|aria-hidden|aria-current|markdown|href|src"""
+    r"""\b(class|id|for|name|type|method|autocomplete|spellcheck|role|scope|aria-live|aria-hidden|aria-current|markdown|href|src"""
     r"""|action|value|data-[a-z-]+)="[^"]*\""""
 )
 """Attributes whose value no one reads: what is left of a tag is its name and these attributes' names."""
@@ -157,7 +157,7 @@ _ADMONITION = re.compile(r"^[ \t]*!!![ \t]+[\w -]+", re.MULTILINE)
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.DOTALL)
 """Scripts and stylesheets: code, whose words come in through Jinja."""
 
-HTML_NAMES = "a br button details div form h1 h2 input label li nav noscript option p script section select span strong summary ul"
+HTML_NAMES = "a br button details div form h1 h2 input label li nav noscript option p script section select span strong summary table tbody td th thead tr ul"
 NOT_WORDS = frozenset([*HTML_NAMES.split(), "aria-label", "required", "title", "description", "hide", "navigation", "toc", "footer"])
 """What may remain of a template once Jinja, Markdown syntax and attribute values are stripped: no English."""
 

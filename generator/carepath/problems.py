@@ -33,8 +33,10 @@ class PathwayError(Exception):
         super().__init__(self.report())
 
     def report(self) -> str:
+        """Every error and warning, then the count of errors. Notes (a draft's missing decision aids) are left
+        out: they inform an editor at `check`, and beside errors to fix they are only noise."""
         errors = sum(p.severity == "error" for p in self.problems)
-        lines = [str(p) for p in self.problems]
+        lines = [str(p) for p in self.problems if p.severity != "note"]
         lines.append(f"{errors} error{'s' if errors != 1 else ''} in the pathway data")
         return "\n".join(lines)
 

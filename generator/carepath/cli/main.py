@@ -162,7 +162,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if rendered:
         raise PathwayError(warnings + rendered)
     for w in warnings:
-        print(w, file=sys.stderr)
+        if w.severity != "note":  # a note is for an editor at `check`, not for whoever exports the graph
+            print(w, file=sys.stderr)
     pathway = None
     if args.pathway:
         pathway = next((p for p in kb.pathways if p.id == args.pathway), None)

@@ -53,6 +53,7 @@ _EDGE_ATTRS: dict[EdgeKind, dict[str, str]] = {
     EdgeKind.refers_to: {"style": "bold", "color": "#9b1c1c"},
     EdgeKind.returns_to: {"style": "dashed", "color": "#2d6a2d", "arrowhead": "vee", "constraint": "false"},
     EdgeKind.relevant_to: {"style": "dotted", "color": "#595959", "arrowhead": "none", "constraint": "false"},
+    EdgeKind.alternative_to: {"style": "dashed", "color": "#595959", "arrowhead": "odot", "constraint": "false"},
 }
 """Edge kind -> Graphviz attributes: line style and arrowhead. Every colour is at least 4.5:1 on white, and
 no two kinds differ by colour alone."""
@@ -230,7 +231,7 @@ def _overview_dot(ctx: _Ctx, all_edges: bool = False) -> _Dot:
             dot.add(f"{src} -> {_dot_quoted(e.target)} {_attrs(attrs)};")
 
     dot.add("}", 0)
-    _key(dot)
+    _key(dot, all_edges)
     return dot
 
 
@@ -242,6 +243,8 @@ def _drawn(e: Edge, pathway: Pathway, cluster_of: dict[str, str]) -> bool:
     across the graph they bury the decision flow (the shipped pathway has 33 of them); every one of them is
     still written out in the text alternative and on both nodes' pages.
     """
+    if e.kind == EdgeKind.alternative_to:
+        return False  # the options of one step, side by side: the step page's "Compare your options" table says it
     if e.kind == EdgeKind.relevant_to:
         return e.source in cluster_of and cluster_of.get(e.source) == cluster_of.get(e.target)
     if e.kind == EdgeKind.flags and e.source != pathway.id:
@@ -261,7 +264,7 @@ class KeyEntry:
 def key_entries(vocabulary: Vocabulary, w: Words, all_edges: bool = False) -> list[KeyEntry]:
     """What the key explains, in order: each kind of box, then each kind of line."""
     out = [KeyEntry(f"k-{row.name}", f"cp-key-kind cp-kind-{row.name}", row.title(w)) for row in KINDS]
-    for kind in EdgeKind:
+    for kind in _key_kinds(all_edges):
         label = vocabulary.edge_label(kind) + ("" if all_edges or kind != EdgeKind.relevant_to else " " + w("diagram.within_a_step"))
         out.append(KeyEntry(f"k-{kind.value}", f"cp-key-edge cp-edge-{kind.value}", label))
     return out
@@ -271,7 +274,12 @@ KEY_GRAPH = "key"
 """The name of the second graph in the overview's DOT source: the key's samples, laid out by the same run."""
 
 
-def _key(dot: _Dot) -> None:
+def _key_kinds(all_edges: bool) -> list[EdgeKind]:
+    """The edge kinds the key explains: those the chart can draw (`_drawn`: never 'other options' by default)."""
+    return [k for k in EdgeKind if all_edges or k != EdgeKind.alternative_to]
+
+
+def _key(dot: _Dot, all_edges: bool = False) -> None:
     """The key's samples as a graph of their own, after the chart's, so one run of Graphviz draws both: a box of
     each kind, without words, and a short line of each edge kind from a dot. The page sets them beside their
     words in HTML (`svg.py` cuts them apart), so the key stays readable, and on screen, however big the chart."""
@@ -283,7 +291,7 @@ def _key(dot: _Dot) -> None:
         attrs = dict(row.diagram)
         attrs.update({"id": f"k-{row.name}", "class": f"cp-legend-node cp-kind-{row.name}"})
         dot.add(f'"key:{row.name}" {_attrs(attrs)};')
-    for kind in EdgeKind:
+    for kind in _key_kinds(all_edges):
         a, b = f"key:{kind.value}:from", f"key:{kind.value}:to"
         dot.add(f'"{a}" [shape="point", width="0.05", height="0.05", color="{INK}", id="k-{kind.value}-from"];')
         dot.add(f'"{b}" [shape="point", width="0.01", height="0.01", style="invis", id="k-{kind.value}-to"];')

@@ -163,6 +163,7 @@ KINDS = Kinds(
                 "escalates_to": frozenset({"treatment", "stage"}),
                 "returns_to": frozenset({"treatment", "stage"}),
                 "relevant_to": frozenset({"condition"}),
+                "alternatives": frozenset({"treatment"}),
             },
             diagram={"shape": "box", "style": "filled,rounded", "fillcolor": "#ffffff"},
             schema_org=None,  # by its type: a medicine is a Drug, surgery a SurgicalProcedure (model/vocabulary.py)

@@ -216,6 +216,22 @@ def _graded_form(value: object) -> object:
 
 
 GetHelpLine = Annotated[GetHelpItem, BeforeValidator(_graded_form)]
+class Benefit(Strict):
+    """How well a treatment works, as a decision aid says it: plain words, and a number only with its source."""
+
+    words: Summary = Field(description="how well it works, in plain words with no numbers, e.g. 'Many people find it eases the pain for a few weeks.'")
+    number: Line | None = Field(
+        None, description="optional: the same as a plain number, e.g. 'About 6 in 10 people feel better after 6 weeks'; needs 'source'"
+    )
+    source: SourceRef | Source | None = Field(None, description="where the number comes from: the id of the sources register (inline only in a site with no register); required with 'number'")
+
+
+class Frequency(Strict):
+    """What a word such as 'rare' or 'common' in a treatment's risks means, with the source that says so."""
+
+    word: Line = Field(description="the word as the risks use it, e.g. 'rare'")
+    means: Line = Field(description="what it means in numbers, e.g. 'fewer than 1 in 1,000 people'")
+    source: SourceRef | Source | None = Field(None, description="where that meaning comes from: the id of the sources register (inline only in a site with no register); required")
 
 
 class Treatment(NodeBase):
@@ -236,6 +252,15 @@ class Treatment(NodeBase):
     returns_to: list[Ref] = Field(default_factory=list, description="where to go back to after this")
     relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this treatment is for")
     guidance: list[Guidance] = Field(default_factory=list, description="what guidelines say about it: shown under 'What guidelines say'")
+    benefit: Benefit | None = Field(None, description="decision aid: how well it works (AUTHORING.md, 'Decision aids'); required once reviewed")
+    if_you_wait: Summary | None = Field(None, description="decision aid: what is likely to happen if you wait or do nothing, in plain words; required once reviewed")
+    alternatives: list[Ref] = Field(
+        default_factory=list,
+        description="decision aid: treatment ids of the other options, resolved like other references; required once reviewed",
+    )
+    frequency: list[Frequency] = Field(
+        default_factory=list, description="what words such as 'rare' or 'common' in its risks mean, each with its source"
+    )
 
 
 class Indicator(NodeBase):
@@ -274,7 +299,7 @@ class VocabularySection(Strict):
 
     treatment_types: list[TreatmentTypeDef] = Field(default_factory=list)
     urgency_labels: dict[Urgency, Line] = Field(default_factory=dict, description="new words for an urgency level, e.g. {emergency: Call 999}")
-    edge_labels: dict[Literal["options", "red_flags", "escalates_to", "requires", "refers_to", "returns_to", "relevant_to"], EdgeLabelDef] = Field(
+    edge_labels: dict[Literal["options", "red_flags", "escalates_to", "requires", "refers_to", "returns_to", "relevant_to", "alternatives"], EdgeLabelDef] = Field(
         default_factory=dict
     )
 
@@ -311,5 +336,6 @@ EDGE_FIELDS: dict[str, EdgeKind] = {
     "refers_to": EdgeKind.refers_to,
     "returns_to": EdgeKind.returns_to,
     "relevant_to": EdgeKind.relevant_to,
+    "alternatives": EdgeKind.alternative_to,
 }
 """YAML field holding references -> the edge kind it declares."""

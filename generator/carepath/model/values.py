@@ -32,3 +32,4 @@ class EdgeKind(str, Enum):
     refers_to = "refers-to"
     returns_to = "returns-to"
     relevant_to = "relevant-to"
+    alternative_to = "alternative-to"

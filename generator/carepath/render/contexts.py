@@ -168,6 +168,39 @@ class Offered(TypedDict):
     type: str
 
 
+class BenefitCell(TypedDict):
+    """How well a treatment works, as its page and a step's comparison show it: words, a number only beside its
+    source, or `awaiting` (a draft with nothing reviewed to say: the page says so, never a made-up number)."""
+
+    words: str
+    number: str
+    source: Citation | None
+    awaiting: bool
+
+
+class FrequencyLine(TypedDict):
+    """What a word in the risks ('rare') means, with its source."""
+
+    word: str
+    means: str
+    source: Citation | None
+
+
+class CompareRow(TypedDict):
+    """One option in a step's "Compare your options" table (Option Grid style)."""
+
+    link: Link
+    type: str
+    """What it is: its type in words ('Injection')."""
+    benefit: BenefitCell
+    risks: list[str]
+    """Its first one or two risks, as written; more are on its page."""
+    more_risks: int
+    involved: str
+    """What is involved: the first sentence of `what_to_expect` (Markdown, links resolved), else its summary."""
+    involved_markdown: bool
+
+
 class StageOnPathway(TypedDict):
     """A stage as its pathway's page lists it."""
 
@@ -248,6 +281,8 @@ class StagePage(NodePage):
     when_to_move_on: str
     next_stages: list[Link]
     previous_stages: list[Link]
+    compare: list[CompareRow]
+    """The treatments offered, side by side: what each is, how well it works, its main risks, what is involved."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -264,6 +299,10 @@ class TreatmentPage(NodePage):
     conditions: list[Link]
     guidance: list[GuidanceView]
     """'What guidelines say': every statement in the order written, so where two sources disagree both show."""
+    benefit: BenefitCell
+    if_you_wait: str
+    alternatives: list[Link]
+    frequencies: list[FrequencyLine]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,6 +7,7 @@ templates only loop and branch. Templates can be overridden per site from `site_
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -36,12 +37,15 @@ from carepath.model.graph import (
 from carepath.model.kinds import KindTableError
 from carepath.problems import PathwayError, Problem, Suggester, local_elsewhere
 from carepath.render.contexts import (
+    BenefitCell,
     BoxGroup,
     BoxLine,
     BoxSection,
     CareCard,
     Citation,
+    CompareRow,
     ConditionPage,
+    FrequencyLine,
     GetHelp,
     GuidanceView,
     HelpItem,
@@ -69,6 +73,21 @@ from carepath.words import DEFAULT_LANGUAGE, Words, words
 
 TEMPLATE_OVERRIDE_SUBDIR = "carepath"
 """Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def first_sentence(markdown: str) -> str:
+    """The first sentence of a Markdown text's first paragraph, on one line; the whole paragraph when a cut there
+    would split a link or emphasis."""
+    paragraph = " ".join(markdown.strip().split("\n\n", 1)[0].split())
+    m = _SENTENCE_END.search(paragraph)
+    if m is None:
+        return paragraph
+    head = paragraph[: m.start()]
+    balanced = head.count("[") == head.count("]") and head.count("(") == head.count(")") and head.count("*") % 2 == 0 and head.count("_") % 2 == 0
+    return head if balanced else paragraph
 
 
 def long_date(day: dt.date | None, words: Words) -> str | None:
@@ -614,8 +633,34 @@ class Renderer:
             when_to_move_on=self.prose(node_id, node.when_to_move_on, uri),
             next_stages=self.targets(node_id, EdgeKind.escalates_to, uri),
             previous_stages=[self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)],
+            compare=[self.compare_row(e.target, uri) for e in offers if isinstance(kb.nodes[e.target], Treatment)],
             diagram=self._slices(node_id, node_id, uri) if self.options.diagrams else "",
         )
+
+    COMPARE_RISKS = 2
+    """Risks a step's comparison shows for each option: the first ones written; its page lists them all."""
+
+    def compare_row(self, node_id: str, uri: str) -> CompareRow:
+        node = self.kb.nodes[node_id]
+        assert isinstance(node, Treatment)
+        involved = first_sentence(node.what_to_expect or "")
+        return {
+            "link": self.link(uri, node_id),
+            "type": self.kb.type_title(node_id, self.words),
+            "benefit": self.benefit(node),
+            "risks": node.risks[: self.COMPARE_RISKS],
+            "more_risks": max(0, len(node.risks) - self.COMPARE_RISKS),
+            "involved": self.prose(node_id, involved, uri) if involved else node.summary,
+            "involved_markdown": bool(involved),
+        }
+
+    def benefit(self, node: Treatment) -> BenefitCell:
+        """How well it works: a number only with its source (validation refuses one without)."""
+        b = node.benefit
+        if b is None:
+            return {"words": "", "number": "", "source": None, "awaiting": True}
+        source = self.citations([b.source])[0] if b.source else None
+        return {"words": b.words, "number": b.number if b.number and source else "", "source": source, "awaiting": False}
 
     def treatment_page(self, node: Treatment, uri: str) -> TreatmentPage:
         node_id = node.id
@@ -631,6 +676,12 @@ class Renderer:
             returns_to=self.targets(node_id, EdgeKind.returns_to, uri),
             conditions=self.targets(node_id, EdgeKind.relevant_to, uri),
             guidance=self.guidance(node, uri),
+            benefit=self.benefit(node),
+            if_you_wait=node.if_you_wait or "",
+            alternatives=self.targets(node_id, EdgeKind.alternative_to, uri),
+            frequencies=[
+                FrequencyLine(word=f.word, means=f.means, source=self.citations([f.source])[0] if f.source else None) for f in node.frequency if f.source
+            ],
             diagram=self.around(node_id, uri),
         )
 

@@ -1,5 +1,5 @@
 """Graph rules over the loaded nodes: ids, references, edge kinds, cycles, reachability, codes, dates,
-and the clinical safety rules of `safety.py`.
+the clinical safety rules of `safety.py` and the decision-aid rules of `decisions.py`.
 
 Returns every problem at once; never raises for bad input and never reads files.
 """
@@ -31,6 +31,7 @@ from carepath.problems import Problem, Suggester, did_you_mean, local_elsewhere,
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
 from carepath.validate.contexts import check_use, context_edges, contexts_of
+from carepath.validate.decisions import check_decision_aids
 from carepath.validate.ownership import check_owners
 from carepath.validate.safety import check_safety
 from carepath.validate.sources import build_register, check_citations
@@ -149,6 +150,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_reviews(kb, entry_of, today or dt.date.today())
     problems += check_citations(kb, entry_of, loaded, today or dt.date.today())
     problems += check_safety(kb, entry_of, graph_complete=not loaded.incomplete)
+    problems += check_decision_aids(kb, entry_of)
     problems += _check_glossary(kb)
     problems += check_owners(kb, entry_of)
     problems += _check_text(kb, entry_of, loaded)

@@ -49,6 +49,10 @@ def check_citations(kb: KnowledgeBase, entry_of: Mapping[str, Entry], loaded: Lo
         cited: list[tuple[str | Source, tuple[str | int, ...]]] = [(s, ("sources", i)) for i, s in enumerate(node.sources)]
         for pathway_id, context in node.contexts.items():
             cited += [(s, ("in", pathway_id, "sources", i)) for i, s in enumerate(context.sources)]
+        if isinstance(node, Treatment):  # the decision aids' numbers (validate/decisions.py)
+            if node.benefit and node.benefit.source:
+                cited.append((node.benefit.source, ("benefit", "source")))
+            cited += [(f.source, ("frequency", i, "source")) for i, f in enumerate(node.frequency) if f.source]
         for cite, loc in cited:
             field = ".".join(str(p) for p in loc[:-1])
             problems += _check_cite(kb, loaded, today, who, field, cite, entry.locate(*loc))
