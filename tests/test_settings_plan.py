@@ -276,6 +276,7 @@ def test_only_settings_and_urls_know_use_directory_urls() -> None:
 
 
 def test_only_settings_reads_the_environment() -> None:
-    """Configuration comes from `Settings`; `cli/render.py` only hands its environment on to the MkDocs it runs."""
+    """Configuration comes from `Settings`; `cli/render.py` only hands its environment on to the MkDocs it runs, and
+    `cli/serve.py` only silences MkDocs' own notice about its next version (NO_MKDOCS_2_WARNING) for the preview."""
     reading = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py") if "os.environ" in p.read_text(encoding="utf-8"))
-    assert reading == ["cli/render.py", "settings.py"]
+    assert reading == ["cli/render.py", "cli/serve.py", "settings.py"]
