@@ -34,6 +34,15 @@ def journey(*options: str, red_flags: tuple[str, ...] = ()) -> str:
     ) + flags + "\n"
 
 
+PILLS = """\
+treatments:
+  - id: pills
+    title: Pain pills
+    summary: Pills that ease pain.
+    type: medication
+"""
+"""A medicine with nothing but what every treatment needs: tests add the fields they are about."""
+
 NUMB_GROIN = """\
 indicators:
   - id: numb-groin

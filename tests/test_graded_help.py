@@ -17,27 +17,20 @@ from carepath.model.graph import Treatment, Urgency
 from carepath.model.vocabulary import DEFAULT
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.words import words
-from helpers_pathway import NUMB_GROIN, Run, check, journey, run_cli, write_pathway
+from helpers_pathway import NUMB_GROIN, PILLS, Run, check, journey, run_cli, write_pathway
 from helpers_site import Build, article, html_pages, node_url, shared_build, text_of
 
 W = words()
 OLD_SENTENCE = "Stop and get medical help right away"
 
-PILLS = """\
-treatments:
-  - id: pills
-    title: Pain pills
-    summary: Pills that ease pain.
-    type: medication
-    risks: [An upset stomach]
-    get_help_if:
-"""
+PILLS_WITH_HELP = PILLS + "    risks: [An upset stomach]\n    get_help_if:\n"
+"""The shared medicine with a risk, and its `get_help_if` lines to follow."""
 
 
 def pills(*items: str) -> dict[str, str]:
     """A journey offering 'pills', whose `get_help_if` holds `items` (YAML flow items, one a line)."""
     lines = "".join(f"      - {item}\n" for item in items)
-    return {"journey.yml": journey("pills", red_flags=("numb-groin",)), "indicators.yml": NUMB_GROIN, "treatments.yml": PILLS + lines}
+    return {"journey.yml": journey("pills", red_flags=("numb-groin",)), "indicators.yml": NUMB_GROIN, "treatments.yml": PILLS_WITH_HELP + lines}
 
 
 def warnings_of(run: Run) -> list[str]:

@@ -16,16 +16,8 @@ from carepath import check_pathway
 from carepath.model.graph import Treatment, Urgency
 from carepath.model.vocabulary import DEFAULT, TreatmentKind
 from carepath.validate.safety import is_risky, urgency_conflict
-from helpers_pathway import NUMB_GROIN, VALID, Run, check, journey, run_cli, write_pathway
+from helpers_pathway import NUMB_GROIN, PILLS, VALID, Run, check, journey, run_cli, write_pathway
 from helpers_site import Build, article, article_links, node_url, section, shared_build, shipped_id, text_of
-
-PILLS = """\
-treatments:
-  - id: pills
-    title: Pain pills
-    summary: Pills that ease pain.
-    type: medication
-"""
 
 PHYSIO = PILLS.replace("pills", "physio").replace("medication", "self-care")
 
