@@ -35,7 +35,7 @@ def _wide_pathway(tmp_path: Path, options: int) -> Path:
             options: [{", ".join(f"t{i}" for i in range(options))}]
             red_flags: [collapse]
         indicators:
-          - {{id: collapse, title: Collapse, summary: Falling down., urgency: emergency, action: Call 911 now.}}
+          - {{id: collapse, title: Collapse, summary: Falling down., urgency: emergency, action: Get help now.}}
         treatments:
         """
     )

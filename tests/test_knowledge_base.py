@@ -52,7 +52,7 @@ def shoulder(pid: str) -> str:
             title: Your arm goes numb or weak all of a sudden
             summary: This can be a sign of a stroke.
             urgency: emergency
-            action: Call 911 now.
+            action: Get help now.
         """)
 
 

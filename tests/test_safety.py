@@ -36,7 +36,7 @@ def safe_journey(*options: str) -> dict[str, str]:
 
 
 def test_a_pathway_without_an_emergency_red_flag_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    urgent = NUMB_GROIN.replace("urgency: emergency", "urgency: urgent").replace("Call 911 now.", "Call your doctor today.")
+    urgent = NUMB_GROIN.replace("urgency: emergency", "urgency: urgent").replace("Get help now.", "Call your doctor today.")
     files = {"journey.yml": journey("physio", red_flags=("numb-groin",)), "indicators.yml": urgent, "treatments.yml": PHYSIO}
     assert warnings_of(check(tmp_path, capsys, files)) == [
         ("pathway/journey.yml:2:9: warning: pathway 'back-pain': no emergency red flag; list an indicator with 'urgency: emergency' "
