@@ -49,7 +49,6 @@ indicators:
     title: Numbness in the groin
     summary: A sign of pressure on the nerves at the base of the spine.
     urgency: emergency
-    action: Get help now.
 """
 """An emergency red flag for `journey(..., red_flags=("numb-groin",))`: a journey with it passes the safety rules."""
 

@@ -25,7 +25,7 @@ def test_a_literal_emergency_number_in_pathway_text_is_an_error_at_its_line(
 ) -> None:
     files = {
         "pathway.yml": journey(red_flags=("numb-groin",)),
-        "indicators.yml": NUMB_GROIN.replace("action: Get help now.", "action: Call 999 or go to A&E."),
+        "indicators.yml": NUMB_GROIN + "    action: Call 999 or go to A&E.\n",
     }
     run = check(tmp_path, capsys, files)
     assert run.code == 1

@@ -21,7 +21,7 @@ from carepath.publish.search import (
     matched_word_gain,
     search_fields,
 )
-from carepath.words import words
+from carepath.words import DEFAULT_EDITION, words
 from helpers_site import Build, node_url, shared_build, shipped_id
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,7 @@ def test_materials_worker_still_ranks_by_the_share_of_words_matched() -> None:
 
 def test_only_an_emergency_sign_is_found_by_the_words_that_call_for_help(docs: list[dict[str, Any]], kb: KnowledgeBase) -> None:
     """"911" and "ambulance" find the emergency signs by their tags; an urgent sign's page does not carry them."""
-    assert emergency_words(words()) == ["911", "ambulance"]
+    assert emergency_words(words(DEFAULT_EDITION)) == ["911", "ambulance"]
     tagged = {page_of(d) for d in docs if "911" in d.get("tags", [])}
     assert tagged == {f"{n.id}/" for n in kb.of_kind("indicator") if isinstance(n, Indicator) and n.urgency == Urgency.emergency}
     assert len(tagged) >= 2
