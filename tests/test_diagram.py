@@ -24,7 +24,8 @@ from carepath.diagram.overview import overview_html
 from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import EdgeKind, KnowledgeBase, Pathway
 from carepath.urls import Urls, node_uri, url_link
-from carepath.words import DEFAULT_EDITION, words
+from carepath.words import DEFAULT_EDITION
+from carepath.words import words as edition_words
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diagram"
@@ -32,7 +33,7 @@ GOLDEN = HERE / "golden" / "diagrams"
 SHIPPED = HERE.parent / "pathway"
 SVG = "{http://www.w3.org/2000/svg}"
 UPDATE = os.environ.get("CAREPATH_UPDATE_GOLDEN") == "1"
-ROUTES = words(DEFAULT_EDITION)
+ROUTES = edition_words(DEFAULT_EDITION)
 """The default edition's route words, read before a sign's own action."""
 
 JOURNEY_ORDER = [

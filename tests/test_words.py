@@ -247,6 +247,8 @@ FOR_AUTHORS = {
     "engines/preview.py:busy_message": "the preview's busy-port line, for the author",
     "engines/host.py:fit_theme": "an info line for the site's author",
     "engines/host.py:font_decision": "a warning for the site's author",
+    "engines/preview.py:error_page": "the build's problems, shown to the author in the preview while an edit breaks it",
+    "engines/preview.py:busy_message": "a line for the author when the preview's port is taken",
     "diagram/overview.py:overview_html": "names the chart in a Graphviz error",
     "publish/site_url.py:<module>": "NO_SITE_URL, a note for the site's author",
     "publish/site_url.py:placeholder_message": "a warning for the site's author",
