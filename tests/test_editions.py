@@ -91,11 +91,11 @@ def _text(site: Path) -> str:
 def test_the_shipped_site_builds_as_each_edition_with_only_its_own_numbers(tmp_path: Path) -> None:
     us = copy_shipped(tmp_path / "us")
     gb = copy_shipped(tmp_path / "gb")
-    yml = gb / "mkdocs.yml"
+    yml = us / "mkdocs.yml"
     yml.write_text(
-        yml.read_text(encoding="utf-8").replace("[CAREPATH_EDITION, en-US]", "[CAREPATH_EDITION, en-GB]"), encoding="utf-8"
+        yml.read_text(encoding="utf-8").replace("[CAREPATH_EDITION, en-GB]", "[CAREPATH_EDITION, en-US]"), encoding="utf-8"
     )
-    built_us, built_gb = build_all((us, {}), (gb, {}))
+    built_us, built_gb = build_all((us, {}), (gb, {}))  # en-GB: the shipped default
     assert built_us.returncode == 0, built_us.output
     assert built_gb.returncode == 0, built_gb.output
     us_text, gb_text = _text(built_us.site), _text(built_gb.site)

@@ -10,9 +10,20 @@ import re
 import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath.model.graph import Indicator, Pathway, Stage
-from carepath.words import DEFAULT_EDITION
 from carepath.words import words as edition_words
-from helpers_site import REPO, Build, article, article_links, elements, node_url, resolve_href, section, shared_build, text_of
+from helpers_site import (
+    REPO,
+    Build,
+    article,
+    article_links,
+    elements,
+    node_url,
+    resolve_href,
+    section,
+    shared_build,
+    shipped_edition,
+    text_of,
+)
 
 PATHWAY = "carpal-tunnel-care"
 BACK = "when-pt-does-not-help"
@@ -43,7 +54,7 @@ def _red_flags() -> dict[str, tuple[str, str, str]]:
     return flags
 
 
-EDITION = edition_words(DEFAULT_EDITION)
+EDITION = edition_words(shipped_edition())
 RED_FLAGS = _red_flags()
 SHARED_NEIGHBOURS = {
     "nsaids": ("carpal-tunnel-care/hand-exercises", "carpal-tunnel-care/doctor-care"),

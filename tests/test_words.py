@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import html
 import re
 import string
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from carepath import check_pathway
 from carepath import words as words_module
 from carepath.render.pages import Renderer, RenderOptions, long_date
 from carepath.words import DEFAULT_EDITION, PROFILE_SECTIONS, WordsError, editions, parse_catalogue, words
-from helpers_site import SITE_FIXTURE, shared_build
+from helpers_site import SITE_FIXTURE, shared_build, shipped_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator" / "carepath"
@@ -221,10 +222,10 @@ def test_the_theme_and_the_lookup_script_get_their_words_from_the_build(tmp_path
     """The 404 page reads the catalogue from `config.extra`, and the lookup page hands lookup.js its messages."""
     b = shared_build("shipped", tmp_path_factory)
     assert b.returncode == 0, b.output
-    w = words(DEFAULT_EDITION)
+    w = words(shipped_edition())
     missing = b.html("404.html")
     for key in ("not_found.title", "not_found.summary", "routes.emergency_title", "emergency.any_sign", "emergency.by_pathway", "not_found.home", "pathways.title"):
-        assert f">{w.get(key)}<" in missing, key
+        assert f">{html.escape(w.get(key), quote=False)}<" in missing, key
     lookup = b.html("lookup/")
     assert f'data-unknown-code="{w.get("lookup.unknown_code")}"' in lookup
     assert f'data-unknown-system="{w.get("lookup.unknown_system")}"' in lookup
@@ -247,8 +248,6 @@ FOR_AUTHORS = {
     "engines/preview.py:busy_message": "the preview's busy-port line, for the author",
     "engines/host.py:fit_theme": "an info line for the site's author",
     "engines/host.py:font_decision": "a warning for the site's author",
-    "engines/preview.py:error_page": "the build's problems, shown to the author in the preview while an edit breaks it",
-    "engines/preview.py:busy_message": "a line for the author when the preview's port is taken",
     "diagram/overview.py:overview_html": "names the chart in a Graphviz error",
     "publish/site_url.py:<module>": "NO_SITE_URL, a note for the site's author",
     "publish/site_url.py:placeholder_message": "a warning for the site's author",

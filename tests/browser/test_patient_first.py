@@ -14,8 +14,8 @@ import pytest
 from carepath import KnowledgeBase
 from carepath.model.graph import Indicator, Urgency
 from carepath.publish.search import emergency_words
-from carepath.words import DEFAULT_EDITION, words
-from helpers_site import node_url, shipped_id
+from carepath.words import words
+from helpers_site import node_url, shipped_edition, shipped_id
 
 from .conftest import PAGE_KINDS, SITE_URL, page_of_kind
 
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.browser
 
 MIN_LABEL_PX = 12.0
 W = words("en")
-EDITION = words(DEFAULT_EDITION)
-"""The edition the browser tests' site is built as (the default): its route words, number and search words."""
+EDITION = words(shipped_edition())
+"""The edition the browser tests' site is built as (the shipped `mkdocs.yml`'s): its route words, number and search words."""
 CALL_EMERGENCY = f"call {EDITION.get('routes.emergency_number')}"
 NODE_KINDS = [k for k in PAGE_KINDS if k in ("pathway", "stage", "treatment", "condition", "indicator")]
 
