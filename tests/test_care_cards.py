@@ -18,13 +18,13 @@ import pytest
 from carepath import KnowledgeBase, check_pathway
 from carepath.model.graph import EdgeKind, Indicator, Treatment, Urgency
 from carepath.render.signs import BOX_TEXT, GROUP_TEXT
-from carepath.words import DEFAULT_EDITION, words
-from helpers_site import Build, article, html_pages, links_in, node_url, resolve_href, shared_build, text_of
+from carepath.words import words
+from helpers_site import Build, article, html_pages, links_in, node_url, resolve_href, shared_build, shipped_edition, text_of
 
 LABELS = {Urgency.emergency: "Emergency", Urgency.urgent: "Urgent"}
 """The urgencies that belong in the box, with the label each group of lines shows."""
 MAX_SIGNS = 4
-W = words(DEFAULT_EDITION)
+W = words(shipped_edition())
 
 BOX = re.compile(r'<div class="cp-gethelp[^"]*">(.*?)</div>', re.DOTALL)
 SECTION = re.compile(r'<details class="cp-gethelp-section">\s*<summary>(.*?)</summary>(.*?)</details>', re.DOTALL)

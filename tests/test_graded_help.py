@@ -18,9 +18,11 @@ from carepath.model.vocabulary import DEFAULT
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.words import DEFAULT_EDITION, words
 from helpers_pathway import NUMB_GROIN, PILLS, Run, check, journey, run_cli, write_pathway
-from helpers_site import Build, article, html_pages, node_url, shared_build, text_of
+from helpers_site import Build, article, html_pages, node_url, shared_build, shipped_edition, text_of
 
 W = words(DEFAULT_EDITION)
+SHIPPED = words(shipped_edition())
+"""The words of the edition the shipped site is built as."""
 OLD_SENTENCE = "Stop and get medical help right away"
 
 PILLS_WITH_HELP = PILLS + "    risks: [An upset stomach]\n    get_help_if:\n"
@@ -232,7 +234,7 @@ def test_every_shipped_get_help_line_is_once_on_its_page_under_its_urgency(shipp
         for item in node.get_help_if:
             assert item.urgency is not None, (node.id, item.text)  # every shipped line is graded
             found = under.get(" ".join(item.text.split()), [])
-            words_for = W.get(f"routes.{(item.route or item.urgency).value}")
+            words_for = SHIPPED.get(f"routes.{(item.route or item.urgency).value}")
             if found != [(item.urgency.value, vocabulary.urgency_label(item.urgency), words_for)]:
                 problems.append(f"{node.id}: {item.text!r} is under {found}")
     assert problems == []
@@ -240,5 +242,5 @@ def test_every_shipped_get_help_line_is_once_on_its_page_under_its_urgency(shipp
 
 def test_the_self_harm_line_takes_the_crisis_route(shipped: Build) -> None:
     page = text_of(article(shipped.html(node_url("when-pt-does-not-help/nerve-pain-medicines"))))
-    crisis = W.get("routes.crisis")
+    crisis = SHIPPED.get("routes.crisis")
     assert f"{crisis} You have thoughts of harming yourself" in " ".join(page.split())
