@@ -29,7 +29,7 @@ def big_stage(n: int) -> str:
         "indicators:\n"
         "  - {id: bad, title: Bad sign, summary: A bad sign., urgency: emergency, action: Call for help now.}\n"
         "treatments:\n"
-        + "".join(f"  - {{id: t{i}, title: Option {i}, summary: Option number {i}., type: self-care, escalates_to: [two]}}\n" for i in range(n))
+        + "".join(f"  - {{id: t{i}, title: Option t{i}, summary: Option t{i} of many., type: self-care, escalates_to: [two]}}\n" for i in range(n))
     )
 
 

@@ -23,12 +23,12 @@ CONDITIONS = [
 """Reader-facing pathway names: short, plain, each different, like a real site's."""
 
 EMERGENCY = [
-    ("You cannot feel your leg", "Call 911 or your local emergency number now."),
-    ("Your chest hurts and you feel faint", "Call 911 or your local emergency number now."),
-    ("You lose control of your bladder", "Go to the emergency department now."),
-    ("Your face droops on one side", "Call 911 or your local emergency number now."),
-    ("You cannot wake up fully", "Call 911 or your local emergency number now."),
-    ("You have a high fever and a stiff neck", "Go to the emergency department now."),
+    ("You cannot feel your leg", "Get help now."),
+    ("Your chest hurts and you feel faint", "Get help now."),
+    ("You lose control of your bladder", "Go now."),
+    ("Your face droops on one side", "Get help now."),
+    ("You cannot wake up fully", "Get help now."),
+    ("You have a high fever and a stiff neck", "Go now."),
 ]
 URGENT = [
     ("The pain gets much worse in a day", "Call your doctor today."),

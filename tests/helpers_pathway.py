@@ -49,7 +49,6 @@ indicators:
     title: Numbness in the groin
     summary: A sign of pressure on the nerves at the base of the spine.
     urgency: emergency
-    action: Call 911 now.
 """
 """An emergency red flag for `journey(..., red_flags=("numb-groin",))`: a journey with it passes the safety rules."""
 
@@ -128,7 +127,7 @@ VALID = {
             title: Numbness between the legs
             summary: A sign of pressure on the nerves at the base of the spine.
             urgency: emergency
-            action: Go to the emergency department now.
+            action: Go now.
             refers_to: [spine-surgeon]
             relevant_to: [sciatica]
         glossary:

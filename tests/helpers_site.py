@@ -31,6 +31,14 @@ TODAY = "2026-06-01"
 SHIPPED_PARTS = ("mkdocs.yml", "content", "pathway", "site_overrides")
 
 
+def shipped_edition() -> str:
+    """The edition the shipped site is built as: the shipped `mkdocs.yml`'s `edition` option (`CAREPATH_EDITION`
+    when set, else its default), as the build reads it."""
+    from carepath.settings import Settings
+
+    return Settings.from_mkdocs_yml(REPO / "mkdocs.yml").edition
+
+
 def copy_project(src: Path, dest: Path, parts: tuple[str, ...] | None = None) -> Path:
     """Copy a project (`mkdocs.yml`, `content/`, `pathway/`, ...) into `dest` and return `dest`."""
     dest.mkdir(parents=True, exist_ok=True)

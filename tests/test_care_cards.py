@@ -19,12 +19,12 @@ from carepath import KnowledgeBase, check_pathway
 from carepath.model.graph import EdgeKind, Indicator, Treatment, Urgency
 from carepath.render.signs import BOX_TEXT, GROUP_TEXT
 from carepath.words import words
-from helpers_site import Build, article, html_pages, links_in, node_url, resolve_href, shared_build, text_of
+from helpers_site import Build, article, html_pages, links_in, node_url, resolve_href, shared_build, shipped_edition, text_of
 
 LABELS = {Urgency.emergency: "Emergency", Urgency.urgent: "Urgent"}
 """The urgencies that belong in the box, with the label each group of lines shows."""
 MAX_SIGNS = 4
-W = words("en")
+W = words(shipped_edition())
 
 BOX = re.compile(r'<div class="cp-gethelp[^"]*">(.*?)</div>', re.DOTALL)
 SECTION = re.compile(r'<details class="cp-gethelp-section">\s*<summary>(.*?)</summary>(.*?)</details>', re.DOTALL)
@@ -152,8 +152,9 @@ def box_problems(html: str, url: str, pathways: list[str], kb: KnowledgeBase) ->
                     problems.append(f"{where}: '{ind.id}' is not a warning sign of this pathway")
                 if (urgency, label) != (ind.urgency.value, LABELS.get(ind.urgency)):
                     problems.append(f"{where}: '{ind.id}' is under '{label}' ({urgency})")
-                if squash(ind.action) != action:
-                    problems.append(f"{where}: '{ind.id}' is under the action '{action}', not its own '{ind.action}'")
+                to_do = squash(W.action(ind.urgency.value, ind.action))
+                if to_do != action:
+                    problems.append(f"{where}: '{ind.id}' is under the action '{action}', not its own '{to_do}'")
         if len(shown) != len(set(shown)):
             problems.append(f"{where}: a red flag is listed twice: {sorted(shown)}")
         # Every emergency that applies is shown, or counted in words beside the link to the full list.
@@ -234,7 +235,7 @@ def test_a_shared_page_folds_each_pathway_under_its_title(shipped: tuple[Build, 
         assert "<details class=\"cp-gethelp-section\" open" not in box.group(1)
         outside = re.sub(r"<details.*?</details>", "", box.group(1), flags=re.DOTALL)
         # What to do in an emergency, seen without opening a fold: the line, or the treatment's own emergency signs.
-        assert W.get("get_help.emergency_now") in text_of(outside) or 'cp-urgency-emergency">' in outside
+        assert W.get("routes.emergency_now") in text_of(outside) or 'cp-urgency-emergency">' in outside
         # Every red flag sits in its pathway's fold; outside them only the treatment's own signs, the same for each pathway.
         node = kb.nodes[node_id]
         own = {squash(i.text) for i in node.get_help_if} if isinstance(node, Treatment) else set()
@@ -311,7 +312,7 @@ def test_a_red_flags_own_page_has_its_full_card_without_a_link_to_itself(shipped
         card = re.search(r'<div class="admonition [^"]*cp-card--' + ind.urgency.value + r'[^"]*">(.*?)</div>', page, re.DOTALL)
         assert card, f"{url}: no card"
         title = squash(text_of(re.search(r'<p class="admonition-title">(.*?)</p>', card.group(1), re.DOTALL).group(1)))  # type: ignore[union-attr]
-        assert title == squash(f"{kb.vocabulary.urgency_label(ind.urgency)}: {ind.action}"), title
+        assert title == squash(f"{kb.vocabulary.urgency_label(ind.urgency)}: {W.action(ind.urgency.value, ind.action)}"), title
         assert url not in {resolve_href(url, a.attrs["href"]) for a in links_in(card.group(1))}
         assert "cp-gethelp" not in page  # its own card says it all
         checked += 1

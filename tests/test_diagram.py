@@ -24,6 +24,8 @@ from carepath.diagram.overview import overview_html
 from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import EdgeKind, KnowledgeBase, Pathway
 from carepath.urls import Urls, node_uri, url_link
+from carepath.words import DEFAULT_EDITION
+from carepath.words import words as edition_words
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diagram"
@@ -31,6 +33,8 @@ GOLDEN = HERE / "golden" / "diagrams"
 SHIPPED = HERE.parent / "pathway"
 SVG = "{http://www.w3.org/2000/svg}"
 UPDATE = os.environ.get("CAREPATH_UPDATE_GOLDEN") == "1"
+ROUTES = edition_words(DEFAULT_EDITION)
+"""The default edition's route words, read before a sign's own action."""
 
 JOURNEY_ORDER = [
     "review", "physio-review", "modified-exercise",
@@ -178,10 +182,10 @@ def test_journey_red_flags_box_links_to_the_action_with_urgency_in_words(kb: Kno
     assert "".join(only(by_class(second, "cp-urgency")).itertext()) == "! Urgent"
     assert links(first) == [
         ("../hot-swollen-knee/", "Hot, swollen knee with fever"),
-        ("../emergency-care/", "Emergency department"),
+        ("../emergency-care/", "Hospital visit"),
     ]
     assert links(only(by_class(second, "cp-flag-go"))) == [("../urgent-gp/", "Urgent GP appointment")]
-    assert "Go to the emergency department now." in "".join(first.itertext())
+    assert ROUTES.get("routes.emergency") in "".join(first.itertext())
     stage_flag = only(by_class(root, "cp-stage-flags"))
     assert "".join(only(by_class(stage_flag, "cp-urgency")).itertext()) == "◷ Soon"
 
@@ -286,9 +290,9 @@ def test_text_alternative_is_a_nested_ordered_list_with_words_for_every_relation
         in text[2]
     )
     assert "Steroid injection (injection). Afterwards, back to: Modified exercise programme." in text[1]
-    assert "Soon: Pain that wakes you every night. Tell your clinician within a week." in text[1]
+    assert f"Soon: Pain that wakes you every night. {ROUTES.get('routes.soon')} Go to: Urgent GP appointment." in text[1]
     assert text[3].endswith("This is the last step.")
-    assert "Emergency: Hot, swollen knee with fever. Go to the emergency department now. Go to: Emergency department." in text[4]
+    assert f"Emergency: Hot, swollen knee with fever. {ROUTES.get('routes.emergency')} Go to: Hospital visit." in text[4]
     assert any(local(el.tag) == "ol" for li in items[:3] for el in li)
 
 

@@ -37,7 +37,7 @@ indicators:
     title: A hot, swollen knee and a fever
     summary: Your knee is hot, red and swollen, and you feel hot and unwell.
     urgency: emergency
-    action: Call 911 or your local emergency number now.
+    action: Get help now.
 """
 """Passes both ways: its "X-ray" is written `X\\-ray` in the page's Markdown, and the glossary must still find it."""
 

@@ -16,11 +16,13 @@ from carepath import check_pathway
 from carepath.model.graph import Treatment, Urgency
 from carepath.model.vocabulary import DEFAULT
 from carepath.render.pages import RenderOptions, render_pages
-from carepath.words import words
+from carepath.words import DEFAULT_EDITION, words
 from helpers_pathway import NUMB_GROIN, PILLS, Run, check, journey, run_cli, write_pathway
-from helpers_site import Build, article, html_pages, node_url, shared_build, text_of
+from helpers_site import Build, article, html_pages, node_url, shared_build, shipped_edition, text_of
 
-W = words()
+W = words(DEFAULT_EDITION)
+SHIPPED = words(shipped_edition())
+"""The words of the edition the shipped site is built as."""
 OLD_SENTENCE = "Stop and get medical help right away"
 
 PILLS_WITH_HELP = PILLS + "    risks: [An upset stomach]\n    get_help_if:\n"
@@ -90,8 +92,8 @@ def test_a_crisis_route_at_a_soft_urgency_warns(tmp_path: Path, capsys: pytest.C
 
 
 def test_a_line_whose_words_say_another_urgency_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert warnings_of(check(tmp_path, capsys, pills("{text: Chest pain. Call 911, urgency: urgent}"))) == [
-        ("pathway/treatments.yml:8:16: warning: treatment 'pills': the 'get_help_if' line 'Chest pain. Call 911' says '911', wording "
+    assert warnings_of(check(tmp_path, capsys, pills("{text: Chest pain. An emergency, urgency: urgent}"))) == [
+        ("pathway/treatments.yml:8:16: warning: treatment 'pills': the 'get_help_if' line 'Chest pain. An emergency' says 'emergency', wording "
         "for 'emergency', but its urgency is 'urgent'; set the level with 'urgency:' (the page shows its label and what to do) "
         "and keep the text to what you notice")
     ]
@@ -121,12 +123,13 @@ def test_lines_the_box_leaves_out_are_grouped_under_their_urgency_most_urgent_fi
 
 def test_an_emergency_line_leads_the_box_under_the_emergency_label_and_words(tmp_path: Path) -> None:
     """The page's own emergency sign ranks with the emergency red flags, ahead of them (it is the closest), under
-    the same label; it says what to do in the catalogue's words, the red flag in its own `action`."""
+    the same label and the edition's route words (a red flag's own `action`, if any, follows them)."""
     page = pills_page(tmp_path, "{text: Black poo, urgency: emergency}")
     box = page[page.index('<div class="cp-gethelp') : page.index("</div>")]
     label = 'cp-urgency-emergency">' + DEFAULT.urgency_label(Urgency.emergency) + ":</strong> "
-    assert box.count(label) == 2
-    assert box.index(label + md_escaped(W.get("routes.emergency"))) < box.index("- Black poo") < box.index(label + "Call 911 now") < box.index("- [Numbness in the groin]")
+    # the red flag has no action of its own: with the same route's words, it joins the line's group
+    assert box.count(label) == 1
+    assert box.index(label + md_escaped(W.get("routes.emergency")) + "\n") < box.index("- Black poo") < box.index("- [Numbness in the groin]")
     assert "## " + W.get("treatment.get_help_title") not in page  # nothing left for the section
 
 
@@ -231,7 +234,7 @@ def test_every_shipped_get_help_line_is_once_on_its_page_under_its_urgency(shipp
         for item in node.get_help_if:
             assert item.urgency is not None, (node.id, item.text)  # every shipped line is graded
             found = under.get(" ".join(item.text.split()), [])
-            words_for = W.get(f"routes.{(item.route or item.urgency).value}")
+            words_for = SHIPPED.get(f"routes.{(item.route or item.urgency).value}")
             if found != [(item.urgency.value, vocabulary.urgency_label(item.urgency), words_for)]:
                 problems.append(f"{node.id}: {item.text!r} is under {found}")
     assert problems == []
@@ -239,5 +242,5 @@ def test_every_shipped_get_help_line_is_once_on_its_page_under_its_urgency(shipp
 
 def test_the_self_harm_line_takes_the_crisis_route(shipped: Build) -> None:
     page = text_of(article(shipped.html(node_url("when-pt-does-not-help/nerve-pain-medicines"))))
-    crisis = W.get("routes.crisis")
+    crisis = SHIPPED.get("routes.crisis")
     assert f"{crisis} You have thoughts of harming yourself" in " ".join(page.split())

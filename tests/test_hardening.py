@@ -20,7 +20,7 @@ from helpers_site import SITE_FIXTURE, build, copy_project, env
 
 
 def _wide_pathway(tmp_path: Path, options: int) -> Path:
-    treatments = "".join(f"  - {{id: t{i}, title: Treatment {i}, summary: Something to try., type: device}}\n" for i in range(options))
+    treatments = "".join(f"  - {{id: t{i}, title: Treatment t{i}, summary: Something to try., type: device}}\n" for i in range(options))
     pathway = textwrap.dedent(
         f"""\
         pathways:
@@ -35,7 +35,7 @@ def _wide_pathway(tmp_path: Path, options: int) -> Path:
             options: [{", ".join(f"t{i}" for i in range(options))}]
             red_flags: [collapse]
         indicators:
-          - {{id: collapse, title: Collapse, summary: Falling down., urgency: emergency, action: Call 911 now.}}
+          - {{id: collapse, title: Collapse, summary: Falling down., urgency: emergency, action: Get help now.}}
         treatments:
         """
     )

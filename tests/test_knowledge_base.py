@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from carepath import check_pathway
 from carepath.render.pages import Renderer, RenderOptions
+from carepath.words import DEFAULT_EDITION, words
 from helpers_pathway import check
 from helpers_site import Build, article, article_links, build, copy_shipped, elements, node_url, resolve_href, text_of
 
@@ -52,7 +53,7 @@ def shoulder(pid: str) -> str:
             title: Your arm goes numb or weak all of a sudden
             summary: This can be a sign of a stroke.
             urgency: emergency
-            action: Call 911 now.
+            action: Get help now.
         """)
 
 
@@ -172,7 +173,7 @@ vocabulary:
   treatment_types:
     - {id: talking-therapy, label: Talking therapy, risky: false, schema_org: MedicalTherapy}
   urgency_labels:
-    emergency: Call 999 now
+    emergency: Act at once
   edge_labels:
     requires: {forward: do this first, backward: comes first for}
 """
@@ -189,14 +190,14 @@ treatments:
   - {id: pills, title: Pills, summary: Tablets., type: medication, requires: [cbt]}
 """
     run = check(tmp_path, capsys, {"journey.yml": journey("cbt", "pills", red_flags=("bad",)), "t.yml": treatments, "v.yml": VOCAB,
-                                   "i.yml": "indicators:\n  - {id: bad, title: Bad, summary: S., urgency: emergency, action: Go now.}\n"})
+                                   "i.yml": "indicators:\n  - {id: bad, title: Bad, summary: S., urgency: emergency}\n"})
     assert (run.code, run.problems) == (0, [])
     kb, _ = check_pathway(tmp_path / "pathway")
     pages = render_pages(kb)
     assert "Talking therapy" in pages["cbt.md"]
     assert "talking-therapy" not in pages["cbt.md"].split("\n---\n", 1)[1]  # never the raw value
-    assert "Call 999 now:</strong>" in pages["first-line.md"]  # the get-help line's label
-    assert '"Call 999 now: Go now' in pages["bad.md"]  # the red flag's own card
+    assert "Act at once:</strong>" in pages["first-line.md"]  # the get-help line's label
+    assert '"Act at once: ' + words(DEFAULT_EDITION).get("routes.emergency").replace(".", "\\.") in pages["bad.md"]  # the red flag's own card
     assert "comes first for" in pages["cbt.md"]  # the backlink from 'pills'
     html = stage_slice_html(kb, kb.pathways[0], "first-line", "first-line.md")
     assert "talking therapy" in html and "Do this first:" in html

@@ -325,7 +325,7 @@ def test_a_5000_node_knowledge_base_loads(tmp_path: Path) -> None:
     pathway = (
         f"pathways:\n  - id: big\n    title: Big\n    summary: Many steps.\n    stages: [{', '.join(f's{s}' for s in range(50))}]\n"
         "    red_flags: [collapse]\n"
-        "indicators:\n  - id: collapse\n    title: Collapse\n    summary: Falling down.\n    urgency: emergency\n    action: Call 911.\n"
+        "indicators:\n  - id: collapse\n    title: Collapse\n    summary: Falling down.\n    urgency: emergency\n"
     )
     folder = write_pathway(
         tmp_path,

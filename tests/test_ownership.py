@@ -20,7 +20,7 @@ from carepath.publish.export import export_graph
 from carepath.publish.search import node_search
 from carepath.settings import Settings
 from carepath.validate.ownership import contact_href, contact_kind
-from carepath.words import words
+from carepath.words import DEFAULT_EDITION, words
 from helpers_pathway import check, write_pathway
 from helpers_site import build, elements
 
@@ -44,7 +44,6 @@ SHARED = {
             title: Numbness in the groin
             summary: A sign of pressure on the nerves.
             urgency: emergency
-            action: Get help now.
         """,
     "shared/glossary.yml": f"""\
         glossary:
@@ -84,7 +83,6 @@ def team(pid: str, title: str, extra: str = "") -> dict[str, str]:
                 title: {title} getting worse fast
                 summary: Pain that gets much worse in a day.
                 urgency: urgent
-                action: See a doctor today.
                 refers_to: [exercise]
             """.replace("\n            \n", "\n"),
     }
@@ -101,7 +99,7 @@ KNEE = {
             definition: A support you wear around the knee.
         vocabulary:
           urgency_labels:
-            emergency: Call 999 now
+            emergency: Act at once
             urgent: See a doctor today
           edge_labels:
             refers_to: {{forward: go to, backward: a knee sign that sends you here}}
@@ -115,7 +113,7 @@ HIP = {
             definition: {HIP_TERM}
         vocabulary:
           urgency_labels:
-            emergency: Call 911 now
+            emergency: Get help at once
         """,
 }
 FILES = {**SHARED, **KNEE, **HIP}
@@ -153,8 +151,8 @@ def test_each_pathway_and_the_site_define_the_same_term_and_label_without_a_clas
     # A pathway's page reads its own entries first; the site's "specialist" gives way to the pathway's.
     assert [(g.term, scope) for g, scope in kb.page_glossary("knee")] == [("specialist", "knee"), ("knee brace", "knee"), ("splint", None)]
     assert [(g.term, scope) for g, scope in kb.page_glossary(None)] == [("specialist", None), ("splint", None)]
-    assert kb.vocabulary_of("knee").urgency_label(Urgency.emergency) == "Call 999 now"
-    assert kb.vocabulary_of("hip").urgency_label(Urgency.emergency) == "Call 911 now"
+    assert kb.vocabulary_of("knee").urgency_label(Urgency.emergency) == "Act at once"
+    assert kb.vocabulary_of("hip").urgency_label(Urgency.emergency) == "Get help at once"
     assert kb.vocabulary_of(None).urgency_label(Urgency.emergency) == words().get("vocabulary.urgency.emergency")
     assert kb.vocabulary_of("hip").edge_label(EdgeKind.refers_to, backward=True) == kb.vocabulary.edge_label(EdgeKind.refers_to, backward=True)
 
@@ -327,34 +325,37 @@ def test_each_pathway_with_terms_of_its_own_has_a_glossary_page_the_site_glossar
 
 def test_each_pathways_pages_label_its_signs_in_its_words_and_shared_pages_in_the_sites(site: SitePages) -> None:
     emergency, urgent = words().get("vocabulary.urgency.emergency"), words().get("vocabulary.urgency.urgent")
-    assert {emergency, urgent}.isdisjoint({"Call 999 now", "See a doctor today", "Call 911 now"})
+    assert {emergency, urgent}.isdisjoint({"Act at once", "See a doctor today", "Get help at once"})
 
     def labels(page: str) -> list[str]:
         """The labels of the "Get help now" box, in order (each pathway's fold by title, its emergency sign first)."""
         box = site.pages[page].split('class="cp-gethelp ', 1)[1].split("</div>", 1)[0]
         return [line.split(">", 1)[1].split(":</strong", 1)[0] for line in box.splitlines() if line.startswith('<strong class="cp-gethelp-label')]
 
-    assert labels("knee/exercise.md") == ["Call 999 now", "See a doctor today"]  # the shared sign too: the box is knee's
-    assert labels("hip/exercise.md") == ["Call 911 now", urgent]
+    assert labels("knee/exercise.md") == ["Act at once", "See a doctor today"]  # the shared sign too: the box is knee's
+    assert labels("hip/exercise.md") == ["Get help at once", urgent]
     # The shared page is on both pathways, a fold each (hip, knee): the shared sign in the site's words, each
     # pathway's own sign in its own.
     assert labels("pills.md") == [emergency, urgent, emergency, "See a doctor today"]
     # A sign's own card: the shared sign in the site's words, the knee's own sign in the knee's.
-    assert f'cp-card--emergency "{emergency}: Get help now\\."' in site.pages["numb-groin.md"] and "Call 9" not in site.pages["numb-groin.md"]
-    assert 'cp-card--urgent "See a doctor today: See a doctor today\\."' in site.pages["knee/worse-fast.md"]
+    route = words(DEFAULT_EDITION).get("routes.emergency").replace(".", "\\.")
+    card = site.pages["numb-groin.md"]
+    assert f'cp-card--emergency "{emergency}: {route}"' in card and "Act at once" not in card and "Get help at once" not in card
+    urgent_route = words(DEFAULT_EDITION).get("routes.urgent").replace(".", "\\.")
+    assert f'cp-card--urgent "See a doctor today: {urgent_route}"' in site.pages["knee/worse-fast.md"]
     # The diagrams of a pathway speak its words, on its own pages and in its part of a shared page.
     icon = 'class="cp-urgency"><span class="cp-icon" aria-hidden="true">‼</span> '
-    assert icon + "Call 999 now" in site.pages["knee.md"] and icon + emergency not in site.pages["knee.md"]
-    assert icon + "Call 911 now" in site.pages["hip.md"]
+    assert icon + "Act at once" in site.pages["knee.md"] and icon + emergency not in site.pages["knee.md"]
+    assert icon + "Get help at once" in site.pages["hip.md"]
     # Edge labels too: the knee's backlink words on its own pages only.
     assert "a knee sign that sends you here" in site.pages["knee/exercise.md"]
     assert "a knee sign that sends you here" not in site.pages["hip/exercise.md"]
 
 
 def test_a_pathways_own_sign_is_found_by_its_own_label(site: SitePages) -> None:
-    assert node_search(site.kb, "knee/worse-fast", words())["tags"][0] == "See a doctor today"
-    assert node_search(site.kb, "hip/worse-fast", words())["tags"][0] == words().get("vocabulary.urgency.urgent")
-    assert node_search(site.kb, "numb-groin", words())["tags"][0] == words().get("vocabulary.urgency.emergency")
+    assert node_search(site.kb, "knee/worse-fast", words(DEFAULT_EDITION))["tags"][0] == "See a doctor today"
+    assert node_search(site.kb, "hip/worse-fast", words(DEFAULT_EDITION))["tags"][0] == words().get("vocabulary.urgency.urgent")
+    assert node_search(site.kb, "numb-groin", words(DEFAULT_EDITION))["tags"][0] == words().get("vocabulary.urgency.emergency")
 
 
 def test_a_pathways_export_holds_its_own_glossary_then_the_sites(tmp_path: Path) -> None:
@@ -446,8 +447,8 @@ def test_the_build_cache_knows_whose_glossary_and_labels_a_page_reads(tmp_path: 
     cached, plain = build_site_pages(settings, Cache(cache)), build_site_pages(settings)
     assert cached.pages == plain.pages and cached.assets == plain.assets
     # The knee's labels are the site's now: the hip's pages take the urgent one (the hip has its own emergency label).
-    assert "See a doctor today:</strong>" in cached.pages["hip/exercise.md"] and "Call 911 now:</strong>" in cached.pages["hip/exercise.md"]
-    assert "Call 999 now:</strong>" in cached.pages["pills.md"] and "knee/glossary.md" not in cached.pages
+    assert "See a doctor today:</strong>" in cached.pages["hip/exercise.md"] and "Get help at once:</strong>" in cached.pages["hip/exercise.md"]
+    assert "Act at once:</strong>" in cached.pages["pills.md"] and "knee/glossary.md" not in cached.pages
 
 
 def test_a_signs_wording_is_checked_against_the_labels_it_is_shown_with(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -79,7 +79,7 @@ def test_pathway_problems_abort_with_the_same_messages_as_check(variants: dict[s
             "(did you mean 'inhaler-technique-check'?)"
         ),
         (
-            "pathway/care.yml:80:17: indicator 'reliever-use-often': unknown reference 'every-control' in 'refers_to' "
+            "pathway/care.yml:79:17: indicator 'reliever-use-often': unknown reference 'every-control' in 'refers_to' "
             "(did you mean 'everyday-control'?)"
         ),
     ]

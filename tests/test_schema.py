@@ -25,6 +25,8 @@ from carepath.model.graph import (
 )
 from carepath.model.schema import SCHEMA_PATH, schema_text
 from carepath.validate.graph import code_problem
+from carepath.validate.routes import literal_routes
+from carepath.words import DEFAULT_EDITION, editions
 from helpers_pathway import REPO, VALID, run_cli
 
 COMMITTED = REPO / SCHEMA_PATH
@@ -122,6 +124,11 @@ def test_guide_yaml_examples_are_valid(block: str) -> None:
     data = yaml.safe_load(textwrap.dedent(block))
     if data is None:
         return  # only the schema comment
+    assert [m.group(0) for m in literal_routes(block)] == []  # the guide's examples pass `check` too
+    if isinstance(data, dict) and set(data) == {"plugins"}:  # a site's mkdocs.yml, not pathway data: a shipped edition
+        options = [p["carepath"] for p in data["plugins"] if isinstance(p, dict) and "carepath" in p]
+        assert options and all(o.get("edition", DEFAULT_EDITION) in editions() for o in options)
+        return
     PathwayFile.model_validate(_with_node_around(data))
     for system_code in (data.get("codes") or []) if isinstance(data, dict) else []:
         assert code_problem(Code(**system_code)) is None

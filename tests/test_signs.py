@@ -12,13 +12,14 @@ from carepath import KnowledgeBase, load_knowledge_base
 from carepath.model.graph import Urgency
 from carepath.render.pages import RenderOptions, render_pages
 from carepath.render.signs import BOX_SIGNS, PathwaySigns, Relevance, page_signs, pathway_signs, shared_own_signs
-from carepath.words import words
+from carepath.words import DEFAULT_EDITION, words
 
-W = words("en")
+W = words(DEFAULT_EDITION)
 
 
 def flag(node_id: str, urgency: str, **more: Any) -> dict[str, Any]:
-    return {"id": node_id, "title": f"Sign {node_id}", "summary": "A sign to act on.", "urgency": urgency, "action": f"Act on {node_id}.", **more}
+    """A red flag with no action of its own: its urgency's route words say what to do."""
+    return {"id": node_id, "title": f"Sign {node_id}", "summary": "A sign to act on.", "urgency": urgency, **more}
 
 
 def knowledge_base(tmp_path: Path, *, pathway_flags: list[str], stage_flags: list[str], indicators: list[dict[str, Any]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import html
 import re
 import string
 from collections.abc import Iterator
@@ -14,8 +15,8 @@ import pytest
 from carepath import check_pathway
 from carepath import words as words_module
 from carepath.render.pages import Renderer, RenderOptions, long_date
-from carepath.words import WordsError, parse_catalogue, words
-from helpers_site import SITE_FIXTURE, shared_build
+from carepath.words import DEFAULT_EDITION, PROFILE_SECTIONS, WordsError, editions, parse_catalogue, words
+from helpers_site import SITE_FIXTURE, shared_build, shipped_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator" / "carepath"
@@ -57,8 +58,9 @@ def test_the_code_finds_its_lookups() -> None:
     assert len(_uses()) > 100
 
 
-def test_every_key_the_code_asks_for_is_in_the_catalogue() -> None:
-    entries = words().entries
+@pytest.mark.parametrize("edition", editions())
+def test_every_key_the_code_asks_for_is_in_the_catalogue(edition: str) -> None:
+    entries = words(edition).entries
     missing = []
     for where, pattern, counted in _uses():
         keys = [k for k in entries if _matches(pattern, counted, k)]
@@ -72,15 +74,20 @@ def test_every_key_the_code_asks_for_is_in_the_catalogue() -> None:
 
 
 def test_every_entry_in_the_catalogue_is_used() -> None:
+    """Every entry but the profile's: a hand-written page may ask for any of those (`{{ routes.emergency_number }}`)."""
     uses = _uses()
-    unused = [k for k in words().entries if not any(_matches(p, c, k) for _, p, c in uses)]
+    entries = words(DEFAULT_EDITION).entries
+    unused = [k for k in entries if not k.startswith(PROFILE_SECTIONS) and not any(_matches(p, c, k) for _, p, c in uses)]
     assert not unused, f"carepath/words/en.yml: entries nothing uses: {unused}"
 
 
-def test_every_entry_is_safe_where_it_lands_and_well_formed() -> None:
-    """Entries land in Markdown and HTML as written: no markup characters, and `{name}` fields that format can fill."""
-    for key, text in words().entries.items():
-        assert not set(text) & set('<>&"'), f"carepath/words/en.yml: '{key}' holds a markup character: {text!r}"
+@pytest.mark.parametrize("edition", editions())
+def test_every_entry_is_safe_where_it_lands_and_well_formed(edition: str) -> None:
+    """Entries land in Markdown and HTML as written: no markup characters (an `&` only where it cannot start a
+    character reference, as in A&E), and `{name}` fields that format can fill."""
+    for key, text in words(edition).entries.items():
+        assert not set(text) & set('<>"'), f"carepath/words/{edition}.yml: '{key}' holds a markup character: {text!r}"
+        assert not re.search(r"&(#|[A-Za-z0-9]+;)", text), f"carepath/words/{edition}.yml: '{key}' holds a character reference: {text!r}"
         assert text == text.strip() and text, key
         fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
         assert all(re.fullmatch(r"[a-z_]+", f) for f in fields), (key, fields)
@@ -127,14 +134,26 @@ def test_a_broken_catalogue_is_an_error_naming_the_entry(text: str, message: str
         parse_catalogue(text, "carepath/words/zz.yml")
 
 
+def test_editions_ship_the_same_profile_and_the_language_none() -> None:
+    """en-US and en-GB each give every route (so a page never misses one in either), and `en.yml` gives none, so no
+    edition can inherit another country's emergency number."""
+    assert editions() == ["en-GB", "en-US"]
+    profiles = [{k for k in words(e).entries if k.startswith(PROFILE_SECTIONS)} for e in editions()]
+    assert profiles[0] == profiles[1] and {f"routes.{u}" for u in ("emergency", "urgent", "soon", "routine", "crisis")} <= profiles[0]
+    assert not [k for k in words().entries if k.startswith(PROFILE_SECTIONS)]
+    assert "999" in words("en-GB").get("routes.emergency") and "A&E" in words("en-GB").get("routes.emergency")
+    assert "911" in words("en-US").get("routes.emergency") and "988" in words("en-US").get("routes.crisis")
+    assert "116 123" in words("en-GB").get("routes.crisis") and "mental health option" in words("en-GB").get("routes.crisis")
+
+
 def test_a_regional_catalogue_holds_only_what_differs_from_its_language(monkeypatch: pytest.MonkeyPatch) -> None:
     read = words_module._read
-    regional = {"en-GB": {"emergency.title": "Emergency: call 999 now"}, "en-ZZ": {"emergency.no_such": "x"}}
+    regional = {"en-GB": {"not_found.title": "We cannot find that page, sorry"}, "en-ZZ": {"emergency.no_such": "x"}}
     monkeypatch.setattr(words_module, "_read", lambda language: regional.get(language) or read(language))
     words.cache_clear()
     try:
         gb = words("en-GB")
-        assert gb.get("emergency.title") == "Emergency: call 999 now"
+        assert gb.get("not_found.title") == "We cannot find that page, sorry"
         assert gb.get("get_help.heading") == words("en").get("get_help.heading")
         assert gb.get("pathways.steps", count=2) == "2 steps"  # a region follows its language's plural rule
         with pytest.raises(WordsError, match=r"^carepath/words/en-ZZ\.yml: 'emergency\.no_such' is not in en\.yml"):
@@ -203,10 +222,10 @@ def test_the_theme_and_the_lookup_script_get_their_words_from_the_build(tmp_path
     """The 404 page reads the catalogue from `config.extra`, and the lookup page hands lookup.js its messages."""
     b = shared_build("shipped", tmp_path_factory)
     assert b.returncode == 0, b.output
-    w = words()
+    w = words(shipped_edition())
     missing = b.html("404.html")
-    for key in ("not_found.title", "not_found.summary", "emergency.title", "emergency.any_sign", "emergency.by_pathway", "not_found.home", "pathways.title"):
-        assert f">{w.get(key)}<" in missing, key
+    for key in ("not_found.title", "not_found.summary", "routes.emergency_title", "emergency.any_sign", "emergency.by_pathway", "not_found.home", "pathways.title"):
+        assert f">{html.escape(w.get(key), quote=False)}<" in missing, key
     lookup = b.html("lookup/")
     assert f'data-unknown-code="{w.get("lookup.unknown_code")}"' in lookup
     assert f'data-unknown-system="{w.get("lookup.unknown_system")}"' in lookup

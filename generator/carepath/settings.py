@@ -20,7 +20,7 @@ import yaml
 
 from carepath import urls as links
 from carepath.urls import Urls
-from carepath.words import DEFAULT_LANGUAGE, Words, words
+from carepath.words import DEFAULT_EDITION, Words, editions, words
 
 PLUGIN_NAME = "carepath"
 """The plugin's name under `plugins:` in `mkdocs.yml` (its entry point)."""
@@ -85,8 +85,10 @@ class Settings:
     """The build cache, relative to `mkdocs.yml`: git-ignored, safe to delete; an empty string turns it off."""
     today: dt.date = field(default_factory=build_date)
     """The build's date, for review-due checks."""
-    language: str = DEFAULT_LANGUAGE
-    """The language of the words catalogue every reader-facing string comes from (`carepath/words/<language>.yml`)."""
+    edition: str = DEFAULT_EDITION
+    """The edition the site is built as (`en-US`, `en-GB`): its words catalogue (`carepath/words/<edition>.yml` over
+    its language's) and its locale profile, the routes every sign's words of what to do and every emergency line
+    come from. One knowledge base, one edition per build; the default keeps a site's pages as they were."""
     url_prefix: str = ""
     """The folder of the site every generated page, asset and redirect goes in (`care/`), for pathway pages
     inside a host site; `` puts them at the site's root."""
@@ -98,6 +100,11 @@ class Settings:
     def urls(self) -> Urls:
         """Every `src_uri` and href of this site (it carries `use_directory_urls`)."""
         return Urls(use_directory_urls=self.use_directory_urls)
+
+    @property
+    def language(self) -> str:
+        """The words catalogue every reader-facing string comes from: the edition's."""
+        return self.edition
 
     @property
     def words(self) -> Words:
@@ -158,6 +165,7 @@ class Settings:
             cache_dir=options.get("cache_dir", cls.cache_dir),
             url_prefix=links.url_prefix(str(options.get("url_prefix") or cls.url_prefix)),
             nav_section=options.get("nav_section") or cls.nav_section,
+            edition=options.get("edition") or cls.edition,
             root=root,
             **site,
         )
@@ -317,11 +325,17 @@ _EXPECTED: dict[str, tuple[tuple[type, ...], str]] = {
     "cache_dir": ((str,), "a string"),
     "url_prefix": ((str,), "a string"),
     "nav_section": ((str, type(None)), "a string"),
+    "edition": ((str,), "a string"),
     "readability.enabled": ((bool,), "true or false"),
     "readability.max_grade": ((int, float), "a number"),
     "readability.max_median": ((int, float), "a number"),
 }
 """What each option's value must be when read from `mkdocs.yml` (the plugin's own schema checks a MkDocs build)."""
+
+
+def edition_problem(value: str) -> str:
+    """Why `value` is not an edition Carepath ships, naming those it does."""
+    return f"no edition {value!r}; Carepath ships {', '.join(repr(e) for e in editions())}"
 
 
 def plugin_options(data: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -344,6 +358,8 @@ def plugin_options(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         types, words = _EXPECTED[key]
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             problems.append(f"{where}: plugins.{PLUGIN_NAME}.{key}: expected {words}, got {value!r}")
+    if isinstance(options.get("edition"), str) and options["edition"] not in editions():
+        problems.append(f"{where}: plugins.{PLUGIN_NAME}.edition: {edition_problem(options['edition'])}")
     if isinstance(options.get("url_prefix"), str):
         try:
             links.url_prefix(options["url_prefix"])

@@ -13,8 +13,9 @@ from urllib.parse import urljoin
 import pytest
 from carepath import KnowledgeBase
 from carepath.model.graph import Indicator, Urgency
+from carepath.publish.search import emergency_words
 from carepath.words import words
-from helpers_site import node_url, shipped_id
+from helpers_site import node_url, shipped_edition, shipped_id
 
 from .conftest import PAGE_KINDS, SITE_URL, page_of_kind
 
@@ -25,6 +26,9 @@ pytestmark = pytest.mark.browser
 
 MIN_LABEL_PX = 12.0
 W = words("en")
+EDITION = words(shipped_edition())
+"""The edition the browser tests' site is built as (the shipped `mkdocs.yml`'s): its route words, number and search words."""
+CALL_EMERGENCY = f"call {EDITION.get('routes.emergency_number')}"
 NODE_KINDS = [k for k in PAGE_KINDS if k in ("pathway", "stage", "treatment", "condition", "indicator")]
 
 # The rendered size of every label of an SVG chart: font size times the chart's scale on screen.
@@ -88,7 +92,7 @@ def test_search_puts_the_page_that_answers_first(page: Page, base_url: str, quer
     assert {node_url(n) for n in not_top} & set(results[:3]) == set(), results[:5]
 
 
-@pytest.mark.parametrize("query", ["emergency", "call 911", "ambulance"])
+@pytest.mark.parametrize("query", list(dict.fromkeys(["emergency", CALL_EMERGENCY, *emergency_words(EDITION)])))
 def test_search_for_an_emergency_puts_the_emergency_red_flags_first(page: Page, base_url: str, kb: KnowledgeBase, query: str) -> None:
     flags = emergency_flags(kb)
     results = search(page, base_url, query)
@@ -190,7 +194,7 @@ def test_404_offers_emergency_signs_home_and_a_to_z_from_any_depth(missing: Page
     page = missing
     assert page.locator("h1").inner_text() == "We cannot find that page"
     box = page.locator(".cp-emergency-box")
-    assert box.is_visible() and "call 911" in box.inner_text().lower()
+    assert box.is_visible() and CALL_EMERGENCY in box.inner_text().lower()
     hrefs = box.locator("a").evaluate_all("els => els.map(a => a.href)")
     assert hrefs == [base_url + node_url(p.id) + "#warning-signs" for p in kb.pathways_sorted()], "one link per pathway, to its list"
     for name, target in [("Go to the home page", ""), ("Every topic from A to Z", "a-z/"), ("All care pathways", "pathways/")]:

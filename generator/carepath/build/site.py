@@ -36,6 +36,9 @@ from carepath.publish.page_extras import page_extras, qr_jobs
 from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
 from carepath.settings import Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
+from carepath.validate.routes import file_routes, fill_routes
+from carepath.words import DEFAULT_EDITION, Words
+from carepath.words import words as catalogue
 
 
 @dataclass
@@ -195,11 +198,15 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
     return out
 
 
-def content_problems(markdown: str, src_uri: str, kb: KnowledgeBase, path: str, prefix: str = "") -> tuple[str, list[Problem]]:
-    """Resolve `node:` links in a hand-written page (node pages under `prefix`); report them, and anything it
-    would load from another host."""
+def content_problems(
+    markdown: str, src_uri: str, kb: KnowledgeBase, path: str, prefix: str = "", words: Words | None = None
+) -> tuple[str, list[Problem]]:
+    """Resolve `node:` links in a hand-written page (node pages under `prefix`) and fill its `{{ routes.<name> }}`
+    from the edition's profile (`words`); report them, anything it would load from another host, and any emergency
+    number or route it writes itself."""
     text, problems = resolve_node_links(markdown, src_uri, kb, path, prefix)
-    return text, problems + foreign_loads(markdown, path)
+    text, unknown = fill_routes(text, words or catalogue(DEFAULT_EDITION), path)
+    return text, problems + unknown + foreign_loads(markdown, path) + file_routes(markdown, path)
 
 
 def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[Problem]:

@@ -53,7 +53,13 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     problems += alias_clashes(kb, content, docs, settings.urls, prefix)
     for uri in (u for u in content if u.endswith(".md")):
         text = (docs_dir / uri).read_text(encoding="utf-8", errors="replace")
-        problems += content_problems(text, uri, kb, f"{docs}/{uri}")[1]
+        problems += content_problems(text, uri, kb, f"{docs}/{uri}", words=settings.words)[1]
+    if settings.custom_dir is not None and settings.custom_dir.is_dir():
+        from carepath.validate.routes import file_routes
+
+        for path in sorted(p for p in settings.custom_dir.rglob("*") if p.suffix in (".html", ".j2") and p.is_file()):
+            where = path.relative_to(settings.root).as_posix() if settings.root and path.is_relative_to(settings.root) else path.as_posix()
+            problems += file_routes(path.read_text(encoding="utf-8", errors="replace"), where)
     plan = plan_site(kb, settings)
     own = [o for u in content if (o := links.unprefixed(u, prefix)) is not None]
     generated = [prefix + u for u in plan.generated(own)]

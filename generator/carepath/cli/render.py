@@ -42,7 +42,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
         uri = path.relative_to(docs_dir).as_posix()
         if path.suffix == ".md":
-            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{docs_dir.name}/{uri}", prefix)
+            text, found = content_problems(path.read_text(encoding="utf-8"), uri, site.kb, f"{docs_dir.name}/{uri}", prefix, settings.words)
             problems += found
             content[uri] = text.encode("utf-8")
         else:

@@ -11,7 +11,7 @@ from carepath.model.graph import URGENCY_ORDER, EdgeKind, Indicator, KnowledgeBa
 from carepath.model.vocabulary import Vocabulary
 from carepath.text.escape import html_text
 from carepath.urls import DIRECTORY_URLS, Urls, node_uri
-from carepath.words import Words, words
+from carepath.words import DEFAULT_EDITION, Words, words
 
 
 @dataclass
@@ -25,7 +25,7 @@ class _Ctx:
     """Nodes drawn as boxes of their own; only these carry the visible 'You are here' label."""
     members: frozenset[str] = frozenset()
     """The pathway's own nodes (`KnowledgeBase.members`)."""
-    w: Words = field(default_factory=words)
+    w: Words = field(default_factory=lambda: words(DEFAULT_EDITION))
     """The words catalogue every label comes from."""
 
     @property
@@ -80,7 +80,7 @@ class _Ctx:
 
 
 def _ctx(kb: KnowledgeBase, pathway: Pathway, page_uri: str, here: str | None, urls: Urls, w: Words | None) -> _Ctx:
-    ctx = _Ctx(kb, pathway, page_uri, here, urls, members=frozenset(kb.members(pathway.id)), w=w or words())
+    ctx = _Ctx(kb, pathway, page_uri, here, urls, members=frozenset(kb.members(pathway.id)), w=w or words(DEFAULT_EDITION))
     ctx.primaries = {pathway.id, *pathway.stages, *pathway.red_flags}
     for sid in pathway.stages:
         ctx.primaries.update(ctx.targets(sid, EdgeKind.offers))

@@ -39,7 +39,7 @@ def _flag_item(ctx: _Ctx, flag: Indicator, tag: str = "li") -> str:
         f'<{tag} class="cp-flag cp-urgency-{u}{here}">'
         f'<span class="cp-urgency"><span class="cp-icon" aria-hidden="true">{icon}</span> {label}</span> '
         f'<span class="cp-flag-title">{ctx.link(flag.id, primary=True)}</span> '
-        f'<span class="cp-action">{html_text(flag.action, xml=True)}</span>{goto}</{tag}>'
+        f'<span class="cp-action">{html_text(ctx.w.action(flag.urgency.value, flag.action), xml=True)}</span>{goto}</{tag}>'
     )
 
 

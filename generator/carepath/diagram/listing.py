@@ -30,7 +30,7 @@ def _text_option(ctx: _Ctx, option_id: str) -> str:
 
 def _text_flag(ctx: _Ctx, flag: Indicator) -> str:
     label = ctx.urgency_label(flag.urgency)
-    out = f"<li>{label}: {ctx.link(flag.id)}. {html_text(flag.action, xml=True)}"
+    out = f"<li>{label}: {ctx.link(flag.id)}. {html_text(ctx.w.action(flag.urgency.value, flag.action), xml=True)}"
     for kind in (EdgeKind.refers_to, EdgeKind.relevant_to):
         targets = ctx.targets(flag.id, kind)
         if targets:

@@ -96,7 +96,7 @@ def vanished_urls(site: SitePages, content: list[str]) -> list[Problem]:
 def content_page(site: SitePages, markdown: str, source: str, src_uri: str, docs_name: str) -> tuple[str, list[Problem]]:
     """A hand-written page's Markdown with its `node:` links resolved, and its problems at the lines of the
     file as its author sees it (`source`, front matter included)."""
-    resolved, problems = content_problems(markdown, src_uri, site.kb, f"{docs_name}/{src_uri}", site.url_prefix)
+    resolved, problems = content_problems(markdown, src_uri, site.kb, f"{docs_name}/{src_uri}", site.url_prefix, site.settings.words)
     cut = front_matter_lines(source, markdown) if problems else 0
     return resolved, [replace(p, position=replace(p.position, line=p.position.line + cut)) for p in problems]
 

@@ -34,7 +34,8 @@ from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host, preview
 from carepath.publish.search import search_fields
-from carepath.settings import PATHWAY_DIR, ConfigError, Readability, Settings
+from carepath.settings import PATHWAY_DIR, ConfigError, Readability, Settings, edition_problem
+from carepath.words import editions
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -59,6 +60,16 @@ class UrlPrefix(c.Type[str]):
             raise ValidationError(str(exc)) from None
 
 
+class Edition(c.Type[str]):
+    """An edition Carepath ships (`carepath/words/<edition>.yml`); anything else is a config error naming them."""
+
+    def run_validation(self, value: object) -> str:
+        edition = super().run_validation(value)
+        if edition not in editions():
+            raise ValidationError(edition_problem(edition))
+        return edition
+
+
 class CarepathConfig(base.Config):
     pathway_dir = c.Type(str, default=PATHWAY_DIR)
     diagrams = c.Type(bool, default=Settings.diagrams)
@@ -69,6 +80,7 @@ class CarepathConfig(base.Config):
     cache_dir = c.Type(str, default=Settings.cache_dir)
     url_prefix = UrlPrefix(str, default=Settings.url_prefix)
     nav_section = c.Optional(c.Type(str))
+    edition = Edition(str, default=Settings.edition)
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):

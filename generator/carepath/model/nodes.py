@@ -267,7 +267,10 @@ class Indicator(NodeBase):
     """A red flag or clinical sign, with how urgently it needs action."""
 
     urgency: Urgency
-    action: Line = Field(description="what to do, in plain words")
+    action: Line | None = Field(
+        default=None,
+        description="steps to take besides the edition's route for the urgency (which says whom to call and where to go); never a phone number or a place",
+    )
     refers_to: list[Ref] = Field(default_factory=list, description="treatment ids (a consult) this calls for")
     relevant_to: list[Ref] = Field(default_factory=list, description="condition ids this sign may point to")
 

@@ -65,7 +65,7 @@ def node_search(kb: KnowledgeBase, node_id: str, words: Words) -> dict[str, Any]
 
 def emergency_words(words: Words) -> list[str]:
     """What a reader types when looking for help in an emergency ("911", "ambulance"), from the catalogue."""
-    return [w.strip() for w in words.get("search.emergency").split(",") if w.strip()]
+    return [w.strip() for w in words.get("routes.search").split(",") if w.strip()]
 
 
 def search_fields(site_fields: dict[str, Any]) -> dict[str, Any]:

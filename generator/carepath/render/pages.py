@@ -69,7 +69,7 @@ from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
 from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
 from carepath.validate.ownership import contact_href
-from carepath.words import DEFAULT_LANGUAGE, Words, words
+from carepath.words import DEFAULT_EDITION, Words, words
 
 TEMPLATE_OVERRIDE_SUBDIR = "carepath"
 """Page templates in `site_overrides/carepath/` replace the packaged ones of the same name."""
@@ -137,7 +137,7 @@ class RenderOptions:
     """Per node page: `(renderer, node_id, src_uri) -> {"front_matter": {...}, "handout": markdown}`."""
     qr: Callable[[str, str], str] | None = None
     """Makes a handout's QR code, `(text, label) -> svg`: `qr.qr_svg` when None, else the build cache's memo of it."""
-    language: str = DEFAULT_LANGUAGE
+    language: str = DEFAULT_EDITION
     """The words catalogue every page, diagram and handout is written from (`carepath/words/<language>.yml`)."""
     url_prefix: str = ""
     """The folder the pages are published in (the plugin's `url_prefix`): site-relative URLs in exports name it."""
@@ -437,7 +437,7 @@ class Renderer:
             elif sign.indicator is not None:
                 ind = self.kb.nodes[sign.indicator]
                 assert isinstance(ind, Indicator)
-                lines.append((sign.urgency, self.sign_label(ind, scope), ind.action, BoxLine(link=self.link(uri, ind.id), text="")))
+                lines.append((sign.urgency, self.sign_label(ind, scope), self.words.action(ind.urgency.value, ind.action), BoxLine(link=self.link(uri, ind.id), text="")))
         groups = sign_groups(lines)
         pathway = signs.pathway
         total = len(signs.all_signs)
@@ -984,4 +984,6 @@ def _environment(overrides_dir: Path | None, words: Words) -> jinja2.Environment
     # Every string a reader sees comes from the catalogue: `{{ w("key", name=value | md) }}`, its values escaped
     # by the caller for where they land. A missing key raises `WordsError`, never renders as nothing.
     env.globals["w"] = words.get
+    # What to do for a red flag: the edition's route for its urgency, then its own `action` (`Words.action`).
+    env.globals["action"] = lambda node: words.action(node.urgency.value, node.action)
     return env

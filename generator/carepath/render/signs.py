@@ -26,8 +26,8 @@ GROUP_TEXT = 12
 """What a new group's label ('Urgent:') counts for, besides its words of what to do."""
 
 ROUTE_TEXT = 45
-"""What the words of a treatment's own signs' route ('Call 911 or your local emergency number now.', from the
-words catalogue) count for: about as long as a red flag's own words of what to do."""
+"""What the words of a sign's route (its urgency's, or a crisis line: 'Call 911 or your local emergency number now.',
+from the edition's profile) count for; a red flag's own `action` is read after them and counts too."""
 
 SHARED_OWN_SIGNS = 2
 """On a page on several pathways, the most of the treatment's own signs listed above the pathways' folds: the
@@ -159,13 +159,13 @@ def _fit(kb: KnowledgeBase, candidates: tuple[Sign, ...], limit: int) -> tuple[S
     group: tuple[Urgency, str] | None = None
     for sign in candidates[:limit]:
         node = kb.nodes[sign.indicator] if sign.indicator else None
-        action = node.action if isinstance(node, Indicator) else ""
+        action = (node.action or "") if isinstance(node, Indicator) else ""
         size = len(node.title) if node else len(sign.own.text) if sign.own else 0
         # A new group costs its label and words, unless the sign joins the one before: same urgency, and the same
         # words (an own sign's are its urgency's route, which red flags of that urgency mostly say too).
         joins = group is not None and group[0] == sign.urgency and (group[1] == action or not group[1] or not action)
         if not joins:
-            size += GROUP_TEXT + (len(action) if isinstance(node, Indicator) else ROUTE_TEXT)
+            size += GROUP_TEXT + ROUTE_TEXT + len(action)
         if shown and used + size > BOX_TEXT:
             break
         shown.append(sign)

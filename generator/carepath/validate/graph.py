@@ -33,6 +33,7 @@ from carepath.urls import glossary_anchor
 from carepath.validate.contexts import check_use, context_edges, contexts_of
 from carepath.validate.decisions import check_decision_aids
 from carepath.validate.ownership import check_owners
+from carepath.validate.routes import check_literal_routes
 from carepath.validate.safety import check_safety
 from carepath.validate.sources import build_register, check_citations
 from carepath.validate.wording import check_review_words
@@ -156,6 +157,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_text(kb, entry_of, loaded)
     problems += _check_prose(kb, entry_of)
     problems += check_review_words(kb, entry_of, loaded)
+    problems += check_literal_routes(kb, entry_of, loaded)
     return kb, problems
 
 

@@ -165,7 +165,8 @@ def _wording_conflict(text: str, urgency: Urgency, vocabularies: list[Vocabulary
 def _urgency_wording(node: Indicator, entry: Entry, vocabularies: list[Vocabulary]) -> list[Problem]:
     problems = []
     for name in URGENCY_TEXT_FIELDS:
-        says = _wording_conflict(getattr(node, name), node.urgency, vocabularies)
+        text = getattr(node, name)
+        says = _wording_conflict(text, node.urgency, vocabularies) if text else None
         if says:
             message = f"indicator '{node.id}': '{name}' {says}; set the level with 'urgency:' (the page shows its label) and keep the text to what to do"
             problems.append(Problem(entry.locate(name), message, "warning"))

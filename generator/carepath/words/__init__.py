@@ -4,7 +4,9 @@ English: templates call `w("key")`, Python code `words.get("key")`, the theme an
 A catalogue is a YAML file beside this module (`en.yml`), nested mappings whose leaves are strings; keys are the
 dotted paths to them (`kind.indicator.title`). `{name}` in a string is filled from the keyword arguments, which the
 caller has already escaped for where the text lands. A string with `count` chooses its plural form: `one` or
-`other` under its key. A regional edition (`en-GB.yml`) holds only what differs from its language's catalogue.
+`other` under its key. A regional edition (`en-GB.yml`) holds only what differs from its language's catalogue, and
+its locale profile: the `routes:` section (how to get help at each urgency: words, number, place), which only an
+edition has, so a page never says another country's emergency number.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from typing import Any
 import yaml
 
 DEFAULT_LANGUAGE = "en"
+
+DEFAULT_EDITION = "en-US"
+"""The edition a site is built as unless it picks another (the plugin's `edition` option)."""
+
+PROFILE_SECTIONS = ("routes.",)
+"""Keys only an edition's catalogue holds, each edition all of them: its locale profile."""
 
 PLURAL_RULES: dict[str, Callable[[int], str]] = {
     "en": lambda n: "one" if n == 1 else "other",
@@ -38,6 +46,10 @@ class Words:
     def where(self) -> str:
         return f"carepath/words/{self.language}.yml"
 
+    def _where(self, key: str) -> str:
+        """The catalogue an entry belongs in: its edition's for a profile key, else its language's."""
+        return self.where if key.startswith(PROFILE_SECTIONS) else f"carepath/words/{self.language.split('-')[0]}.yml"
+
     def get(self, key: str, count: int | None = None, **params: Any) -> str:
         """The text at `key`, with `{name}` filled from `params`; with `count`, its `one` or `other` form."""
         if count is not None:
@@ -46,19 +58,31 @@ class Words:
         try:
             text = self.entries[key]
         except KeyError:
-            raise WordsError(f"{self.where}: no entry '{key}'") from None
+            raise WordsError(f"{self._where(key)}: no entry '{key}'") from None
         if not params:
             return text
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError) as exc:
-            raise WordsError(f"{self.where}: entry '{key}' cannot be filled from {sorted(params)}: {exc!r}") from None
+            raise WordsError(f"{self._where(key)}: entry '{key}' cannot be filled from {sorted(params)}: {exc!r}") from None
 
     def __call__(self, key: str, count: int | None = None, **params: Any) -> str:
         return self.get(key, count, **params)
 
     def has(self, key: str) -> bool:
         return key in self.entries
+
+    def action(self, urgency: str, extra: str | None = None) -> str:
+        """What to do for a sign of `urgency`: the edition's route for it (`routes.<urgency>`), then the sign's own
+        `extra` steps, which never hold a number or a place (AUTHORING.md, "Editions")."""
+        route = self.get(f"routes.{urgency}")
+        return f"{route} {extra}" if extra else route
+
+
+def editions() -> list[str]:
+    """The editions Carepath ships: every regional catalogue beside `en.yml` (`en-GB`, `en-US`)."""
+    folder = resources.files("carepath").joinpath("words")
+    return sorted(f.name[: -len(".yml")] for f in folder.iterdir() if f.name.endswith(".yml") and "-" in f.name)
 
 
 def plural_form(language: str, count: int) -> str:
@@ -100,13 +124,18 @@ def parse_catalogue(text: str, where: str) -> dict[str, str]:
 
 @cache
 def words(language: str = DEFAULT_LANGUAGE) -> Words:
-    """The catalogue of `language`, read once. `en-GB` is `en` with `en-GB.yml`'s entries in place of its own."""
+    """The catalogue of `language`, read once. `en-GB` is `en` with `en-GB.yml`'s entries in place of its own, and
+    its profile (`routes:`), which the language's catalogue does not hold."""
     base, _, region = language.partition("-")
     if not region:
-        return Words(language, _read(language))
+        entries = _read(language)
+        profile = sorted(k for k in entries if k.startswith(PROFILE_SECTIONS))
+        if profile:
+            raise WordsError(f"carepath/words/{language}.yml: '{profile[0]}' belongs in each edition's catalogue ({language}-XX.yml), not the language's")
+        return Words(language, entries)
     entries = dict(words(base).entries)
     for key, text in _read(language).items():
-        if key not in entries:
+        if key not in entries and not key.startswith(PROFILE_SECTIONS):
             raise WordsError(f"carepath/words/{language}.yml: '{key}' is not in {base}.yml, so nothing uses it")
         entries[key] = text
     return Words(language, entries)
