@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from carepath import check_pathway
-from carepath.model.graph import Treatment, Urgency
+from carepath.model.graph import Indicator, Treatment, Urgency
 from carepath.model.vocabulary import DEFAULT, TreatmentKind
 from carepath.validate.safety import is_risky, urgency_conflict
-from helpers_pathway import NUMB_GROIN, PILLS, VALID, Run, check, journey, run_cli, write_pathway
+from helpers_pathway import NUMB_GROIN, PILLS, SHIPPED, VALID, Run, check, journey, run_cli, write_pathway
 from helpers_site import Build, article, article_links, node_url, section, shared_build, shipped_id, text_of
 
 PHYSIO = PILLS.replace("pills", "physio").replace("medication", "self-care")
@@ -191,21 +191,22 @@ def test_patient_words_are_in_the_search_index(shipped: Build, word: str, node_i
     assert node_url(node_id) in hits
 
 
-@pytest.mark.parametrize(
-    ("node_id", "label"),
-    [
-        ("back-pain-after-serious-fall-or-accident", "Emergency"),
-        ("chest-pain-or-feeling-very-unwell", "Emergency"),
-        ("scan-shows-unstable-bone", "Urgent"),
-        ("fever-or-feeling-unwell", "Urgent"),
-        ("back-pain-with-weak-bones", "Urgent"),
-        ("signs-of-cancer", "Urgent"),
-    ],
-)
-def test_each_new_red_flag_shows_its_urgency_on_its_page_and_the_pathway_home(shipped: Build, node_id: str, label: str) -> None:
+def _pathway_red_flags() -> list[tuple[str, str, str]]:
+    """(pathway, red flag, its urgency's label) for every red flag a shipped pathway lists, read from the YAML."""
+    kb, _ = check_pathway(SHIPPED)
+    return [
+        (p.id, flag_id, kb.vocabulary_of(p.id).urgency_label(flag.urgency))
+        for p in kb.pathways
+        for flag_id in p.red_flags
+        if isinstance(flag := kb.nodes[flag_id], Indicator)
+    ]
+
+
+@pytest.mark.parametrize(("pathway_id", "node_id", "label"), _pathway_red_flags())
+def test_each_red_flag_shows_its_urgency_on_its_page_and_the_pathway_home(shipped: Build, pathway_id: str, node_id: str, label: str) -> None:
     card = re.search(r'<div class="admonition [^"]*cp-card[^"]*">\s*<p class="admonition-title">([^<]*)</p>', article(shipped.html(node_url(node_id))))
     assert card and card.group(1).startswith(f"{label}: "), card and card.group(1)
-    assert node_url(node_id) in article_links(shipped, node_url("when-pt-does-not-help"))
+    assert node_url(node_id) in article_links(shipped, node_url(pathway_id))
 
 
 def test_the_unstable_fracture_flag_is_not_soon(shipped: Build) -> None:

@@ -368,3 +368,21 @@ def plugin_options(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     if problems:
         raise ConfigError("\n".join(problems))
     return options
+
+
+def site_settings(pathway_dir: Path, config: str | None) -> Settings:
+    """The settings of the site this pathway folder is for: its `--config`, or the `mkdocs.yml` beside the folder
+    that names it; else the defaults for the folder alone, with no hand-written pages to check."""
+    return site_of(pathway_dir, config)[0]
+
+
+def site_of(pathway_dir: Path, config: str | None) -> tuple[Settings, Path | None]:
+    """`site_settings` and the `mkdocs.yml` they come from (None: the defaults)."""
+    if config:
+        return Settings.from_mkdocs_yml(Path(config)), Path(config)
+    beside = pathway_dir.resolve().parent / "mkdocs.yml"
+    if beside.is_file():
+        settings = Settings.from_mkdocs_yml(beside)
+        if settings.pathway_dir == pathway_dir.resolve():
+            return settings, beside
+    return Settings(pathway_dir=pathway_dir.resolve()), None

@@ -20,7 +20,8 @@ from carepath.diagram.errors import DiagramError
 from carepath.model.graph import KnowledgeBase
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
-from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml
+from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml, site_settings
+from carepath.settings import site_of as _site
 from carepath.validate.graph import counts
 
 
@@ -66,24 +67,6 @@ def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
     clashes = url_clashes(generated, content, docs, settings.urls) + file_clashes(plan, content, docs, prefix)
     problems += clashes
     return problems + vanished(plan, content, settings.root)
-
-
-def site_settings(pathway_dir: Path, config: str | None) -> Settings:
-    """The settings of the site this pathway folder is for: its `--config`, or the `mkdocs.yml` beside the folder
-    that names it; else the defaults for the folder alone, with no hand-written pages to check."""
-    return _site(pathway_dir, config)[0]
-
-
-def _site(pathway_dir: Path, config: str | None) -> tuple[Settings, Path | None]:
-    """`site_settings` and the `mkdocs.yml` they come from (None: the defaults)."""
-    if config:
-        return Settings.from_mkdocs_yml(Path(config)), Path(config)
-    beside = pathway_dir.resolve().parent / "mkdocs.yml"
-    if beside.is_file():
-        settings = Settings.from_mkdocs_yml(beside)
-        if settings.pathway_dir == pathway_dir.resolve():
-            return settings, beside
-    return Settings(pathway_dir=pathway_dir.resolve()), None
 
 
 def check_cache(settings: Settings, mkdocs_yml: Path | None) -> Cache:
@@ -255,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     from carepath.cli.serve import add_commands as add_serve
 
     add_serve(sub)
+    from carepath.cli.new import add_commands as add_new
+
+    add_new(sub)
     return parser
 
 
