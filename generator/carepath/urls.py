@@ -105,6 +105,15 @@ def pathway_json_uri(pathway_id: str) -> str:
     return page_url(node_uri(pathway_id), True) + "pathway.json"
 
 
+FHIR_VERSIONS = ("R4B", "R5")
+"""The FHIR releases a pathway's Bundle is published in (`publish/fhir.py`)."""
+
+
+def fhir_json_uri(pathway_id: str, version: str) -> str:
+    """A pathway's FHIR Bundle sits beside its `pathway.json`: `<pathway>/fhir-r4b.json`, `<pathway>/fhir-r5.json`."""
+    return page_url(node_uri(pathway_id), True) + f"fhir-{version.lower()}.json"
+
+
 def redirect_uri(alias: str, use_directory_urls: bool = True) -> str:
     """The file that answers at a former id's URL."""
     url = page_url(node_uri(alias), use_directory_urls)

@@ -30,7 +30,7 @@ class Plan:
     """The generator's CSS, added to the theme's `extra_css`."""
     scripts: tuple[str, ...]
     exports: tuple[str, ...]
-    """Data files: `codes.json` and each pathway's `pathway.json`."""
+    """Data files: `codes.json` and each pathway's `pathway.json` and FHIR Bundles."""
     diagrams: tuple[str, ...]
     """Standalone SVG of each pathway overview that is drawn as a chart."""
     redirects: dict[str, str]
@@ -88,7 +88,10 @@ def plan_site(kb: KnowledgeBase, settings: Settings) -> Plan:
         pages=tuple(pages),
         stylesheets=tuple(stylesheet_files()),
         scripts=(LOOKUP_SCRIPT_URI,),
-        exports=(CODES_JSON_URI, *(links.pathway_json_uri(p.id) for p in kb.pathways)),
+        exports=(
+            CODES_JSON_URI,
+            *(u for p in kb.pathways for u in (links.pathway_json_uri(p.id), *(links.fhir_json_uri(p.id, v) for v in links.FHIR_VERSIONS))),
+        ),
         diagrams=tuple(urls.overview_svg_uri(p.id) for p in drawn),
         redirects=redirects,
         in_nav=frozenset(nav),

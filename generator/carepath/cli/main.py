@@ -17,7 +17,7 @@ from carepath.audit.manifest import vanished
 from carepath.build.cache import Cache, site_cache
 from carepath.build.write import write_file
 from carepath.diagram.errors import DiagramError
-from carepath.model.graph import KnowledgeBase
+from carepath.model.graph import KnowledgeBase, Pathway
 from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
 from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml, site_settings
@@ -159,7 +159,42 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if pathway is None:
             print(f"no pathway with id '{args.pathway}'; pathways: {', '.join(p.id for p in kb.pathways)}", file=sys.stderr)
             return 1
+    if args.format == "fhir":
+        return _export_fhir(kb, settings, args, pathway)
+    if args.fhir_version or args.site_url:
+        print("--fhir-version and --site-url go with --format fhir", file=sys.stderr)
+        return 1
     return _write(args.out, dumps(export_graph(kb, pathway)))
+
+
+def _export_fhir(kb: KnowledgeBase, settings: Settings, args: argparse.Namespace, pathway: Pathway | None) -> int:
+    """One FHIR Bundle per pathway: one pathway's to standard output or `--out FILE`; every pathway's into the
+    folder `--out` names, as `<pathway-id>.fhir-<version>.json`."""
+    from carepath.publish.fhir import DEFAULT_FHIR_VERSION, FhirOptions, canonical_base, export_fhir
+    from carepath.settings import site_url_problem
+
+    if args.site_url and (problem := site_url_problem(args.site_url)):
+        print(f"--site-url: {problem}", file=sys.stderr)
+        return 1
+    site_url = args.site_url or links.prefixed_site_url(settings.site_url, settings.url_prefix)
+    if not site_url:
+        print(
+            "export --format fhir: no site address for the canonical URLs; set site_url in mkdocs.yml (or SITE_URL), or pass --site-url https://...",
+            file=sys.stderr,
+        )
+        return 1
+    version = args.fhir_version or DEFAULT_FHIR_VERSION
+    options = FhirOptions(base=canonical_base(site_url), version=version, content_version=settings.content_version, publisher=settings.publisher)
+    if pathway is not None or len(kb.pathways) == 1:
+        return _write(args.out, dumps(export_fhir(kb, pathway or kb.pathways[0], options)))
+    if not args.out:
+        print(f"export --format fhir writes one Bundle per pathway: name one with --pathway ({', '.join(p.id for p in kb.pathways)}), or a folder with --out", file=sys.stderr)
+        return 1
+    for each in kb.pathways:
+        code = _write(str(Path(args.out) / f"{each.id}.fhir-{version.lower()}.json"), dumps(export_fhir(kb, each, options)), parents=True)
+        if code:
+            return code
+    return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -168,13 +203,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return _write(args.out, schema_text())
 
 
-def _write(out: str | None, text: str) -> int:
+def _write(out: str | None, text: str, parents: bool = False) -> int:
     """Write to the `--out` file, or to standard output without one."""
     if not out:
         sys.stdout.write(text)
         return 0
     try:
-        write_file(Path(out), text, parents=False)
+        write_file(Path(out), text, parents=parents)
     except OSError as exc:
         print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -211,12 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("export", help="write the validated graph as JSON")
+    p = sub.add_parser("export", help="write the validated graph as JSON, or each pathway as a FHIR Bundle")
     p.add_argument("dir", nargs="?", default=PATHWAY_DIR, help=f"the pathway folder (default: {PATHWAY_DIR})")
-    p.add_argument("--format", choices=["json"], default="json", help="the output format (only json)")
+    p.add_argument(
+        "--format",
+        choices=["json", "fhir"],
+        default="json",
+        help="json: the graph as versioned JSON (default); fhir: each pathway as an HL7 FHIR Bundle of CPG PlanDefinitions and ActivityDefinitions (FHIR.md)",
+    )
+    p.add_argument("--fhir-version", choices=["R4B", "R5"], help="with --format fhir: the FHIR release (default: R4B)")
+    p.add_argument("--site-url", help="with --format fhir: the canonical base (default: the site's site_url, or SITE_URL)")
     p.add_argument("--pathway", help="export one pathway and the nodes it reaches")
     p.add_argument("--config", help="the site's mkdocs.yml (default: the one beside the folder)")
-    p.add_argument("--out", help="file to write (default: standard output)")
+    p.add_argument("--out", help="file to write (default: standard output); with --format fhir and several pathways, a folder")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("schema", help="print the JSON Schema of pathway files (for editors)")

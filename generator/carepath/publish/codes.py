@@ -134,12 +134,18 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
     data_files = [
         {"text": f"{p.title}: pathway.json", "href": links.md_link(links.CODES_URI, pathway_json_uri(p.id))} for p in kb.pathways
     ]
+    fhir_files = [
+        {"text": f"{p.title}: FHIR {v}", "href": links.md_link(links.CODES_URI, links.fhir_json_uri(p.id, v)), "release": v}
+        for p in kb.pathways
+        for v in links.FHIR_VERSIONS
+    ]
     pages[links.CODES_URI] = env.get_template("codes.md.j2").render(
         front_matter={"title": renderer.words.get("codes.title"), "description": renderer.words.get("codes.description"), "search": EXCLUDED},
         systems=code_systems(kb, renderer, links.CODES_URI),
         codes_json_href=links.md_link(links.CODES_URI, CODES_JSON_URI),
         lookup_href=links.md_link(links.CODES_URI, links.LOOKUP_URI),
         data_files=data_files,
+        fhir_files=fhir_files,
     )
     entries = code_entries(kb)
     example = ""

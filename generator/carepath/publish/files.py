@@ -1,5 +1,6 @@
 """The data files published beside the pages: `codes.json`, each pathway's `pathway.json` (`export.export_graph`
-for that pathway, beside its page), the redirect pages and the lookup script. Bytes out; writes nothing."""
+for that pathway, beside its page) and FHIR Bundles (`fhir.export_fhir`, R4B and R5), the redirect pages and the
+lookup script. Bytes out; writes nothing."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ from importlib import resources
 from carepath.model.graph import KnowledgeBase
 from carepath.publish.codes import CODES_JSON_URI, LOOKUP_SCRIPT_URI, codes_json
 from carepath.publish.export import dumps, export_graph
+from carepath.publish.fhir import FhirOptions, canonical_base, export_fhir
 from carepath.publish.redirects import redirect_pages
 from carepath.render.pages import RenderOptions
-from carepath.urls import pathway_json_uri
+from carepath.urls import FHIR_VERSIONS, fhir_json_uri, pathway_json_uri
 from carepath.words import words as catalogue
 
 
 def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
-    """`codes.json`, each pathway's `pathway.json`, redirect pages and the lookup script."""
+    """`codes.json`, each pathway's `pathway.json` and FHIR Bundles, redirect pages and the lookup script. A build
+    without `site_url` gives the Bundles the placeholder base (`fhir.PLACEHOLDER_BASE`), as its pages have no
+    canonical links."""
     out: dict[str, bytes] = {CODES_JSON_URI: dumps(codes_json(kb, options.url_prefix)).encode("utf-8")}
     for pathway in kb.pathways:
         out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
+        for version in FHIR_VERSIONS:
+            fhir = FhirOptions(canonical_base(options.site_url), version, options.content_version, options.publisher)
+            out[fhir_json_uri(pathway.id, version)] = dumps(export_fhir(kb, pathway, fhir)).encode("utf-8")
     out.update(redirect_pages(kb, options.urls, catalogue(options.language)))
     out[LOOKUP_SCRIPT_URI] = resources.files("carepath").joinpath("assets", "lookup.js").read_bytes()
     return out
