@@ -32,6 +32,7 @@ from carepath.publish.fhir import (
     plan_id,
 )
 from carepath.settings import build_date
+from carepath.words import DEFAULT_EDITION, words
 from helpers_pathway import REPO, SHIPPED, run_cli
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fhir" / "pathway"
@@ -176,6 +177,26 @@ def test_ids_are_legal_unique_and_stable(bundles: list[tuple[str, str, dict[str,
         assert all(ID.fullmatch(i) for _, i in keys), keys
 
 
+def test_no_element_is_null_or_empty(bundles: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """FHIR JSON has no null and no empty string, list or object: an element without a value is left out (a red
+    flag's optional `action` included: its words of what to do are the edition's route, then the action)."""
+
+    def empty(value: Any, where: str) -> Iterator[str]:
+        if value is None or value == "" or value == [] or value == {}:
+            yield where
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from empty(item, f"{where}.{key}")
+        elif isinstance(value, list):
+            for n, item in enumerate(value):
+                yield from empty(item, f"{where}[{n}]")
+
+    for pathway_id, version, b in bundles:
+        assert list(empty(b, f"{pathway_id}:{version}")) == []
+    flags = [a for _, _, b in bundles for pd in resources(b, "PlanDefinition") for a in pd.get("action", []) if a.get("priority") == "stat"]
+    assert flags and all(a["description"].strip() for a in flags)
+
+
 def test_long_ids_are_cut_with_a_hash_no_node_id_can_have() -> None:
     long = "a-pathway-whose-id-is-long-enough-to-push-its-nodes-past-sixty-four/a-stage-whose-own-id-is-long-too"
     cut = fhir_id(long)
@@ -287,7 +308,8 @@ def test_round_trip_keeps_every_node_edge_and_field(fixture_kb: KnowledgeBase, s
                 assert cited == list(dict.fromkeys(own))
                 if isinstance(node, Indicator):
                     main = plan["action"][0]
-                    assert (main["description"], main["priority"]) == (node.action, PRIORITY[node.urgency])
+                    to_do = words(DEFAULT_EDITION).action(node.urgency.value, node.action)  # the route, then its own action
+                    assert (main["description"], main["priority"]) == (to_do, PRIORITY[node.urgency])
                 if isinstance(node, Stage):
                     assert [a["display"] for a in plan.get("relatedArtifact", []) if a["label"] == "signs_not_working"] == node.signs_not_working
                 if isinstance(node, Treatment):

@@ -184,7 +184,7 @@ def _export_fhir(kb: KnowledgeBase, settings: Settings, args: argparse.Namespace
         )
         return 1
     version = args.fhir_version or DEFAULT_FHIR_VERSION
-    options = FhirOptions(base=canonical_base(site_url), version=version, content_version=settings.content_version, publisher=settings.publisher)
+    options = FhirOptions(base=canonical_base(site_url), version=version, content_version=settings.content_version, publisher=settings.publisher, edition=settings.edition)
     if pathway is not None or len(kb.pathways) == 1:
         return _write(args.out, dumps(export_fhir(kb, pathway or kb.pathways[0], options)))
     if not args.out:

@@ -31,6 +31,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.validate.ownership import contact_kind
+from carepath.words import DEFAULT_EDITION, words
 
 FHIR_VERSIONS = links.FHIR_VERSIONS
 DEFAULT_FHIR_VERSION = "R4B"
@@ -111,6 +112,9 @@ class FhirOptions:
     """The site's `content_version`: every artifact's `version`."""
     publisher: str | None = None
     """The site's publisher: the shared library's ActivityDefinitions name it (a pathway's own, its owner)."""
+    edition: str = DEFAULT_EDITION
+    """The site's edition: a red flag's words of what to do are its route for the urgency, then the flag's own
+    `action`, as on its page."""
 
 
 def canonical_base(site_url: str | None) -> str:
@@ -271,7 +275,7 @@ class _Bundle:
                 {
                     "id": MAIN_ACTION,
                     "title": node.title,
-                    "description": node.action,
+                    "description": words(self.options.edition).action(node.urgency.value, node.action),
                     **self.process_code("triage"),
                     **({"reason": [self.concept(node.codes, node.title)]} if node.codes else {}),
                     "priority": PRIORITY[node.urgency],

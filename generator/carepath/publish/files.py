@@ -24,7 +24,7 @@ def extra_assets(kb: KnowledgeBase, options: RenderOptions) -> dict[str, bytes]:
     for pathway in kb.pathways:
         out[pathway_json_uri(pathway.id)] = dumps(export_graph(kb, pathway)).encode("utf-8")
         for version in FHIR_VERSIONS:
-            fhir = FhirOptions(canonical_base(options.site_url), version, options.content_version, options.publisher)
+            fhir = FhirOptions(canonical_base(options.site_url), version, options.content_version, options.publisher, options.language)
             out[fhir_json_uri(pathway.id, version)] = dumps(export_fhir(kb, pathway, fhir)).encode("utf-8")
     out.update(redirect_pages(kb, options.urls, catalogue(options.language)))
     out[LOOKUP_SCRIPT_URI] = resources.files("carepath").joinpath("assets", "lookup.js").read_bytes()

@@ -2,12 +2,12 @@
 # Validate the FHIR Bundles with the HL7 FHIR Validator (FHIR.md, "Validation"). Optional: it needs Java 17+, the
 # validator jar and network access to the FHIR package servers, none of which the project's own machines have.
 #
-#   scripts/fhir-validate.sh path/to/validator_cli.jar [site-url]
+#   .ci/fhir-validate.sh path/to/validator_cli.jar [site-url]
 #
 # Exports every pathway in R4B and R5 into .fhir-validate/ and validates each release against its core package and
 # the CPG IG. Exits non-zero if the validator reports an error.
 set -euo pipefail
-jar="${1:?usage: scripts/fhir-validate.sh path/to/validator_cli.jar [site-url]}"
+jar="${1:?usage: .ci/fhir-validate.sh path/to/validator_cli.jar [site-url]}"
 site_url="${2:-${SITE_URL:-https://site-url-not-set.invalid/}}"
 python="${PYTHON:-.venv/bin/python}"
 out=.fhir-validate
