@@ -24,7 +24,7 @@ OWN = {
     "carpal-tunnel-care/wrist-splint": "Wrist splint worn at night",
     "carpal-tunnel-care/hand-activity-changes": "Change how you use your hands",
     "carpal-tunnel-care/hand-exercises": "Hand exercises",
-    "carpal-tunnel-care/carpal-tunnel-steroid-injection": "Steroid shot into the wrist",
+    "carpal-tunnel-care/carpal-tunnel-steroid-injection": "Steroid injection into the wrist",
     "carpal-tunnel-care/carpal-tunnel-release": "Carpal tunnel release surgery",
 }
 def _red_flags() -> dict[str, tuple[str, str, str]]:
