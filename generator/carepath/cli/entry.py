@@ -13,8 +13,15 @@ INTERRUPTED = 130
 
 def run() -> None:
     try:
-        from carepath.cli.main import main
+        import signal
 
+        # A Ctrl-C waits while the modules load, and arrives the moment they have: pydantic builds the model's
+        # validators in Rust at import and hands an interrupt back as a `SchemaError`, a traceback.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            from carepath.cli.main import main
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         code = main()
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
