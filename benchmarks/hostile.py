@@ -362,7 +362,7 @@ def ctrl_c(after: float) -> Callable[[Path], Result]:
         time.sleep(after)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
-        lines = [line for line in err.strip().splitlines() if not re.match(r"(INFO|WARNING|DEBUG)\s+-", line)]  # the build's own log
+        lines = [line for line in err.splitlines() if line.strip() and not re.match(r"(INFO|WARNING|DEBUG)\s+-", line)]  # the build's own log
         held = proc.returncode == 130 and len(lines) <= 1 and "Traceback" not in err
         if proc.returncode == 0:  # finished before the signal: nothing to see
             held = True
