@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 import yaml
 from carepath import KnowledgeBase, check_pathway
+from carepath.engines.host import THEME_TEXT
 from carepath.model.graph import EdgeKind, Treatment, Urgency
-from carepath.settings import Settings, site_url_problem
+from carepath.settings import Settings, address_problem, load_mkdocs_yml, site_url_problem, theme_addresses
 from carepath.text.escape import json_text, md_prose, md_text, meta_text
 from helpers_site import (
     HOSTILE_FIXTURE,
@@ -519,3 +520,113 @@ def test_a_bad_site_url_fails_a_plain_mkdocs_build_in_one_line(site_url_project:
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "mkdocs.yml:2: site_url (or the SITE_URL environment variable): " in done.stderr
     assert not (site_url_project / "plain-site" / "404.html").exists()
+
+
+# --- the site's own settings, which the theme shows ---------------------------------------------------
+
+
+def _theme_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _theme_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _theme_strings(v)
+
+
+def test_fixture_puts_payloads_in_every_theme_text_setting() -> None:
+    """Each text setting the theme shows, each text under `extra` and each palette colour carries a payload;
+    the addresses among them are plain (a bad one is refused: the tests below)."""
+    data = load_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
+    addresses = {v for _, v in theme_addresses(data)}
+    texts = [data[k] for k in THEME_TEXT]
+    texts += [s for s in _theme_strings([data["extra"], data["theme"]["palette"]]) if s not in addresses]
+    icons = {s["icon"] for s in data["extra"]["social"]}
+    assert len(texts) == len(THEME_TEXT) + 7  # note, icon, social name, language name and code, two colours
+    for text in texts:
+        assert text in icons or "alert(1)" in text, text
+    assert all(address_problem(a) is None for a in addresses)
+
+
+def test_theme_text_settings_are_shown_as_text(hostile: Build) -> None:
+    """Header, title, meta tags, footer, repository, language and social links of every page (here the home
+    page and the 404 page) show each setting as written; the palette's colours are attribute text."""
+    data = load_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
+    social, alternate = data["extra"]["social"][0], data["extra"]["alternate"][0]
+    for url in ("", "404.html"):
+        page = hostile.html(url)
+        els = elements(page)
+        [title] = [e for e in els if e.tag == "title"]
+        assert _plain(title.text).endswith(_plain(data["site_name"])) or _plain(title.text) == _plain(data["site_name"]), url
+        meta = {e.attrs.get("name"): e.attrs.get("content") for e in els if e.tag == "meta"}
+        assert meta["author"] == data["site_author"], url
+        if url:  # the home page has its own description
+            assert meta["description"] == data["site_description"], url
+        [topic] = [e for e in els if "md-header__topic" in e.classes and "md-header__title" not in e.classes][:1]
+        assert _plain(topic.text) == _plain(data["site_name"]), url
+        [footer] = [e for e in els if "md-copyright__highlight" in e.classes]
+        assert _plain(footer.text) == _plain(data["copyright"].replace("&copy;", "©")), url
+        [repo] = [e for e in els if "md-source__repository" in e.classes][:1]
+        assert _plain(repo.text) == _plain(data["repo_name"]), url
+        assert [e.attrs["title"] for e in els if "md-social__link" in e.classes] == [social["name"]]
+        assert [_plain(e.text) for e in els if "md-select__link" in e.classes] == [_plain(alternate["name"])]
+        [body] = [e for e in els if e.tag == "body"]
+        assert body.attrs["data-md-color-accent"] == data["theme"]["palette"]["accent"], url
+        assert "49" not in _plain(title.text), url  # `{{ 7*7 }}` is data, never a template
+
+
+@pytest.mark.parametrize(
+    ("setting", "yaml_text"),
+    [
+        ("repo_url", "repo_url: 'https://x.example.org/\"><script>alert(1)</script>'"),
+        ("edit_uri", "repo_url: https://x.example.org/\nedit_uri: 'edit/\" onmouseover=\"alert(1)'"),
+        ("theme.logo", None),
+        ("extra_css[0]", "extra_css:\n  - 'javascript:alert(1)'"),
+        ("extra.homepage", "extra:\n  homepage: 'javascript:alert(1)'"),
+        ("extra.social[0].link", "extra:\n  social:\n    - icon: fontawesome/brands/mastodon\n      link: \"java\\tscript:alert(1)\""),
+        ("extra.alternate[0].link", "extra:\n  alternate:\n    - name: en\n      link: 'data:text/html,<script>alert(1)</script>'"),
+    ],
+)
+def test_a_bad_address_setting_is_one_line_and_exit_1(tmp_path: Path, setting: str, yaml_text: str | None) -> None:
+    """An address the theme pastes into a link, image or script unescaped: refused by `check` (as by the build,
+    below) in one line naming the setting and its line, not escaped into a link that goes nowhere."""
+    project = copy_project(SITE_FIXTURE, tmp_path, ("mkdocs.yml", "pathway", "content"))
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    if yaml_text is None:
+        text = text.replace("  font: false\n", "  font: false\n  logo: 'x.png\" onerror=\"alert(1)'\n")
+    else:
+        text += "\n" + yaml_text + "\n"
+    config.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "carepath", "check", "pathway"],
+        cwd=project, env=env(), capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    key = re.sub(r"\[\d+\]", "", setting).rsplit(".", 1)[-1]
+    [line] = [n for n, t in enumerate(text.splitlines(), 1) if re.match(r"[ \t-]*" + re.escape(key) + ":", t)]
+    assert re.match(rf"(\S*/)?mkdocs\.yml:{line}: {re.escape(setting)}: '", lines[0]), lines[0]
+
+
+def test_a_bad_address_setting_fails_a_plain_mkdocs_build_in_one_line(tmp_path: Path) -> None:
+    project = copy_project(SITE_FIXTURE, tmp_path, ("mkdocs.yml", "pathway", "content", "site_overrides"))
+    with (project / "mkdocs.yml").open("a", encoding="utf-8") as f:
+        f.write("\nrepo_url: 'https://x.example.org/\"><script>alert(1)</script>'\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "plain-site"],
+        cwd=project, env=env(), capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "mkdocs.yml:36: repo_url: 'https://x.example.org/\"><script>alert(1)</script>' holds '\"'" in done.stderr, done.stderr
+    assert not (project / "plain-site" / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["https://github.com/org/care", "images/logo.png", "../", "/", "#top", "mailto:care@example.org", "edit/main/docs/{path}?plain=1"]
+)
+def test_an_ordinary_address_setting_is_taken(value: str) -> None:
+    assert address_problem(value) is None

@@ -7,9 +7,13 @@ traceback). Everything in this package except `plugin.py` is free of MkDocs impo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False
+"""Not `typing`'s: importing `typing` takes long enough at start-up for a Ctrl-C to land in it, before the
+entry point can answer it in one line (mypy reads any `TYPE_CHECKING` as true)."""
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from carepath.api import KnowledgeBase, PathwayError, Problem, check_pathway, load_knowledge_base
 
 __all__ = ["KnowledgeBase", "PathwayError", "Problem", "check_pathway", "load_knowledge_base"]

@@ -116,6 +116,7 @@ class Settings:
         """The settings of the site `mkdocs.yml` describes. Raises `ConfigError` naming the file (and line, key)."""
         data = load_mkdocs_yml(mkdocs_yml)
         options = plugin_options(data, mkdocs_yml.as_posix())
+        checked_addresses(data, mkdocs_yml)
         root = mkdocs_yml.resolve().parent
         theme = data.get("theme")
         custom = theme.get("custom_dir") if isinstance(theme, dict) else None
@@ -137,6 +138,9 @@ class Settings:
         root = Path(config["config_file_path"] or ".").resolve().parent
         custom = config["theme"].custom_dir
         mkdocs_yml = Path(config["config_file_path"] or "mkdocs.yml")
+        theme = config["theme"]
+        addresses = {k: config[k] for k in ("repo_url", "edit_uri", "edit_uri_template", "extra_css", "extra_javascript", "extra")}
+        checked_addresses({**addresses, "theme": {k: theme[k] for k in ("logo", "favicon") if k in theme}}, mkdocs_yml)
         return cls._with_options(
             options,
             root=root,
@@ -186,14 +190,10 @@ def site_url_problem(value: object) -> str | None:
     every handout prints and QR-encodes it, so only a plain address of sane length is taken."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        return f"expected an absolute http(s) address, got {value!r}"
-    shown = repr(value if len(value) <= 60 else value[:59] + "…")
-    if len(value) > MAX_SITE_URL:
-        return f"{shown} is {len(value):,} characters, over the limit of {MAX_SITE_URL}"
-    if not _URL_CHARS.fullmatch(value):
-        bad = next(ch for ch in value if not _URL_CHARS.fullmatch(ch))
-        return f"{shown} holds {bad!r}, which an address may not (quotes, spaces, '<', '>', '?', '#' and non-ASCII are refused)"
+    problem = _written_problem(value, "an absolute http(s) address", MAX_SITE_URL, _URL_CHARS, "'?', '#' and non-ASCII")
+    if problem or not isinstance(value, str):
+        return problem
+    shown = _shown(value)
     try:
         scheme, host = urlsplit(value).scheme, urlsplit(value).hostname
     except ValueError:  # such as a bad IPv6 address in brackets
@@ -209,6 +209,75 @@ def checked_site_url(value: object, mkdocs_yml: Path) -> str | None:
     if problem:
         raise ConfigError(f"{setting_position(mkdocs_yml, 'site_url')}: site_url (or the SITE_URL environment variable): {problem}")
     return str(value) if value else None
+
+
+MAX_ADDRESS = 2000
+"""The longest address taken in any other setting the theme links to (`repo_url`, `theme.logo`, `extra.social`...)."""
+_ADDRESS_CHARS = re.compile(r"[A-Za-z0-9\-._~:/@!$&()*+,;=%\[\]?#{}]*")
+"""What such an address may be written with: `_URL_CHARS`, plus a query, a fragment and `edit_uri_template`'s `{path}`."""
+ADDRESS_SCHEMES = ("http", "https", "mailto")
+
+
+def theme_addresses(data: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """`(setting, value)` of every address in a site's settings that Material pastes into a link, an image or a
+    script's URL unescaped (`site_url` has its own, stricter check): the repository, the logo and favicon, the
+    site's stylesheets and scripts, and the addresses under `extra` Material reads."""
+    found: list[tuple[str, object]] = [(k, data.get(k)) for k in ("repo_url", "edit_uri", "edit_uri_template")]
+    theme = data.get("theme")
+    if isinstance(theme, Mapping):
+        found += [(f"theme.{k}", theme.get(k)) for k in ("logo", "favicon")]
+    for key in ("extra_css", "extra_javascript"):
+        for i, item in enumerate(data.get(key) or []):
+            path = item.get("path") if isinstance(item, Mapping) else getattr(item, "path", item)
+            found.append((f"{key}[{i}]", path))
+    extra = data.get("extra")
+    if isinstance(extra, Mapping):
+        found += [(f"extra.{k}", extra.get(k)) for k in ("homepage", "scope")]
+        for key in ("alternate", "social"):
+            items = extra.get(key)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                found.append((f"extra.{key}[{i}].link", item.get("link") if isinstance(item, Mapping) else item))
+    return [(name, value) for name, value in found if value is not None]
+
+
+def address_problem(value: object) -> str | None:
+    """Why `value` cannot be an address the theme links to, or None when it can: relative, or http(s) or mailto."""
+    problem = _written_problem(value, "an address", MAX_ADDRESS, _ADDRESS_CHARS, "'\\' and non-ASCII (percent-encode them)")
+    if problem or not isinstance(value, str):
+        return problem
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", value)
+    if scheme and scheme.group(1).lower() not in ADDRESS_SCHEMES:
+        return f"{_shown(value)} is not a relative, http(s) or mailto address"
+    return None
+
+
+def _written_problem(value: object, what: str, limit: int, chars: re.Pattern[str], refused: str) -> str | None:
+    """Why `value` cannot be written into a page as `what` as it is: not text, over `limit` characters, or with a
+    character outside `chars` (quotes, spaces, `<` and `>` never are in it; `refused` names the others)."""
+    if not isinstance(value, str):
+        return f"expected {what}, got {value!r}"
+    if len(value) > limit:
+        return f"{_shown(value)} is {len(value):,} characters, over the limit of {limit:,}"
+    if not chars.fullmatch(value):
+        bad = next(ch for ch in value if not chars.fullmatch(ch))
+        return f"{_shown(value)} holds {bad!r}, which an address may not (quotes, spaces, '<', '>', {refused} are refused)"
+    return None
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:59] + "…")
+
+
+def checked_addresses(data: Mapping[str, Any], mkdocs_yml: Path) -> None:
+    """`ConfigError` naming the file, line and setting of each address in `data` the theme cannot link to."""
+    problems = []
+    for name, value in theme_addresses(data):
+        problem = address_problem(value)
+        if problem:
+            key = re.sub(r"\[\d+\]", "", name).rsplit(".", 1)[-1]
+            problems.append(f"{setting_position(mkdocs_yml, key, option='.' in name)}: {name}: {problem}")
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def setting_position(mkdocs_yml: Path, key: str, option: bool = False) -> str:

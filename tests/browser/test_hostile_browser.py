@@ -1,6 +1,7 @@
 """The hostile-text fixture in Chromium: no payload runs (no dialog opens, no uncaught error from one), from any
-text field, vocabulary word (urgency and edge labels, treatment types) or text setting (publisher, content
-version, nav section), and each of them is on the page as the text its author wrote."""
+text field, vocabulary word (urgency and edge labels, treatment types), text setting (publisher, content
+version, nav section) or setting the theme shows (site name, description, author, copyright, repository name,
+`extra`, palette), on any page, the 404 page included, and each of them is on the page as the text its author wrote."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from carepath import check_pathway
 from carepath.model.graph import EdgeKind, Urgency
-from carepath.settings import Settings
+from carepath.settings import Settings, load_mkdocs_yml
 from helpers_site import HOSTILE_FIXTURE, TODAY, html_pages, shared_build
 
 if TYPE_CHECKING:
@@ -84,5 +85,11 @@ def test_hostile_words_and_settings_are_text_in_a_browser(browser: Browser, host
         page.goto(base + "h-treat/", wait_until="load")
         handout = page.locator(".cp-handout").first.text_content() or ""
         assert settings.publisher and settings.publisher.split(" \"")[0] in handout
+        data = load_mkdocs_yml(HOSTILE_FIXTURE / "mkdocs.yml")
+        for url in ("h-treat/", "404.html"):
+            page.goto(base + url, wait_until="load")
+            assert data["site_name"] in (page.locator(".md-header__topic").first.text_content() or "")
+            assert data["copyright"].replace("&copy;", "©") in (page.locator(".md-copyright__highlight").text_content() or "")
+            assert page.locator("script:not([src]):not([type])").evaluate_all("els => els.some(e => e.textContent.includes('alert'))") is False
     finally:
         context.close()

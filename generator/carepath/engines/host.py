@@ -19,7 +19,7 @@ from carepath import urls as links
 from carepath.audit.manifest import vanished
 from carepath.build.site import SitePages, alias_clashes, content_problems, file_clashes, url_clashes
 from carepath.problems import Problem
-from carepath.text.escape import meta_text
+from carepath.text.escape import meta_text, theme_text
 
 REQUIRED_EXTENSIONS = ("abbr", "admonition", "attr_list", "md_in_html")
 """The Markdown extensions the generated pages are written for: glossary abbreviations, care cards and
@@ -30,6 +30,32 @@ plugin adds what is missing and says so, instead of failing a build over a line 
 
 MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}
 """What Material puts in `theme.font` when the site sets none: fonts fetched from Google on every page."""
+
+
+THEME_TEXT = ("site_name", "site_description", "site_author", "copyright", "repo_name")
+"""The text settings of `mkdocs.yml` the theme shows (header, title, meta tags, footer, repository link)."""
+
+
+def escaped_settings(text: Mapping[str, Any], extra: Mapping[str, Any], palette: Any, own: str) -> dict[str, Any]:
+    """The theme's text settings (`THEME_TEXT`), every string under `extra` but the plugin's own key `own`, and
+    every string of `theme.palette`, escaped for the theme (`theme_text`), under the same keys plus `extra` and
+    `palette`. Material pastes them into its pages unescaped, so a `<` in a site's name or a quote in a palette
+    colour would be markup; text is what `mkdocs.yml` holds, and markup belongs in the site's own templates.
+    The addresses among them are checked, not escaped (`settings.theme_addresses`)."""
+    out: dict[str, Any] = {k: _escaped(v, entities=k == "copyright") for k, v in text.items()}
+    out["extra"] = {k: v if k == own else _escaped(v) for k, v in extra.items()}
+    out["palette"] = _escaped(palette)
+    return out
+
+
+def _escaped(value: Any, entities: bool = False) -> Any:
+    if isinstance(value, str):
+        return theme_text(value, entities)
+    if isinstance(value, Mapping):
+        return {k: _escaped(v, entities) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v, entities) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host, preview
 from carepath.publish.search import search_fields
-from carepath.settings import PATHWAY_DIR, ConfigError, Readability, Settings, edition_problem
+from carepath.settings import PATHWAY_DIR, PLUGIN_NAME, ConfigError, Readability, Settings, edition_problem
 from carepath.words import editions
 
 log = logging.getLogger("mkdocs.plugins.carepath")
@@ -129,6 +129,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             cache = site_cache(settings, Path(config.config_file_path or "mkdocs.yml"), Path(config.site_dir), log.info)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
+        self._escape_settings(config)
         # An unusable cache is said at info level: the site is the same without it, so a strict build goes on.
         if self.cache is None or self.cache.root != cache.root:
             self.cache = cache
@@ -161,6 +162,18 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         return config
 
     on_config = CombinedEvent(_fit_search, _on_config)
+
+    def _escape_settings(self, config: MkDocsConfig) -> None:
+        """The text settings the theme shows, escaped once (`host.escaped_settings`), after `settings` has read them as written."""
+        theme = config.theme
+        escaped = host.escaped_settings(
+            {k: config[k] for k in host.THEME_TEXT}, config.extra, theme.get("palette"), PLUGIN_NAME
+        )
+        for key in host.THEME_TEXT:
+            config[key] = escaped[key]
+        config.extra.update(escaped["extra"])
+        if "palette" in theme:
+            theme["palette"] = escaped["palette"]
 
     def _fit(self, fit: host.ThemeFit, config: MkDocsConfig) -> None:
         config.markdown_extensions.extend(fit.extensions)

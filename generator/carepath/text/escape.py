@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from markupsafe import Markup
+
 _MD_ESCAPABLE = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
 """Python-Markdown's backslash-escapable characters (`<` and `&` become entities instead)."""
 
@@ -58,6 +60,17 @@ def meta_text(text: str) -> str:
     into their pages without escaping, because a title taken from a heading is already HTML.
     """
     return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def theme_text(text: str, entities: bool = False) -> Markup:
+    """A text setting of `mkdocs.yml` (`site_name`, `copyright`, a string under `extra`...) for the theme, which
+    pastes settings into its pages unescaped (MkDocs' theme environment does not autoescape): markup characters
+    as entities, as `Markup`, so a template's own `|e` leaves it as it is rather than escaping it twice.
+
+    `entities` reads character references first (`&copy;`, as Material's docs write a copyright line), so they
+    still show as the character and only tags become text.
+    """
+    return Markup(html.escape(html.unescape(text) if entities else str(text), quote=True))
 
 
 def css_string(text: str) -> str:
