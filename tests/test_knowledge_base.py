@@ -17,8 +17,20 @@ import pytest
 from carepath import check_pathway
 from carepath.render.pages import Renderer, RenderOptions
 from carepath.words import DEFAULT_EDITION, words
+from carepath.words import words as edition_words
 from helpers_pathway import check
-from helpers_site import Build, article, article_links, build, copy_shipped, elements, node_url, resolve_href, text_of
+from helpers_site import (
+    Build,
+    article,
+    article_links,
+    build,
+    copy_shipped,
+    elements,
+    node_url,
+    resolve_href,
+    shipped_edition,
+    text_of,
+)
 
 SHIPPED_ID = "when-pt-does-not-help"
 SHARED = ("nsaids", "diagnostic-review", "surgical-consultation")
@@ -225,7 +237,7 @@ def test_generated_home_lists_every_pathway_with_a_general_emergency_box(two: tu
     b, pid, _, _ = two
     home = article(b.html(""))
     words = text_of(home)
-    assert words.index("Emergency: call 911") < words.index("Care pathways")
+    assert words.index(f"Emergency: call {edition_words(shipped_edition()).get('routes.emergency_number')}") < words.index("Care pathways")
     box = re.search(r'<div class="admonition danger cp-emergency-box">(.*?)</div>', home, re.DOTALL)
     assert box, "no emergency box"
     hrefs = re.findall(r'<a href="([^"]+)">', box.group(1))
