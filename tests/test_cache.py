@@ -371,6 +371,8 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     `nodes`; `glossary` (with where each entry is: `glossary_of`, `page_glossary`), `vocabulary`, `vocabularies`
     (`vocabulary_of`), `namespaces` (what `scope_at` reads) and the sources register (`sources`; `source_positions`
     only name where an entry is in messages) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
+    No page reads `regions`: the renderer has the site's region from its options, and what it adds to a node is part
+    of that node's state.
     """
     import dataclasses
 
@@ -380,7 +382,7 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
     assert fields == {
         "nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces",
-        "sources", "source_positions",
+        "sources", "source_positions", "regions",
     }  # fmt: skip
     assert queries == {
         "scope", "scope_at", "is_shared", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",

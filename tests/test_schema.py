@@ -23,7 +23,8 @@ from carepath.model.graph import (
     Review,
     Source,
 )
-from carepath.model.schema import SCHEMA_PATH, schema_text
+from carepath.model.regions import NodeAddition, RegionFile, RegionInfo, Service
+from carepath.model.schema import REGION_SCHEMA_PATH, SCHEMA_PATH, schema_text
 from carepath.validate.graph import code_problem
 from carepath.validate.routes import literal_routes
 from carepath.words import DEFAULT_EDITION, editions
@@ -42,8 +43,8 @@ _DatesAsText.yaml_implicit_resolvers = {
 }
 
 
-def _validator() -> jsonschema.Draft7Validator:
-    schema = json.loads(COMMITTED.read_text(encoding="utf-8"))
+def _validator(path: str = SCHEMA_PATH) -> jsonschema.Draft7Validator:
+    schema = json.loads((REPO / path).read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(schema)
     return jsonschema.Draft7Validator(schema)
 
@@ -69,10 +70,18 @@ def test_valid_fixture_file_validates(name: str) -> None:
     assert errors == []
 
 
+def test_committed_region_schema_is_up_to_date() -> None:
+    assert (REPO / REGION_SCHEMA_PATH).read_text(encoding="utf-8") == schema_text(region=True), (
+        f"{REGION_SCHEMA_PATH} is out of date with generator/carepath/model/regions.py; refresh it with "
+        f"`.venv/bin/python -m carepath schema --region --out {REGION_SCHEMA_PATH}` and commit the result"
+    )
+
+
 def test_shipped_files_validate() -> None:
-    """Every shipped pathway file passes the schema an editor uses (none shipped yet is not a failure)."""
-    validator = _validator()
+    """Every shipped pathway file passes the schema an editor uses, and every regional overlay file its own."""
+    validators = {False: _validator(), True: _validator(REGION_SCHEMA_PATH)}
     for path in sorted((REPO / "pathway").rglob("*.yml")):
+        validator = validators[path.relative_to(REPO / "pathway").parts[0] == "regions"]
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
         errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data or {})]
         assert errors == [], path
@@ -99,6 +108,7 @@ GUIDE = (REPO / "AUTHORING.md").read_text(encoding="utf-8")
 
 def test_guide_names_every_field() -> None:
     models = [PathwayFile, *(k.model for k in KINDS), Review, Code, Source, PathwayContext, GlossaryEntry, GetHelpItem]
+    models += [RegionFile, RegionInfo, Service, NodeAddition]
     missing = sorted({f"{m.__name__}.{name}" for m in models for name, info in m.model_fields.items() if f"`{info.alias or name}`" not in GUIDE})
     assert missing == []
 
@@ -128,6 +138,9 @@ def test_guide_yaml_examples_are_valid(block: str) -> None:
     if isinstance(data, dict) and set(data) == {"plugins"}:  # a site's mkdocs.yml, not pathway data: a shipped edition
         options = [p["carepath"] for p in data["plugins"] if isinstance(p, dict) and "carepath" in p]
         assert options and all(o.get("edition", DEFAULT_EDITION) in editions() for o in options)
+        return
+    if isinstance(data, dict) and "region" in data:  # a regional overlay's file (AUTHORING.md, "Regional overlays")
+        RegionFile.model_validate(data)
         return
     PathwayFile.model_validate(_with_node_around(data))
     for system_code in (data.get("codes") or []) if isinstance(data, dict) else []:

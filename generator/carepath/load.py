@@ -12,6 +12,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from carepath.model.graph import (
     folder_of,
     namespace_at,
 )
+from carepath.model.regions import ADDITIONS, REGION_FILE, NodeAddition, RegionFile, RegionInfo, Service
 from carepath.problems import Problem, did_you_mean, quote
+from carepath.settings import REGIONS_FOLDER
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """A pathway file larger than this is refused: a real one is a few hundred KB at most."""
@@ -120,6 +123,23 @@ class Entry:
         return self._positions.nearest(self._prefix + loc, keys=key)
 
 
+Locate = Callable[..., Position]
+"""Where a value inside one loaded entry was written: `locate("phone")`; the nearest parent if absent."""
+
+
+@dataclass
+class LoadedRegion:
+    """A region's folder as loaded: each entry with the function that locates a value inside it."""
+
+    folder: str
+    """'pathway/regions/<id>', where problems about the region as a whole are reported."""
+    info: list[tuple[RegionInfo, Locate]] = field(default_factory=list)
+    services: list[tuple[Service, Locate]] = field(default_factory=list)
+    additions: list[tuple[NodeAddition, Locate]] = field(default_factory=list)
+    broken: bool = False
+    """Some entry could not be loaded: the region is reported, never built."""
+
+
 @dataclass
 class Loaded:
     entries: list[Entry] = field(default_factory=list)
@@ -142,6 +162,8 @@ class Loaded:
     """Anchor name -> the files that define it."""
     namespaces: dict[str, str] = field(default_factory=dict)
     """A pathway's folder (such as 'pathway/knee-pain') -> the id of the pathway it holds: every node in it is local."""
+    regions: dict[str, LoadedRegion] = field(default_factory=dict)
+    """Region id (its folder's name under `regions/`) -> what its files hold, for `validate/regions.py` to check."""
 
     def scope_at(self, position: Position) -> str | None:
         """The pathway whose namespace a value written at `position` is in; None in the shared library."""
@@ -208,8 +230,12 @@ def load_pathway(pathway_dir: Path) -> Loaded:
     if len(files) > MAX_FILES:
         loaded.problems.append(Problem(here, f"{len(files):,} files is more than the limit of {MAX_FILES:,}"))
         return loaded
+    regions = pathway_dir / REGIONS_FOLDER
     for path in files:
         rel = _rel(path, base)
+        if path.is_relative_to(regions):
+            _load_region_file(path, rel, path.relative_to(regions).parts, loaded)
+            continue
         _load_file(path, rel, loaded)
         if len(loaded.entries) + len(loaded.glossary) > MAX_ENTRIES:
             loaded.problems.append(
@@ -299,7 +325,8 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
+def _load_file(path: Path, rel: str, loaded: Loaded, into: Callable[[dict[str, Any], _Positions, Loaded], None] | None = None) -> None:
+    """Read one file and hand its mapping to `into` (a pathway file's sections by default, `_validate_file`)."""
     loaded.files.append(rel)
     try:
         with path.open("rb") as f:
@@ -364,7 +391,7 @@ def _load_file(path: Path, rel: str, loaded: Loaded) -> None:
             Problem(pos.nearest(()), f"the file must be a mapping with keys such as 'treatments:', not {_type_name(data)}")
         )
         return
-    _validate_file(data, pos, loaded)
+    (into or _validate_file)(data, pos, loaded)
 
 
 _UNCLOSED = {
@@ -580,6 +607,90 @@ def _raise(value: str) -> Any:
     raise ValueError(value)
 
 
+def _load_region_file(path: Path, rel: str, parts: tuple[str, ...], loaded: Loaded) -> None:
+    """A file under `regions/`: an overlay, never nodes. Its region is the folder it is in (`regions/<id>/...`)."""
+    if len(parts) < 2:
+        where = Position(rel, 1, 1)
+        loaded.problems.append(Problem(where, f"a region's files go in a folder of its own, '{rel.rsplit('/', 1)[0]}/<region-id>/{REGION_FILE}'; move this file there"))
+        return
+    folder = rel[: -len("/".join(parts))] + parts[0]
+    region = loaded.regions.setdefault(parts[0], LoadedRegion(folder))
+    _load_file(path, rel, loaded, partial(_validate_region_file, region=region, top=len(parts) == 2 and parts[1] == REGION_FILE))
+
+
+_REGION_SECTIONS: dict[str, type[BaseModel]] = {"services": Service, "nodes": NodeAddition}
+_NODE_FIELDS = frozenset(name for kind in KINDS for name, info in kind.model.model_fields.items()) | {"in"}
+_SAFETY_FIELDS = frozenset({*EDGE_FIELDS, "urgency", "get_help_if", "action", "risks", "signs_not_working", "review"})
+"""A node's fields that say what is dangerous, how urgent it is and where it leads: the same in every region."""
+
+
+def _validate_region_file(data: dict[str, Any], pos: _Positions, loaded: Loaded, *, region: LoadedRegion, top: bool) -> None:
+    """A region file's sections, entry by entry, each with what locates its values. A key that would change a node
+    (rather than add to its page) is named with why a region cannot, before the model sees it."""
+    for section, items in data.items():
+        where = pos.nearest((section,), keys=True)
+        if section == "region":
+            if not top:
+                loaded.problems.append(Problem(where, f"'region:' belongs in the region's '{REGION_FILE}', at the top of its folder"))
+                region.broken = True
+                continue
+            try:
+                region.info.append((RegionInfo.model_validate(items), partial(_locate, pos, ("region",))))
+            except ValidationError as exc:
+                loaded.problems.extend(_explain_all(exc.errors(), ("region",), data, pos, RegionFile))
+                region.broken = True
+            continue
+        model = _REGION_SECTIONS.get(section)
+        if model is None:
+            hint = did_you_mean(section, ["region", *_REGION_SECTIONS]) or " (expected one of: region, services, nodes)"
+            loaded.problems.append(Problem(where, f"unknown top-level key {quote(section)} in a region's file{hint}"))
+            region.broken = True
+            continue
+        if not isinstance(items, list):
+            loaded.problems.append(Problem(pos.nearest((section,)), f"'{section}' should be a list of entries (each starting with '- '), not {_type_name(items)}"))
+            region.broken = True
+            continue
+        for i, item in enumerate(items):
+            if section == "nodes" and isinstance(item, dict):
+                item = _only_additions(item, (section, i), pos, loaded, region)
+            try:
+                entry = model.model_validate(item)
+            except ValidationError as exc:
+                loaded.problems.extend(_explain_all(exc.errors(), (section, i), data, pos, RegionFile))
+                region.broken = True
+                continue
+            locate = partial(_locate, pos, (section, i))
+            if isinstance(entry, Service):
+                region.services.append((entry, locate))
+            else:
+                assert isinstance(entry, NodeAddition)
+                region.additions.append((entry, locate))
+
+
+def _only_additions(item: dict[str, Any], at: Path_, pos: _Positions, loaded: Loaded, region: LoadedRegion) -> dict[str, Any]:
+    """`item` without the keys a region may not write, each reported at its line with why not."""
+    allowed = ("id", *ADDITIONS)
+    node = quote(item["id"]) if isinstance(item.get("id"), str) else f"#{int(at[1]) + 1}"
+    for key in [k for k in item if k not in allowed]:
+        if key in _SAFETY_FIELDS:
+            why = (
+                f"a region cannot change a node's {quote(key)}: red flags, urgency, 'Get help if' lines and where a node "
+                "leads are the same in every region, so no region can remove or lower one"
+            )
+        elif key in _NODE_FIELDS:
+            why = f"a region cannot override the node's own {quote(key)}"
+        else:
+            why = f"unknown key {quote(key)}{did_you_mean(key, allowed)}"
+        message = f"region note on node {node}: {why}; a region adds only {', '.join(repr(a) for a in ADDITIONS)} and services (AUTHORING.md, 'Regional overlays')"
+        loaded.problems.append(Problem(pos.nearest(at + (key,), keys=True), message))
+        region.broken = True
+    return {k: v for k, v in item.items() if k in allowed}
+
+
+def _locate(pos: _Positions, prefix: Path_, *loc: str | int) -> Position:
+    return pos.nearest(prefix + loc)
+
+
 _SECTION_MODELS: dict[str, type[BaseModel]] = {
     name: typing.get_args(info.annotation)[0] for name, info in PathwayFile.model_fields.items()
 }
@@ -650,26 +761,30 @@ def _note_broken(items: Any, loaded: Loaded) -> None:
 # --- turning pydantic's errors into messages an author can act on ---
 
 
-def _explain_all(errors: list[Any], prefix: Path_, data: dict[str, Any], pos: _Positions) -> list[Problem]:
+def _explain_all(errors: list[Any], prefix: Path_, data: dict[str, Any], pos: _Positions, root: type[BaseModel] = PathwayFile) -> list[Problem]:
     """One problem per error; a misspelt key explains the 'missing' error of the key it was meant to be."""
     misspelt: set[Path_] = set()
     for err in errors:
         if err["type"] == "extra_forbidden":
             loc: Path_ = prefix + tuple(err["loc"])
-            model = _model_at(loc[:-1])
+            model = _model_at(loc[:-1], root)
             match = did_you_mean(str(loc[-1]), _keys(model)) if model else ""
             if match:
                 misspelt.add(loc[:-1] + (match.split("'")[1],))
-    return [_explain(err, prefix, data, pos) for err in errors if not (err["type"] == "missing" and prefix + tuple(err["loc"]) in misspelt)]
+    return [_explain(err, prefix, data, pos, root) for err in errors if not (err["type"] == "missing" and prefix + tuple(err["loc"]) in misspelt)]
+
+
+_REGION_ENTRIES = {"services": "service", "nodes": "region note on node"}
+"""What an entry of a region file's section is called in messages."""
 
 
 def _who(loc: Path_, data: dict[str, Any]) -> str:
-    if loc and loc[0] == "vocabulary":
-        return "vocabulary"
+    if loc and loc[0] in ("vocabulary", "region"):
+        return str(loc[0])
     if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
         section = loc[0]
         listed = KINDS.of_section(section)
-        kind = listed.name if listed else "glossary entry"
+        kind = listed.name if listed else _REGION_ENTRIES.get(section, "glossary entry")
         try:
             entry = data[section][loc[1]]
         except (KeyError, IndexError, TypeError):
@@ -686,9 +801,9 @@ def _keys(model: type[BaseModel]) -> dict[str, Any]:
     return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
-def _model_at(loc: Path_) -> type[BaseModel] | None:
-    """The model class whose fields apply at `loc`, for did-you-mean on unknown keys."""
-    cls: type[BaseModel] = PathwayFile
+def _model_at(loc: Path_, root: type[BaseModel] = PathwayFile) -> type[BaseModel] | None:
+    """The model class whose fields apply at `loc` in a file of `root`'s shape, for did-you-mean on unknown keys."""
+    cls: type[BaseModel] = root
     keyed = False
     for part in loc:
         if isinstance(part, int) or keyed:
@@ -727,16 +842,16 @@ def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", int: "a number", float: "a number", str: "text"}.get(type(value), type(value).__name__)
 
 
-def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions) -> Problem:
+def _explain(err: Any, prefix: Path_, data: dict[str, Any], pos: _Positions, root: type[BaseModel] = PathwayFile) -> Problem:
     loc: Path_ = prefix + tuple(err["loc"])
     kind = err["type"]
     who = _who(loc, data)
-    inside = [p for p in loc[2:]] if who != "file" else list(loc)
+    inside = list(loc) if who == "file" else list(loc[1:]) if who == "region" else list(loc[2:])
     name = ".".join(str(p) for p in inside)
     value = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        model = _model_at(loc[:-1])
+        model = _model_at(loc[:-1], root)
         hint = did_you_mean(key, _keys(model)) if model else ""
         expected = ""
         if model and not hint:

@@ -25,6 +25,8 @@ from carepath.words import DEFAULT_EDITION, Words, editions, words
 PLUGIN_NAME = "carepath"
 """The plugin's name under `plugins:` in `mkdocs.yml` (its entry point)."""
 PATHWAY_DIR = "pathway"
+REGIONS_FOLDER = "regions"
+"""The folder under the pathway folder that holds one folder per regional overlay; it holds no nodes."""
 """The default of the `pathway_dir` option, relative to `mkdocs.yml`."""
 TODAY_VARIABLE = "CAREPATH_TODAY"
 """`CAREPATH_TODAY=YYYY-MM-DD` pins the build's date for review-due checks (tests, rebuilds)."""
@@ -89,6 +91,9 @@ class Settings:
     """The edition the site is built as (`en-US`, `en-GB`): its words catalogue (`carepath/words/<edition>.yml` over
     its language's) and its locale profile, the routes every sign's words of what to do and every emergency line
     come from. One knowledge base, one edition per build; the default keeps a site's pages as they were."""
+    region: str | None = None
+    """The regional overlay the site is built with (`pathway/regions/<region>/`): its local services and notes on
+    the nodes it names. None: no region, the pathway as written. A region is written for one edition."""
     url_prefix: str = ""
     """The folder of the site every generated page, asset and redirect goes in (`care/`), for pathway pages
     inside a host site; `` puts them at the site's root."""
@@ -123,6 +128,7 @@ class Settings:
         return cls._with_options(
             options,
             root=root,
+            mkdocs_yml=mkdocs_yml,
             docs_dir=root / str(data.get("docs_dir") or "docs"),
             site_url=_as_folder(checked_site_url(data.get("site_url"), mkdocs_yml)),
             site_name=str(data.get("site_name") or cls.site_name),
@@ -144,6 +150,7 @@ class Settings:
         return cls._with_options(
             options,
             root=root,
+            mkdocs_yml=mkdocs_yml,
             docs_dir=Path(config["docs_dir"]),
             site_url=checked_site_url(config["site_url"], mkdocs_yml),
             site_name=config["site_name"],
@@ -153,9 +160,9 @@ class Settings:
         )
 
     @classmethod
-    def _with_options(cls, options: Mapping[str, Any], *, root: Path, site_author: str | None, **site: Any) -> Settings:
+    def _with_options(cls, options: Mapping[str, Any], *, root: Path, mkdocs_yml: Path, site_author: str | None, **site: Any) -> Settings:
         readability = options.get("readability") or {}
-        return cls(
+        settings = cls(
             pathway_dir=(root / str(options.get("pathway_dir") or PATHWAY_DIR)).resolve(),
             publisher=options.get("publisher") or site_author or None,
             content_version=version_text(options.get("content_version")),
@@ -170,9 +177,31 @@ class Settings:
             url_prefix=links.url_prefix(str(options.get("url_prefix") or cls.url_prefix)),
             nav_section=options.get("nav_section") or cls.nav_section,
             edition=options.get("edition") or cls.edition,
+            region=options.get("region") or cls.region,
             root=root,
             **site,
         )
+        problem = region_problem(settings.pathway_dir, settings.region, root)
+        if problem:
+            raise ConfigError(f"{setting_position(mkdocs_yml, 'region', option=True)}: plugins.{PLUGIN_NAME}.region: {problem}")
+        return settings
+
+
+def region_problem(pathway_dir: Path, region: str | None, root: Path | None = None) -> str | None:
+    """Why `region` names no regional overlay in the pathway folder, naming those it has; None when it does (or is None).
+    Its files are checked with the pathway's; here only that its folder is there, so an unknown name is one line."""
+    if region is None:
+        return None
+    folder = pathway_dir / REGIONS_FOLDER
+    found = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if region in found:
+        return None
+    try:
+        shown = folder.relative_to(root).as_posix() if root else folder.as_posix()
+    except ValueError:
+        shown = folder.as_posix()
+    there = f"there is {', '.join(map(repr, found))}" if found else "there is none"
+    return f"no region {region!r} in {shown}/; {there}"
 
 
 MAX_SITE_URL = 256
@@ -395,6 +424,7 @@ _EXPECTED: dict[str, tuple[tuple[type, ...], str]] = {
     "url_prefix": ((str,), "a string"),
     "nav_section": ((str, type(None)), "a string"),
     "edition": ((str,), "a string"),
+    "region": ((str, type(None)), "a string"),
     "readability.enabled": ((bool,), "true or false"),
     "readability.max_grade": ((int, float), "a number"),
     "readability.max_median": ((int, float), "a number"),

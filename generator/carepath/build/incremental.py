@@ -3,7 +3,7 @@ knowledge base recorded (which nodes, edges and placements it looked at); next t
 while every node it read is unchanged. No dependency is guessed: what a page reads is what it depends on.
 
 A node's state is its model, its edges in and out (not their source positions, which no page shows),
-and its placement on a journey. A page that walks all nodes depends on all of them; one that walks the
+its placement on a journey, and what the site's region adds to its page. A page that walks all nodes depends on all of them; one that walks the
 list of edges depends on that list (kinds and ends), plus whatever nodes it then looks up.
 """
 
@@ -159,7 +159,10 @@ class IncrementalRenderer(Renderer):
         self.cache = cache
         # What every page may read without a lookup that could be recorded: the site's and pathways' vocabularies, the
         # sources register (a citation is its entry, by id), and whatever the renderer derives from the whole graph.
-        self.salt = digest(salt, repr(kb.vocabulary), repr(kb.vocabularies), repr(kb.namespaces), repr(kb.sources), repr(self.several))
+        region = options.region
+        self.salt = digest(
+            salt, repr(kb.vocabulary), repr(kb.vocabularies), repr(kb.namespaces), repr(kb.sources), repr(self.several), repr(region and region.info)
+        )
         kb.placements("")  # computed on the real graph now, so no page's reads pay for (or record) it
         self._recorder = _Recorder()
         self._real = kb
@@ -186,6 +189,7 @@ class IncrementalRenderer(Renderer):
             else:
                 found = digest(
                     _node_text(kb.nodes[key]),
+                    repr(self.options.region.local.get(key)) if self.options.region else "",
                     "\n".join(_edge_text(e) for e in kb.out_edges(key)),
                     "\n".join(_edge_text(e) for e in kb.in_edges(key)),
                     *(_placement_text(place) for place in kb.placements(key)),

@@ -34,8 +34,9 @@ from carepath.publish.codes import render_code_pages
 from carepath.publish.files import extra_assets
 from carepath.publish.page_extras import page_extras, qr_jobs
 from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
-from carepath.settings import Readability, Settings
+from carepath.settings import ConfigError, Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
+from carepath.validate.regions import region_problem
 from carepath.validate.routes import file_routes, fill_routes
 from carepath.words import DEFAULT_EDITION, Words
 from carepath.words import words as catalogue
@@ -123,6 +124,7 @@ def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePage
         # The pages and files come back as stored; the model and the plan are read again (a small part of the
         # cost), so that the cache holds only text, never objects that would run code as they are read.
         kb, _ = load_knowledge_base(settings.pathway_dir, settings.today)
+        _check_region(kb, settings)
         return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"])
     site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}")
     store_result(cache, key, site.pages, site.assets, site.warnings)
@@ -133,6 +135,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     """The build's phases in order, each using only what the ones before it made: read and validate, plan,
     render the pages, publish the other files. The plan is what the build must write, and it is checked."""
     kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
+    _check_region(kb, settings)
     plan = plan_site(kb, settings)
     options = render_options(settings, kb, cache)
     pages = _render_pages(kb, settings, options, cache, inputs)
@@ -141,6 +144,13 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
         raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
     warnings = warnings + site_url.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
     return SitePages(kb, pages, assets, plan, settings, warnings)
+
+
+def _check_region(kb: KnowledgeBase, settings: Settings) -> None:
+    """One line when the site's region is written for another edition: its services are in another country."""
+    problem = region_problem(kb, settings)
+    if problem is not None:
+        raise ConfigError(str(problem))
 
 
 def render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> RenderOptions:
@@ -158,6 +168,7 @@ def render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rende
         page_extras=page_extras,
         qr=lambda text, label: cached_qr_svg(cache, text, label),
         url_prefix=settings.url_prefix,
+        region=kb.regions.get(settings.region) if settings.region else None,
     )
 
 

@@ -23,6 +23,7 @@ from carepath.publish.export import dumps, export_graph
 from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml, site_settings
 from carepath.settings import site_of as _site
 from carepath.validate.graph import counts
+from carepath.validate.regions import region_problem
 
 
 def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
@@ -81,6 +82,9 @@ def check_cache(settings: Settings, mkdocs_yml: Path | None) -> Cache:
 def _cmd_check(args: argparse.Namespace) -> int:
     settings, mkdocs_yml = _site(Path(args.dir), args.config)
     kb, problems = check_pathway(Path(args.dir), settings.today)
+    wrong_edition = region_problem(kb, settings)
+    if wrong_edition is not None:
+        problems = sort_problems([*problems, wrong_edition])
     if not any(p.severity == "error" for p in problems):
         problems = problems + render_problems(kb, settings)
         if settings.diagrams:
@@ -112,7 +116,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     node_text = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(nodes.items()))
     edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
     terms = len(kb.glossary)
-    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}")
+    regions = f"; {len(kb.regions)} regional overlay{'s' if len(kb.regions) != 1 else ''} ({', '.join(sorted(kb.regions))})" if kb.regions else ""
+    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}{regions}")
     return 0
 
 
@@ -200,7 +205,7 @@ def _export_fhir(kb: KnowledgeBase, settings: Settings, args: argparse.Namespace
 def _cmd_schema(args: argparse.Namespace) -> int:
     from carepath.model.schema import schema_text
 
-    return _write(args.out, schema_text())
+    return _write(args.out, schema_text(region=args.region))
 
 
 def _write(out: str | None, text: str, parents: bool = False) -> int:
@@ -262,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("schema", help="print the JSON Schema of pathway files (for editors)")
+    p.add_argument("--region", action="store_true", help="the schema of regional overlay files (pathway/regions/<id>/) instead")
     p.add_argument("--out", help="file to write (default: standard output)")
     p.set_defaults(func=_cmd_schema)
 

@@ -81,6 +81,7 @@ class CarepathConfig(base.Config):
     url_prefix = UrlPrefix(str, default=Settings.url_prefix)
     nav_section = c.Optional(c.Type(str))
     edition = Edition(str, default=Settings.edition)
+    region = c.Optional(c.Type(str))
 
 
 class CarepathPlugin(BasePlugin[CarepathConfig]):
@@ -140,7 +141,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.broken = None
         try:
             self.site: SitePages = build_site_pages(settings, self.cache)
-        except (PathwayError, DiagramError) as exc:
+        except (PathwayError, DiagramError, ConfigError) as exc:
             report = exc.report() if isinstance(exc, PathwayError) else str(exc)
             if not self.serving:
                 raise PluginError(report) from None

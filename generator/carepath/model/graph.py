@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from carepath.model.kinds import EDGE_TARGETS, KINDS, Kind
 from carepath.model.nodes import (
@@ -45,6 +46,9 @@ from carepath.model.values import EdgeKind, Route, Urgency
 from carepath.model.vocabulary import DEFAULT as DEFAULT_VOCABULARY
 from carepath.model.vocabulary import TreatmentKind, Vocabulary
 from carepath.words import Words
+
+if TYPE_CHECKING:
+    from carepath.model.regions import Region
 
 __all__ = [
     "CODE_OIDS",
@@ -174,6 +178,8 @@ class KnowledgeBase:
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     """The sources register: id -> entry. Nodes and guidance statements cite these ids."""
     source_positions: dict[str, Position] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    """Region id -> what its overlay (`pathway/regions/<id>/`) adds to nodes' pages; a build shows at most one."""
 
     def __post_init__(self) -> None:
         self._page_glossaries: dict[str | None, list[tuple[GlossaryEntry, str | None]]] = {}

@@ -94,6 +94,33 @@ class HelpItem(TypedDict):
     """The pathways the sign belongs to, when the page is on several; else ''."""
 
 
+class ServiceView(TypedDict):
+    """One local service of the region the site is built with, as its node's page lists it ('' for what it leaves out)."""
+
+    anchor: str
+    name: str
+    phone: str
+    phone_href: str
+    """`tel:` and the number's digits."""
+    address: str
+    opening_hours: str
+    referral_criteria: str
+    note: str
+
+
+class LocalView(TypedDict):
+    """What the region the site is built with adds to a node's page (its overlay, `pathway/regions/<id>/`)."""
+
+    region: str
+    """The region's title."""
+    example: bool
+    """Made-up demonstration data: the page says so."""
+    summary_addition: str
+    note: str
+    referral_criteria: str
+    services: list[ServiceView]
+
+
 class OwnerLine(TypedDict):
     """Who answers for a page of a pathway with an `owner:`, as its footer says it."""
 
@@ -251,6 +278,8 @@ class NodePage:
     """The cards shown right under the title: a warning sign's own (what to do first); none on other pages."""
     owner: OwnerLine | None
     """Who answers for the page, when its pathway names an owner; None: the site's publisher (on the handout)."""
+    local: LocalView | None
+    """What the site's region adds to the page (its services, a note); None without a region or when it adds nothing."""
     handout: str
     diagram: str
     """The page's flow chart as raw HTML; '' without diagrams."""

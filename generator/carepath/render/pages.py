@@ -35,6 +35,7 @@ from carepath.model.graph import (
     Urgency,
 )
 from carepath.model.kinds import KindTableError
+from carepath.model.regions import Region
 from carepath.problems import PathwayError, Problem, Suggester, local_elsewhere
 from carepath.render.contexts import (
     BenefitCell,
@@ -51,6 +52,7 @@ from carepath.render.contexts import (
     HelpItem,
     IndicatorPage,
     Link,
+    LocalView,
     NodePage,
     Offered,
     OwnerLine,
@@ -59,6 +61,7 @@ from carepath.render.contexts import (
     PlaceOnPathway,
     PrevNext,
     ReviewDates,
+    ServiceView,
     SourceGroup,
     StageOnPathway,
     StagePage,
@@ -141,6 +144,8 @@ class RenderOptions:
     """The words catalogue every page, diagram and handout is written from (`carepath/words/<language>.yml`)."""
     url_prefix: str = ""
     """The folder the pages are published in (the plugin's `url_prefix`): site-relative URLs in exports name it."""
+    region: Region | None = None
+    """The regional overlay the site is built with (the plugin's `region`): its services and notes on their nodes."""
 
 
 
@@ -487,6 +492,34 @@ class Renderer:
             "go_to": self.targets(indicator_id, EdgeKind.refers_to, uri),
         }
 
+    def local(self, node_id: str) -> LocalView | None:
+        """What the site's region adds to a node's page: its services there and its note; None for none."""
+        region = self.options.region
+        found = region.local.get(node_id) if region else None
+        if region is None or found is None:
+            return None
+        services: list[ServiceView] = [
+            {
+                "anchor": f"local-{s.id}",
+                "name": s.name,
+                "phone": s.phone or "",
+                "phone_href": contact_href(s.phone) if s.phone else "",
+                "address": s.address or "",
+                "opening_hours": s.opening_hours or "",
+                "referral_criteria": s.referral_criteria or "",
+                "note": s.note or "",
+            }
+            for s in found.services
+        ]
+        return {
+            "region": region.info.title,
+            "example": region.info.example,
+            "summary_addition": found.summary_addition or "",
+            "note": found.note or "",
+            "referral_criteria": found.referral_criteria or "",
+            "services": services,
+        }
+
     def owner(self, node_id: str) -> OwnerLine | None:
         """Who answers for a page of a pathway with an `owner:`; None for the others (the site's publisher, on handouts)."""
         owner = self.kb.owner_of(self.kb.scope(node_id))
@@ -579,6 +612,7 @@ class Renderer:
             "emergency_link": emergency_link,
             "action_cards": [],
             "owner": self.owner(node_id),
+            "local": self.local(node_id),
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
         common["front_matter"].update(extras.get("front_matter", {}))

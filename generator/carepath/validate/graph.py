@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -33,10 +32,11 @@ from carepath.urls import glossary_anchor
 from carepath.validate.contexts import check_use, context_edges, contexts_of
 from carepath.validate.decisions import check_decision_aids
 from carepath.validate.ownership import check_owners
+from carepath.validate.regions import check_regions
 from carepath.validate.routes import check_literal_routes
 from carepath.validate.safety import check_safety
 from carepath.validate.sources import build_register, check_citations
-from carepath.validate.wording import check_review_words
+from carepath.validate.wording import check_review_words, hidden_control
 
 RESERVED_IDS = frozenset(
     {"assets", "search", "code", "codes", "glossary", "a-z", "index", "404", "sitemap", "stylesheets", "javascripts", "lookup", "print", "pathways"}
@@ -158,6 +158,8 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_prose(kb, entry_of)
     problems += check_review_words(kb, entry_of, loaded)
     problems += check_literal_routes(kb, entry_of, loaded)
+    kb.regions, in_regions = check_regions(kb, loaded)
+    problems += in_regions
     return kb, problems
 
 
@@ -613,13 +615,13 @@ def _check_text(kb: KnowledgeBase, entry_of: dict[str, Entry], loaded: Loaded) -
     problems = []
     for node_id, node in sorted(kb.nodes.items()):
         for loc, text in _strings(node.model_dump(mode="json", by_alias=True)):
-            bad = _hidden_control(text)
+            bad = hidden_control(text)
             if bad:
                 name = ".".join(str(p) for p in loc)
                 problems.append(Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{name}' {bad}"))
     for term, where in loaded.glossary:
         for loc, text in _strings(term.model_dump(mode="json")):
-            bad = _hidden_control(text)
+            bad = hidden_control(text)
             if bad:
                 name = ".".join(str(p) for p in loc)
                 problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{name}' {bad}"))
@@ -634,18 +636,6 @@ def _strings(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple
     if isinstance(value, list):
         return [found for i, v in enumerate(value) for found in _strings(v, loc + (i,))]
     return []
-
-
-_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""Control characters other than tab and line breaks, and `HIDDEN_CONTROLS`."""
-
-
-def _hidden_control(text: str) -> str:
-    m = _HIDDEN.search(text)
-    if m is None:
-        return ""
-    c = m.group()
-    return f"contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'a control character')}), which can change how the text reads; remove it"
 
 
 def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]:

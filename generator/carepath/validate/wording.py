@@ -5,6 +5,7 @@ then tells readers a reviewed page is not. Pure: returns problems, never reads f
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 
 from carepath.load import Entry, Loaded
@@ -65,3 +66,16 @@ def _texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tup
     elif isinstance(value, list):
         for i, inner in enumerate(value):
             yield from _texts(inner, loc + (i,))
+
+
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters other than tab and line breaks, and `HIDDEN_CONTROLS`."""
+
+
+def hidden_control(text: str) -> str:
+    """Why `text` holds an invisible character that changes how it reads, or '' when it holds none."""
+    m = _HIDDEN.search(text)
+    if m is None:
+        return ""
+    c = m.group()
+    return f"contains the invisible character U+{ord(c):04X} ({unicodedata.name(c, 'a control character')}), which can change how the text reads; remove it"
