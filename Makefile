@@ -7,8 +7,9 @@ TEST_STAMP := $(VENV)/.installed-test
 LIGHTHOUSE := tests/lighthouse/node_modules/.installed
 SITE_DIR := site
 PORT ?= 8000
+EDITIONS ?= all
 
-.PHONY: site test lint serve check bench clean
+.PHONY: site editions test lint serve check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,11 @@ $(LIGHTHOUSE): tests/lighthouse/package.json tests/lighthouse/package-lock.json
 ## Build the site into site/ (built in a temporary folder; site/ is replaced only on success).
 site: $(STAMP)
 	$(PY) -m carepath build --site-dir $(SITE_DIR)
+
+## Build every edition into one site (`make editions EDITIONS="en-GB en-US"`; default: all, the site's own at the
+## root and each other under its own folder, en-us/); site/ is replaced only when every edition built.
+editions: $(STAMP)
+	$(PY) -m carepath build --site-dir $(SITE_DIR) $(foreach e,$(EDITIONS),--edition $(e))
 
 ## Validate the pathway data only.
 check: $(STAMP)

@@ -110,7 +110,7 @@ def test_ctrl_c_during_the_build_leaves_the_old_site_and_no_temp_folder(
     (project / "site").mkdir()
     (project / "site" / "index.html").write_text("old", encoding="utf-8")
 
-    def interrupted(args: object, tmp: Path) -> bool:
+    def interrupted(args: object, tmp: Path, *edition: object) -> bool:
         (tmp / "half.html").write_text("half", encoding="utf-8")
         raise KeyboardInterrupt
 
@@ -122,7 +122,7 @@ def test_ctrl_c_during_the_build_leaves_the_old_site_and_no_temp_folder(
 
 
 def test_a_full_disk_is_one_clean_line(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    def built(args: object, tmp: Path) -> bool:
+    def built(args: object, tmp: Path, *edition: object) -> bool:
         (tmp / "index.html").write_text("new", encoding="utf-8")
         return True
 

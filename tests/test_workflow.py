@@ -56,3 +56,17 @@ def test_one_deployment_at_a_time_and_pull_requests_apart() -> None:
     concurrency = workflow()["concurrency"]
     assert "'pages'" in concurrency["group"] and "pull_request" in concurrency["group"]
     assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_the_build_publishes_every_edition_by_default_and_those_a_run_names() -> None:
+    """`make editions` with the dispatch's `editions` input (default all), through the environment, never pasted
+    into the script; the Makefile passes each to `carepath build --edition`."""
+    [step] = [s for s in steps("build") if "make editions" in s.get("run", "")]
+    assert step["run"].strip() == 'make editions EDITIONS="$EDITIONS"'
+    assert step["env"]["EDITIONS"] == "${{ inputs.editions || vars.CAREPATH_EDITIONS || 'all' }}"
+    assert "SITE_URL" in step["env"]
+    assert triggers()["workflow_dispatch"]["inputs"]["editions"]["default"] == "all"
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "EDITIONS ?= all" in makefile
+    assert "-m carepath build --site-dir $(SITE_DIR) $(foreach e,$(EDITIONS),--edition $(e))" in makefile
+    assert "\t$(PY) -m carepath build --site-dir $(SITE_DIR)\n" in makefile, "make site: the site's own edition only"

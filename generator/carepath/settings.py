@@ -30,6 +30,11 @@ REGIONS_FOLDER = "regions"
 """The default of the `pathway_dir` option, relative to `mkdocs.yml`."""
 TODAY_VARIABLE = "CAREPATH_TODAY"
 """`CAREPATH_TODAY=YYYY-MM-DD` pins the build's date for review-due checks (tests, rebuilds)."""
+EDITION_VARIABLE = "CAREPATH_BUILD_EDITION"
+"""The edition one build makes, over the plugin's `edition` option: `carepath build --edition` sets it for MkDocs."""
+EDITIONS_VARIABLE = "CAREPATH_BUILD_EDITIONS"
+"""The editions one published site holds, space-separated, the first at the site's root and each other under its
+own prefix (`en-us/`): `carepath build` sets it for each edition's MkDocs run of a several-edition build."""
 
 
 def build_date() -> dt.date:
@@ -94,6 +99,10 @@ class Settings:
     region: str | None = None
     """The regional overlay the site is built with (`pathway/regions/<region>/`): its local services and notes on
     the nodes it names. None: no region, the pathway as written. A region is written for one edition."""
+    editions: tuple[str, ...] = ()
+    """The editions published together with this one (`carepath build --edition A --edition B`), the first at the
+    site's root and each other in a folder of its own (`edition_prefix`); every page links to its twin in each.
+    Empty for a site of one edition."""
     url_prefix: str = ""
     """The folder of the site every generated page, asset and redirect goes in (`care/`), for pathway pages
     inside a host site; `` puts them at the site's root."""
@@ -105,6 +114,17 @@ class Settings:
     def urls(self) -> Urls:
         """Every `src_uri` and href of this site (it carries `use_directory_urls`)."""
         return Urls(use_directory_urls=self.use_directory_urls)
+
+    @property
+    def edition_prefix(self) -> str:
+        """The folder of the published site this edition is built into: `` for the first (or only) edition."""
+        return edition_prefix(self.edition, self.editions)
+
+    @property
+    def site_root_url(self) -> str | None:
+        """The address of the published site all the editions share (`site_url` is this edition's own)."""
+        prefix = self.edition_prefix
+        return self.site_url[: -len(prefix)] if self.site_url and prefix else self.site_url
 
     @property
     def language(self) -> str:
@@ -162,6 +182,8 @@ class Settings:
     @classmethod
     def _with_options(cls, options: Mapping[str, Any], *, root: Path, mkdocs_yml: Path, site_author: str | None, **site: Any) -> Settings:
         readability = options.get("readability") or {}
+        edition, together = build_editions(options.get("edition") or cls.edition)
+        site["site_url"] = links.prefixed_site_url(site.get("site_url"), edition_prefix(edition, together))
         settings = cls(
             pathway_dir=(root / str(options.get("pathway_dir") or PATHWAY_DIR)).resolve(),
             publisher=options.get("publisher") or site_author or None,
@@ -176,7 +198,8 @@ class Settings:
             cache_dir=options.get("cache_dir", cls.cache_dir),
             url_prefix=links.url_prefix(str(options.get("url_prefix") or cls.url_prefix)),
             nav_section=options.get("nav_section") or cls.nav_section,
-            edition=options.get("edition") or cls.edition,
+            edition=edition,
+            editions=together,
             region=options.get("region") or cls.region,
             root=root,
             **site,
@@ -435,6 +458,26 @@ _EXPECTED: dict[str, tuple[tuple[type, ...], str]] = {
 def edition_problem(value: str) -> str:
     """Why `value` is not an edition Carepath ships, naming those it does."""
     return f"no edition {value!r}; Carepath ships {', '.join(repr(e) for e in editions())}"
+
+
+def edition_prefix(edition: str, together: tuple[str, ...] | list[str]) -> str:
+    """The folder an edition of a site of several (`together`) is published in: `` for the first, else its name in
+    lower case (`en-us/`), as URLs are."""
+    return "" if not together or edition == together[0] else edition.lower() + "/"
+
+
+def build_editions(option: str) -> tuple[str, tuple[str, ...]]:
+    """The edition this build makes (`EDITION_VARIABLE` over the `option`) and the editions published with it
+    (`EDITIONS_VARIABLE`); `ConfigError` for one Carepath does not ship."""
+    chosen = os.environ.get(EDITION_VARIABLE)
+    together = tuple(os.environ.get(EDITIONS_VARIABLE, "").split())
+    for name, value in [*((EDITION_VARIABLE, e) for e in [chosen] if e), *((EDITIONS_VARIABLE, e) for e in together)]:
+        if value not in editions():
+            raise ConfigError(f"{name}: {edition_problem(value)}")
+    edition = chosen or option
+    if together and edition not in together:
+        raise ConfigError(f"{EDITIONS_VARIABLE}: {' '.join(together)!r} does not hold the edition built, {edition!r}")
+    return edition, together
 
 
 def plugin_options(data: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -188,3 +188,17 @@ def prefixed_site_url(site_url: str | None, prefix: str) -> str | None:
     if not site_url or not prefix:
         return site_url
     return (site_url if site_url.endswith("/") else site_url + "/") + prefix
+
+
+def edition_href(url: str, here: str, there: str, site_url: str | None = None) -> str:
+    """The link from the page at site-relative `url` of the edition in folder `here` (`` or `en-us/`) to the same
+    page of the edition in folder `there`: absolute under the site's shared `site_url` when it has one (as
+    `hreflang` alternates must be), else relative."""
+    target = there + url
+    if site_url:
+        return (site_url if site_url.endswith("/") else site_url + "/") + target
+    current = here + url
+    rel = posixpath.relpath(target or ".", current[: current.rfind("/") + 1] or ".")
+    if target == "" or target.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel

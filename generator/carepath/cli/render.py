@@ -22,7 +22,17 @@ from carepath.build.site import alias_clashes, build_site_pages, content_problem
 from carepath.build.write import write_file
 from carepath.engines import host
 from carepath.problems import PathwayError
-from carepath.settings import ConfigError, Settings, load_mkdocs_yml, without_plugin
+from carepath.settings import (
+    EDITION_VARIABLE,
+    EDITIONS_VARIABLE,
+    ConfigError,
+    Settings,
+    edition_prefix,
+    edition_problem,
+    load_mkdocs_yml,
+    without_plugin,
+)
+from carepath.words import editions
 
 
 def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
@@ -137,31 +147,45 @@ except OSError as exc:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    """Build into a temporary folder beside the site and swap it in only when the build succeeds."""
+    """Build into a temporary folder beside the site and swap it in only when the build succeeds: with several
+    editions, only when every one of them built, each after the first into its folder (`en-us/`) of the first's."""
     refused = unsafe_output_dir(Path(args.site_dir), Path(args.config), what="--site-dir")
     if refused:
         print(refused, file=sys.stderr)
         return 1
     # Settings MkDocs would refuse only after a start, and a cache folder inside this site folder (MkDocs is
     # given a temporary one), are one line here. An unusable cache is said by the build itself.
-    site_cache_dir(Settings.from_mkdocs_yml(Path(args.config)), Path(args.config), Path(args.site_dir))
+    settings = Settings.from_mkdocs_yml(Path(args.config))
+    site_cache_dir(settings, Path(args.config), Path(args.site_dir))
+    chosen, problem = chosen_editions(args.edition, settings.edition)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     site_dir = Path(args.site_dir).resolve()
-    tmp: Path | None = None
+    tmp: list[Path] = []
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_folders(site_dir)
-        tmp = site_dir.with_name(f".{site_dir.name}-{BUILDING}-{os.getpid()}-{secrets.token_hex(4)}")
-        tmp.mkdir()  # not mkdtemp: its 0700 would make the site unreadable to a web server
-        if not _run_mkdocs(args, tmp):
-            print(f"build failed; {site_dir} was left as it was", file=sys.stderr)
-            return 1
+        for edition in chosen or [""]:  # none chosen: the site's own, as the plugin's option says
+            tmp.append(site_dir.with_name(f".{site_dir.name}-{BUILDING}-{os.getpid()}-{secrets.token_hex(4)}"))
+            tmp[-1].mkdir()  # not mkdtemp: its 0700 would make the site unreadable to a web server
+            if not _run_mkdocs(args, tmp[-1], edition, chosen):
+                print(f"build failed{f' (edition {edition})' if edition else ''}; {site_dir} was left as it was", file=sys.stderr)
+                return 1
+        for edition, built in zip(chosen[1:], tmp[1:], strict=True):
+            folder = tmp[0] / edition_prefix(edition, chosen)
+            if folder.exists():
+                print(f"edition {edition}: the site already has a page or file at {folder.name}/, the edition's folder; {site_dir} was left as it was", file=sys.stderr)
+                return 1
+            built.rename(folder)
+        del tmp[1:]
         old = None
         if site_dir.exists():
             old = site_dir.with_name(f".{site_dir.name}-{BUILDING}-{os.getpid()}-old")
             site_dir.rename(old)
-        tmp.rename(site_dir)
-        tmp = old
+        tmp[0].rename(site_dir)
+        tmp = [old] if old else []
     except KeyboardInterrupt:
         print(f"\ninterrupted; {site_dir} was left as it was", file=sys.stderr)
         return 130
@@ -169,18 +193,46 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"cannot build into {site_dir}: {_os_error(exc)}; it was left as it was", file=sys.stderr)
         return 1
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        for folder in tmp:
+            shutil.rmtree(folder, ignore_errors=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    print(f"built the site into {site_dir}")
+    where = "".join(f"\n  {e}: /{edition_prefix(e, chosen)}" for e in chosen) if len(chosen) > 1 else ""
+    print(f"built the site into {site_dir}{f' as {chosen[0]}' if len(chosen) == 1 else ''}{where}")
     return 0
 
 
-def _run_mkdocs(args: argparse.Namespace, tmp: Path) -> bool:
+ALL_EDITIONS = "all"
+"""`--edition all`: the site's own edition at the root, then every other edition Carepath ships."""
+
+
+def chosen_editions(asked: list[str] | None, own: str) -> tuple[list[str], str | None]:
+    """The editions `--edition` asks for, in order (the first at the site's root), or why not: one line naming the
+    editions there are. None asked: the site's own (the plugin's option), as a build without editions is."""
+    if not asked:
+        return [], None
+    names = [n for a in asked for n in a.replace(",", " ").split()]
+    if names == [ALL_EDITIONS]:
+        names = [own, *(e for e in editions() if e != own)]
+    for name in names:
+        if name not in editions():
+            return [], f"--edition: {edition_problem(name)}, or '{ALL_EDITIONS}'"
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        return [], f"--edition: {', '.join(repr(n) for n in twice)} asked for more than once"
+    return names, None
+
+
+def _run_mkdocs(args: argparse.Namespace, tmp: Path, edition: str = "", together: list[str] | None = None) -> bool:
     env = dict(os.environ)
     env.setdefault("NO_MKDOCS_2_WARNING", "1")
     env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(Path(args.config).resolve().parent))
+    env.pop(EDITION_VARIABLE, None)
+    env.pop(EDITIONS_VARIABLE, None)
+    if edition:
+        env[EDITION_VARIABLE] = edition
+        if together and len(together) > 1:
+            env[EDITIONS_VARIABLE] = " ".join(together)
     cmd = [sys.executable, "-c", RUN_MKDOCS, "build", "--strict", "--clean", "--config-file", args.config, "--site-dir", str(tmp)]
     # --quiet is ours, not MkDocs': MkDocs' own --quiet drops warnings before strict mode counts them.
     result = subprocess.run(cmd, env=env, capture_output=args.quiet, text=True, check=False)
@@ -281,4 +333,12 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--site-dir", default="site", help="the folder to build into, replaced only on success (default: site)")
     p.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: mkdocs.yml)")
     p.add_argument("--quiet", action="store_true", help="print MkDocs' output only when the build fails")
+    p.add_argument(
+        "--edition",
+        action="append",
+        metavar="NAME",
+        help=f"build as this edition ({', '.join(editions())}) instead of the site's own; given more than once (or "
+        f"'{ALL_EDITIONS}': the site's own, then the others), one site of several editions, the first at its root and "
+        "each other in its own folder (en-us/), every page linking its twin in each",
+    )
     p.set_defaults(func=_cmd_build)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from carepath import urls as links
 from carepath.audit.manifest import vanished
 from carepath.build.site import SitePages, alias_clashes, content_problems, file_clashes, url_clashes
 from carepath.problems import Problem
+from carepath.settings import Settings, edition_prefix
 from carepath.text.escape import meta_text, theme_text
+from carepath.words import words
 
 REQUIRED_EXTENSIONS = ("abbr", "admonition", "attr_list", "md_in_html")
 """The Markdown extensions the generated pages are written for: glossary abbreviations, care cards and
@@ -228,6 +231,36 @@ def with_jsonld(html: str, meta: Mapping[str, Any]) -> str:
     if script in head:  # a site that still has the main.html it once had to copy writes it already
         return html
     return f"{head}  {script}\n  </head>{rest}"
+
+
+def edition_alternates(settings: Settings, url: str) -> list[tuple[str, str]]:
+    """`(edition, href)` of the page at site-relative `url` in every edition published with this one, this one
+    included; the first edition is also `x-default`, the page for readers of no listed region. None for a site of one."""
+    here, root = settings.edition_prefix, settings.site_root_url
+    found = [(e, links.edition_href(url, here, edition_prefix(e, settings.editions), root)) for e in settings.editions]
+    return [*found, ("x-default", found[0][1])] if found else []
+
+
+def with_editions(html: str, url: str, settings: Settings) -> str:
+    """The built page with an `hreflang` alternate for its twin in each edition at the end of `<head>` (Material's
+    `extra.alternate` links each edition's home from every page, and only with JavaScript keeps the page), and a
+    line after the page's own text linking those twins by name, the reader's own edition said, not linked."""
+    alternates = edition_alternates(settings, url)
+    if not alternates or "</head>" not in html or "</article>" not in html:
+        return html
+    head, _, rest = html.partition("</head>")
+    tags = "".join(f'<link rel="alternate" hreflang="{e}" href="{escape(href)}">\n  ' for e, href in alternates)
+    w = settings.words
+    links_to = []
+    for edition, href in alternates[:-1]:
+        name = escape(words(edition).get("edition.name"))
+        if edition == settings.edition:
+            links_to.append(f'<strong aria-current="page" lang="{edition}">{name}</strong>')
+        else:
+            links_to.append(f'<a href="{escape(links.edition_href(url, settings.edition_prefix, edition_prefix(edition, settings.editions)))}" hreflang="{edition}" lang="{edition}">{name}</a>')
+    switcher = f'<nav class="cp-editions" aria-label="{escape(w.get("editions.label"))}"><p>{escape(w.get("editions.intro"))} {" · ".join(links_to)}</p></nav>\n'
+    body, _, end = rest.rpartition("</article>")
+    return f"{head}  {tags}</head>{body}{switcher}</article>{end}"
 
 
 def front_matter_lines(source: str, markdown: str) -> int:

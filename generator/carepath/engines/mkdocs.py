@@ -131,6 +131,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self._escape_settings(config)
+        # An edition in a folder of a site of several is a site of its own there: canonical links, the sitemap and
+        # the 404 page's links name its folder.
+        config.site_url = settings.site_url
         # An unusable cache is said at info level: the site is the same without it, so a strict build goes on.
         if self.cache is None or self.cache.root != cache.root:
             self.cache = cache
@@ -248,8 +251,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Each node page's JSON-LD, from its front matter, into its `<head>`: no theme template to copy."""
-        return host.with_jsonld(output, page.meta)
+        """Each node page's JSON-LD, from its front matter, into its `<head>`: no theme template to copy; in a site
+        of several editions, every page's links to its twins in the others."""
+        return host.with_editions(host.with_jsonld(output, page.meta), page.url, self.settings)
 
     @event_priority(-100)  # after the search plugin has written its index, which `_fit_search_index` corrects
     def on_post_build(self, *, config: MkDocsConfig) -> None:

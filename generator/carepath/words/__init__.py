@@ -24,8 +24,8 @@ DEFAULT_LANGUAGE = "en"
 DEFAULT_EDITION = "en-US"
 """The edition a site is built as unless it picks another (the plugin's `edition` option)."""
 
-PROFILE_SECTIONS = ("routes.",)
-"""Keys only an edition's catalogue holds, each edition all of them: its locale profile."""
+PROFILE_SECTIONS = ("routes.", "edition.")
+"""Keys only an edition's catalogue holds, each edition all of them: its locale profile and its own name."""
 
 PLURAL_RULES: dict[str, Callable[[int], str]] = {
     "en": lambda n: "one" if n == 1 else "other",
