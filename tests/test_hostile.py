@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 from carepath import KnowledgeBase, check_pathway
+from carepath.cli.render import stock_markup
 from carepath.engines.host import THEME_TEXT
 from carepath.model.graph import EdgeKind, Treatment, Urgency
 from carepath.settings import Settings, address_problem, load_mkdocs_yml, site_url_problem, theme_addresses
@@ -575,6 +576,34 @@ def test_theme_text_settings_are_shown_as_text(hostile: Build) -> None:
         [body] = [e for e in els if e.tag == "body"]
         assert body.attrs["data-md-color-accent"] == data["theme"]["palette"]["accent"], url
         assert "49" not in _plain(title.text), url  # `{{ 7*7 }}` is data, never a template
+
+
+def test_render_refuses_a_theme_text_setting_a_stock_build_would_paste_as_markup(tmp_path: Path) -> None:
+    """`render` writes a config for a stock MkDocs, which has no Carepath plugin to escape the settings the theme
+    shows: one holding `<`, `>` or `"` is refused in one line naming it and its line, before anything is written."""
+    project = copy_project(HOSTILE_FIXTURE, tmp_path / "p", ("mkdocs.yml", "pathway", "content"))
+    done = subprocess.run(
+        [sys.executable, "-m", "carepath", "render", "--out", "out"], cwd=project, env=env(), capture_output=True, text=True, check=False, timeout=300
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert re.match(r"(\S*/)?mkdocs\.yml:\d+: site_name: .* holds '[<>\"]', which a stock build pastes", lines[0]), lines[0]
+    assert not (project / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        ({"site_name": "Care & support", "extra": {"note": "A&E"}}, None),
+        ({"site_name": "Care", "copyright": "&copy; <b>us</b>"}, ("copyright", "&copy; <b>us</b>", "<")),
+        ({"site_name": "Care", "extra": {"social": [{"name": 'say "hi"'}]}}, ("extra.social[0].name", 'say "hi"', '"')),
+        ({"site_name": "Care", "theme": {"palette": [{"accent": "red>"}]}}, ("theme.palette[0].accent", "red>", ">")),
+    ],
+)
+def test_stock_markup_finds_the_first_text_setting_with_markup(data: dict[str, Any], found: tuple[str, str, str] | None) -> None:
+    """An `&` is left alone (a stock build shows it); `<`, `>` and `"` are what would end text and start markup."""
+    assert stock_markup(data) == found
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from carepath.settings import (
     edition_prefix,
     edition_problem,
     load_mkdocs_yml,
+    setting_position,
     without_plugin,
 )
 from carepath.words import editions
@@ -43,6 +44,13 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     the config and into a theme folder `out/.carepath-theme/`, which MkDocs leaves out of the pages (`.*`).
     """
     settings = Settings.from_mkdocs_yml(mkdocs_yml)
+    markup = stock_markup(load_mkdocs_yml(mkdocs_yml))
+    if markup:
+        name, value, char = markup
+        raise ConfigError(
+            f"{setting_position(mkdocs_yml, name.split('.')[0])}: {name}: {value[:60]!r} holds {char!r}, which a stock build "
+            "pastes into every page as markup (only Carepath's own build escapes it): write it as plain text"
+        )
     docs_dir = settings.docs_dir
     assert docs_dir is not None
     prefix = settings.url_prefix
@@ -94,6 +102,34 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
         theme["font"] = False
     config["theme"] = theme
     return config
+
+
+STOCK_MARKUP = re.compile(r'[<>"]')
+"""What a stock build (no plugin) cannot show as text in a setting the theme pastes unescaped."""
+
+
+def stock_markup(data: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The first text setting the theme shows (`host.THEME_TEXT`, strings under `extra` and `theme.palette`) that
+    holds `<`, `>` or `"`, as `(setting, value, that character)`; None when none does. Carepath's own build escapes them
+    (`host.escaped_settings`); the config `render` writes is built by a stock MkDocs, which pastes them as they are."""
+
+    def strings(value: Any, name: str) -> list[tuple[str, str]]:
+        if isinstance(value, str):
+            return [(name, value)]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in strings(v, f"{name}.{k}")]
+        if isinstance(value, list):
+            return [s for i, v in enumerate(value) for s in strings(v, f"{name}[{i}]")]
+        return []
+
+    theme = data.get("theme")
+    found = [s for k in host.THEME_TEXT for s in strings(data.get(k), k)]
+    found += strings(data.get("extra"), "extra")
+    found += strings(theme.get("palette") if isinstance(theme, dict) else None, "theme.palette")
+    for name, value in found:
+        if m := STOCK_MARKUP.search(value):
+            return name, value, m.group(0)
+    return None
 
 
 STOCK_THEME_DIR = ".carepath-theme"
