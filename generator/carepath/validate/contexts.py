@@ -83,14 +83,18 @@ def check_context_alternatives(kb: KnowledgeBase) -> list[Problem]:
             continue
         home = kb.scope(e.target)
         if home is not None and home != e.pathway:
-            problems.append(
-                Problem(
-                    e.position,
-                    f"{kb.kind(e.source)} '{e.source}': 'in.{e.pathway}.alternatives' names {quote(e.target)}, which is local to pathway {quote(home)}; "
-                    f"an alternative for {quote(e.pathway)}'s readers is a treatment of {quote(e.pathway)} or of the shared library",
-                )
-            )
+            problems.append(Problem(e.position, f"{kb.kind(e.source)} '{e.source}': {alternative_elsewhere(e.pathway, e.target, [e.target])}"))
     return problems
+
+
+def alternative_elsewhere(pathway_id: str, written: str, found: list[str]) -> str:
+    """What to say of an alternative in `pathway_id`'s context that is (`found`, full ids) local to other pathways:
+    unlike other references, writing its full id would not do."""
+    homes = ", ".join(quote(f.split("/", 1)[0]) for f in found)
+    return (
+        f"'in.{pathway_id}.alternatives' names {quote(written)}, which is local to pathway{'s' if len(found) > 1 else ''} {homes}; "
+        f"an alternative for {quote(pathway_id)}'s readers is a treatment of {quote(pathway_id)} or of the shared library"
+    )
 
 
 def check_use(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> list[Problem]:

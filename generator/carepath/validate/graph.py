@@ -30,7 +30,7 @@ from carepath.model.vocabulary import DEFAULT, TreatmentKind
 from carepath.problems import Problem, Suggester, did_you_mean, local_elsewhere, quote
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
-from carepath.validate.contexts import check_context_alternatives, check_use, context_edges, contexts_of
+from carepath.validate.contexts import alternative_elsewhere, check_context_alternatives, check_use, context_edges, contexts_of
 from carepath.validate.decisions import check_decision_aids
 from carepath.validate.ownership import check_owners
 from carepath.validate.regions import check_regions
@@ -184,7 +184,10 @@ def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
         target = kb.resolve(e.target, e.source, e.pathway) or e.target
         options = kb.choices(e.target, e.source, e.pathway)
         if target not in kb.nodes and options:
-            problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{_field(e)}' names {local_elsewhere(e.target, options)}"))
+            if e.kind == EdgeKind.alternative_to and e.pathway:
+                problems.append(Problem(e.position, f"{_label(kb, e.source)}: {alternative_elsewhere(e.pathway, e.target, options)}"))
+            else:
+                problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{_field(e)}' names {local_elsewhere(e.target, options)}"))
             elsewhere.add(e.target)
         resolved[(e.source, e.pathway, e.target)] = target
         edges.append(replace(e, target=target) if target != e.target else e)
