@@ -14,6 +14,7 @@ from carepath.model.kinds import EDGE_TARGETS, KINDS, Kind
 from carepath.model.nodes import (
     CODE_OIDS,
     CODE_SYSTEMS,
+    CONTEXT_EDGE_FIELDS,
     EDGE_FIELDS,
     REF_PATTERN,
     SLUG_PATTERN,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CODE_OIDS",
     "CODE_SYSTEMS",
+    "CONTEXT_EDGE_FIELDS",
     "EDGE_FIELDS",
     "EDGE_TARGETS",
     "KINDS",

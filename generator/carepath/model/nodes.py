@@ -124,6 +124,11 @@ class PathwayContext(Strict):
         default_factory=list,
         description="ids this node is relevant to for this pathway's readers (its conditions), resolved like the pathway's own references",
     )
+    alternatives: list[Ref] = Field(
+        default_factory=list,
+        description="decision aid, a treatment's: the other options for this pathway's readers (treatment ids of this pathway or the shared library), "
+        "shown with the node's own 'alternatives' on this pathway's view of the page",
+    )
 
 
 class NodeBase(Strict):
@@ -342,3 +347,6 @@ EDGE_FIELDS: dict[str, EdgeKind] = {
     "alternatives": EdgeKind.alternative_to,
 }
 """YAML field holding references -> the edge kind it declares."""
+
+CONTEXT_EDGE_FIELDS: tuple[str, ...] = ("relevant_to", "alternatives")
+"""The fields of a pathway's context (`in:`) that declare edges, each holding for that pathway only."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from carepath.model.graph import EDGE_FIELDS, KnowledgeBase, Pathway
+from carepath.model.graph import CONTEXT_EDGE_FIELDS, EDGE_FIELDS, KnowledgeBase, Pathway
 
 FORMAT = "carepath-pathway"
 VERSION = 2
@@ -76,5 +76,5 @@ def _seen_from(kb: KnowledgeBase, pathway_id: str, data: dict[str, Any]) -> dict
 
     out: dict[str, Any] = {name: [r for r in value if ours(r)] if name in EDGE_FIELDS else value for name, value in data.items()}
     context: dict[str, Any] | None = data["in"].get(pathway_id)
-    out["in"] = {pathway_id: {**context, "relevant_to": [r for r in context["relevant_to"] if ours(r)]}} if context else {}
+    out["in"] = {pathway_id: {**context, **{name: [r for r in context[name] if ours(r)] for name in CONTEXT_EDGE_FIELDS}}} if context else {}
     return out

@@ -82,6 +82,9 @@ class PathwayNote(TypedDict):
     links: list[Link]
     """What the node is relevant to in this pathway; on a page on one pathway these join the page's own lists instead."""
     links_label: str
+    alternatives: list[Link]
+    """A treatment's other options for this pathway's readers (`in.<pathway>.alternatives`); on a page on one
+    pathway they join its "Other options" instead."""
     folded: bool
     """On a page shared by several pathways, each pathway's context folds under its title; on one, it reads inline."""
 
@@ -312,6 +315,9 @@ class StagePage(NodePage):
     previous_stages: list[Link]
     compare: list[CompareRow]
     """The treatments offered, side by side: what each is, how well it works, its main risks, what is involved."""
+    compare_others: list[Link]
+    """The other options of the treatments compared (their `alternatives`, the stage's pathway's context's too)
+    that the step does not offer, in the order they are listed: named after the table, to weigh up as well."""
 
 
 @dataclass(frozen=True, kw_only=True)

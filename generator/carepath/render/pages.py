@@ -362,14 +362,16 @@ class Renderer:
             if context is None:
                 continue
             related = [e for e in self.kb.out_edges(node_id, EdgeKind.relevant_to) if e.pathway == pid] if folded else []
+            others = [e for e in self.kb.out_edges(node_id, EdgeKind.alternative_to) if e.pathway == pid] if folded else []
             note = self.prose(node_id, context.note, uri, within=pid)
-            if note or related:
+            if note or related or others:
                 out.append(
                     {
                         "pathway": self.link(uri, pid),
                         "note": note,
                         "links": [self.link(uri, e.target, with_step=True) for e in related],
                         "links_label": self.kb.vocabulary_of(pid).edge_label(EdgeKind.relevant_to).capitalize(),
+                        "alternatives": [self.link(uri, e.target, with_step=True) for e in others],
                         "folded": folded,
                     }
                 )
@@ -656,6 +658,7 @@ class Renderer:
         node_id = node.id
         common = self.common(node_id, uri, crumb=self.step_title(node_id))
         offers = kb.out_edges(node_id, EdgeKind.offers)
+        compared = [e.target for e in offers if isinstance(kb.nodes[e.target], Treatment)]
         offered: list[Offered] = [
             {"link": self.link(uri, e.target), "summary": kb.nodes[e.target].summary, "type": kb.type_title(e.target, self.words)} for e in offers
         ]
@@ -667,9 +670,22 @@ class Renderer:
             when_to_move_on=self.prose(node_id, node.when_to_move_on, uri),
             next_stages=self.targets(node_id, EdgeKind.escalates_to, uri),
             previous_stages=[self.link(uri, e.source, with_step=True) for e in kb.in_edges(node_id, EdgeKind.escalates_to)],
-            compare=[self.compare_row(e.target, uri) for e in offers if isinstance(kb.nodes[e.target], Treatment)],
+            compare=[self.compare_row(t, uri) for t in compared],
+            compare_others=self.compare_others(node_id, compared, uri),
             diagram=self._slices(node_id, node_id, uri) if self.options.diagrams else "",
         )
+
+    def compare_others(self, stage_id: str, compared: list[str], uri: str) -> list[Link]:
+        """The alternatives of a step's options that its table does not compare, each once, as the step's pathway
+        sees them: a shared option's own, and those of that pathway's context (`in.<pathway>.alternatives`)."""
+        places = self.kb.placements(stage_id)
+        pathway = places[0].pathway.id if places else self.kb.scope(stage_id)
+        others: list[str] = []
+        for option in compared:
+            for e in self.kb.out_edges(option, EdgeKind.alternative_to):
+                if e.holds_in(pathway) and self.kb.scope(e.target) in (None, pathway) and e.target not in compared and e.target not in others:
+                    others.append(e.target)
+        return [self.link(uri, t) for t in others]
 
     COMPARE_RISKS = 2
     """Risks a step's comparison shows for each option: the first ones written; its page lists them all."""

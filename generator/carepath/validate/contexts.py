@@ -1,5 +1,5 @@
-"""Per-pathway context on shared nodes (`in: {<pathway-id>: {note, sources, relevant_to}}`): the edges a context
-declares, and its rules. Only a shared node has contexts, each for a pathway that uses it; what a context names
+"""Per-pathway context on shared nodes (`in: {<pathway-id>: {note, sources, relevant_to, alternatives}}`): the
+edges a context declares, and its rules. Only a shared node has contexts, each for a pathway that uses it; what a context names
 resolves in that pathway's namespace (`validate/graph.py` resolves and checks the edges with the others).
 
 Returns problems, never raises for bad input and never reads files.
@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from carepath.load import Entry
-from carepath.model.graph import EDGE_TARGETS, Edge, EdgeKind, KnowledgeBase, Pathway, PathwayContext
+from carepath.model.graph import (
+    CONTEXT_EDGE_FIELDS,
+    EDGE_FIELDS,
+    EDGE_TARGETS,
+    Edge,
+    EdgeKind,
+    KnowledgeBase,
+    Pathway,
+    PathwayContext,
+)
 from carepath.problems import Problem, did_you_mean, quote
 
 
@@ -26,8 +35,8 @@ def contexts_of(kb: KnowledgeBase, node_id: str) -> Iterator[tuple[str, PathwayC
 
 
 def context_edges(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> tuple[list[Edge], list[Problem]]:
-    """The `relevant_to` edges every context declares, each marked with its pathway, and the problems of `in:`
-    itself: on a node that is not shared, for an id that is no pathway, on a kind that has no `relevant_to`."""
+    """The `relevant_to` and `alternatives` edges every context declares, each marked with its pathway, and the
+    problems of `in:` itself: on a node that is not shared, for an id that is no pathway, a field its kind has not."""
     edges: list[Edge] = []
     problems: list[Problem] = []
     pathways = [p.id for p in kb.pathways]
@@ -56,14 +65,36 @@ def context_edges(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> tuple[lis
                     Problem(entry.locate("in", pid, key=True), f"{who}: 'in' has a context for {quote(pid)}, which is not the id of a pathway{did_you_mean(pid, pathways)}")
                 )
                 continue
-            if context.relevant_to and (EdgeKind.relevant_to, kind) not in EDGE_TARGETS:
-                problems.append(Problem(entry.locate("in", pid, "relevant_to", key=True), f"{who}: 'in.{pid}.relevant_to': a {kind} has no 'relevant_to' links"))
-                continue
-            edges += [
-                Edge(EdgeKind.relevant_to, node_id, target, entry.locate("in", pid, "relevant_to", j), pathway=pid)
-                for j, target in enumerate(context.relevant_to)
-            ]
+            for name in CONTEXT_EDGE_FIELDS:
+                refs: list[str] = getattr(context, name)
+                if refs and (EDGE_FIELDS[name], kind) not in EDGE_TARGETS:
+                    problems.append(Problem(entry.locate("in", pid, name, key=True), f"{who}: 'in.{pid}.{name}': {'an' if kind[0] in 'aeiou' else 'a'} {kind} has no {quote(name)} links"))
+                    continue
+                edges += [Edge(EDGE_FIELDS[name], node_id, target, entry.locate("in", pid, name, j), pathway=pid) for j, target in enumerate(refs)]
     return edges, problems
+
+
+def check_context_alternatives(kb: KnowledgeBase) -> list[Problem]:
+    """An alternative in one pathway's context is that pathway's own treatment or a shared one: its readers are
+    offered it as another option, so another pathway's own node (named by its full id) has no place there."""
+    problems = []
+    for e in kb.edges:
+        if e.kind != EdgeKind.alternative_to or e.pathway is None or e.target not in kb.nodes:
+            continue
+        home = kb.scope(e.target)
+        if home is not None and home != e.pathway:
+            problems.append(Problem(e.position, f"{kb.kind(e.source)} '{e.source}': {alternative_elsewhere(e.pathway, e.target, [e.target])}"))
+    return problems
+
+
+def alternative_elsewhere(pathway_id: str, written: str, found: list[str]) -> str:
+    """What to say of an alternative in `pathway_id`'s context that is (`found`, full ids) local to other pathways:
+    unlike other references, writing its full id would not do."""
+    homes = ", ".join(quote(f.split("/", 1)[0]) for f in found)
+    return (
+        f"'in.{pathway_id}.alternatives' names {quote(written)}, which is local to pathway{'s' if len(found) > 1 else ''} {homes}; "
+        f"an alternative for {quote(pathway_id)}'s readers is a treatment of {quote(pathway_id)} or of the shared library"
+    )
 
 
 def check_use(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> list[Problem]:

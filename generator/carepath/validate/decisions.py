@@ -3,7 +3,8 @@ words like "rare" mean. Pure: returns problems, never reads files.
 
 A reviewed treatment must have them (an error); a draft without them gets a note, so a strict build still passes
 while the page says the numbers await clinical review. A number a reader could act on ("about 6 in 10 people")
-is an error anywhere it cannot show its source.
+is an error anywhere it cannot show its source. A shared treatment may list its alternatives per pathway, in its
+contexts (`in.<pathway>.alternatives`, checked with the other references in `graph.py` and `contexts.py`).
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def _treatment(node_id: str, node: Treatment, entry: Entry) -> list[Problem]:
         for word in frequency_words(risk):
             if word not in defined:
                 undefined.setdefault(word, i)
-    missing = [name for name in DECISION_FIELDS if name not in node.model_fields_set]
+    given = node.model_fields_set | {"alternatives" for c in node.contexts.values() if "alternatives" in c.model_fields_set}
+    missing = [name for name in DECISION_FIELDS if name not in given]
     if node.review.status == "reviewed":
         where = entry.locate("review", "status")
         problems += [Problem(where, f"{who}: reviewed but has no '{name}'; {_WHY[name]}") for name in missing]

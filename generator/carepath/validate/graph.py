@@ -15,6 +15,7 @@ from functools import partial
 
 from carepath.load import Entry, Loaded
 from carepath.model.graph import (
+    CONTEXT_EDGE_FIELDS,
     EDGE_FIELDS,
     EDGE_TARGETS,
     Code,
@@ -29,7 +30,7 @@ from carepath.model.vocabulary import DEFAULT, TreatmentKind
 from carepath.problems import Problem, Suggester, did_you_mean, local_elsewhere, quote
 from carepath.text.escape import md_prose
 from carepath.urls import glossary_anchor
-from carepath.validate.contexts import check_use, context_edges, contexts_of
+from carepath.validate.contexts import alternative_elsewhere, check_context_alternatives, check_use, context_edges, contexts_of
 from carepath.validate.decisions import check_decision_aids
 from carepath.validate.ownership import check_owners
 from carepath.validate.regions import check_regions
@@ -135,6 +136,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
             kb.nodes[pathway.id] = pathway.model_copy(update={"stages": stages})
     kb.edges = [e for e in kb.edges if e.target in kb.nodes]
     kb.index_edges()
+    problems += check_context_alternatives(kb)
     cycles = _check_cycles(kb, EdgeKind.escalates_to, "escalation cycle", "escalation must always lead forward")
     problems += cycles
     problems += _check_cycles(kb, EdgeKind.requires, "prerequisite cycle", "nothing could ever be started")
@@ -182,7 +184,10 @@ def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
         target = kb.resolve(e.target, e.source, e.pathway) or e.target
         options = kb.choices(e.target, e.source, e.pathway)
         if target not in kb.nodes and options:
-            problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{_field(e)}' names {local_elsewhere(e.target, options)}"))
+            if e.kind == EdgeKind.alternative_to and e.pathway:
+                problems.append(Problem(e.position, f"{_label(kb, e.source)}: {alternative_elsewhere(e.pathway, e.target, options)}"))
+            else:
+                problems.append(Problem(e.position, f"{_label(kb, e.source)}: '{_field(e)}' names {local_elsewhere(e.target, options)}"))
             elsewhere.add(e.target)
         resolved[(e.source, e.pathway, e.target)] = target
         edges.append(replace(e, target=target) if target != e.target else e)
@@ -193,9 +198,10 @@ def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
             refs = getattr(node, name, None)
             if refs and any(resolved.get((node_id, None, r), r) != r for r in refs):
                 update[name] = [resolved.get((node_id, None, r), r) for r in refs]
-        if any(resolved.get((node_id, pid, r), r) != r for pid, c in node.contexts.items() for r in c.relevant_to):
+        if any(resolved.get((node_id, pid, r), r) != r for pid, c in node.contexts.items() for name in CONTEXT_EDGE_FIELDS for r in getattr(c, name)):
             update["contexts"] = {
-                pid: c.model_copy(update={"relevant_to": [resolved.get((node_id, pid, r), r) for r in c.relevant_to]}) for pid, c in node.contexts.items()
+                pid: c.model_copy(update={name: [resolved.get((node_id, pid, r), r) for r in getattr(c, name)] for name in CONTEXT_EDGE_FIELDS})
+                for pid, c in node.contexts.items()
             }
         if update:
             kb.nodes[node_id] = node.model_copy(update=update)
@@ -206,7 +212,8 @@ _FIELD_OF = {kind: name for name, kind in EDGE_FIELDS.items()}
 
 
 def _field(e: Edge) -> str:
-    """The field an edge was written in, as messages name it: 'requires', or 'in.<pathway>.relevant_to' for a context's."""
+    """The field an edge was written in, as messages name it: 'requires', or 'in.<pathway>.relevant_to' (or
+    'in.<pathway>.alternatives') for a context's."""
     return f"in.{e.pathway}.{_FIELD_OF[e.kind]}" if e.pathway else _FIELD_OF[e.kind]
 
 
