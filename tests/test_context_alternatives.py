@@ -192,8 +192,12 @@ def test_a_shared_page_shows_each_pathways_alternatives_in_its_own_part(tmp_path
     page = render_pages(kb, RenderOptions())["pills.md"]
     own = between(page, f"## {W.get('treatment.alternatives')}")
     assert "- [Heat pack](heat.md)" in own and "exercises" not in own
-    parts = dict(re.findall(r'<details class="cp-pathway-context" markdown="1">\n<summary class="cp-no-score">(.*?)</summary>\n(.*?)</details>', page, re.DOTALL))
+    parts = dict(re.findall(r'<details class="cp-pathway-context(?: cp-screen-only)?" markdown="1">\n<summary class="cp-no-score">(.*?)</summary>\n(.*?)</details>', page, re.DOTALL))
     assert list(parts) == ["Hip pain", "Knee pain"]
+    # Other options stay on screen: a part that holds nothing else, and the section made only of such parts, are
+    # left off the paper (print.css hides .cp-screen-only), as the page's own "Other options" are.
+    assert page.count('<details class="cp-pathway-context cp-screen-only"') == 2
+    assert re.search(r"^## .*\{ \.cp-screen-only \}$", page, re.MULTILINE)
     for pid, title, other in (("hip", "Hip pain", "knee"), ("knee", "Knee pain", "hip")):
         part = parts[title]
         assert W.get("treatment.alternatives_intro") in part
