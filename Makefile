@@ -53,9 +53,9 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m carepath serve --port $(PORT)
 
-## The whole test suite, after the linters (about 15 minutes alone on a 2-core machine; README, "Set-up").
+## The whole test suite, after the linters (about 16 minutes alone on a 2-core machine; README, "Set-up").
 test: lint $(LIGHTHOUSE)
-	@echo "Running the whole test suite: about 15 minutes on a quiet 2-core machine (the browser tests build the site first)."
+	@echo "Running the whole test suite: about 16 minutes on a quiet 2-core machine (the browser tests build the site first)."
 	$(PY) -m pytest
 
 ## ruff over the code and tests, mypy (strict) over the generator.
