@@ -106,3 +106,8 @@ def test_the_shipped_site_builds_as_each_edition_with_only_its_own_numbers(tmp_p
     about = built_gb.html("about/")
     assert "Call 999 or go to A&amp;E now." in about and "routes." not in about
     assert words("en-US").get("routes.emergency") in built_us.html("about/")
+    # Every page, the 404 page too, is tagged with its edition's language, as its hreflang alternates name it.
+    for built, edition in ((built_us, "en-US"), (built_gb, "en-GB")):
+        tags = {m.group(1) for p in html_pages(built.site) if (m := re.search(r'<html lang="([^"]*)"', p.read_text(encoding="utf-8")))}
+        assert tags == {edition}, (edition, tags)
+        assert f'<html lang="{edition}"' in built.html("404.html")

@@ -263,6 +263,17 @@ def with_editions(html: str, url: str, settings: Settings) -> str:
     return f"{head}  {tags}</head>{body}{switcher}</article>{end}"
 
 
+def with_edition_lang(html: str, edition: str) -> str:
+    """The page's `<html lang="en">` as its edition's own tag (`en-GB`, `en-US`), as its `hreflang` alternates
+    name it, so a browser and a screen reader know the variety. Only where the theme gives the edition's language:
+    a host site in another language keeps its own."""
+    language = edition.split("-")[0]
+    tag = f'<html lang="{language}"'
+    if edition == language or tag not in html[:4000]:
+        return html
+    return html.replace(tag, f'<html lang="{escape(edition)}"', 1)
+
+
 def front_matter_lines(source: str, markdown: str) -> int:
     """How many lines MkDocs cut from the top of a page (its YAML front matter) before `on_page_markdown`.
 

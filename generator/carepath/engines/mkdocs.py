@@ -252,8 +252,12 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Each node page's JSON-LD, from its front matter, into its `<head>`: no theme template to copy; in a site
-        of several editions, every page's links to its twins in the others."""
-        return host.with_editions(host.with_jsonld(output, page.meta), page.url, self.settings)
+        of several editions, every page's links to its twins in the others; the edition's own language tag."""
+        return host.with_edition_lang(host.with_editions(host.with_jsonld(output, page.meta), page.url, self.settings), self.settings.edition)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
+        """The 404 page (a template, not a page) in its edition's language tag too."""
+        return host.with_edition_lang(output_content, self.settings.edition) if template_name == "404.html" else output_content
 
     @event_priority(-100)  # after the search plugin has written its index, which `_fit_search_index` corrects
     def on_post_build(self, *, config: MkDocsConfig) -> None:
