@@ -13,16 +13,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, get_args
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
 from carepath.model.graph import GlossaryEntry, KnowledgeBase, Source
 from carepath.text.reading import RAW, read
-
-Spelling = Literal["british", "american"]
-SPELLINGS: tuple[str, ...] = get_args(Spelling)
+from carepath.words import WordsError
 
 TABLE = "carepath/words/spelling.yml"
 
@@ -64,7 +62,7 @@ def british_to_american() -> dict[str, str]:
     text = resources.files("carepath").joinpath("words", "spelling.yml").read_text(encoding="utf-8")
     pairs = (yaml.safe_load(text) or {}).get("british_to_american")
     if not isinstance(pairs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs.items()):
-        raise ValueError(f"{TABLE}: 'british_to_american' must map words to words")
+        raise WordsError(f"{TABLE}: 'british_to_american' must map words to words")
     return {k.lower(): v.lower() for k, v in pairs.items()}
 
 
@@ -77,7 +75,7 @@ def table(written_in: str, shown_in: str) -> Table:
     if written_in == shown_in:
         pairs = {}
     alternatives = "|".join(re.escape(w) for w in sorted(pairs, key=len, reverse=True)) or r"(?!x)x"
-    return Table(pairs, re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE))
+    return Table(pairs, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
 
 
 def other_spelling(spelling: str) -> str:
