@@ -220,9 +220,9 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
 def content_problems(
     markdown: str, src_uri: str, kb: KnowledgeBase, path: str, prefix: str = "", words: Words | None = None
 ) -> tuple[str, list[Problem]]:
-    """Resolve `node:` links in a hand-written page (node pages under `prefix`) and fill its `{{ routes.<name> }}`
-    from the edition's profile (`words`); report them, anything it would load from another host, and any emergency
-    number or route it writes itself."""
+    """Resolve `node:` links in a hand-written page (node pages under `prefix`), fill its `{{ routes.<name> }}`
+    from the edition's profile (`words`) and show it in the spelling `kb` is shown in; report them, anything it would
+    load from another host, any emergency number or route it writes itself and any word of the other spelling."""
     text, problems = resolve_node_links(markdown, src_uri, kb, path, prefix)
     text, unknown = fill_routes(text, words or catalogue(DEFAULT_EDITION), path)
     if kb.spelling is not None and kb.shown_spelling not in (None, kb.spelling):
