@@ -72,7 +72,8 @@ PILLS_UK = """\
         ("paediatric anaesthetic", "pediatric anesthetic"),
         ("recognised behaviour", "recognized behavior"),
         ("advise, exercise, size, wise", "advise, exercise, size, wise"),  # no suffix rule: only listed words
-        ("programmer, centred-ish, metre", "programmer, centred-ish, metre"),  # whole words only
+        ("programmer, centred, metre", "programmer, centred, metre"),  # whole words only
+        ("exercise-programme, centre-left", "exercise-programme, centre-left"),  # an id's words are kept
     ],
 )
 def test_british_text_is_shown_in_american_spelling_in_its_own_case(text: str, shown: str) -> None:

@@ -75,7 +75,8 @@ def table(written_in: str, shown_in: str) -> Table:
     if written_in == shown_in:
         pairs = {}
     alternatives = "|".join(re.escape(w) for w in sorted(pairs, key=len, reverse=True)) or r"(?!x)x"
-    return Table(pairs, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
+    # A word joined to another by a hyphen is left as written: that is what an id looks like (`exercise-program`).
+    return Table(pairs, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE))
 
 
 def other_spelling(spelling: str) -> str:
