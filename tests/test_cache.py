@@ -229,7 +229,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 EDITS = [
-    ("treatments.yml", "    title: Home exercise program\n", "    title: Exercises you do at home\n"),
+    ("treatments.yml", "    title: Home exercise programme\n", "    title: Exercises you do at home\n"),
     ("treatments.yml", "    relevant_to:\n      - compensating-movement-pattern\n", ""),
     ("glossary.yml", "definition: The moves your therapist asks you to do at home between visits.", "definition: Moves to do at home."),
     ("treatments.yml", "  # Step 1: find out why PT did not help\n", "  # Step 1: find out why PT did not help\n\n\n"),
@@ -307,7 +307,7 @@ stamps = []
 for i in range(2):
     if i == 1:
         yml = project / "pathway" / "when-pt-does-not-help" / "treatments.yml"
-        yml.write_text(yml.read_text().replace("    title: Home exercise program\n", "    title: Exercises you do at home\n", 1))
+        yml.write_text(yml.read_text().replace("    title: Home exercise programme\n", "    title: Exercises you do at home\n", 1))
     # as `make serve` (`mkdocs serve --dirty --no-strict`) loads it for each rebuild
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=False)
     if i == 0:
@@ -372,7 +372,8 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     (`vocabulary_of`), `namespaces` (what `scope_at` reads) and the sources register (`sources`; `source_positions`
     only name where an entry is in messages) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
     No page reads `regions`: the renderer has the site's region from its options, and what it adds to a node is part
-    of that node's state.
+    of that node's state. Nor `spelling` and `shown_spelling`: an edition's spelling is in the nodes' own text, which
+    `text.spelling.in_spelling` respelt before any page renders.
     """
     import dataclasses
 
@@ -382,7 +383,7 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
     assert fields == {
         "nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces",
-        "sources", "source_positions", "regions",
+        "sources", "source_positions", "regions", "spelling", "shown_spelling",
     }  # fmt: skip
     assert queries == {
         "scope", "scope_at", "is_shared", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",

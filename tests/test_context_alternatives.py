@@ -173,6 +173,23 @@ def test_a_short_id_only_another_pathway_has_is_explained(tmp_path: Path, capsys
     ]
 
 
+def test_a_shared_nodes_own_alternative_may_not_be_one_pathways_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pills page serves knee and hip: knee's exercises among its own alternatives would send hip's readers to a
+    page of the knee pathway. It belongs in knee's context, which is where the message says to move it."""
+    given = files(SHARED.replace("alternatives: [heat]", "alternatives: [heat, knee/exercises]").replace("alternatives: [exercises]\n          hip:", "alternatives: []\n          hip:"))
+    run = check(tmp_path, capsys, given)
+    assert run.code == 1
+    assert run.problems == [
+        (
+            "pathway/shared/treatments.yml:6:26: treatment 'pills': 'alternatives' names 'knee/exercises', which is local to pathway 'knee'; "
+            "this shared page serves every pathway that uses it, and would send the readers of the others out of theirs: "
+            "list it under 'in.knee.alternatives'"
+        )
+    ]
+    assert run.export_wrote is False
+    assert check(tmp_path / "moved", capsys, files()).code == 0  # where it belongs: knee's context
+
+
 def test_a_kind_without_alternatives_may_not_list_them_in_a_context(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     given = files()
     given["shared/indicators.yml"] = NUMB_GROIN + "    in:\n      knee:\n        alternatives: [exercises]\n"

@@ -36,8 +36,10 @@ from carepath.publish.page_extras import page_extras, qr_jobs
 from carepath.render.pages import TEMPLATE_OVERRIDE_SUBDIR, Renderer, RenderOptions, nav_pages
 from carepath.settings import ConfigError, Readability, Settings
 from carepath.text.content import foreign_loads, resolve_node_links
+from carepath.text.spelling import in_spelling, kept_phrases, respell, table
 from carepath.validate.regions import region_problem
 from carepath.validate.routes import file_routes, fill_routes
+from carepath.validate.spelling import file_spelling
 from carepath.words import DEFAULT_EDITION, Words
 from carepath.words import words as catalogue
 
@@ -123,7 +125,7 @@ def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePage
     if found is not None:
         # The pages and files come back as stored; the model and the plan are read again (a small part of the
         # cost), so that the cache holds only text, never objects that would run code as they are read.
-        kb, _ = load_knowledge_base(settings.pathway_dir, settings.today)
+        kb = edition_knowledge_base(load_knowledge_base(settings.pathway_dir, settings.today)[0], settings)
         _check_region(kb, settings)
         return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"])
     site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}")
@@ -135,6 +137,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     """The build's phases in order, each using only what the ones before it made: read and validate, plan,
     render the pages, publish the other files. The plan is what the build must write, and it is checked."""
     kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
+    kb = edition_knowledge_base(kb, settings)
     _check_region(kb, settings)
     plan = plan_site(kb, settings)
     options = render_options(settings, kb, cache)
@@ -144,6 +147,11 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
         raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
     warnings = warnings + site_url.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
     return SitePages(kb, pages, assets, plan, settings, warnings)
+
+
+def edition_knowledge_base(kb: KnowledgeBase, settings: Settings) -> KnowledgeBase:
+    """The knowledge base as the edition shows it: its text in the edition's spelling (`edition.spelling`)."""
+    return in_spelling(kb, settings.words.get("edition.spelling"))
 
 
 def _check_region(kb: KnowledgeBase, settings: Settings) -> None:
@@ -212,12 +220,14 @@ def diagram_notes(kb: KnowledgeBase) -> list[Problem]:
 def content_problems(
     markdown: str, src_uri: str, kb: KnowledgeBase, path: str, prefix: str = "", words: Words | None = None
 ) -> tuple[str, list[Problem]]:
-    """Resolve `node:` links in a hand-written page (node pages under `prefix`) and fill its `{{ routes.<name> }}`
-    from the edition's profile (`words`); report them, anything it would load from another host, and any emergency
-    number or route it writes itself."""
+    """Resolve `node:` links in a hand-written page (node pages under `prefix`), fill its `{{ routes.<name> }}`
+    from the edition's profile (`words`) and show it in the spelling `kb` is shown in; report them, anything it would
+    load from another host, any emergency number or route it writes itself and any word of the other spelling."""
     text, problems = resolve_node_links(markdown, src_uri, kb, path, prefix)
     text, unknown = fill_routes(text, words or catalogue(DEFAULT_EDITION), path)
-    return text, problems + unknown + foreign_loads(markdown, path) + file_routes(markdown, path)
+    if kb.spelling is not None and kb.shown_spelling not in (None, kb.spelling):
+        text = respell(text, table(kb.spelling, kb.shown_spelling), kept_phrases(kb))
+    return text, problems + unknown + foreign_loads(markdown, path) + file_routes(markdown, path) + file_spelling(markdown, path, kb.spelling)
 
 
 def url_clashes(generated: list[str], content: list[str], docs_name: str, urls: links.Urls = links.DIRECTORY_URLS) -> list[Problem]:

@@ -158,6 +158,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for w in warnings:
         if w.severity != "note":  # a note is for an editor at `check`, not for whoever exports the graph
             print(w, file=sys.stderr)
+    from carepath.build.site import edition_knowledge_base
+
+    kb = edition_knowledge_base(kb, settings)  # the text as the edition's pages read it
     pathway = None
     if args.pathway:
         pathway = next((p for p in kb.pathways if p.id == args.pathway), None)

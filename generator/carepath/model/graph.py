@@ -182,6 +182,12 @@ class KnowledgeBase:
     source_positions: dict[str, Position] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     """Region id -> what its overlay (`pathway/regions/<id>/`) adds to nodes' pages; a build shows at most one."""
+    spelling: str | None = None
+    """The spelling its text is written in, `british` or `american` (`vocabulary: spelling:`); None when the site
+    does not say, and then no edition respells it."""
+    shown_spelling: str | None = None
+    """The spelling its text now reads, once an edition that reads the other has respelt it
+    (`text.spelling.in_spelling`); None while it is as written."""
 
     def __post_init__(self) -> None:
         self._page_glossaries: dict[str | None, list[tuple[GlossaryEntry, str | None]]] = {}

@@ -307,6 +307,10 @@ class VocabularySection(Strict):
 
     treatment_types: list[TreatmentTypeDef] = Field(default_factory=list)
     urgency_labels: dict[Urgency, Line] = Field(default_factory=dict, description="new words for an urgency level, e.g. {emergency: Call 999}")
+    spelling: Literal["british", "american"] | None = Field(
+        None,
+        description="the spelling the site's text is written in, set once in the shared library; an edition that reads the other converts it and check fails on a word of the other (AUTHORING.md, 'Editions')",
+    )
     edge_labels: dict[Literal["options", "red_flags", "escalates_to", "requires", "refers_to", "returns_to", "relevant_to", "alternatives"], EdgeLabelDef] = Field(
         default_factory=dict
     )

@@ -76,15 +76,27 @@ def context_edges(kb: KnowledgeBase, entry_of: Mapping[str, Entry]) -> tuple[lis
 
 def check_context_alternatives(kb: KnowledgeBase) -> list[Problem]:
     """An alternative in one pathway's context is that pathway's own treatment or a shared one: its readers are
-    offered it as another option, so another pathway's own node (named by its full id) has no place there."""
+    offered it as another option, so another pathway's own node (named by its full id) has no place there. A shared
+    node's own alternatives are offered to the readers of every pathway that uses it, so none is one pathway's own:
+    the others' readers would be sent out of their pathway."""
     problems = []
     for e in kb.edges:
-        if e.kind != EdgeKind.alternative_to or e.pathway is None or e.target not in kb.nodes:
+        if e.kind != EdgeKind.alternative_to or e.target not in kb.nodes:
             continue
         home = kb.scope(e.target)
-        if home is not None and home != e.pathway:
+        if e.pathway is None and home is not None and kb.is_shared(e.source):
+            problems.append(Problem(e.position, f"{kb.kind(e.source)} '{e.source}': {own_alternative_elsewhere(e.target, home)}"))
+        elif e.pathway is not None and home is not None and home != e.pathway:
             problems.append(Problem(e.position, f"{kb.kind(e.source)} '{e.source}': {alternative_elsewhere(e.pathway, e.target, [e.target])}"))
     return problems
+
+
+def own_alternative_elsewhere(target: str, home: str) -> str:
+    """What to say of a shared node's own alternative that is local to pathway `home`."""
+    return (
+        f"'alternatives' names {quote(target)}, which is local to pathway {quote(home)}; this shared page serves every pathway "
+        f"that uses it, and would send the readers of the others out of theirs: list it under 'in.{home}.alternatives'"
+    )
 
 
 def alternative_elsewhere(pathway_id: str, written: str, found: list[str]) -> str:

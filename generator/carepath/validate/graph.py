@@ -37,6 +37,7 @@ from carepath.validate.regions import check_regions
 from carepath.validate.routes import check_literal_routes
 from carepath.validate.safety import check_safety
 from carepath.validate.sources import build_register, check_citations
+from carepath.validate.spelling import check_spelling
 from carepath.validate.wording import check_review_words, hidden_control
 
 RESERVED_IDS = frozenset(
@@ -160,6 +161,7 @@ def validate(loaded: Loaded, today: dt.date | None = None) -> tuple[KnowledgeBas
     problems += _check_prose(kb, entry_of)
     problems += check_review_words(kb, entry_of, loaded)
     problems += check_literal_routes(kb, entry_of, loaded)
+    problems += check_spelling(kb, entry_of, loaded)
     kb.regions, in_regions = check_regions(kb, loaded)
     problems += in_regions
     return kb, problems
@@ -282,8 +284,17 @@ def _build_vocabulary(kb: KnowledgeBase, loaded: Loaded) -> list[Problem]:
     kinds: dict[str, tuple[TreatmentKind, Position]] = {}
     urgency: dict[str | None, dict[Urgency, tuple[str, Position]]] = {}
     edges: dict[str | None, dict[EdgeKind, tuple[tuple[str, str], Position]]] = {}
+    spelling_at: Position | None = None
     for section, locate in loaded.vocabularies:
         scope = loaded.scope_at(locate())
+        if section.spelling is not None:
+            where = locate("spelling")
+            if scope is not None:
+                problems.append(Problem(where, f"vocabulary: 'spelling' is the whole site's (shared pages serve every pathway): set it in a file of the shared library, not in pathway '{scope}'"))
+            elif spelling_at is not None:
+                problems.append(Problem(where, f"vocabulary: 'spelling' is already set at {spelling_at}"))
+            else:
+                kb.spelling, spelling_at = section.spelling, where
         for i, t in enumerate(section.treatment_types):
             where = locate("treatment_types", i, "id")
             if t.id in kinds:

@@ -56,16 +56,16 @@ def _name(loc: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _texts(value: object, loc: tuple[str | int, ...] = (), skip: frozenset[str] = NOT_TEXT) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(value, str):
         yield loc, value
     elif isinstance(value, dict):
         for key, inner in value.items():
-            if key not in NOT_TEXT:
-                yield from _texts(inner, loc + (key,))
+            if key not in skip:
+                yield from _texts(inner, loc + (key,), skip)
     elif isinstance(value, list):
         for i, inner in enumerate(value):
-            yield from _texts(inner, loc + (i,))
+            yield from _texts(inner, loc + (i,), skip)
 
 
 _HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
