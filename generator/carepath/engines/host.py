@@ -233,19 +233,25 @@ def with_jsonld(html: str, meta: Mapping[str, Any]) -> str:
     return f"{head}  {script}\n  </head>{rest}"
 
 
-def edition_alternates(settings: Settings, url: str) -> list[tuple[str, str]]:
-    """`(edition, href)` of the page at site-relative `url` in every edition published with this one, this one
-    included; the first edition is also `x-default`, the page for readers of no listed region. None for a site of one."""
+def edition_alternates(settings: Settings, url: str, absent: Mapping[str, frozenset[str]] | None = None) -> list[tuple[str, str]]:
+    """`(edition, href)` of the page at site-relative `url` in every edition published with this one that has it
+    (`absent`: edition -> the URLs it has no twin of; a language edition holds only the pathways translated into it),
+    this one included; the first of them is also `x-default`, the page for readers of no listed region. None for a
+    site of one, or a page no other edition has."""
     here, root = settings.edition_prefix, settings.site_root_url
-    found = [(e, links.edition_href(url, here, edition_prefix(e, settings.editions), root)) for e in settings.editions]
-    return [*found, ("x-default", found[0][1])] if found else []
+    found = [
+        (e, links.edition_href(url, here, edition_prefix(e, settings.editions), root))
+        for e in settings.editions
+        if e == settings.edition or url not in (absent or {}).get(e, frozenset())
+    ]
+    return [*found, ("x-default", found[0][1])] if len(found) > 1 else []
 
 
-def with_editions(html: str, url: str, settings: Settings) -> str:
+def with_editions(html: str, url: str, settings: Settings, absent: Mapping[str, frozenset[str]] | None = None) -> str:
     """The built page with an `hreflang` alternate for its twin in each edition at the end of `<head>` (Material's
     `extra.alternate` links each edition's home from every page, and only with JavaScript keeps the page), and a
     line after the page's own text linking those twins by name, the reader's own edition said, not linked."""
-    alternates = edition_alternates(settings, url)
+    alternates = edition_alternates(settings, url, absent)
     if not alternates or "</head>" not in html or "</article>" not in html:
         return html
     head, _, rest = html.partition("</head>")
