@@ -118,6 +118,8 @@ class Entry:
     position: Position
     """Where its id (or term) is written."""
     file: str
+    who: str = ""
+    """`treatment 'splint'`, `glossary entry 'splint'`: as messages name it."""
 
 
 @dataclass
@@ -194,10 +196,26 @@ def load_translations(pathway_dir: Path, kb: KnowledgeBase) -> tuple[dict[str, T
         translation = found.setdefault(language, Translation(language))
         loaded = Loaded()
         _load_file(path, rel, loaded, partial(_read_file, rel=rel, english=english, translation=translation, index=index, terms=terms, kb=kb, problems=problems))
-        problems += loaded.problems
+        problems += loaded.problems + _literal_routes(translation, rel)
         translation.files.append(rel)
         translation.folders.add(rel.rsplit("/", 1)[0])
     return found, problems
+
+
+def _literal_routes(translation: Translation, rel: str) -> list[Problem]:
+    """An error for each text of the file `rel` that names an emergency number or a place to get help, as the English
+    may not either: the edition's profile (its `routes:`) says whom to call, from the sign's urgency."""
+    from carepath.validate.routes import WHY, literal_routes
+
+    out = []
+    for entry in [*translation.nodes.values(), *translation.glossary.values()]:
+        if entry.file != rel:
+            continue
+        for slot, value in entry.values.items():
+            found = next(literal_routes(value.text, translation.language), None)
+            if found:
+                out.append(Problem(value.position, f"{entry.who}: '{slot_name(slot)}' says {quote(found.group(0))}; {WHY}"))
+    return out
 
 
 def _node_index(kb: KnowledgeBase) -> dict[tuple[str, str], str]:
@@ -275,7 +293,7 @@ def _read_file(
             if ident in target:
                 problems.append(Problem(where, f"{who}: translated into {translation.language} twice (also at {target[ident].position})"))
                 continue
-            target[ident] = Entry(values, where, rel)
+            target[ident] = Entry(values, where, rel, who)
 
 
 def _values(body: Any, at: Slot, pos: Any, who: str, problems: list[Problem]) -> dict[Slot, Value]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
@@ -22,9 +23,18 @@ from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
 from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml, site_settings
 from carepath.settings import site_of as _site
-from carepath.translation import Translation, counts_text, edition_pathways, field_states, load_translations, translation_problems
+from carepath.translation import (
+    Translation,
+    counts_text,
+    edition_pathways,
+    field_states,
+    load_translations,
+    translated_kb,
+    translation_problems,
+)
 from carepath.validate.graph import counts
 from carepath.validate.regions import region_problem
+from carepath.words import editions, language_of
 
 
 def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
@@ -102,6 +112,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
             from carepath.audit.gate import check_readability
 
             problems += check_readability(kb, settings, check_cache(settings, mkdocs_yml))
+            for edition in editions():
+                translation = translations.get(language_of(edition))
+                if translation is not None and edition_pathways(kb, translation):  # each language edition's pages, by its formula
+                    edition_settings = replace(settings, edition=edition, editions=())
+                    problems += check_readability(translated_kb(kb, translation, edition_settings.words), edition_settings, check_cache(settings, mkdocs_yml))
         problems = sort_problems(problems)
     if args.format == "json":
         return _print_json(problems, args.strict)

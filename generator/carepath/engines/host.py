@@ -7,6 +7,7 @@ clashes with the site's own pages, and the JSON-LD each node page carries. Nothi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
@@ -22,7 +23,7 @@ from carepath.build.site import SitePages, alias_clashes, content_problems, file
 from carepath.problems import Problem
 from carepath.settings import Settings, edition_prefix
 from carepath.text.escape import meta_text, theme_text
-from carepath.words import words
+from carepath.words import DEFAULT_LANGUAGE, words
 
 REQUIRED_EXTENSIONS = ("abbr", "admonition", "attr_list", "md_in_html")
 """The Markdown extensions the generated pages are written for: glossary abbreviations, care cards and
@@ -128,6 +129,23 @@ def content_page(site: SitePages, markdown: str, source: str, src_uri: str, docs
     resolved, problems = content_problems(markdown, src_uri, site.kb, f"{docs_name}/{src_uri}", site.url_prefix, site.settings.words)
     cut = front_matter_lines(source, markdown) if problems else 0
     return resolved, [replace(p, position=replace(p.position, line=p.position.line + cut)) for p in problems]
+
+
+def in_english(markdown: str, site: SitePages) -> str:
+    """A hand-written page, which has no translation, in a language edition: its English marked `lang="en"`, after a
+    notice in the edition's language that it is not translated. An English edition's page as it is."""
+    language = site.kb.language
+    if language == DEFAULT_LANGUAGE:
+        return markdown
+    notice = escape(site.settings.words.get("translation.untranslated"), quote=False)
+    # The page's own `# title` stays outside the block, where MkDocs finds the page's title, marked English itself.
+    title = _H1_LINE.match(markdown)
+    heading, rest = (f"{title.group(1).rstrip()} {{ lang=\"en\" }}\n\n", markdown[title.end() :]) if title else ("", markdown)
+    return f'{heading}<p class="cp-untranslated-page cp-no-score" lang="{language}">{notice}</p>\n\n<div lang="en" class="cp-untranslated" markdown="1">\n\n{rest}\n\n</div>\n'
+
+
+_H1_LINE = re.compile(r"\A\s*(# [^\n{}]+)\n")
+"""A page's first line, when it is its `# title` with no attribute list of its own."""
 
 
 def theme_dir() -> Path:

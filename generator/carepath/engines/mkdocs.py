@@ -258,7 +258,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         resolved, problems = host.content_page(self.site, markdown, source, page.file.src_uri, docs_name)
         for p in problems:
             log.warning(str(p))
-        return resolved
+        return host.in_english(resolved, self.site)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
