@@ -366,3 +366,21 @@ def test_the_skeleton_adds_what_is_missing_and_keeps_what_is_translated(tmp_path
     assert found == []
     states = [s.status for s in field_states(kb, translations["es"])]
     assert states.count("translated") == 21 and states.count("untranslated") == 3  # the English copied in is not a translation
+
+
+def test_a_cached_rebuild_follows_the_translation_status(tmp_path: Path) -> None:
+    """The notices are the edition's, not a node's: a page the cache holds is made again when they change."""
+    from dataclasses import replace
+
+    from carepath.build.site import build_site_pages
+    from carepath.settings import Settings
+
+    project = _project(tmp_path / "project")
+    settings = replace(Settings.from_mkdocs_yml(project / "mkdocs.yml"), edition="es", today=TODAY)
+    cache = tmp_path / "cache"
+    first = build_site_pages(settings, Cache(cache))
+    assert "Traducción: falta la revisión" in first.pages["splint.md"]
+    for path in (project / "pathway").rglob("*.es.yml"):
+        _edit(path, "  status: draft\n", "  status: reviewed\n  reviewer: Dra. Prueba Fixture\n  last_reviewed: 2026-05-01\n")
+    again = build_site_pages(settings, Cache(cache))
+    assert "Traducción: falta la revisión" not in again.pages["splint.md"]

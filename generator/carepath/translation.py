@@ -128,8 +128,8 @@ class Translation:
 
     language: str
     files: list[str] = field(default_factory=list)
-    draft: bool = True
-    """Some file says `status: draft`: every translated page says the translation awaits review."""
+    draft: bool = False
+    """Some file says `status: draft`: every page of the edition says the translation awaits review."""
     nodes: dict[str, Entry] = field(default_factory=dict)
     glossary: dict[str, Entry] = field(default_factory=dict)
     folders: set[str] = field(default_factory=set)
@@ -249,7 +249,7 @@ def _read_file(
         missing = [k for k in ("reviewer", "last_reviewed") if not header.get(k)]
         if missing:
             problems.append(Problem(pos.nearest(("translation", "status")), f"translation: a reviewed translation names its '{missing[0]}'"))
-    translation.draft = translation.draft and status == "draft" if translation.files else status == "draft"
+    translation.draft = translation.draft or status != "reviewed"
     for key in header:
         if key not in ("language", "status", "reviewer", "last_reviewed"):
             problems.append(Problem(pos.nearest(("translation", key), keys=True), f"translation: unknown key {quote(key)} (expected one of: language, status, reviewer, last_reviewed)"))
@@ -358,7 +358,10 @@ def _checked(
             problems.append(Problem(pos.nearest(at + (name,), keys=True), f"{who}: unknown field {quote(name)}{hint}"))
             continue
         listed = slot[:1] if len(slot) > 2 and isinstance(slot[1], int) else slot[:-1] if isinstance(slot[-1], int) else None
-        if listed is not None:
+        if listed is not None and int(slot[len(listed)]) < lengths.get(listed, 0):
+            said.discard(name)  # an item of the right list: name what in it has no English
+            problems.append(Problem(value.position, f"{who}: '{slot_name(slot)}' has no English to translate"))
+        elif listed is not None:
             given = 1 + max(int(s[len(listed)]) for s in values if s[: len(listed)] == listed and isinstance(s[len(listed)], int))
             problems.append(Problem(pos.nearest(at + listed), f"{who}: '{slot_name(listed)}' has {given} item{'s' if given != 1 else ''}, the English {lengths.get(listed, 0)}: one translation per English item, in the same order"))
         else:
