@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from carepath import check_pathway
-from carepath.audit.gate import PageScorer
+from carepath.audit.gate import PageScorer, page_html
 from carepath.audit.readability import MIN_INFLESZ, score_html
 from carepath.build.cache import Cache
 from carepath.cli.render import chosen_editions
@@ -384,3 +384,26 @@ def test_a_cached_rebuild_follows_the_translation_status(tmp_path: Path) -> None
         _edit(path, "  status: draft\n", "  status: reviewed\n  reviewer: Dra. Prueba Fixture\n  last_reviewed: 2026-05-01\n")
     again = build_site_pages(settings, Cache(cache))
     assert "Traducción: falta la revisión" not in again.pages["splint.md"]
+
+
+def test_translated_text_is_escaped_where_it_lands(tmp_path: Path) -> None:
+    """A translation's text goes through the same escaping as the English: markup in it is shown, never run."""
+    from dataclasses import replace
+
+    from carepath.build.site import build_site_pages
+    from carepath.settings import Settings
+
+    project = _project(tmp_path / "project")
+    es_file = project / "pathway/shared/treatments.es.yml"
+    _edit(es_file, "{text: Férula para la muñeca,", '{text: "Férula <img src=x onerror=alert(1)>",')
+    _edit(es_file, "{text: La usa **todas las noches** durante unas semanas.,", '{text: "Vea [esto](javascript:alert(1)) <script>alert(1)</script>",')
+    _edit(project / "pathway/shared/glossary.es.yml", "{text: Un soporte rígido que mantiene quieta una articulación.,", '{text: "Un soporte \\" onmouseover=alert(1) x=\\"",')
+    settings = replace(Settings.from_mkdocs_yml(project / "mkdocs.yml"), edition="es", today=TODAY)
+    page = build_site_pages(settings, Cache(None)).pages["splint.md"]
+    assert "<img" not in page and "<script" not in page and "javascript:" not in page
+    assert "# Férula &lt;img src=x onerror=alert\\(1\\)&gt;" in page
+    assert "Vea [esto](#)" in page and "&lt;script>" in page
+    # The Spanish definition lands in the glossary link's title: an attribute value, never an attribute of its own.
+    html, _ = page_html(page)
+    assert 'title="Un soporte &quot; onmouseover=alert(1) x=&quot;"' in html
+    assert not [e for e in elements(html) if "onmouseover" in e.attrs]
