@@ -204,6 +204,12 @@ def test_a_stale_safety_text_is_a_warning_naming_the_translation(tmp_path: Path)
             "{text: Piel irritada; vaya a la sala de emergencias,",
             "pathway/shared/treatments.es.yml:11:9: treatment 'splint': 'risks[0]' says 'sala de emergencias'",
         ),
+        (
+            "pathway/wrist/care.es.yml",
+            "{text: Descanse la muñeca,",
+            "{text: " + "Descanse la muñeca " * 20 + ",",
+            "pathway/wrist/care.es.yml:6:12: stage 'wrist-care/rest-first': 'title' is 379 characters, over the limit of 300 (the English field's)",
+        ),
     ],
 )
 def test_a_malformed_translation_is_an_error_at_its_line(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:

@@ -333,11 +333,23 @@ def _values(body: Any, at: Slot, pos: Any, who: str, problems: list[Problem]) ->
     return out
 
 
+def _limit(slot: Slot) -> int:
+    """The longest a translated text may be: what the English field it translates allows (`model/nodes.py`)."""
+    last = str(slot[-1]) if not isinstance(slot[-1], int) else str(slot[0])
+    if last in PROSE_FIELDS:
+        return 20_000
+    return 400 if last in ("summary", "if_you_wait", "definition", "words") else 300
+
+
 def _checked(
     values: dict[Slot, Value], slots: dict[Slot, str], allowed: tuple[str, ...], extra: tuple[str, ...], at: Slot, pos: Any, who: str, problems: list[Problem]
 ) -> dict[Slot, Value]:
     """`values` with only what translates an English text; an error for each field the English lacks, and for a list of another length."""
     kept: dict[Slot, Value] = {}
+    for slot, value in values.items():
+        limit = _limit(slot)
+        if len(value.text) > limit:
+            problems.append(Problem(value.position, f"{who}: '{slot_name(slot)}' is {len(value.text):,} characters, over the limit of {limit:,} (the English field's)"))
     lengths: dict[Slot, int] = {}
     for slot in slots:
         if isinstance(slot[-1], int):
