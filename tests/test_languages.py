@@ -413,3 +413,18 @@ def test_translated_text_is_escaped_where_it_lands(tmp_path: Path) -> None:
     html, _ = page_html(page)
     assert 'title="Un soporte &quot; onmouseover=alert(1) x=&quot;"' in html
     assert not [e for e in elements(html) if "onmouseover" in e.attrs]
+
+
+def test_a_one_word_synonym_may_be_the_same_in_both_languages(tmp_path: Path) -> None:
+    """A brand name or an abbreviation is not left untranslated by being the same; a sentence is."""
+    project = _project(tmp_path)
+    _edit(project / "pathway/shared/treatments.yml", "    type: device\n", "    type: device\n    synonyms: [Futuro, night brace]\n")
+    _edit(
+        project / "pathway/shared/treatments.es.yml",
+        "    risks:\n",
+        f"    synonyms:\n      - {{text: Futuro, en: {english_hash('Futuro')}}}\n      - {{text: night brace, en: {english_hash('night brace')}}}\n    risks:\n",
+    )
+    kb, translations, found = _spanish(project / "pathway")
+    assert found == []
+    states = {s.slot: s.status for s in field_states(kb, translations["es"]) if s.who == "treatment 'splint'"}
+    assert (states[("synonyms", 0)], states[("synonyms", 1)]) == ("translated", "untranslated")

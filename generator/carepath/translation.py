@@ -421,11 +421,16 @@ def field_states(kb: KnowledgeBase, translation: Translation) -> Iterator[FieldS
 
 def _state(who: str, slot: Slot, english: str, entry: Entry | None, english_at: Position, safety: bool) -> FieldState:
     value = entry.values.get(slot) if entry else None
-    if value is not None and value.text == " ".join(english.split()) or value is not None and value.text == english.strip():
+    if value is not None and value.text in (" ".join(english.split()), english.strip()) and not _same_in_every_language(slot, english):
         value = None  # a skeleton's English not yet translated
     status: Status = "untranslated" if value is None else "translated" if value.hash == english_hash(english) else "stale"
     where = value.position if value else entry.position if entry else english_at
     return FieldState(who, slot, status, safety, where)
+
+
+def _same_in_every_language(slot: Slot, english: str) -> bool:
+    """A synonym of one word (a brand name such as Advil, an abbreviation such as EMG) is the same in a translation."""
+    return slot[0] == "synonyms" and len(english.split()) == 1
 
 
 def translation_problems(kb: KnowledgeBase, translation: Translation) -> list[Problem]:
