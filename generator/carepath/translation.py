@@ -16,11 +16,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from carepath.load import TRANSLATION_FILE
+from carepath.load import TRANSLATION_FILE, Loaded, _load_file, _rel, pathway_files
 from carepath.model.graph import Edge, GlossaryEntry, Indicator, KnowledgeBase, Node, Pathway, Position
 from carepath.model.kinds import KINDS
 from carepath.model.vocabulary import Vocabulary, default_edge_labels, default_treatment_kinds, default_urgency
 from carepath.problems import Problem, did_you_mean, quote
+from carepath.settings import REGIONS_FOLDER
 from carepath.text.escape import Foreign
 from carepath.words import DEFAULT_LANGUAGE, Words, languages
 
@@ -159,9 +160,7 @@ class FieldState:
 
 def translation_files(pathway_dir: Path) -> list[Path]:
     """Every translation file under the pathway folder, in a stable order (not under `regions/`)."""
-    from carepath.load import pathway_files
-
-    return [p for p in pathway_files(pathway_dir) if translation_language(p) and "regions" not in p.relative_to(pathway_dir).parts[:1]]
+    return [p for p in pathway_files(pathway_dir) if translation_language(p) and p.relative_to(pathway_dir).parts[0] != REGIONS_FOLDER]
 
 
 def translated_languages(pathway_dir: Path) -> frozenset[str]:
@@ -172,8 +171,6 @@ def translated_languages(pathway_dir: Path) -> frozenset[str]:
 def load_translations(pathway_dir: Path, kb: KnowledgeBase) -> tuple[dict[str, Translation], list[Problem]]:
     """Every language's translation, read and checked against `kb`: an unknown id or field, a list of another length than
     the English, a malformed hash, a language with no catalogue, each an error at its file and line."""
-    from carepath.load import Loaded, _load_file, _rel
-
     base = pathway_dir.parent
     found: dict[str, Translation] = {}
     problems: list[Problem] = []
