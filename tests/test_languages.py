@@ -428,3 +428,16 @@ def test_a_one_word_synonym_may_be_the_same_in_both_languages(tmp_path: Path) ->
     assert found == []
     states = {s.slot: s.status for s in field_states(kb, translations["es"]) if s.who == "treatment 'splint'"}
     assert (states[("synonyms", 0)], states[("synonyms", 1)]) == ("translated", "untranslated")
+
+
+def test_english_shown_in_the_spanish_edition_is_in_its_us_spelling(tmp_path: Path) -> None:
+    """A site written in British spelling: what the Spanish edition (for readers in the US) shows in English reads as
+    the US edition would, and the translation's hashes, of the text as written, still match."""
+    project = _project(tmp_path)
+    (project / "pathway/shared/vocabulary.yml").write_text("vocabulary:\n  spelling: british\n", encoding="utf-8")
+    _edit(project / "pathway/shared/treatments.yml", "    how_it_helps: The cold calms the swelling.", "    how_it_helps: The cold calms the swelling and its colour.")
+    kb, translations, _ = _spanish(project / "pathway")
+    es = translated_kb(kb, translations["es"], words("es"))
+    helps = es.nodes["ice-pack"].how_it_helps  # type: ignore[union-attr]
+    assert isinstance(helps, Foreign) and helps == "The cold calms the swelling and its color."
+    assert es.nodes["splint"].title == "Férula para la muñeca" and "splint" not in es.untranslated

@@ -23,6 +23,7 @@ from carepath.model.vocabulary import Vocabulary, default_edge_labels, default_t
 from carepath.problems import Problem, did_you_mean, quote
 from carepath.settings import REGIONS_FOLDER
 from carepath.text.escape import Foreign
+from carepath.text.spelling import kept_phrases, respell, table
 from carepath.words import DEFAULT_LANGUAGE, Words, languages
 
 HASH_LENGTH = 12
@@ -459,6 +460,15 @@ def translated_kb(kb: KnowledgeBase, translation: Translation, words: Words) -> 
     keep = edition_nodes(kb, translation)
     pathways = edition_pathways(kb, translation)
     held = set(keep)
+    # What the edition shows in English it shows in its English spelling (`edition.spelling`), as its own readers'
+    # English edition would: the translation's hashes are of the text as written, so it is respelt only here.
+    shown = words.get("edition.spelling")
+    respelt = kb.spelling is not None and shown != kb.spelling
+    found, kept = (table(kb.spelling, shown), kept_phrases(kb)) if kb.spelling is not None and respelt else (None, [])
+
+    def as_shown(english: str) -> str:
+        return respell(english, found, kept) if found is not None else english
+
     untranslated: dict[str, frozenset[Slot]] = {}
     nodes: dict[str, Node] = {}
     for node_id in keep:
@@ -473,7 +483,7 @@ def translated_kb(kb: KnowledgeBase, translation: Translation, words: Words) -> 
             if _state("", slot, english, entry, Position("", 1, 1), False).status == "translated" and value is not None:
                 texts[slot] = value.text
             else:
-                texts[slot] = Foreign(english, words.get("translation.untranslated"), translation.language)
+                texts[slot] = Foreign(as_shown(english), words.get("translation.untranslated"), translation.language)
                 foreign.add(slot)
         texts = {slot: _unlinked(kb, node_id, slot, text, held) for slot, text in texts.items()}
         nodes[node_id] = _with_texts(node, texts, pathways)
@@ -503,6 +513,8 @@ def translated_kb(kb: KnowledgeBase, translation: Translation, words: Words) -> 
         sources=kb.sources,
         source_positions=kb.source_positions,
         regions=kb.regions,
+        spelling=kb.spelling,
+        shown_spelling=shown if respelt else None,
     )
     out.language = translation.language
     out.untranslated = untranslated

@@ -194,7 +194,7 @@ def edition_kb(kb: KnowledgeBase, settings: Settings) -> tuple[KnowledgeBase, li
 
 def edition_knowledge_base(kb: KnowledgeBase, settings: Settings) -> KnowledgeBase:
     """The knowledge base as the edition shows it: its text in the edition's spelling (`edition.spelling`). A language
-    edition (`es`) has no English spelling of its own: what it shows in English is shown as written."""
+    edition (`es`) is left as it is: `translation.translated_kb` respelt what it shows in English, and only that."""
     if language_of(settings.edition) != DEFAULT_LANGUAGE:
         return kb
     return in_spelling(kb, settings.words.get("edition.spelling"))
