@@ -139,6 +139,7 @@ LAYERS = (
     ("load",),
     ("text",),
     ("validate",),
+    ("translation",),  # a language's text laid over the validated English graph, before anything is planned or rendered
     ("carepath", "api"),  # the public API: load and validate (carepath/api.py, which the package imports lazily)
     ("diagram",),
     ("render",),
@@ -147,7 +148,7 @@ LAYERS = (
     ("audit",),
     ("engines", "cli", "__main__"),
 )
-"""The packages in the order the build's phases run: read (load) -> validate -> plan and render -> publish ->
+"""The packages in the order the build's phases run: read (load) -> validate -> translate -> plan and render -> publish ->
 write (build) -> audit, with the shared seams (words, URLs, settings, the model) below them all and the
 engines that drive a build on top. A package imports only from its own layer or below."""
 

@@ -373,7 +373,8 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     only name where an entry is in messages) are part of every page's key; `walk` and `index_edges` are not used while a page renders.
     No page reads `regions`: the renderer has the site's region from its options, and what it adds to a node is part
     of that node's state. Nor `spelling` and `shown_spelling`: an edition's spelling is in the nodes' own text, which
-    `text.spelling.in_spelling` respelt before any page renders.
+    `text.spelling.in_spelling` respelt before any page renders. A language edition's `language`, `untranslated` and
+    `translation_draft` (its notices) are part of every page's key.
     """
     import dataclasses
 
@@ -383,7 +384,7 @@ def test_every_query_of_the_model_is_known_to_the_page_recorder() -> None:
     queries = {n for n, v in vars(KnowledgeBase).items() if not n.startswith("__") and (callable(v) or isinstance(v, property))}
     assert fields == {
         "nodes", "edges", "glossary", "positions", "glossary_positions", "vocabulary", "vocabularies", "short_names", "namespaces",
-        "sources", "source_positions", "regions", "spelling", "shown_spelling",
+        "sources", "source_positions", "regions", "spelling", "shown_spelling", "language", "untranslated", "translation_draft",
     }  # fmt: skip
     assert queries == {
         "scope", "scope_at", "is_shared", "owner_of", "vocabulary_of", "glossary_of", "page_glossary", "resolve", "choices", "names", "means", "kind", "kind_of", "of_kind", "treatment_kind", "type_title", "pathways",

@@ -168,7 +168,7 @@ def test_an_unknown_edition_is_one_line_naming_the_shipped_ones(
     err = capsys.readouterr().err
     assert code == 1
     bad = "fr-FR" if "fr-FR" in asked[-1] else "xx"
-    assert err == f"--edition: no edition '{bad}'; Carepath ships 'en-GB', 'en-US', or 'all'\n"
+    assert err == f"--edition: no edition '{bad}'; Carepath ships 'en-GB', 'en-US', 'es', or 'all'\n"
     assert not (tmp_path / "site").exists()
 
 
@@ -189,7 +189,7 @@ def test_the_build_environment_chooses_the_edition_and_its_folder(tmp_path: Path
     monkeypatch.setenv(EDITION_VARIABLE, "en-GB")
     assert (Settings.from_mkdocs_yml(config).site_url, Settings.from_mkdocs_yml(config).edition_prefix) == (SITE_URL, "")
     monkeypatch.setenv(EDITIONS_VARIABLE, "en-GB fr-FR")
-    with pytest.raises(ConfigError, match=rf"^{EDITIONS_VARIABLE}: no edition 'fr-FR'; Carepath ships 'en-GB', 'en-US'$"):
+    with pytest.raises(ConfigError, match=rf"^{EDITIONS_VARIABLE}: no edition 'fr-FR'; Carepath ships 'en-GB', 'en-US', 'es'$"):
         Settings.from_mkdocs_yml(config)
 
 

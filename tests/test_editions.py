@@ -75,7 +75,7 @@ def test_a_content_page_writing_a_number_fails_check_at_its_line(tmp_path: Path,
 def test_an_unknown_edition_is_a_config_error_naming_the_shipped_ones(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - carepath:\n      edition: fr-FR\n", encoding="utf-8")
     with pytest.raises(
-        ConfigError, match=r"mkdocs\.yml: plugins\.carepath\.edition: no edition 'fr-FR'; Carepath ships 'en-GB', 'en-US'$"
+        ConfigError, match=r"mkdocs\.yml: plugins\.carepath\.edition: no edition 'fr-FR'; Carepath ships 'en-GB', 'en-US', 'es'$"
     ):
         Settings.from_mkdocs_yml(tmp_path / "mkdocs.yml")
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - carepath:\n      edition: en-GB\n", encoding="utf-8")

@@ -137,13 +137,35 @@ def test_a_broken_catalogue_is_an_error_naming_the_entry(text: str, message: str
 def test_editions_ship_the_same_profile_and_the_language_none() -> None:
     """en-US and en-GB each give every route (so a page never misses one in either), and `en.yml` gives none, so no
     edition can inherit another country's emergency number."""
-    assert editions() == ["en-GB", "en-US"]
+    assert editions() == ["en-GB", "en-US", "es"]
     profiles = [{k for k in words(e).entries if k.startswith(PROFILE_SECTIONS)} for e in editions()]
-    assert profiles[0] == profiles[1] and {f"routes.{u}" for u in ("emergency", "urgent", "soon", "routine", "crisis")} <= profiles[0]
+    assert all(p == profiles[0] for p in profiles) and {f"routes.{u}" for u in ("emergency", "urgent", "soon", "routine", "crisis")} <= profiles[0]
     assert not [k for k in words().entries if k.startswith(PROFILE_SECTIONS)]
     assert "999" in words("en-GB").get("routes.emergency") and "A&E" in words("en-GB").get("routes.emergency")
     assert "911" in words("en-US").get("routes.emergency") and "988" in words("en-US").get("routes.crisis")
     assert "116 123" in words("en-GB").get("routes.crisis") and "mental health option" in words("en-GB").get("routes.crisis")
+    # The Spanish edition is for Spanish speakers in the United States: 911, and the 988 line, which answers in Spanish.
+    assert "911" in words("es").get("routes.emergency") and "988" in words("es").get("routes.crisis") and "español" in words("es").get("routes.crisis")
+
+
+def test_a_language_edition_has_every_entry_english_has_and_no_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`es.yml` is a whole catalogue of its own: a missing entry would fall back to nothing, so it is an error naming it."""
+    read = words_module._read
+    english = read("en")
+    spanish = read("es")
+    cases = {
+        "es": ({k: v for k, v in spanish.items() if k != "nav.home"}, r"^carepath/words/es\.yml: no entry 'nav\.home', which en\.yml has$"),
+        "es-extra": ({**spanish, "nav.extra": "x"}, r"^carepath/words/es\.yml: 'nav\.extra' is not in en\.yml"),
+    }
+    assert set(english) <= set(spanish)
+    for catalogue, message in cases.values():
+        monkeypatch.setattr(words_module, "_read", lambda language, c=catalogue: c if language == "es" else read(language))
+        words.cache_clear()
+        try:
+            with pytest.raises(WordsError, match=message):
+                words("es")
+        finally:
+            words.cache_clear()
 
 
 def test_a_regional_catalogue_holds_only_what_differs_from_its_language(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,6 +46,8 @@ MAX_FILES = 5_000
 MAX_ENTRIES = 20_000
 """Nodes plus glossary terms over all files; bounds the graph checks and the size of the site."""
 YAML_SUFFIXES = (".yml", ".yaml")
+TRANSLATION_FILE = re.compile(r"^(?P<stem>[^.]+)\.(?P<lang>[a-z]{2,3})\.(?P<ext>ya?ml)$")
+"""`treatments.es.yml`: the translation of `treatments.yml` beside it into `es` (AUTHORING.md, "Languages")."""
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _C_READER = _Loader is not yaml.SafeLoader
@@ -233,6 +235,8 @@ def load_pathway(pathway_dir: Path) -> Loaded:
     regions = pathway_dir / REGIONS_FOLDER
     for path in files:
         rel = _rel(path, base)
+        if TRANSLATION_FILE.match(path.name) and not path.is_relative_to(regions):
+            continue  # a translation (`treatments.es.yml`): read against the graph once it is valid (`translation.py`)
         if path.is_relative_to(regions):
             _load_region_file(path, rel, path.relative_to(regions).parts, loaded)
             continue

@@ -6,6 +6,7 @@ because a browser suite that CI silently skips protects nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -137,9 +138,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> Iterator[str]:
-    """The built site on an ephemeral port of 127.0.0.1, served by the standard library."""
+@contextlib.contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """A built site on an ephemeral port of 127.0.0.1, served by the standard library, for as long as the block runs."""
     server = ThreadingHTTPServer((HOST, 0), functools.partial(_QuietHandler, directory=str(site_dir)))
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -149,6 +150,13 @@ def base_url(site_dir: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """The built site on an ephemeral port of 127.0.0.1, served by the standard library."""
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -312,13 +320,20 @@ def visits(context: BrowserContext, recorder: Recorder, base_url: str, site_dir:
     return visit_every_page(context, recorder, base_url, site_dir)
 
 
-@pytest.fixture(scope="session")
-def phone_visits(browser: Browser, base_url: str, site_dir: Path) -> Iterator[dict[str, Visit]]:
-    """Every built page loaded once on a phone (`PHONE`) with axe-core run on it."""
-    ctx = browser.new_context(**PHONE, service_workers="block")
+@contextlib.contextmanager
+def visits_in_new_context(browser: Browser, base_url: str, site_dir: Path, **options: Any) -> Iterator[dict[str, Visit]]:
+    """Every built page loaded once in a context of its own (`options`: its viewport, say), axe-core run on each."""
+    ctx = browser.new_context(**options, service_workers="block")
     recorder = Recorder()
     record(ctx, recorder)
     try:
         yield visit_every_page(ctx, recorder, base_url, site_dir)
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="session")
+def phone_visits(browser: Browser, base_url: str, site_dir: Path) -> Iterator[dict[str, Visit]]:
+    """Every built page loaded once on a phone (`PHONE`) with axe-core run on it."""
+    with visits_in_new_context(browser, base_url, site_dir, **PHONE) as found:
+        yield found

@@ -47,7 +47,7 @@ class PageScorer:
 
     def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
         scope, key = self.glossary(node_id)
-        return self._load(self.cache.text("readability", (key, html), lambda: self._compute(html, scope)), node_id, path)
+        return self._load(self.cache.text("readability", (key, self.kb.language, html), lambda: self._compute(html, scope)), node_id, path)
 
     def score_markdown(self, markdown: str, node_id: str) -> PageScore:
         """A generated page's score from its Markdown, as `check --strict` grades it: the page is made into HTML
@@ -58,12 +58,12 @@ class PageScorer:
             html, title = page_html(markdown)
             return self._compute(as_article(html, title), scope)
 
-        return self._load(self.cache.text("readability-markdown", (key, markdown), compute), node_id, "")
+        return self._load(self.cache.text("readability-markdown", (key, self.kb.language, markdown), compute), node_id, "")
 
     def _compute(self, html: str, scope: str | None) -> str:
         glossary = self._glossaries[scope][1]
         matcher = self._matchers.get(scope) or self._matchers.setdefault(scope, GlossaryMatcher(glossary))
-        return json.dumps(asdict(score_html(html, glossary, "", "", matcher)))
+        return json.dumps(asdict(score_html(html, glossary, "", "", matcher, self.kb.language)))
 
     @staticmethod
     def _load(found: str, node_id: str, path: str) -> PageScore:
@@ -94,18 +94,19 @@ class ReadabilityGate:
         """
         r = self.settings.readability
         scored = [self.scores[n] for n in sorted(self.kb.nodes) if n in self.scores]
+        gate = "readability" if self.kb.language == "en" else f"readability ({self.kb.language})"
         report = Report(scored, r.max_grade, r.max_median)
         folder = Position(self.settings.pathway_dir.name, 1, 1)
         if self.kb.nodes and not scored:
-            return [Problem(folder, "readability: no node page was scored; is the site built from this pathway?", "warning")]
+            return [Problem(folder, f"{gate}: no node page was scored; is the site built from this pathway?", "warning")]
         out = [
-            Problem(self.kb.positions[page.node_id], f"readability: {self.kb.kind(page.node_id)} '{page.node_id}': {reason}", "warning")
+            Problem(self.kb.positions[page.node_id], f"{gate}: {self.kb.kind(page.node_id)} '{page.node_id}': {reason}", "warning")
             for page in scored
             for reason in report.page_failures(page)
         ]
         median = report.median_failure()
         if median:
-            out.append(Problem(folder, f"readability: {median}", "warning"))
+            out.append(Problem(folder, f"{gate}: {median}", "warning"))
         return out
 
 

@@ -43,6 +43,16 @@ __all__ = [
 DEFAULT_MAX_GRADE = Readability.max_grade
 DEFAULT_MAX_MEDIAN = Readability.max_median
 
+MIN_INFLESZ = 55.0
+"""The lowest Szigriszt-Pazos score a Spanish page may have: the bottom of the INFLESZ scale's "normal" band (55 to
+65), which Barrio-Cantalejo et al. validated for texts for patients: "Validación de la Escala INFLESZ para evaluar la
+legibilidad de los textos dirigidos a pacientes", Anales del Sistema Sanitario de Navarra 31(2), 2008
+(http://scielo.isciii.es/scielo.php?script=sci_arttext&pid=S1137-66272008000300004). Below 55 the scale reads "algo
+difícil" (somewhat hard). AUTHORING.md, "Languages"."""
+
+GRADED_LANGUAGES = ("en", "es")
+"""The languages the gate has a formula for: Flesch-Kincaid grades English pages, Szigriszt-Pazos Spanish ones."""
+
 ABBREVIATION_ALLOWLIST = frozenset({"OK", "TV", "UK", "USA"})
 """All-caps words every reader knows; anything else in capitals needs an `<abbr>`."""
 
@@ -138,6 +148,9 @@ class PageScore:
     long_words: list[str] = field(default_factory=list)
     """Long words not in the glossary: candidates for a glossary entry or a simpler word. Not gated."""
     found_article: bool = True
+    inflesz: float | None = None
+    """A Spanish page's Szigriszt-Pazos score (the INFLESZ scale: higher is easier), which the gate holds it to instead
+    of the English grades; None for an English page."""
 
 
 @dataclass
@@ -150,7 +163,7 @@ class Report:
 
     @property
     def median(self) -> float | None:
-        grades = [p.fk_grade for p in self.pages if p.found_article]
+        grades = [p.fk_grade for p in self.pages if p.found_article and p.inflesz is None]
         return statistics.median(grades) if grades else None
 
     @property
@@ -171,7 +184,12 @@ class Report:
         if not page.found_article:
             return ['no <article class="md-content__inner"> found; is this a Material page?']
         out = []
-        if round(page.fk_grade, 1) > self.max_grade:
+        if page.inflesz is not None:
+            if round(page.inflesz, 1) < MIN_INFLESZ:
+                out.append(
+                    f"Szigriszt-Pazos score {page.inflesz:.1f} is below {MIN_INFLESZ:g}, the INFLESZ scale's 'normal'; use shorter sentences and shorter words"
+                )
+        elif round(page.fk_grade, 1) > self.max_grade:
             out.append(
                 f"Flesch-Kincaid grade {page.fk_grade:.1f} is above the limit of {self.max_grade:g}; use shorter sentences and shorter words"
             )
@@ -372,13 +390,16 @@ def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
 
 
 def score_html(
-    html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", path: str = "", matcher: GlossaryMatcher | None = None
+    html: str, glossary: Sequence[GlossaryEntry], node_id: str = "", path: str = "", matcher: GlossaryMatcher | None = None, language: str = "en"
 ) -> PageScore:
     """Score one built page: grades and word count of its prose, and the jargon it leaves unexplained.
 
-    `matcher`, built once from the same `glossary`, saves compiling its pattern again for every page.
+    `matcher`, built once from the same `glossary`, saves compiling its pattern again for every page. A page in
+    Spanish (`language`) gets its Szigriszt-Pazos score, and none of the checks written for English words (long
+    words, all-capital words); its glossary terms are checked as English ones are.
     """
     import textstat  # type: ignore[import-untyped]
+    from textstat.backend import metrics  # type: ignore[import-untyped]
 
     parser = _ArticleParser()
     # Skip the site navigation before the article rather than tokenize it: Material repeats the whole nav on
@@ -390,8 +411,14 @@ def score_html(
         return PageScore(node_id, path, 0.0, 0.0, 0, found_article=False)
 
     prose = _prose(parser.blocks)
-    fk = float(textstat.flesch_kincaid_grade(prose)) if prose else 0.0
-    smog = float(textstat.smog_index(prose)) if prose else 0.0
+    english = language == "en"
+    if language not in GRADED_LANGUAGES:
+        raise ValueError(f"readability: no formula for pages in {language!r}")
+    # textstat's own language is global state: the Spanish score is asked of its formula with the language given,
+    # so a page in one language never changes how another is counted.
+    fk = float(textstat.flesch_kincaid_grade(prose)) if prose and english else 0.0
+    smog = float(textstat.smog_index(prose)) if prose and english else 0.0
+    inflesz = None if english else float(metrics.szigriszt_pazos(prose, language)) if prose else 0.0
     words = int(textstat.lexicon_count(prose)) if prose else 0
 
     text_parts: list[str] = []
@@ -437,7 +464,7 @@ def score_html(
             unexplained.append(Jargon(m.group(0), "term", _snippet(text, m.start(), m.end()), TERM_HINT))
 
     seen_abbrs: set[str] = set()
-    for m in _ABBREVIATION.finditer(text):
+    for m in _ABBREVIATION.finditer(text) if english else ():
         word = m.group(0)
         singular = word.removesuffix("s")
         if singular in ABBREVIATION_ALLOWLIST or word in seen_abbrs:
@@ -451,7 +478,7 @@ def score_html(
 
     long_words: set[str] = set()
     glossary_words = {w.casefold() for e in glossary for form in (e.term, *e.also) for w in _WORD.findall(form)}
-    for m in _WORD.finditer(text):
+    for m in _WORD.finditer(text) if english else ():
         word = m.group(0)
         ctx = context_at(m.start())
         # Link text leads to its own explanation, so only running prose is searched for long words.
@@ -463,7 +490,7 @@ def score_html(
         if _is_long(word):
             long_words.add(folded)
 
-    return PageScore(node_id, path, fk, smog, words, unexplained, sorted(long_words))
+    return PageScore(node_id, path, fk, smog, words, unexplained, sorted(long_words), inflesz=inflesz)
 
 
 def page_path(site_dir: Path, node_id: str, urls: Urls = DIRECTORY_URLS) -> Path:

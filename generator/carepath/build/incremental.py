@@ -158,10 +158,12 @@ class IncrementalRenderer(Renderer):
         super().__init__(kb, options)
         self.cache = cache
         # What every page may read without a lookup that could be recorded: the site's and pathways' vocabularies, the
-        # sources register (a citation is its entry, by id), and whatever the renderer derives from the whole graph.
+        # sources register (a citation is its entry, by id), whatever the renderer derives from the whole graph, and a
+        # language edition's notices (which texts are shown in English, whether the translation awaits review).
         region = options.region
+        translation = repr((kb.language, kb.translation_draft, sorted((n, sorted(map(repr, slots))) for n, slots in kb.untranslated.items())))
         self.salt = digest(
-            salt, repr(kb.vocabulary), repr(kb.vocabularies), repr(kb.namespaces), repr(kb.sources), repr(self.several), repr(region and region.info)
+            salt, repr(kb.vocabulary), repr(kb.vocabularies), repr(kb.namespaces), repr(kb.sources), repr(self.several), repr(region and region.info), translation
         )
         kb.placements("")  # computed on the real graph now, so no page's reads pay for (or record) it
         self._recorder = _Recorder()

@@ -28,7 +28,7 @@ from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram.overview import overview_too_big
 from carepath.diagram.svg import overview_svg_file
 from carepath.model.graph import KnowledgeBase, Position
-from carepath.problems import Problem
+from carepath.problems import PathwayError, Problem
 from carepath.publish import site_url
 from carepath.publish.codes import render_code_pages
 from carepath.publish.files import extra_assets
@@ -40,7 +40,7 @@ from carepath.text.spelling import in_spelling, kept_phrases, respell, table
 from carepath.validate.regions import region_problem
 from carepath.validate.routes import file_routes, fill_routes
 from carepath.validate.spelling import file_spelling
-from carepath.words import DEFAULT_EDITION, Words
+from carepath.words import DEFAULT_EDITION, DEFAULT_LANGUAGE, Words, language_of
 from carepath.words import words as catalogue
 
 
@@ -54,6 +54,9 @@ class SitePages:
     plan: Plan
     settings: Settings
     warnings: list[Problem] = field(default_factory=list)
+    absent: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Edition published with this one -> the URLs of this edition's pages it has no twin of (a language edition
+    holds only the pathways translated into it): no `hreflang` alternate or switcher link points there."""
 
     @property
     def in_nav(self) -> frozenset[str]:
@@ -125,9 +128,10 @@ def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePage
     if found is not None:
         # The pages and files come back as stored; the model and the plan are read again (a small part of the
         # cost), so that the cache holds only text, never objects that would run code as they are read.
-        kb = edition_knowledge_base(load_knowledge_base(settings.pathway_dir, settings.today)[0], settings)
+        kb, _, absent = edition_kb(load_knowledge_base(settings.pathway_dir, settings.today)[0], settings)
+        kb = edition_knowledge_base(kb, settings)
         _check_region(kb, settings)
-        return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"])
+        return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"], absent)
     site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}")
     store_result(cache, key, site.pages, site.assets, site.warnings)
     return site
@@ -137,8 +141,11 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     """The build's phases in order, each using only what the ones before it made: read and validate, plan,
     render the pages, publish the other files. The plan is what the build must write, and it is checked."""
     kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
+    # A translation is of the text as written (its hashes are), so it is laid over before an edition respells it.
+    kb, translated, absent = edition_kb(kb, settings)
     kb = edition_knowledge_base(kb, settings)
     _check_region(kb, settings)
+    warnings = warnings + translated
     plan = plan_site(kb, settings)
     options = render_options(settings, kb, cache)
     pages = _render_pages(kb, settings, options, cache, inputs)
@@ -146,11 +153,50 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
         raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
     warnings = warnings + site_url.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
-    return SitePages(kb, pages, assets, plan, settings, warnings)
+    return SitePages(kb, pages, assets, plan, settings, warnings, absent)
+
+
+def edition_kb(kb: KnowledgeBase, settings: Settings) -> tuple[KnowledgeBase, list[Problem], dict[str, frozenset[str]]]:
+    """The knowledge base of the edition built: the English as loaded, or a language edition's translated copy (the
+    pathways translated into it, AUTHORING.md "Languages"), with that translation's warnings; and for each edition
+    published with it, the URLs of this edition's pages it has no twin of. A broken translation file fails every
+    edition's build, as `check` does; `ConfigError` for a language edition with no pathway translated into it."""
+    from carepath.translation import edition_pathways, load_translations, translated_kb, translation_problems
+
+    translations, problems = load_translations(settings.pathway_dir, kb)
+    if any(p.severity == "error" for p in problems):
+        raise PathwayError(problems)
+
+    def of(edition: str) -> KnowledgeBase:
+        language = language_of(edition)
+        if language == DEFAULT_LANGUAGE:
+            return kb
+        translation = translations.get(language)
+        if translation is None or not edition_pathways(kb, translation):
+            raise ConfigError(
+                f"edition {edition!r}: no pathway is translated into {language!r}; it holds a pathway once a file of its "
+                f"folder has a translation beside it ({settings.pathway_dir.name}/<pathway>/<file>.{language}.yml, AUTHORING.md \"Languages\")"
+            )
+        return translated_kb(kb, translation, catalogue(edition))
+
+    own = of(settings.edition)
+    warnings = translation_problems(kb, translations[language_of(settings.edition)]) if own is not kb else []
+    absent: dict[str, frozenset[str]] = {}
+    if len(settings.editions) > 1:
+        urls, mine = settings.urls, set(plan_site(own, settings).pages)
+        for edition in settings.editions:
+            theirs = own if edition == settings.edition else of(edition)
+            if theirs is not own:  # two English editions hold the same pages
+                missing = mine - set(plan_site(theirs, replace(settings, edition=edition)).pages)
+                absent[edition] = frozenset(urls.page_url(settings.url_prefix + u) for u in missing)
+    return own, warnings, absent
 
 
 def edition_knowledge_base(kb: KnowledgeBase, settings: Settings) -> KnowledgeBase:
-    """The knowledge base as the edition shows it: its text in the edition's spelling (`edition.spelling`)."""
+    """The knowledge base as the edition shows it: its text in the edition's spelling (`edition.spelling`). A language
+    edition (`es`) is left as it is: `translation.translated_kb` respelt what it shows in English, and only that."""
+    if language_of(settings.edition) != DEFAULT_LANGUAGE:
+        return kb
     return in_spelling(kb, settings.words.get("edition.spelling"))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
@@ -22,8 +23,18 @@ from carepath.problems import PathwayError, Problem, sort_problems
 from carepath.publish.export import dumps, export_graph
 from carepath.settings import PATHWAY_DIR, ConfigError, Settings, load_mkdocs_yml, site_settings
 from carepath.settings import site_of as _site
+from carepath.translation import (
+    Translation,
+    counts_text,
+    edition_pathways,
+    field_states,
+    load_translations,
+    translated_kb,
+    translation_problems,
+)
 from carepath.validate.graph import counts
 from carepath.validate.regions import region_problem
+from carepath.words import editions, language_of
 
 
 def render_problems(kb: KnowledgeBase, settings: Settings) -> list[Problem]:
@@ -85,6 +96,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     wrong_edition = region_problem(kb, settings)
     if wrong_edition is not None:
         problems = sort_problems([*problems, wrong_edition])
+    translations: dict[str, Translation] = {}
+    if not any(p.severity == "error" for p in problems):
+        translations, found = load_translations(Path(args.dir), kb)
+        problems = sort_problems(problems + found + [p for t in translations.values() for p in translation_problems(kb, t) if p.severity != "note"])
     if not any(p.severity == "error" for p in problems):
         problems = problems + render_problems(kb, settings)
         if settings.diagrams:
@@ -97,6 +112,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
             from carepath.audit.gate import check_readability
 
             problems += check_readability(kb, settings, check_cache(settings, mkdocs_yml))
+            for edition in editions():
+                translation = translations.get(language_of(edition))
+                if translation is not None and edition_pathways(kb, translation):  # each language edition's pages, by its formula
+                    edition_settings = replace(settings, edition=edition, editions=())
+                    problems += check_readability(translated_kb(kb, translation, edition_settings.words), edition_settings, check_cache(settings, mkdocs_yml))
         problems = sort_problems(problems)
     if args.format == "json":
         return _print_json(problems, args.strict)
@@ -118,6 +138,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     terms = len(kb.glossary)
     regions = f"; {len(kb.regions)} regional overlay{'s' if len(kb.regions) != 1 else ''} ({', '.join(sorted(kb.regions))})" if kb.regions else ""
     print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}{regions}")
+    for language, translation in sorted(translations.items()):
+        pathways = edition_pathways(kb, translation)
+        print(f"{language}: {len(pathways)} pathway{'s' if len(pathways) != 1 else ''} ({', '.join(pathways)}): {counts_text(list(field_states(kb, translation)))}")
     return 0
 
 
@@ -292,6 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     from carepath.cli.new import add_commands as add_new
 
     add_new(sub)
+    from carepath.cli.translations import add_commands as add_translations
+
+    add_translations(sub)
     return parser
 
 

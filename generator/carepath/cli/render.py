@@ -33,7 +33,8 @@ from carepath.settings import (
     setting_position,
     without_plugin,
 )
-from carepath.words import editions
+from carepath.translation import translated_languages
+from carepath.words import DEFAULT_LANGUAGE, editions, language_of
 
 
 def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
@@ -193,7 +194,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # given a temporary one), are one line here. An unusable cache is said by the build itself.
     settings = Settings.from_mkdocs_yml(Path(args.config))
     site_cache_dir(settings, Path(args.config), Path(args.site_dir))
-    chosen, problem = chosen_editions(args.edition, settings.edition)
+    chosen, problem = chosen_editions(args.edition, settings.edition, translated_languages(settings.pathway_dir))
     if problem:
         print(problem, file=sys.stderr)
         return 1
@@ -242,17 +243,22 @@ ALL_EDITIONS = "all"
 """`--edition all`: the site's own edition at the root, then every other edition Carepath ships."""
 
 
-def chosen_editions(asked: list[str] | None, own: str) -> tuple[list[str], str | None]:
+def chosen_editions(asked: list[str] | None, own: str, translated: frozenset[str] = frozenset()) -> tuple[list[str], str | None]:
     """The editions `--edition` asks for, in order (the first at the site's root), or why not: one line naming the
-    editions there are. None asked: the site's own (the plugin's option), as a build without editions is."""
+    editions there are. None asked: the site's own (the plugin's option), as a build without editions is.
+    `translated`: the languages some pathway is translated into; `all` leaves out a language edition
+    that holds no pathway yet, and naming one is an error."""
     if not asked:
         return [], None
     names = [n for a in asked for n in a.replace(",", " ").split()]
+    ready = [e for e in editions() if language_of(e) == DEFAULT_LANGUAGE or language_of(e) in translated]
     if names == [ALL_EDITIONS]:
-        names = [own, *(e for e in editions() if e != own)]
+        names = [own, *(e for e in ready if e != own)]
     for name in names:
         if name not in editions():
             return [], f"--edition: {edition_problem(name)}, or '{ALL_EDITIONS}'"
+        if name not in ready:
+            return [], f"--edition: {name!r}: no pathway is translated into {language_of(name)!r} yet (a <file>.{language_of(name)}.yml beside a pathway's files; AUTHORING.md, \"Languages\")"
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         return [], f"--edition: {', '.join(repr(n) for n in twice)} asked for more than once"

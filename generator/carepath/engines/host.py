@@ -7,6 +7,7 @@ clashes with the site's own pages, and the JSON-LD each node page carries. Nothi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
@@ -22,7 +23,7 @@ from carepath.build.site import SitePages, alias_clashes, content_problems, file
 from carepath.problems import Problem
 from carepath.settings import Settings, edition_prefix
 from carepath.text.escape import meta_text, theme_text
-from carepath.words import words
+from carepath.words import DEFAULT_LANGUAGE, words
 
 REQUIRED_EXTENSIONS = ("abbr", "admonition", "attr_list", "md_in_html")
 """The Markdown extensions the generated pages are written for: glossary abbreviations, care cards and
@@ -130,6 +131,23 @@ def content_page(site: SitePages, markdown: str, source: str, src_uri: str, docs
     return resolved, [replace(p, position=replace(p.position, line=p.position.line + cut)) for p in problems]
 
 
+def in_english(markdown: str, site: SitePages) -> str:
+    """A hand-written page, which has no translation, in a language edition: its English marked `lang="en"`, after a
+    notice in the edition's language that it is not translated. An English edition's page as it is."""
+    language = site.kb.language
+    if language == DEFAULT_LANGUAGE:
+        return markdown
+    notice = escape(site.settings.words.get("translation.untranslated"), quote=False)
+    # The page's own `# title` stays outside the block, where MkDocs finds the page's title, marked English itself.
+    title = _H1_LINE.match(markdown)
+    heading, rest = (f"{title.group(1).rstrip()} {{ lang=\"en\" }}\n\n", markdown[title.end() :]) if title else ("", markdown)
+    return f'{heading}<p class="cp-untranslated-page cp-no-score" lang="{language}">{notice}</p>\n\n<div lang="en" class="cp-untranslated" markdown="1">\n\n{rest}\n\n</div>\n'
+
+
+_H1_LINE = re.compile(r"\A\s*(# [^\n{}]+)\n")
+"""A page's first line, when it is its `# title` with no attribute list of its own."""
+
+
 def theme_dir() -> Path:
     """The theme folder (Material's override layout) holding the emergency 404 page."""
     return Path(str(resources.files("carepath").joinpath("theme")))
@@ -233,19 +251,25 @@ def with_jsonld(html: str, meta: Mapping[str, Any]) -> str:
     return f"{head}  {script}\n  </head>{rest}"
 
 
-def edition_alternates(settings: Settings, url: str) -> list[tuple[str, str]]:
-    """`(edition, href)` of the page at site-relative `url` in every edition published with this one, this one
-    included; the first edition is also `x-default`, the page for readers of no listed region. None for a site of one."""
+def edition_alternates(settings: Settings, url: str, absent: Mapping[str, frozenset[str]] | None = None) -> list[tuple[str, str]]:
+    """`(edition, href)` of the page at site-relative `url` in every edition published with this one that has it
+    (`absent`: edition -> the URLs it has no twin of; a language edition holds only the pathways translated into it),
+    this one included; the first of them is also `x-default`, the page for readers of no listed region. None for a
+    site of one, or a page no other edition has."""
     here, root = settings.edition_prefix, settings.site_root_url
-    found = [(e, links.edition_href(url, here, edition_prefix(e, settings.editions), root)) for e in settings.editions]
-    return [*found, ("x-default", found[0][1])] if found else []
+    found = [
+        (e, links.edition_href(url, here, edition_prefix(e, settings.editions), root))
+        for e in settings.editions
+        if e == settings.edition or url not in (absent or {}).get(e, frozenset())
+    ]
+    return [*found, ("x-default", found[0][1])] if len(found) > 1 else []
 
 
-def with_editions(html: str, url: str, settings: Settings) -> str:
+def with_editions(html: str, url: str, settings: Settings, absent: Mapping[str, frozenset[str]] | None = None) -> str:
     """The built page with an `hreflang` alternate for its twin in each edition at the end of `<head>` (Material's
     `extra.alternate` links each edition's home from every page, and only with JavaScript keeps the page), and a
     line after the page's own text linking those twins by name, the reader's own edition said, not linked."""
-    alternates = edition_alternates(settings, url)
+    alternates = edition_alternates(settings, url, absent)
     if not alternates or "</head>" not in html or "</article>" not in html:
         return html
     head, _, rest = html.partition("</head>")

@@ -34,8 +34,8 @@ from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host, preview
 from carepath.publish.search import search_fields
-from carepath.settings import PATHWAY_DIR, PLUGIN_NAME, ConfigError, Readability, Settings, edition_problem
-from carepath.words import editions
+from carepath.settings import PATHWAY_DIR, PLUGIN_NAME, ConfigError, Readability, Settings, build_editions, edition_problem
+from carepath.words import DEFAULT_LANGUAGE, editions, language_of
 
 log = logging.getLogger("mkdocs.plugins.carepath")
 
@@ -123,6 +123,21 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         fields = getattr(getattr(search, "config", None), "fields", None)
         if isinstance(fields, dict):
             fields.update(search_fields(fields))
+        self._fit_language(config, getattr(search, "config", None))
+
+    def _fit_language(self, config: MkDocsConfig, search: Any) -> None:
+        """A language edition (`es`) is a site in its language: Material's own words (`theme.language`), and the
+        search index's stemming and stop words (`plugins.search.lang`), before the search plugin reads them."""
+        try:
+            edition, _ = build_editions(self.config.edition)
+        except ConfigError:
+            return  # said in one line by `_on_config`
+        language = language_of(edition)
+        if language == DEFAULT_LANGUAGE:
+            return
+        config.theme["language"] = language
+        if search is not None and "lang" in search:
+            search["lang"] = [language]
 
     def _on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         try:
@@ -197,7 +212,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         clashes = host.site_clashes(self.site, content, Path(config.docs_dir).name)
         if clashes:
             raise PluginError("\n".join(clashes))
-        for problem in host.vanished_urls(self.site, content):
+        for problem in host.vanished_urls(self.site, content) if self.site.kb.language == DEFAULT_LANGUAGE else []:
+            # A language edition holds only the pathways translated into it: the manifest is the English site's.
             log.warning(str(problem))  # a published URL that no longer answers fails a strict build
         # Under `serve --dirty`, pages go to MkDocs as files in the cache, each rewritten only when its text
         # changed, so MkDocs' own dirty check rebuilds just those pages.
@@ -242,7 +258,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         resolved, problems = host.content_page(self.site, markdown, source, page.file.src_uri, docs_name)
         for p in problems:
             log.warning(str(p))
-        return resolved
+        return host.in_english(resolved, self.site)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
@@ -253,7 +269,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Each node page's JSON-LD, from its front matter, into its `<head>`: no theme template to copy; in a site
         of several editions, every page's links to its twins in the others; the edition's own language tag."""
-        return host.with_edition_lang(host.with_editions(host.with_jsonld(output, page.meta), page.url, self.settings), self.settings.edition)
+        absent = self.site.absent if hasattr(self, "site") else {}
+        return host.with_edition_lang(host.with_editions(host.with_jsonld(output, page.meta), page.url, self.settings, absent), self.settings.edition)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
         """The 404 page (a template, not a page) in its edition's language tag too."""

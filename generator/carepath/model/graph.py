@@ -188,6 +188,12 @@ class KnowledgeBase:
     shown_spelling: str | None = None
     """The spelling its text now reads, once an edition that reads the other has respelt it
     (`text.spelling.in_spelling`); None while it is as written."""
+    language: str = "en"
+    """The language of every text in it: `en` as loaded; another for a language edition's copy (`translation.py`)."""
+    untranslated: dict[str, frozenset[tuple[str | int, ...]]] = field(default_factory=dict)
+    """In a language edition's copy: node id -> the texts of it shown in English (untranslated or stale)."""
+    translation_draft: bool = False
+    """In a language edition's copy: the translation awaits review (`status: draft`), which every page says."""
 
     def __post_init__(self) -> None:
         self._page_glossaries: dict[str | None, list[tuple[GlossaryEntry, str | None]]] = {}

@@ -241,6 +241,11 @@ class StageOnPathway(TypedDict):
     when_to_move_on: str
 
 
+class TranslationNotice(TypedDict):
+    draft: bool
+    untranslated: bool
+
+
 @dataclass(frozen=True, kw_only=True)
 class NodePage:
     """What every node page has. A kind with nothing more to show renders from this alone."""
@@ -283,6 +288,9 @@ class NodePage:
     """Who answers for the page, when its pathway names an owner; None: the site's publisher (on the handout)."""
     local: LocalView | None
     """What the site's region adds to the page (its services, a note); None without a region or when it adds nothing."""
+    translation: TranslationNotice
+    """In a language edition: whether the page shows English where a translation is missing, and whether the
+    translation awaits review; both false on an English page."""
     handout: str
     diagram: str
     """The page's flow chart as raw HTML; '' without diagrams."""

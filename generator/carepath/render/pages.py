@@ -615,6 +615,7 @@ class Renderer:
             "action_cards": [],
             "owner": self.owner(node_id),
             "local": self.local(node_id),
+            "translation": {"draft": kb.translation_draft, "untranslated": node_id in kb.untranslated},
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
         common["front_matter"].update(extras.get("front_matter", {}))

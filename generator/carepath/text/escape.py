@@ -25,11 +25,26 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 
 
+class Foreign(str):
+    """English text shown in a page of another language, because its translation is missing or stale: it lands
+    wrapped in an element with `lang="en"` (so a screen reader reads it as English), with `notice` (in the page's
+    language) saying so beside it."""
+
+    notice: str
+    notice_lang: str
+
+    def __new__(cls, text: str, notice: str, notice_lang: str) -> Foreign:  # noqa: PYI034 - a Foreign is what it makes
+        made = super().__new__(cls, text)
+        made.notice, made.notice_lang = notice, notice_lang
+        return made
+
+
 def md_text(text: str) -> str:
     """Plain text made inert in Markdown: shown exactly as written, one line."""
-    text = " ".join(str(text).split())
-    text = html.escape(text, quote=False)
-    return _MD_ESCAPABLE.sub(r"\\\1", text)
+    escaped = _MD_ESCAPABLE.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+    if isinstance(text, Foreign):
+        return f'<span lang="en" class="cp-untranslated" title="{html.escape(text.notice, quote=True)}">{escaped}</span>'
+    return escaped
 
 
 def html_text(text: str, xml: bool = False) -> str:
@@ -127,6 +142,7 @@ def md_prose(
     depends on the site's Markdown extensions, so `<` and `{` are escaped everywhere.
     """
     found: list[str] = [] if defused is None else defused
+    original = text
     text = "\n".join(str(text).splitlines())
     # Entities first: `&#58;` or `&Tab;` inside a link target would spell `javascript:` for the browser.
     text = _ENTITY.sub("&amp;", text)
@@ -137,6 +153,9 @@ def md_prose(
     text = _INLINE_LINK.sub(lambda m: _relink(m.group(1), m.group(2), resolve, found, anchor), text)
     text = _REF_DEF.sub(lambda m: _relink(m.group(1), m.group(2), resolve, found, anchor), text)
     text = _IMAGE.sub(lambda m: _deimage(m, found), text)
+    if isinstance(original, Foreign):
+        notice = html.escape(original.notice, quote=False)
+        return f'<div lang="en" class="cp-untranslated" markdown="1">\n<p class="cp-untranslated-notice" lang="{original.notice_lang}">{notice}</p>\n\n{text.strip(chr(10))}\n\n</div>'
     return text.strip("\n")
 
 

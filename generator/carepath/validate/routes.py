@@ -34,6 +34,23 @@ ROUTE_PHRASES = (
 )
 """Places and services to get help at, whose names differ by country."""
 
+ROUTE_PHRASES_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
+    "es": (
+        "sala de emergencias",
+        "sala de urgencias",
+        "servicio de urgencias",
+        "atención de urgencia",
+        "centro de urgencias",
+        "llame a una ambulancia",
+        "pida una ambulancia",
+        "Línea 988",
+        "Prevención del Suicidio",
+        "línea de crisis",
+    ),
+}
+"""The same places and services in another language's words, checked in its translations (`translation.py`) with
+the numbers and the English phrases, which a translation may leave untranslated."""
+
 LITERAL_ROUTE = re.compile(
     r"(?<![\w.,/:#-])(?:" + "|".join(re.escape(n) for n in ROUTE_NUMBERS) + r")(?![\w]|[.,/:-]\d)"
     r"|(?<![\w&])(?:" + "|".join(re.escape(p) for p in ROUTE_PHRASES) + r")(?![\w&])",
@@ -50,9 +67,12 @@ WHY = (
 )
 
 
-def literal_routes(text: str) -> Iterator[re.Match[str]]:
-    """Every emergency number or route phrase in `text`."""
-    return LITERAL_ROUTE.finditer(text)
+def literal_routes(text: str, language: str = "en") -> Iterator[re.Match[str]]:
+    """Every emergency number or route phrase in `text`; in another `language`, its own route phrases too."""
+    yield from LITERAL_ROUTE.finditer(text)
+    phrases = ROUTE_PHRASES_BY_LANGUAGE.get(language, ())
+    if phrases:
+        yield from re.finditer(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", text, re.IGNORECASE)
 
 
 def check_literal_routes(kb: KnowledgeBase, entry_of: Mapping[str, Entry], loaded: Loaded) -> list[Problem]:

@@ -29,6 +29,7 @@ PROFILE_SECTIONS = ("routes.", "edition.")
 
 PLURAL_RULES: dict[str, Callable[[int], str]] = {
     "en": lambda n: "one" if n == 1 else "other",
+    "es": lambda n: "one" if n == 1 else "other",
 }
 """Language -> the plural form a count takes (CLDR's category names). A new language adds its rule here."""
 
@@ -79,10 +80,24 @@ class Words:
         return f"{route} {extra}" if extra else route
 
 
+@cache
 def editions() -> list[str]:
-    """The editions Carepath ships: every regional catalogue beside `en.yml` (`en-GB`, `en-US`)."""
+    """The editions Carepath ships: every regional catalogue beside `en.yml` (`en-GB`, `en-US`), and every other
+    language's catalogue that holds a profile of its own (`es`: a language edition, AUTHORING.md "Languages")."""
     folder = resources.files("carepath").joinpath("words")
-    return sorted(f.name[: -len(".yml")] for f in folder.iterdir() if f.name.endswith(".yml") and "-" in f.name)
+    names = sorted(f.name[: -len(".yml")] for f in folder.iterdir() if f.name.endswith(".yml"))
+    return [n for n in names if "-" in n or (n != DEFAULT_LANGUAGE and "edition.name" in _read(n))]
+
+
+def languages() -> list[str]:
+    """Every language Carepath has a catalogue of (`en`, `es`): what a translation file (`<file>.<lang>.yml`) may be in."""
+    folder = resources.files("carepath").joinpath("words")
+    return sorted(f.name[: -len(".yml")] for f in folder.iterdir() if f.name.endswith(".yml") and "-" not in f.name)
+
+
+def language_of(edition: str) -> str:
+    """The language an edition is written in: `en` for `en-GB`, `es` for `es`."""
+    return edition.split("-")[0]
 
 
 def plural_form(language: str, count: int) -> str:
@@ -130,8 +145,18 @@ def words(language: str = DEFAULT_LANGUAGE) -> Words:
     if not region:
         entries = _read(language)
         profile = sorted(k for k in entries if k.startswith(PROFILE_SECTIONS))
-        if profile:
+        if profile and language == DEFAULT_LANGUAGE:
             raise WordsError(f"carepath/words/{language}.yml: '{profile[0]}' belongs in each edition's catalogue ({language}-XX.yml), not the language's")
+        if profile:
+            # Another language's catalogue with a profile is an edition of its own (`es`): every entry English has,
+            # translated, and no other, so a page never falls back to English words or says what nothing uses.
+            english = _read(DEFAULT_LANGUAGE)
+            missing = sorted(k for k in english if k not in entries)
+            extra = sorted(k for k in entries if k not in english and not k.startswith(PROFILE_SECTIONS))
+            if missing:
+                raise WordsError(f"carepath/words/{language}.yml: no entry '{missing[0]}', which en.yml has")
+            if extra:
+                raise WordsError(f"carepath/words/{language}.yml: '{extra[0]}' is not in en.yml, so nothing uses it")
         return Words(language, entries)
     entries = dict(words(base).entries)
     for key, text in _read(language).items():
