@@ -137,10 +137,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     edge_text = ", ".join(f"{n} {k}" for k, n in sorted(edges.items()))
     terms = len(kb.glossary)
     regions = f"; {len(kb.regions)} regional overlay{'s' if len(kb.regions) != 1 else ''} ({', '.join(sorted(kb.regions))})" if kb.regions else ""
-    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}{regions}")
     for language, translation in sorted(translations.items()):
         pathways = edition_pathways(kb, translation)
         print(f"{language}: {len(pathways)} pathway{'s' if len(pathways) != 1 else ''} ({', '.join(pathways)}): {counts_text(list(field_states(kb, translation)))}")
+    print(f"ok: {len(kb.nodes)} nodes ({node_text}); {len(kb.edges)} edges ({edge_text}); {terms} glossary term{'s' if terms != 1 else ''}{regions}")
     return 0
 
 
