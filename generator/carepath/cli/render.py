@@ -33,6 +33,8 @@ from carepath.settings import (
     setting_position,
     without_plugin,
 )
+from carepath.text import raw_links
+from carepath.text.raw_links import to_source_relative
 from carepath.translation import translated_languages
 from carepath.words import DEFAULT_LANGUAGE, editions, language_of
 
@@ -76,11 +78,18 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
         raise PathwayError(clashes)
     theme_dir = out / STOCK_THEME_DIR
     theme_files = _stock_theme_files(settings.custom_dir)
+    # Raw HTML links are written from the page's source, as Zensical reads them; the hook reads them back from the
+    # page's URL for MkDocs, which leaves raw HTML alone. Both then publish the plugin build's addresses.
+    for uri in [u for u in content if u.endswith(".md")]:
+        content[uri] = to_source_relative(content[uri].decode("utf-8"), uri, settings.urls.page_url(uri)).encode("utf-8")
+    pages = {uri: to_source_relative(text, uri, settings.urls.page_url(uri)) for uri, text in pages.items()}
     out.mkdir(parents=True, exist_ok=True)
     for uri, data in content.items():
         write_file(out / uri, data)
     for uri, text in pages.items():
         write_file(out / uri, text)
+    hook = out / STOCK_HOOKS_DIR / RAW_LINKS_HOOK
+    write_file(hook, Path(raw_links.__file__).read_bytes())
     for uri, data in site.placed_assets().items():
         write_file(out / uri, data)
     for rel, data in theme_files.items():
@@ -102,6 +111,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     if theme.get("font") is None:
         theme["font"] = False
     config["theme"] = theme
+    config["hooks"] = [*(config.get("hooks") or []), str(hook.resolve())]
     return config
 
 
@@ -135,6 +145,11 @@ def stock_markup(data: dict[str, Any]) -> tuple[str, str, str] | None:
 
 STOCK_THEME_DIR = ".carepath-theme"
 """The theme folder `render` writes into its docs folder: MkDocs leaves dot-folders out of the pages."""
+
+STOCK_HOOKS_DIR = ".carepath-hooks"
+"""Beside the theme folder, not in it: MkDocs and Zensical publish a theme folder's other files."""
+RAW_LINKS_HOOK = "carepath_raw_links.py"
+"""The MkDocs hook that reads raw HTML links from the page's source (`carepath/text/raw_links.py`, copied)."""
 
 
 def _stock_theme_files(custom_dir: Path | None) -> dict[str, bytes]:
