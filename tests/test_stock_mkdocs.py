@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from carepath.audit.linkcheck import check_links, compare_content_links
+from carepath.build.site import build_site_pages
+from carepath.settings import Settings
+from carepath.text.raw_links import RAW_LINK, folder_of_url
+from carepath.urls import page_url
 from helpers_site import SITE_FIXTURE, Build, build, copy_project, run, shared_build
 
 
@@ -73,3 +80,40 @@ def test_render_writes_nothing_when_a_content_link_is_broken(tmp_path: Path) -> 
     assert code == 1
     assert "content/index.md:3:" in output and "unknown node 'no-such-page'" in output
     assert not (project / "out").exists()
+
+
+def raw_link_targets(markdown: str, folder: str) -> list[str]:
+    """Where each relative raw HTML `href`/`src` of a page's Markdown lands, read from `folder`, with its fragment."""
+    out = []
+    for m in RAW_LINK.finditer(markdown):
+        value = m.group(3)[1:-1]
+        if m.group(1).lower() == "srcset" or not value or value.startswith(("#", "/", "?")) or re.match(r"^[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
+            continue
+        path, _, fragment = value.partition("#")
+        out.append(posixpath.normpath(posixpath.join(folder, path)) + (f"#{fragment}" if fragment else ""))
+    return out
+
+
+def test_stock_build_links_land_where_the_plugin_builds_do(stock: Build, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """MkDocs reads the rendered raw links (written from the source) through the hook `render` gives it."""
+    plugin = shared_build("fixture", tmp_path_factory)
+    assert check_links(stock.site) == []
+    assert compare_content_links(stock.site, plugin.site) == []
+
+
+def test_rendered_raw_links_read_from_the_source_land_where_the_plugin_sends_them(stock: Build) -> None:
+    """Zensical reads a raw link from the Markdown source's folder: read so, every raw link of every rendered
+    page lands where the same link of the plugin's page lands from its URL, on a page or file the build has."""
+    site = build_site_pages(Settings.from_mkdocs_yml(stock.project.parent / "mkdocs.yml"))
+    docs = stock.project / "docs"
+    checked = moved = 0
+    for uri, plugin_markdown in sorted(site.pages.items()):
+        rendered = (docs / uri).read_text(encoding="utf-8")
+        from_source = raw_link_targets(rendered, posixpath.dirname(uri))
+        assert from_source == raw_link_targets(plugin_markdown, folder_of_url(page_url(uri))), uri
+        for target in from_source:
+            path = target.split("#")[0]
+            assert (stock.site / path).is_file() or (stock.site / path / "index.html").is_file(), f"{uri}: {target}"
+        checked += len(from_source)
+        moved += rendered != plugin_markdown
+    assert checked > 100 and moved > 10  # the fixture's stage pages link their neighbours in raw HTML

@@ -180,7 +180,12 @@ def content_targets(site_dir: Path, page_rel: str) -> list[str] | None:
             out.append(f"<{link.tag} {link.attr}> {link.url}")
             continue
         path = unquote(parts.path)
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), path)) if path else page_rel
+        if path.startswith("/"):  # the site served at the host's root, as `linkcheck` assumes by default
+            target = posixpath.normpath(path.lstrip("/") or ".")
+        else:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), path)) if path else page_rel
+        if target == "index.html" or target.endswith("/index.html"):  # `x/`, `x/index.html` and `#id` on it alike
+            target = posixpath.dirname(target) or "."
         out.append(f"<{link.tag} {link.attr}> {target}" + (f"#{parts.fragment}" if parts.fragment else ""))
     return out
 
