@@ -13,7 +13,7 @@ version="${ZENSICAL_VERSION:-0.0.73}"  # later versions need a `zensical-ui` pac
 python="${PYTHON:-.venv/bin/python}"
 out=.zensical
 venv="$out/venv"
-if [ ! -x "$venv/bin/zensical" ] || ! "$venv/bin/zensical" --version | grep -q "$version"; then
+if [ ! -x "$venv/bin/zensical" ] || ! "$venv/bin/zensical" --version | grep -qx "$version"; then
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "zensical==$version"

@@ -179,6 +179,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         print(f"cannot write the docs folder: {_os_error(exc)}", file=sys.stderr)
         return 1
     print(f"rendered the docs folder into {out}")
+    if not args.mkdocs_yml:
+        # Without it, MkDocs would publish the raw HTML links (written from each page's source) unread.
+        print(f"a mkdocs.yml of your own for it needs `hooks: [{config['hooks'][-1]}]`, as --mkdocs-yml writes")
     return 0
 
 
@@ -383,7 +386,9 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("render", help="write a plain docs folder (hand-written + generated pages) for a stock MkDocs")
     p.add_argument("--out", required=True, help="folder to write the docs into")
     p.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: mkdocs.yml)")
-    p.add_argument("--mkdocs-yml", help="also write a stock mkdocs.yml (no Carepath plugin) for the rendered folder")
+    p.add_argument(
+        "--mkdocs-yml", help="also write a stock mkdocs.yml (no Carepath plugin, a hook for the raw HTML links) that MkDocs and Zensical build"
+    )
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("build", help="build the site with MkDocs; the old site is replaced only on success")
