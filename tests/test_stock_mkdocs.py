@@ -12,7 +12,7 @@ import yaml
 from carepath.audit.linkcheck import check_links, compare_content_links
 from carepath.build.site import build_site_pages
 from carepath.settings import Settings
-from carepath.text.raw_links import RAW_LINK, folder_of_url
+from carepath.text.raw_links import folder_of_url, raw_links
 from carepath.urls import page_url
 from helpers_site import SITE_FIXTURE, Build, build, copy_project, run, shared_build
 
@@ -85,9 +85,8 @@ def test_render_writes_nothing_when_a_content_link_is_broken(tmp_path: Path) -> 
 def raw_link_targets(markdown: str, folder: str) -> list[str]:
     """Where each relative raw HTML `href`/`src` of a page's Markdown lands, read from `folder`, with its fragment."""
     out = []
-    for m in RAW_LINK.finditer(markdown):
-        value = m.group(3)[1:-1]
-        if m.group(1).lower() == "srcset" or not value or value.startswith(("#", "/", "?")) or re.match(r"^[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
+    for name, value in raw_links(markdown):
+        if name == "srcset" or not value or value.startswith(("#", "/", "?")) or re.match(r"^[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
             continue
         path, _, fragment = value.partition("#")
         out.append(posixpath.normpath(posixpath.join(folder, path)) + (f"#{fragment}" if fragment else ""))
