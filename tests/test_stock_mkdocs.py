@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 import sys
@@ -12,6 +13,7 @@ import yaml
 from carepath.audit.linkcheck import check_links, compare_content_links
 from carepath.build.site import build_site_pages
 from carepath.settings import Settings
+from carepath.text import raw_links as raw_links_module
 from carepath.text.raw_links import folder_of_url, raw_links
 from carepath.urls import page_url
 from helpers_site import SITE_FIXTURE, Build, build, copy_project, run, shared_build
@@ -38,6 +40,18 @@ def test_rendered_config_has_no_carepath_plugin(stock: Build) -> None:
     config = yaml.safe_load((stock.project / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["plugins"] == ["search"]
     assert "docs_dir" in config and "site_dir" not in config
+
+
+def test_the_rendered_config_gives_mkdocs_the_raw_links_hook_which_needs_no_carepath(stock: Build) -> None:
+    config = yaml.safe_load((stock.project / "mkdocs.yml").read_text(encoding="utf-8"))
+    hook = Path(config["hooks"][-1])
+    assert hook.parent == (stock.project / "docs" / ".carepath-hooks").resolve()
+    assert hook.read_bytes() == Path(raw_links_module.__file__).read_bytes()
+    tree = ast.parse(hook.read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+    assert not (stock.site / ".carepath-hooks").exists()
 
 
 def test_stock_mkdocs_builds_the_rendered_folder_strictly(stock: Build) -> None:
