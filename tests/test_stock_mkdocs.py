@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import posixpath
 import re
 import sys
@@ -12,6 +13,7 @@ import pytest
 import yaml
 from carepath.audit.linkcheck import check_links, compare_content_links
 from carepath.build.site import build_site_pages
+from carepath.publish.search import search_fields
 from carepath.settings import Settings
 from carepath.text import raw_links as raw_links_module
 from carepath.text.raw_links import folder_of_url, raw_links
@@ -38,7 +40,7 @@ def stock(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 def test_rendered_config_has_no_carepath_plugin(stock: Build) -> None:
     config = yaml.safe_load((stock.project / "mkdocs.yml").read_text(encoding="utf-8"))
-    assert config["plugins"] == ["search"]
+    assert config["plugins"] == [{"search": {"fields": search_fields({})}}]
     assert "docs_dir" in config and "site_dir" not in config
 
 
@@ -52,6 +54,16 @@ def test_the_rendered_config_gives_mkdocs_the_raw_links_hook_which_needs_no_care
     imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
     assert not (stock.site / ".carepath-hooks").exists()
+
+
+def test_stock_search_weighs_fields_and_pages_as_the_plugin_build(stock: Build, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The title's weight (`search_fields`) and each red flag's `boost`: the stock build has no plugin to set them."""
+    plugin = shared_build("fixture", tmp_path_factory)
+    mine, theirs = (json.loads((b.site / "search" / "search_index.json").read_text(encoding="utf-8")) for b in (stock, plugin))
+    assert mine["config"]["fields"] == theirs["config"]["fields"]
+    assert mine["config"]["fields"]["title"] == search_fields({})["title"]
+    boosts = {d["location"]: d.get("boost") for d in mine["docs"] if "boost" in d}
+    assert boosts and boosts == {d["location"]: d.get("boost") for d in theirs["docs"] if "boost" in d}
 
 
 def test_stock_mkdocs_builds_the_rendered_folder_strictly(stock: Build) -> None:

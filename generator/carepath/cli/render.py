@@ -22,6 +22,7 @@ from carepath.build.site import alias_clashes, build_site_pages, content_problem
 from carepath.build.write import write_file
 from carepath.engines import host
 from carepath.problems import PathwayError
+from carepath.publish.search import search_fields
 from carepath.settings import (
     EDITION_VARIABLE,
     EDITIONS_VARIABLE,
@@ -97,7 +98,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
 
     raw = load_mkdocs_yml(mkdocs_yml)
     config = {k: v for k, v in raw.items() if k not in ("plugins", "docs_dir", "site_dir", "nav")}
-    config["plugins"] = without_plugin(raw.get("plugins") or [])
+    config["plugins"] = stock_search(without_plugin(raw.get("plugins") or []))
     placed = host.place(site, sorted(u for u in content if u.endswith(".md")), raw.get("nav"), settings.nav_section)
     config["nav"] = placed.nav if placed.nav is not None else raw.get("nav")
     config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in placed.in_nav)
@@ -113,6 +114,30 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     config["theme"] = theme
     config["hooks"] = [*(config.get("hooks") or []), str(hook.resolve())]
     return config
+
+
+SEARCH_PLUGINS = ("search", "material/search")
+
+
+def stock_search(plugins: Any) -> Any:
+    """`plugins` with the search plugin given Carepath's field weights, as the plugin gives them during its build
+    (`search_fields`; the site's own win): a stock build has no plugin to. Zensical 0.0.73 ignores `fields`."""
+
+    def fit(given: Any) -> dict[str, Any]:
+        options: dict[str, Any] = dict(given or {})
+        options["fields"] = search_fields(dict(options.get("fields") or {}))
+        return options
+
+    if isinstance(plugins, dict):
+        return {k: fit(v) if k in SEARCH_PLUGINS else v for k, v in plugins.items()}
+    out = []
+    for p in plugins:
+        if isinstance(p, str) and p in SEARCH_PLUGINS:
+            p = {p: fit(None)}
+        elif isinstance(p, dict) and len(p) == 1 and next(iter(p)) in SEARCH_PLUGINS:
+            p = {k: fit(v) for k, v in p.items()}
+        out.append(p)
+    return out
 
 
 STOCK_MARKUP = re.compile(r'[<>"]')
