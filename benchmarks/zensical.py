@@ -30,6 +30,9 @@ sys.path.insert(0, str(HERE))
 import synth
 from run import ENV, PY, measure
 
+CAREPATH_ENV = {**ENV, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "generator"), ENV["PYTHONPATH"]])}
+"""`render` and `linkcheck` from this checkout's code, not whichever Carepath the venv has installed."""
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     synth.write_project(project, args.nodes, args.seed)
     out = work / "out"
     render = [PY, "-m", "carepath", "render", "--out", str(out / "docs"), "--mkdocs-yml", str(out / "mkdocs.yml")]
-    subprocess.run(render, cwd=project, env=ENV, check=True, capture_output=True)
+    subprocess.run(render, cwd=project, env=CAREPATH_ENV, check=True, capture_output=True)
     config = yaml.safe_load((out / "mkdocs.yml").read_text(encoding="utf-8"))
     config.pop("hooks")
     (out / "mkdocs-nohook.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     load.append(os.getloadavg()[0])
 
     check = subprocess.run(
-        [PY, "-m", "carepath", "linkcheck", str(out / "site"), "--same-as", str(work / "site-mkdocs")], env=ENV, capture_output=True, text=True, check=False
+        [PY, "-m", "carepath", "linkcheck", str(out / "site"), "--same-as", str(work / "site-mkdocs")], env=CAREPATH_ENV, capture_output=True, text=True, check=False
     )
     result: dict[str, Any] = {"nodes": args.nodes, "pages": pages, "repeat": args.repeat, "load_before": load[0], "load_after": load[1]}
     for name, rs in runs.items():
