@@ -142,3 +142,15 @@ def test_rendered_raw_links_read_from_the_source_land_where_the_plugin_sends_the
         checked += len(from_source)
         moved += rendered != plugin_markdown
     assert checked > 100 and moved > 10  # the fixture's stage pages link their neighbours in raw HTML
+
+
+def test_every_rendered_page_with_search_words_hides_them(stock: Build) -> None:
+    """A theme that draws a page's `tags` (Zensical's, with no tags plugin) leaves them out: `hide: [tags]`."""
+    tagged = []
+    for path in sorted((stock.project / "docs").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        front = yaml.safe_load(text.split("---\n")[1]) if text.startswith("---\n") else {}
+        if front.get("tags"):
+            tagged.append(path.name)
+            assert "tags" in front.get("hide", []), path
+    assert len(tagged) >= 3
