@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from carepath.audit.linkcheck import check_links, check_site
+from carepath.audit.linkcheck import check_links, check_site, compare_content_links
 from carepath.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,6 +118,40 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "broken links" in err
     assert main(["linkcheck", str(tmp_path / "missing")]) == 1
     assert "no built site here" in capsys.readouterr().err
+
+
+def article_site(root: Path, pages: dict[str, str]) -> Path:
+    return write_site(root, {rel: f"<article>\n{body}\n</article>" for rel, body in pages.items()})
+
+
+SAME = {
+    "index.html": '<h1 id="top-title">Home</h1><a href="rfa/">RFA</a> <a href="https://example.org/">out</a>',
+    "rfa/index.html": '<h2 id="risks">Risks</h2><a href="../">home</a> <a href="./#risks">risks</a> <img src="../assets/site.css">',
+}
+
+
+def test_two_builds_whose_content_links_land_alike_agree_however_they_are_written(tmp_path: Path) -> None:
+    """The chrome around `<article>` is the engine's own; the same target written two ways is the same link."""
+    a = article_site(tmp_path / "a", SAME)
+    written_otherwise = '<h2 id="risks">Risks</h2><a href="../index.html">home</a> <a href="#risks">risks</a> <img src="/assets/site.css">'
+    b = article_site(tmp_path / "b", {**SAME, "rfa/index.html": written_otherwise})
+    (b / "rfa" / "index.html").write_text((b / "rfa" / "index.html").read_text(encoding="utf-8").replace("<body>", "<body><nav>other chrome</nav>"), encoding="utf-8")
+    assert compare_content_links(a, b) == []
+
+
+def test_a_self_link_that_lands_on_its_folder_is_named_with_both_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Zensical 0.0.73 read a raw `./` from the source's folder: the page's parent, not the page."""
+    a = article_site(tmp_path / "a", SAME)
+    b = article_site(tmp_path / "b", {**SAME, "rfa/index.html": SAME["rfa/index.html"].replace("./#risks", "../#risks"), "extra/index.html": "<p>x</p>"})
+    assert compare_content_links(b, a) == [
+        f"extra/index.html: only in {b}",
+        f"rfa/index.html: link 2 of the content lands on '<a href> .#risks', in {a} on '<a href> rfa#risks'",
+    ]
+    assert main(["linkcheck", str(b), "--same-as", str(a)]) == 1
+    assert "2 pages whose links land elsewhere than in" in capsys.readouterr().err
+    assert main(["linkcheck", str(a), "--same-as", str(a)]) == 0
+    assert main(["linkcheck", str(a), "--same-as", str(tmp_path / "none")]) == 1
+    assert "--same-as" in capsys.readouterr().err
 
 
 def test_shipped_site_has_no_broken_links(tmp_path: Path) -> None:

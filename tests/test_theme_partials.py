@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 from carepath.engines import host
@@ -27,3 +28,11 @@ def test_search_partial_is_materials_with_a_named_dialog() -> None:
     ours = without_comments(OURS.read_text(encoding="utf-8"))
     assert ours.count(named + ">") == 1
     assert ours.replace(named, dialog) == without_comments(material_partial("search.html"))
+
+
+def test_no_theme_template_calls_a_python_method_zensicals_engine_lacks() -> None:
+    """`render`'s folder is also built by Zensical, whose template engine has no `dict.get()` (its 404 page failed so)."""
+    theme = host.theme_dir()
+    calls = {p.relative_to(theme).as_posix(): re.findall(r"\.(get|items|keys|values)\(", p.read_text(encoding="utf-8")) for p in theme.rglob("*.html")}
+    assert len(calls) >= 3
+    assert {name: found for name, found in calls.items() if found} == {}

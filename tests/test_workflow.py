@@ -70,3 +70,14 @@ def test_the_build_publishes_every_edition_by_default_and_those_a_run_names() ->
     assert "EDITIONS ?= all" in makefile
     assert "-m carepath build --site-dir $(SITE_DIR) $(foreach e,$(EDITIONS),--edition $(e))" in makefile
     assert "\t$(PY) -m carepath build --site-dir $(SITE_DIR)\n" in makefile, "make site: the site's own edition only"
+
+
+def test_the_zensical_build_runs_only_by_hand_and_outside_the_test_run() -> None:
+    """Zensical comes from PyPI: started by hand, never on a push or pull request, and never from `.ci/run`."""
+    data = yaml.safe_load((REPO / ".github" / "workflows" / "zensical.yml").read_text(encoding="utf-8"))
+    assert list(data.get("on", data.get(True))) == ["workflow_dispatch"]
+    runs = [s.get("run", "") for s in data["jobs"]["zensical"]["steps"]]
+    assert any(r.strip() == ".ci/zensical.sh" for r in runs)
+    script = (REPO / ".ci" / "zensical.sh").read_text(encoding="utf-8")
+    assert 'version="${ZENSICAL_VERSION:-0.0.73}"' in script and "linkcheck" in script and "--same-as" in script
+    assert "zensical" not in (REPO / ".ci" / "run").read_text(encoding="utf-8").lower()

@@ -164,12 +164,66 @@ def check_links(site_dir: Path, base_path: str = "/") -> list[str]:
     return check_site(site_dir, base_path).problems
 
 
+_ARTICLE = re.compile(r"<article\b[^>]*>(.*)</article>", re.DOTALL)
+
+
+def content_targets(site_dir: Path, page_rel: str) -> list[str] | None:
+    """Where each link in a built page's content (its `<article>`) lands, in order, as `<tag attr> site-path#fragment`
+    (another host's URL as it is); None for a file with no article (a redirect)."""
+    m = _ARTICLE.search((site_dir / page_rel).read_text(encoding="utf-8", errors="replace"))
+    if m is None:
+        return None
+    out = []
+    for link in parse_page(m.group(1)).links:
+        parts = urlsplit(link.url)
+        if is_external(link.url) or parts.scheme:
+            out.append(f"<{link.tag} {link.attr}> {link.url}")
+            continue
+        path = unquote(parts.path)
+        if path.startswith("/"):  # the site served at the host's root, as `linkcheck` assumes by default
+            target = posixpath.normpath(path.lstrip("/") or ".")
+        else:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), path)) if path else page_rel
+        if target == "index.html" or target.endswith("/index.html"):  # `x/`, `x/index.html` and `#id` on it alike
+            target = posixpath.dirname(target) or "."
+        out.append(f"<{link.tag} {link.attr}> {target}" + (f"#{parts.fragment}" if parts.fragment else ""))
+    return out
+
+
+def compare_content_links(site_dir: Path, other_dir: Path) -> list[str]:
+    """Every page whose content links land elsewhere than the same page's in `other_dir` (built from the same
+    docs by another engine, or by the plugin), as `page: first difference`. Pages only one site has are named too."""
+    site, other = Path(site_dir), Path(other_dir)
+    mine = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    theirs = {p.relative_to(other).as_posix() for p in other.rglob("*.html")}
+    problems = [f"{rel}: only in {site}" for rel in sorted(mine - theirs)]
+    problems += [f"{rel}: only in {other}" for rel in sorted(theirs - mine)]
+    for rel in sorted(mine & theirs):
+        a, b = content_targets(site, rel), content_targets(other, rel)
+        if a == b:
+            continue
+        if a is None or b is None:
+            problems.append(f"{rel}: an <article> in {other if a is None else site} only")
+            continue
+        i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        here = a[i] if i < len(a) else "(no more links)"
+        there = b[i] if i < len(b) else "(no more links)"
+        problems.append(f"{rel}: link {i + 1} of the content lands on {here!r}, in {other} on {there!r}")
+    return problems
+
+
 def _cmd_linkcheck(args: argparse.Namespace) -> int:
     site = Path(args.site)
     if not (site / "index.html").is_file():
         print(f"{site}: no built site here (no index.html); run `{command('build')}` first", file=sys.stderr)
         return 1
+    if args.same_as and not (Path(args.same_as) / "index.html").is_file():
+        print(f"--same-as {args.same_as}: no built site here (no index.html)", file=sys.stderr)
+        return 1
     report = check_site(site, args.base_path)
+    differ = compare_content_links(site, Path(args.same_as)) if args.same_as else []
+    for problem in differ:
+        print(problem, file=sys.stderr)
     if args.external:
         for line in report.external:
             print(f"external (not followed): {line}")
@@ -179,7 +233,11 @@ def _cmd_linkcheck(args: argparse.Namespace) -> int:
     summary = f"{report.checked} local links checked; {len(report.external)} external links not followed"
     if hosts:
         summary += f" (hosts: {', '.join(hosts)})"
-    if report.problems:
+    if differ:
+        summary += f"; {len(differ)} page{'s' if len(differ) != 1 else ''} whose links land elsewhere than in {args.same_as}"
+    elif args.same_as:
+        summary += f"; every page's content links land where {args.same_as}'s do"
+    if report.problems or differ:
         print(f"{len(report.problems)} broken link{'s' if len(report.problems) != 1 else ''}; {summary}", file=sys.stderr)
         return 1
     print(f"ok: {summary}")
@@ -191,4 +249,9 @@ def add_command(sub: Any) -> None:
     p.add_argument("site", nargs="?", default="site", help="the built site folder (default: site)")
     p.add_argument("--base-path", default="/", help="URL path the site is served under, for root-relative links (default: /)")
     p.add_argument("--external", action="store_true", help="also list every link to another host")
+    p.add_argument(
+        "--same-as",
+        metavar="OTHER_SITE",
+        help="also check that every page's content links land where the same page's do in OTHER_SITE (the same docs built by another engine)",
+    )
     p.set_defaults(func=_cmd_linkcheck)

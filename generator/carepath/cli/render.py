@@ -22,6 +22,7 @@ from carepath.build.site import alias_clashes, build_site_pages, content_problem
 from carepath.build.write import write_file
 from carepath.engines import host
 from carepath.problems import PathwayError
+from carepath.publish.search import search_fields
 from carepath.settings import (
     EDITION_VARIABLE,
     EDITIONS_VARIABLE,
@@ -33,6 +34,8 @@ from carepath.settings import (
     setting_position,
     without_plugin,
 )
+from carepath.text import raw_links
+from carepath.text.raw_links import to_source_relative
 from carepath.translation import translated_languages
 from carepath.words import DEFAULT_LANGUAGE, editions, language_of
 
@@ -76,11 +79,18 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
         raise PathwayError(clashes)
     theme_dir = out / STOCK_THEME_DIR
     theme_files = _stock_theme_files(settings.custom_dir)
+    # Raw HTML links are written from the page's source, as Zensical reads them; the hook reads them back from the
+    # page's URL for MkDocs, which leaves raw HTML alone. Both then publish the plugin build's addresses.
+    for uri in [u for u in content if u.endswith(".md")]:
+        content[uri] = to_source_relative(content[uri].decode("utf-8"), uri, settings.urls.page_url(uri)).encode("utf-8")
+    pages = {uri: to_source_relative(text, uri, settings.urls.page_url(uri)) for uri, text in pages.items()}
     out.mkdir(parents=True, exist_ok=True)
     for uri, data in content.items():
         write_file(out / uri, data)
     for uri, text in pages.items():
         write_file(out / uri, text)
+    hook = out / STOCK_HOOKS_DIR / RAW_LINKS_HOOK
+    write_file(hook, Path(raw_links.__file__).read_bytes())
     for uri, data in site.placed_assets().items():
         write_file(out / uri, data)
     for rel, data in theme_files.items():
@@ -88,7 +98,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
 
     raw = load_mkdocs_yml(mkdocs_yml)
     config = {k: v for k, v in raw.items() if k not in ("plugins", "docs_dir", "site_dir", "nav")}
-    config["plugins"] = without_plugin(raw.get("plugins") or [])
+    config["plugins"] = stock_search(without_plugin(raw.get("plugins") or []))
     placed = host.place(site, sorted(u for u in content if u.endswith(".md")), raw.get("nav"), settings.nav_section)
     config["nav"] = placed.nav if placed.nav is not None else raw.get("nav")
     config["not_in_nav"] = "\n".join(f"/{u}" for u in sorted(pages) if u not in placed.in_nav)
@@ -102,7 +112,32 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     if theme.get("font") is None:
         theme["font"] = False
     config["theme"] = theme
+    config["hooks"] = [*(config.get("hooks") or []), str(hook.resolve())]
     return config
+
+
+SEARCH_PLUGINS = ("search", "material/search")
+
+
+def stock_search(plugins: Any) -> Any:
+    """`plugins` with the search plugin given Carepath's field weights, as the plugin gives them during its build
+    (`search_fields`; the site's own win): a stock build has no plugin to. Zensical 0.0.73 ignores `fields`."""
+
+    def fit(given: Any) -> dict[str, Any]:
+        options: dict[str, Any] = dict(given or {})
+        options["fields"] = search_fields(dict(options.get("fields") or {}))
+        return options
+
+    if isinstance(plugins, dict):
+        return {k: fit(v) if k in SEARCH_PLUGINS else v for k, v in plugins.items()}
+    out = []
+    for p in plugins:
+        if isinstance(p, str) and p in SEARCH_PLUGINS:
+            p = {p: fit(None)}
+        elif isinstance(p, dict) and len(p) == 1 and next(iter(p)) in SEARCH_PLUGINS:
+            p = {k: fit(v) for k, v in p.items()}
+        out.append(p)
+    return out
 
 
 STOCK_MARKUP = re.compile(r'[<>"]')
@@ -136,6 +171,11 @@ def stock_markup(data: dict[str, Any]) -> tuple[str, str, str] | None:
 STOCK_THEME_DIR = ".carepath-theme"
 """The theme folder `render` writes into its docs folder: MkDocs leaves dot-folders out of the pages."""
 
+STOCK_HOOKS_DIR = ".carepath-hooks"
+"""Beside the theme folder, not in it: MkDocs and Zensical publish a theme folder's other files."""
+RAW_LINKS_HOOK = "carepath_raw_links.py"
+"""The MkDocs hook that reads raw HTML links from the page's source (`carepath/text/raw_links.py`, copied)."""
+
 
 def _stock_theme_files(custom_dir: Path | None) -> dict[str, bytes]:
     """The theme folder a stock MkDocs build needs in the plugin's place: the site's own `custom_dir`, plus
@@ -164,6 +204,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         print(f"cannot write the docs folder: {_os_error(exc)}", file=sys.stderr)
         return 1
     print(f"rendered the docs folder into {out}")
+    if not args.mkdocs_yml:
+        # Without it, MkDocs would publish the raw HTML links (written from each page's source) unread.
+        print(f"a mkdocs.yml of your own for it needs `hooks: [{config['hooks'][-1]}]`, as --mkdocs-yml writes")
     return 0
 
 
@@ -368,7 +411,9 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("render", help="write a plain docs folder (hand-written + generated pages) for a stock MkDocs")
     p.add_argument("--out", required=True, help="folder to write the docs into")
     p.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: mkdocs.yml)")
-    p.add_argument("--mkdocs-yml", help="also write a stock mkdocs.yml (no Carepath plugin) for the rendered folder")
+    p.add_argument(
+        "--mkdocs-yml", help="also write a stock mkdocs.yml (no Carepath plugin, a hook for the raw HTML links) that MkDocs and Zensical build"
+    )
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("build", help="build the site with MkDocs; the old site is replaced only on success")

@@ -619,6 +619,10 @@ class Renderer:
         }
         extras = self.options.page_extras(self, node_id, uri) if self.options.page_extras else {}
         common["front_matter"].update(extras.get("front_matter", {}))
+        if "tags" in common["front_matter"]:
+            # The search words (`tags`) are never shown: a theme that draws a page's tags (Zensical's does, with
+            # no tags plugin) leaves them out, as Material without its tags plugin does anyway.
+            common["front_matter"]["hide"] = [*common["front_matter"]["hide"], "tags"]
         common["handout"] = extras.get("handout", "")
         return common
 
