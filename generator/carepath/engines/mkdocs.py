@@ -33,6 +33,7 @@ from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host, preview
+from carepath.load import ParseCache
 from carepath.publish.search import search_fields
 from carepath.settings import PATHWAY_DIR, PLUGIN_NAME, ConfigError, Readability, Settings, build_editions, edition_problem
 from carepath.words import DEFAULT_LANGUAGE, editions, language_of
@@ -103,6 +104,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     pages: set[str]
     """Under `serve --dirty`, the URL of every page of the last good build, for the search index."""
     cache: Cache | None = None
+    parsed: ParseCache | None = None
+    """Under `serve`, each pathway file as the last build parsed it (`load.ParseCache`)."""
+    built = False
+    """Under `serve`, whether a build of this server has succeeded (stored its result for the next process)."""
     scores: dict[str, PageScore]
     """Readability scores by node id; under `serve --dirty`, kept for the pages MkDocs did not re-render."""
 
@@ -112,6 +117,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.serving = command == "serve"
         self.serving_dirty = command == "serve" and dirty
         self.cache = None
+        self.parsed = ParseCache() if self.serving else None
+        self.built = False
         self.scores = {}
         self.broken = self.failure = None
         self.outputs = None
@@ -158,7 +165,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         started = time.perf_counter()
         self.broken = None
         try:
-            self.site: SitePages = build_site_pages(settings, self.cache)
+            # Under `serve`, files parsed for the last build are not parsed again, and the whole result is stored for a
+            # later process only by the first build: each edit's would cost more than the rest of the edit.
+            self.site: SitePages = build_site_pages(settings, self.cache, self.parsed, store=not (self.serving and self.built))
+            self.built = True
         except (PathwayError, DiagramError, ConfigError) as exc:
             report = exc.report() if isinstance(exc, PathwayError) else str(exc)
             if not self.serving:

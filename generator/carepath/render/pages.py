@@ -801,9 +801,10 @@ class Renderer:
         typed = self.kb.treatment_kind(node_id)
         return typed is not None and typed.visit
 
-    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "") -> str:
+    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "", what: str = "page") -> str:
         """A page's Markdown, from `render()`. `given`: node ids, and `key`: any other data, that `render`
-        uses without looking them up on `self.kb`. (`incremental.IncrementalRenderer` reuses pages.)"""
+        uses without looking them up on `self.kb`; `what` it is ('page', or 'export' for a data file).
+        (`incremental.IncrementalRenderer` reuses them.)"""
         return render()
 
     def render_all(self) -> dict[str, str]:
