@@ -101,6 +101,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     pages_dir: Path | None = None
     """Under `serve --dirty`, this server's own folder of generated pages. Not shared: a second preview of the
     project rewriting a page between MkDocs' two looks at its mtime made MkDocs render a page it had not read."""
+    written: dict[str, str]
+    """Under `serve --dirty`, each generated page's text as last written into `pages_dir`, by `src_uri`."""
     pages: set[str]
     """Under `serve --dirty`, the URL of every page of the last good build, for the search index."""
     cache: Cache | None = None
@@ -123,6 +125,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.broken = self.failure = None
         self.outputs = None
         self.sources, self.pages = set(), set()
+        self.written = {}
 
     @event_priority(100)  # before Material's search plugin fills in its own weights for the fields the site left out
     def _fit_search(self, config: MkDocsConfig) -> None:
@@ -236,7 +239,11 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
             else:
                 path = pages_dir / src_uri
-                write_if_changed(path, markdown.encode("utf-8"))
+                # The page as this server last wrote it, compared in memory (a reused page is the very same string)
+                # rather than by reading ~6,000 files back after each edit.
+                if self.written.get(src_uri) != markdown:
+                    write_if_changed(path, markdown.encode("utf-8"))
+                    self.written[src_uri] = markdown
                 files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
         for src_uri, data in self.site.placed_assets().items():
             files.append(File.generated(config, src_uri, content=data))
@@ -259,6 +266,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 folder.rmdir()
         for gone in sorted(self.sources - sources):  # its page in `pages_dir`
             Path(gone).unlink(missing_ok=True)
+        kept = {f.src_uri for f in files if f.generated_by}
+        self.written = {uri: text for uri, text in self.written.items() if uri in kept}
         self.outputs, self.sources = outputs, sources
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
