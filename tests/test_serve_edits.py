@@ -181,3 +181,19 @@ def test_an_invalid_edit_is_reported_and_the_next_good_save_recovers(pathway: Pa
     recovered = session.build()
     same(recovered, good)
     assert session.parsed.parsed == [f"pathway/{TREATMENTS}"]
+
+
+def test_an_edited_template_override_shows_at_the_next_build(pathway: Path, tmp_path: Path) -> None:
+    """Compiled templates are kept for the life of the process (`render.pages._COMPILED`): an override written,
+    changed and removed between builds of one session is what each build renders."""
+    overrides = tmp_path / "overrides"
+    (overrides / "carepath").mkdir(parents=True)
+    session = Session(pathway, tmp_path / "cache")
+    session.settings = Settings(pathway_dir=pathway, site_url="https://example.org/care/", custom_dir=overrides)
+    stock = session.build().pages[links.A_TO_Z_URI]
+    a_to_z = (REPO / "generator/carepath/templates/a-z.md.j2").read_text(encoding="utf-8")
+    for marker in ("First override", "Second override"):
+        (overrides / "carepath" / "a-z.md.j2").write_text(a_to_z + f"\n{marker}\n", encoding="utf-8")
+        assert session.build().pages[links.A_TO_Z_URI] == stock + f"\n{marker}\n"
+    (overrides / "carepath" / "a-z.md.j2").unlink()
+    assert session.build().pages[links.A_TO_Z_URI] == stock
