@@ -76,7 +76,7 @@ def remove_node(pathway: Path) -> None:
 
 
 EDITS = {
-    "title": lambda p: replace_in(p / TREATMENTS, "    title: Home exercise program\n", "    title: Exercises you do at home\n"),
+    "title": lambda p: replace_in(p / TREATMENTS, "    title: Home exercise programme\n", "    title: Exercises you do at home\n"),
     "edge removed": lambda p: replace_in(p / TREATMENTS, "    relevant_to:\n      - compensating-movement-pattern\n", ""),
     "lines shifted": lambda p: replace_in(p / TREATMENTS, "  # Step 1: find out why PT did not help\n", "  # Step 1: find out why PT did not help\n\n\n"),
     "glossary": lambda p: replace_in(
@@ -169,11 +169,11 @@ def test_an_invalid_edit_is_reported_and_the_next_good_save_recovers(pathway: Pa
     session = Session(pathway, tmp_path / "cache")
     good = session.build()
     original = (pathway / TREATMENTS).read_text(encoding="utf-8")
-    replace_in(pathway / TREATMENTS, "    title: Home exercise program\n", "    title: [Home exercise program\n")
+    replace_in(pathway / TREATMENTS, "    title: Home exercise programme\n", "    title: [Home exercise programme\n")
     with pytest.raises(PathwayError) as broken:
         session.build()
     assert f"pathway/{TREATMENTS}:" in broken.value.report() and "never closed" in broken.value.report()
-    replace_in(pathway / TREATMENTS, "    title: [Home exercise program\n", "    title: Home exercise program\n    owner: nobody\n")
+    replace_in(pathway / TREATMENTS, "    title: [Home exercise programme\n", "    title: Home exercise programme\n    owner: nobody\n")
     with pytest.raises(PathwayError) as unknown:
         session.build()
     assert f"pathway/{TREATMENTS}:" in unknown.value.report() and "owner" in unknown.value.report()
