@@ -4,7 +4,9 @@
 
 Runs MkDocs in this process as `mkdocs serve --dirty` does (one plugin instance kept across rebuilds, the
 config loaded again for each), without the web server: a first full build, a rebuild with nothing
-changed, then a rebuild after a one-node title edit. Prints one JSON object. The edited pathway file is
+changed, then rebuilds after one-node title edits (`--edits N`, 3 by default: the same node's title changed
+each time; the figures are the median edit). Wall and CPU time of each, and the load average, which on a
+shared machine says how far wall time is from CPU time. Prints one JSON object. The edited pathway file is
 restored before this exits; the site and the cache go in temporary folders.
 """
 
@@ -12,12 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -32,19 +36,22 @@ _TITLE = re.compile(r"^(\s*)title: (.+)$", re.MULTILINE)
 
 
 def main(argv: list[str]) -> int:
+    edits = int(argv[argv.index("--edits") + 1]) if "--edits" in argv else 3
     project = Path(argv[0]).resolve()
     work = Path(tempfile.mkdtemp(prefix="carepath-serve-"))
     site_dir, cache_dir = work / "site", work / "cache"
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     generator_s: list[float] = []
+    generator_cpu_s: list[float] = []
     build_site_pages = carepath_plugin.build_site_pages
 
     def timed(*args: object, **kwargs: object) -> object:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             return build_site_pages(*args, **kwargs)  # type: ignore[arg-type]
         finally:
             generator_s.append(time.perf_counter() - t)
+            generator_cpu_s.append(time.process_time() - c)
 
     carepath_plugin.build_site_pages = timed  # type: ignore[assignment]
     started = False
@@ -60,31 +67,41 @@ def main(argv: list[str]) -> int:
             started = True
         return cfg
 
-    def rebuild() -> float:
-        t = time.perf_counter()
+    def rebuild() -> tuple[float, float]:
+        t, c = time.perf_counter(), time.process_time()
         build(config(), dirty=True)
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - c
 
     edited = min(p for p in (project / "pathway").rglob("*.yml") if _TITLE.search(p.read_text(encoding="utf-8")))
     original = edited.read_bytes()
+    load_before = os.getloadavg()[0]
     try:
-        full = rebuild()
-        unchanged = rebuild()
-        edited.write_text(_TITLE.sub(lambda m: f"{m.group(1)}title: {m.group(2)} edited", original.decode("utf-8"), count=1), encoding="utf-8")
-        after_edit = rebuild()
+        full, _ = rebuild()
+        unchanged, _ = rebuild()
+        after: list[tuple[float, float, float, float]] = []
+        for n in range(edits):
+            edited.write_text(_TITLE.sub(rf"\1title: \2 edited {n}", original.decode("utf-8"), count=1), encoding="utf-8")
+            wall, cpu = rebuild()
+            after.append((wall, cpu, generator_s[-1], generator_cpu_s[-1]))
         pages = sum(1 for _ in site_dir.rglob("*.html"))
     finally:
         edited.write_bytes(original)
         shutil.rmtree(work, ignore_errors=True)
+    wall, cpu, gen, gen_cpu = (median(e[i] for e in after) for i in range(4))
     print(
         json.dumps(
             {
                 "serve_first_build_s": round(full, 3),
                 "serve_unchanged_s": round(unchanged, 3),
                 "serve_unchanged_generator_s": round(generator_s[1], 3),
-                "serve_edit_s": round(after_edit, 3),
-                "serve_edit_generator_s": round(generator_s[2], 3),
-                "serve_edit_mkdocs_s": round(after_edit - generator_s[2], 3),
+                "serve_edit_s": round(wall, 3),
+                "serve_edit_generator_s": round(gen, 3),
+                "serve_edit_mkdocs_s": round(wall - gen, 3),
+                "serve_edit_cpu_s": round(cpu, 3),
+                "serve_edit_generator_cpu_s": round(gen_cpu, 3),
+                "serve_edit_mkdocs_cpu_s": round(cpu - gen_cpu, 3),
+                "serve_edits": [[round(x, 3) for x in e] for e in after],
+                "serve_load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                 "html_pages": pages,
             }
         )

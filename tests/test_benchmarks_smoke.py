@@ -97,6 +97,10 @@ def test_serve_edit_splits_the_generator_from_mkdocs(tmp_path: Path) -> None:
     before = _digest(tmp_path / "kb")
     result = _run_json("serve_edit.py", tmp_path / "kb")
     assert {"serve_edit_s", "serve_edit_generator_s", "serve_edit_mkdocs_s", "serve_unchanged_s"} <= result.keys()
+    assert {"serve_edit_cpu_s", "serve_edit_generator_cpu_s", "serve_edit_mkdocs_cpu_s", "serve_load_avg"} <= result.keys()
+    edits = result["serve_edits"]
+    assert isinstance(edits, list) and len(edits) == 3  # wall, CPU, generator wall, generator CPU of each edit
+    assert all(0 < gen_wall <= wall and 0 < gen_cpu <= cpu for wall, cpu, gen_wall, gen_cpu in edits), edits
     assert _digest(tmp_path / "kb") == before
 
 

@@ -149,6 +149,12 @@ def test_a_node_deleted_during_the_preview_answers_404_and_leaves_search(tmp_pat
         assert not [loc for loc in after if loc.startswith("biologic-injection/")]
         assert len(after) == len(set(after)), "no page is listed twice"
         assert len(after) == len(before)
+        # Renamed back: the page comes back with the very text it had, which the server must write again.
+        for name in ("care.yml", "pathway.yml"):
+            edit(project / "pathway" / name, "biologic-shot", "biologic-injection")
+        server.until("biologic-injection/", lambda a: a.status == 200, "the node's page under its old id again")
+        assert server.get("biologic-shot/").status == 404
+        assert sorted(search_index(server)) == sorted(before)
 
 
 def test_two_previews_of_one_project_both_work(tmp_path: Path) -> None:

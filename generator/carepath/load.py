@@ -172,6 +172,30 @@ class Loaded:
         return namespace_at(self.namespaces, position)
 
 
+class ParseCache:
+    """Each pathway file's parsed YAML (its values and their positions, and the problems parsing found) by the file's
+    path and bytes, kept from one load to the next in one process (`mkdocs serve`): an edit re-parses only the files
+    it changed. Only a file that parsed is kept, and what is kept is only read afterwards: each load builds its models
+    from it anew. In memory only; files no longer read are dropped at the end of each load."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, Any, _Positions, list[Problem]]] = {}
+        self.parsed: list[str] = []
+        """The files the last load parsed (not found here unchanged), for tests and benchmarks."""
+
+    def get(self, rel: str, raw: bytes) -> tuple[Any, _Positions, list[Problem]] | None:
+        found = self.files.get(rel)
+        return found[1:] if found is not None and found[0] == raw else None
+
+    def put(self, rel: str, raw: bytes, data: Any, pos: _Positions, problems: list[Problem]) -> None:
+        self.files[rel] = (raw, data, pos, list(problems))
+        self.parsed.append(rel)
+
+    def keep_only(self, rels: list[str]) -> None:
+        kept = set(rels)
+        self.files = {rel: found for rel, found in self.files.items() if rel in kept}
+
+
 def pathway_files(pathway_dir: Path) -> list[Path]:
     """Every YAML file under the pathway dir, in a stable order: exactly the files `load_pathway` reads."""
     return _find_files(pathway_dir, pathway_dir.parent)[0]
@@ -214,8 +238,11 @@ def _find_files(pathway_dir: Path, base: Path) -> tuple[list[Path], list[Problem
     return files, problems
 
 
-def load_pathway(pathway_dir: Path) -> Loaded:
-    """Load every file under `pathway_dir`; positions are relative to the dir's parent."""
+def load_pathway(pathway_dir: Path, parsed: ParseCache | None = None) -> Loaded:
+    """Load every file under `pathway_dir`; positions are relative to the dir's parent. With `parsed`, a file whose
+    bytes it holds is not parsed again."""
+    if parsed is not None:
+        parsed.parsed = []
     base = pathway_dir.parent
     loaded = Loaded(folder=_rel(pathway_dir, base))
     here = Position(loaded.folder, 1, 1)
@@ -238,9 +265,9 @@ def load_pathway(pathway_dir: Path) -> Loaded:
         if TRANSLATION_FILE.match(path.name) and not path.is_relative_to(regions):
             continue  # a translation (`treatments.es.yml`): read against the graph once it is valid (`translation.py`)
         if path.is_relative_to(regions):
-            _load_region_file(path, rel, path.relative_to(regions).parts, loaded)
+            _load_region_file(path, rel, path.relative_to(regions).parts, loaded, parsed)
             continue
-        _load_file(path, rel, loaded)
+        _load_file(path, rel, loaded, parsed=parsed)
         if len(loaded.entries) + len(loaded.glossary) > MAX_ENTRIES:
             loaded.problems.append(
                 Problem(
@@ -253,6 +280,8 @@ def load_pathway(pathway_dir: Path) -> Loaded:
             break
     _explain_foreign_aliases(loaded)
     _assign_namespaces(loaded)
+    if parsed is not None:
+        parsed.keep_only(loaded.files)
     return loaded
 
 
@@ -329,8 +358,15 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _load_file(path: Path, rel: str, loaded: Loaded, into: Callable[[dict[str, Any], _Positions, Loaded], None] | None = None) -> None:
-    """Read one file and hand its mapping to `into` (a pathway file's sections by default, `_validate_file`)."""
+def _load_file(
+    path: Path,
+    rel: str,
+    loaded: Loaded,
+    into: Callable[[dict[str, Any], _Positions, Loaded], None] | None = None,
+    parsed: ParseCache | None = None,
+) -> None:
+    """Read one file and hand its mapping to `into` (a pathway file's sections by default, `_validate_file`); parse it
+    unless `parsed` holds these very bytes."""
     loaded.files.append(rel)
     try:
         with path.open("rb") as f:
@@ -354,37 +390,16 @@ def _load_file(path: Path, rel: str, loaded: Loaded, into: Callable[[dict[str, A
         )
         _salvage_ids(raw, loaded)
         return
-    pos = _Positions(rel, text)
-    problems: list[Problem] = []
-    try:
-        root = _compose(text, pos, problems)
-        data = None if root is None else _construct(root, (), pos, problems)
-    except yaml.MarkedYAMLError as exc:
-        loaded.problems.append(_syntax_problem(exc, text, pos))
-        _salvage_ids(raw, loaded)
-        return
-    except yaml.reader.ReaderError as exc:
-        # libyaml counts the offset in UTF-8 bytes, the pure-Python reader in characters.
-        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _C_READER else text[: exc.position]
-        where = Position(rel, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
-        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        loaded.problems.append(Problem(where, f"the character {quote(char)} (U+{ord(char):04X}) is not allowed in YAML; remove it"))
-        _salvage_ids(raw, loaded)
-        return
-    except Refused as exc:
-        loaded.problems.append(Problem(pos.at(exc.mark) if exc.mark else Position(rel, 1, 1), exc.message))
-        _salvage_ids(raw, loaded)
-        return
-    except AliasErrors as exc:
-        loaded.problems.extend(problems)  # such as a second document, found before the aliases were judged
-        for name in pos.anchors:
-            loaded.anchors.setdefault(name, []).append(rel)
-        for mark, name, message in exc.found:
-            if name not in pos.anchors:
-                loaded.unresolved_aliases.append((len(loaded.problems), name))
-            loaded.problems.append(Problem(pos.at(mark), message))
-        _salvage_ids(raw, loaded)
-        return
+    found = parsed.get(rel, raw) if parsed is not None else None
+    if found is not None:
+        data, pos, problems = found[0], found[1], list(found[2])
+    else:
+        data, read, problems = _parse(raw, text, rel, loaded)
+        if read is None:
+            return
+        pos = read
+        if parsed is not None:
+            parsed.put(rel, raw, data, pos, problems)
     for name in pos.anchors:
         loaded.anchors.setdefault(name, []).append(rel)
     loaded.problems.extend(problems)
@@ -396,6 +411,43 @@ def _load_file(path: Path, rel: str, loaded: Loaded, into: Callable[[dict[str, A
         )
         return
     (into or _validate_file)(data, pos, loaded)
+
+
+def _parse(raw: bytes, text: str, rel: str, loaded: Loaded) -> tuple[Any, _Positions | None, list[Problem]]:
+    """A file's values, their positions and the problems found on the way; for a file that cannot be parsed, its
+    problem is added to `loaded` (and the ids it seems to define noted) and the positions are None."""
+    pos = _Positions(rel, text)
+    problems: list[Problem] = []
+    try:
+        root = _compose(text, pos, problems)
+        data = None if root is None else _construct(root, (), pos, problems)
+    except yaml.MarkedYAMLError as exc:
+        loaded.problems.append(_syntax_problem(exc, text, pos))
+        _salvage_ids(raw, loaded)
+        return None, None, []
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the offset in UTF-8 bytes, the pure-Python reader in characters.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _C_READER else text[: exc.position]
+        where = Position(rel, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        loaded.problems.append(Problem(where, f"the character {quote(char)} (U+{ord(char):04X}) is not allowed in YAML; remove it"))
+        _salvage_ids(raw, loaded)
+        return None, None, []
+    except Refused as exc:
+        loaded.problems.append(Problem(pos.at(exc.mark) if exc.mark else Position(rel, 1, 1), exc.message))
+        _salvage_ids(raw, loaded)
+        return None, None, []
+    except AliasErrors as exc:
+        loaded.problems.extend(problems)  # such as a second document, found before the aliases were judged
+        for name in pos.anchors:
+            loaded.anchors.setdefault(name, []).append(rel)
+        for mark, name, message in exc.found:
+            if name not in pos.anchors:
+                loaded.unresolved_aliases.append((len(loaded.problems), name))
+            loaded.problems.append(Problem(pos.at(mark), message))
+        _salvage_ids(raw, loaded)
+        return None, None, []
+    return data, pos, problems
 
 
 _UNCLOSED = {
@@ -611,7 +663,7 @@ def _raise(value: str) -> Any:
     raise ValueError(value)
 
 
-def _load_region_file(path: Path, rel: str, parts: tuple[str, ...], loaded: Loaded) -> None:
+def _load_region_file(path: Path, rel: str, parts: tuple[str, ...], loaded: Loaded, parsed: ParseCache | None = None) -> None:
     """A file under `regions/`: an overlay, never nodes. Its region is the folder it is in (`regions/<id>/...`)."""
     if len(parts) < 2:
         where = Position(rel, 1, 1)
@@ -619,7 +671,7 @@ def _load_region_file(path: Path, rel: str, parts: tuple[str, ...], loaded: Load
         return
     folder = rel[: -len("/".join(parts))] + parts[0]
     region = loaded.regions.setdefault(parts[0], LoadedRegion(folder))
-    _load_file(path, rel, loaded, partial(_validate_region_file, region=region, top=len(parts) == 2 and parts[1] == REGION_FILE))
+    _load_file(path, rel, loaded, partial(_validate_region_file, region=region, top=len(parts) == 2 and parts[1] == REGION_FILE), parsed)
 
 
 _REGION_SECTIONS: dict[str, type[BaseModel]] = {"services": Service, "nodes": NodeAddition}

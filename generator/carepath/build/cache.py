@@ -13,11 +13,13 @@ or the model.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from carepath.build.write import write_file
 from carepath.settings import ConfigError, Settings, setting_position
@@ -86,6 +88,8 @@ class Cache:
         self.root = root
         self.warn = warn
         self.memory: dict[str, bytes] = {}
+        self.decoded: dict[str, Any] = {}
+        """JSON entries read or written by `get_json` and `put_json`, decoded (and not in `memory`)."""
         self.hits = 0
         self.misses = 0
         self.rejected = 0
@@ -163,6 +167,25 @@ class Cache:
             except OSError as exc:  # read only, a full disk, an entry that is a folder
                 self._give_up(exc)
                 return
+
+    def get_json(self, key: str) -> Any:
+        """The JSON entry under `key`, decoded, or None. Kept decoded in memory (instead of its bytes) for the next
+        look-up in this process: under `mkdocs serve`, every page's entry is looked up again after each edit. The
+        caller must not change it."""
+        found = self.decoded.get(key)
+        if found is None:
+            raw = self.get(key)
+            if raw is None:
+                return None
+            found = json.loads(raw)
+            self.memory.pop(key, None)
+            self.decoded[key] = found
+        return found
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.put(key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        self.memory.pop(key, None)
+        self.decoded[key] = value
 
     def text(self, kind: str, parts: Iterable[str | bytes], compute: Callable[[], str]) -> str:
         """The cached text for `parts`, else `compute()`, stored for next time."""

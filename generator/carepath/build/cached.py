@@ -104,13 +104,14 @@ def prefill_layouts(cache: Cache, kb: KnowledgeBase, words: Words) -> None:
     if workers() < 2:
         return
     jobs = []
-    for n, pathway in enumerate(p for p in kb.pathways if not overview_too_big(kb, p)):
+    for pathway in (p for p in kb.pathways if not overview_too_big(kb, p)):
         source = overview_dot(kb, pathway, links.overview_uri(pathway.id), words=words)
         if not cache.has("dot", source):
             jobs.append((source, f"overview of pathway '{pathway.id}'"))
-        elif n == 0:
-            # A warm cache: after an edit, at most a few layouts are missing, and the pages that are
-            # reused never ask for theirs, so drawing every DOT source here would cost more than it saves.
+        else:
+            # A warm cache: after an edit, at most a few layouts are missing (the edited pathway's may come first),
+            # and the pages that are reused never ask for theirs, so drawing every DOT source here would cost more
+            # than it saves.
             return
     if len(jobs) < 2:
         return

@@ -9,7 +9,6 @@ list of edges depends on that list (kinds and ends), plus whatever nodes it then
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -216,15 +215,13 @@ class IncrementalRenderer(Renderer):
     def render_overview(self, pathway: Pathway) -> str:
         return self.page(links.overview_uri(pathway.id), lambda: super(IncrementalRenderer, self).render_overview(pathway), [pathway.id])
 
-    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "") -> str:
+    def page(self, src_uri: str, render: Callable[[], str], given: Iterable[str] = (), key: str = "", what: str = "page") -> str:
         """The page from the cache while everything it read is unchanged; else rendered, its reads recorded."""
         key = self.cache.key("page", self.salt, src_uri, key)
-        found = self.cache.get(key)
-        if found is not None:
-            entry = json.loads(found)
-            if self._still_valid(entry):
-                self.cache.count("page-reused")
-                return str(entry["text"])
+        entry = self.cache.get_json(key)
+        if entry is not None and self._still_valid(entry):
+            self.cache.count(f"{what}-reused")
+            return str(entry["text"])
         reads = _Reads()
         reads.ids.update(given)  # the page's own node arrives as an argument, not through a lookup
         problems = len(self.problems)
@@ -235,7 +232,7 @@ class IncrementalRenderer(Renderer):
         finally:
             self._recorder.reads = None
             self.kb = self._real
-        self.cache.count("page-rendered")
+        self.cache.count(f"{what}-rendered")
         if len(self.problems) == problems:
             entry = {
                 "text": text,
@@ -244,7 +241,7 @@ class IncrementalRenderer(Renderer):
                 "everything": self.everything() if reads.everything else None,
                 "edges": self._edges if reads.all_edges else None,
             }
-            self.cache.put(key, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+            self.cache.put_json(key, entry)
         return text
 
     def _still_valid(self, entry: dict[str, Any]) -> bool:

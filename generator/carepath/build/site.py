@@ -6,7 +6,9 @@ produce the same pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from carepath import diagram, load_knowledge_base
@@ -27,6 +29,7 @@ from carepath.build.incremental import IncrementalRenderer
 from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram.overview import overview_too_big
 from carepath.diagram.svg import overview_svg_file
+from carepath.load import ParseCache
 from carepath.model.graph import KnowledgeBase, Position
 from carepath.problems import PathwayError, Problem
 from carepath.publish import site_url
@@ -113,11 +116,14 @@ def css_assets() -> dict[str, bytes]:
     return {uri: item.read_bytes() for uri, item in stylesheet_files().items()}
 
 
-def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePages:
+def build_site_pages(settings: Settings, cache: Cache | None = None, parsed: ParseCache | None = None, store: bool = True) -> SitePages:
     """Load, validate and render. Raises `PathwayError` with every problem on bad input.
 
     With a `cache`, a result for the very same inputs (pathway files, template overrides, options, date,
-    generator code) is read back instead, and the costly steps of a new one reuse earlier results.
+    generator code) is read back instead, and the costly steps of a new one reuse earlier results; the new result
+    is stored whole for the next process unless `store` is False (under `mkdocs serve`, after the first build, where
+    writing it would cost more than the rest of an edit). With `parsed`, files an earlier build parsed, unchanged,
+    are not parsed again.
     """
     cache = cache or Cache(None)
     overrides = settings.custom_dir / TEMPLATE_OVERRIDE_SUBDIR if settings.custom_dir else None
@@ -128,19 +134,20 @@ def build_site_pages(settings: Settings, cache: Cache | None = None) -> SitePage
     if found is not None:
         # The pages and files come back as stored; the model and the plan are read again (a small part of the
         # cost), so that the cache holds only text, never objects that would run code as they are read.
-        kb, _, absent = edition_kb(load_knowledge_base(settings.pathway_dir, settings.today)[0], settings)
+        kb, _, absent = edition_kb(load_knowledge_base(settings.pathway_dir, settings.today, parsed)[0], settings)
         kb = edition_knowledge_base(kb, settings)
         _check_region(kb, settings)
         return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"], absent)
-    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}")
-    store_result(cache, key, site.pages, site.assets, site.warnings)
+    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}", parsed)
+    if store:
+        store_result(cache, key, site.pages, site.assets, site.warnings)
     return site
 
 
-def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePages:
+def _build_site_pages(settings: Settings, cache: Cache, inputs: str, parsed: ParseCache | None) -> SitePages:
     """The build's phases in order, each using only what the ones before it made: read and validate, plan,
     render the pages, publish the other files. The plan is what the build must write, and it is checked."""
-    kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today)
+    kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today, parsed)
     # A translation is of the text as written (its hashes are), so it is laid over before an edition respells it.
     kb, translated, absent = edition_kb(kb, settings)
     kb = edition_knowledge_base(kb, settings)
@@ -148,8 +155,8 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str) -> SitePage
     warnings = warnings + translated
     plan = plan_site(kb, settings)
     options = render_options(settings, kb, cache)
-    pages = _render_pages(kb, settings, options, cache, inputs)
-    assets = _publish_files(kb, plan, options, pages)
+    renderer, pages = _render_pages(kb, settings, options, cache, inputs)
+    assets = _publish_files(kb, plan, options, pages, renderer, cache)
     if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
         raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
     warnings = warnings + site_url.warnings(kb, options) + (diagram_notes(kb) if settings.diagrams else [])
@@ -226,8 +233,9 @@ def render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rende
     )
 
 
-def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str) -> dict[str, str]:
-    """Every generated Markdown page; the costly parts (QR codes, Graphviz layouts) made side by side first."""
+def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str) -> tuple[Renderer, dict[str, str]]:
+    """Every generated Markdown page, and the renderer that made them (it makes the exports too, reusing unchanged
+    ones as it does pages); the costly parts (QR codes, Graphviz layouts) made side by side first."""
     prefill_qr(cache, qr_jobs(kb, options))
     with diagrams_through(cache):
         if settings.diagrams:
@@ -239,18 +247,32 @@ def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions,
         )
         pages = renderer.render_all()
         pages.update(render_code_pages(renderer))
-    return pages
+    return renderer, pages
 
 
-def _publish_files(kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages: dict[str, str]) -> dict[str, bytes]:
+def _publish_files(
+    kb: KnowledgeBase, plan: Plan, options: RenderOptions, pages: dict[str, str], renderer: Renderer, cache: Cache
+) -> dict[str, bytes]:
     """The files beside the pages: stylesheets, data exports, redirects, scripts, and each overview as an SVG file."""
     assets = css_assets()
-    assets.update(extra_assets(kb, options))
+    # Each export goes through `Renderer.page` as a page does: an `IncrementalRenderer` hands `make` the knowledge
+    # base that records its reads, and reuses the file while nothing it read has changed.
+    def exported(uri: str, make: Callable[[KnowledgeBase], str], given: list[str]) -> str:
+        def render() -> str:
+            return make(renderer.kb)  # the knowledge base that records what it reads, while `page` renders
+
+        return renderer.page(uri, render, given, what="export")
+
+    assets.update(extra_assets(kb, options, exported))
     for pathway in kb.pathways:
         svg_uri = plan.urls.overview_svg_uri(pathway.id)
         if svg_uri in plan.diagrams:
-            assets[svg_uri] = overview_svg_file(pages[links.overview_uri(pathway.id)])
+            assets[svg_uri] = cache.text("overview-svg", (pages[links.overview_uri(pathway.id)],), partial(_svg_text, pages[links.overview_uri(pathway.id)])).encode("utf-8")
     return assets
+
+
+def _svg_text(page: str) -> str:
+    return overview_svg_file(page).decode("utf-8")
 
 
 def diagram_notes(kb: KnowledgeBase) -> list[Problem]:

@@ -33,6 +33,7 @@ from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host, preview
+from carepath.load import ParseCache
 from carepath.publish.search import search_fields
 from carepath.settings import PATHWAY_DIR, PLUGIN_NAME, ConfigError, Readability, Settings, build_editions, edition_problem
 from carepath.words import DEFAULT_LANGUAGE, editions, language_of
@@ -100,9 +101,15 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     pages_dir: Path | None = None
     """Under `serve --dirty`, this server's own folder of generated pages. Not shared: a second preview of the
     project rewriting a page between MkDocs' two looks at its mtime made MkDocs render a page it had not read."""
+    written: dict[str, str]
+    """Under `serve --dirty`, each generated page's text as last written into `pages_dir`, by `src_uri`."""
     pages: set[str]
     """Under `serve --dirty`, the URL of every page of the last good build, for the search index."""
     cache: Cache | None = None
+    parsed: ParseCache | None = None
+    """Under `serve`, each pathway file as the last build parsed it (`load.ParseCache`)."""
+    built = False
+    """Under `serve`, whether a build of this server has succeeded (stored its result for the next process)."""
     scores: dict[str, PageScore]
     """Readability scores by node id; under `serve --dirty`, kept for the pages MkDocs did not re-render."""
 
@@ -112,10 +119,13 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.serving = command == "serve"
         self.serving_dirty = command == "serve" and dirty
         self.cache = None
+        self.parsed = ParseCache() if self.serving else None
+        self.built = False
         self.scores = {}
         self.broken = self.failure = None
         self.outputs = None
         self.sources, self.pages = set(), set()
+        self.written = {}
 
     @event_priority(100)  # before Material's search plugin fills in its own weights for the fields the site left out
     def _fit_search(self, config: MkDocsConfig) -> None:
@@ -158,7 +168,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         started = time.perf_counter()
         self.broken = None
         try:
-            self.site: SitePages = build_site_pages(settings, self.cache)
+            # Under `serve`, files parsed for the last build are not parsed again, and the whole result is stored for a
+            # later process only by the first build: each edit's would cost more than the rest of the edit.
+            self.site: SitePages = build_site_pages(settings, self.cache, self.parsed, store=not (self.serving and self.built))
+            self.built = True
         except (PathwayError, DiagramError, ConfigError) as exc:
             report = exc.report() if isinstance(exc, PathwayError) else str(exc)
             if not self.serving:
@@ -226,7 +239,11 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
             else:
                 path = pages_dir / src_uri
-                write_if_changed(path, markdown.encode("utf-8"))
+                # The page as this server last wrote it, compared in memory (a reused page is the very same string)
+                # rather than by reading ~6,000 files back after each edit.
+                if self.written.get(src_uri) != markdown:
+                    write_if_changed(path, markdown.encode("utf-8"))
+                    self.written[src_uri] = markdown
                 files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
         for src_uri, data in self.site.placed_assets().items():
             files.append(File.generated(config, src_uri, content=data))
@@ -249,6 +266,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                 folder.rmdir()
         for gone in sorted(self.sources - sources):  # its page in `pages_dir`
             Path(gone).unlink(missing_ok=True)
+        kept = {f.src_uri for f in files if f.generated_by}
+        self.written = {uri: text for uri, text in self.written.items() if uri in kept}
         self.outputs, self.sources = outputs, sources
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 
 from carepath.load import Entry, Loaded
 from carepath.model.graph import (
@@ -664,10 +664,17 @@ def _check_prose(kb: KnowledgeBase, entry_of: dict[str, Entry]) -> list[Problem]
         for loc, text, _ in _prose(kb, node_id):
             if not any(mark in text for mark in LINK_MARKS):
                 continue
-            found: list[str] = []
-            md_prose(text, lambda target: "#", found)
-            problems += [Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{'.'.join(loc)}': {message}") for message in found]
+            problems += [Problem(entry_of[node_id].locate(*loc), f"{_label(kb, node_id)}: '{'.'.join(loc)}': {message}") for message in _defused(text)]
     return problems
+
+
+@lru_cache(maxsize=1 << 16)
+def _defused(text: str) -> tuple[str, ...]:
+    """What the build would defuse in one Markdown text. Remembered by text: under `mkdocs serve` every text is
+    checked again after each edit, and almost all are the same."""
+    found: list[str] = []
+    md_prose(text, lambda target: "#", found)
+    return tuple(found)
 
 
 def counts(kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from carepath.load import Entry, Loaded
 from carepath.model.graph import KnowledgeBase, Position
@@ -75,24 +76,28 @@ def literal_routes(text: str, language: str = "en") -> Iterator[re.Match[str]]:
         yield from re.finditer(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", text, re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
+def first_route(text: str) -> str | None:
+    """The first emergency number or route phrase in `text`, or None. Remembered by text: under `mkdocs serve` every
+    text of every node is checked again after each edit, and almost all are the same."""
+    found = next(literal_routes(text), None)
+    return found.group(0) if found else None
+
+
 def check_literal_routes(kb: KnowledgeBase, entry_of: Mapping[str, Entry], loaded: Loaded) -> list[Problem]:
     """Every text field of every node and glossary entry that names a number or a place to get help, as errors at its line."""
     problems = []
     for node_id, node in sorted(kb.nodes.items()):
         for loc, text in _texts(node.model_dump(mode="json", by_alias=True)):
-            found = next(literal_routes(text), None)
+            found = first_route(text)
             if found:
                 where = entry_of[node_id].locate(*loc)
-                problems.append(
-                    Problem(where, f"{kb.kind(node_id)} '{node_id}': '{_name(loc)}' says {quote(found.group(0))}; {WHY}")
-                )
+                problems.append(Problem(where, f"{kb.kind(node_id)} '{node_id}': '{_name(loc)}' says {quote(found)}; {WHY}"))
     for term, where in loaded.glossary:
         for loc, text in _texts(term.model_dump(mode="json")):
-            found = next(literal_routes(text), None)
+            found = first_route(text)
             if found:
-                problems.append(
-                    Problem(where, f"glossary entry {quote(term.term)}: '{_name(loc)}' says {quote(found.group(0))}; {WHY}")
-                )
+                problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{_name(loc)}' says {quote(found)}; {WHY}"))
     return problems
 
 
