@@ -168,6 +168,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             self.broken = report
             return config
         log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
+        if not self.serving and self.cache.root is not None:
+            self.cache.memory.clear()  # all on disk; only `serve` looks its entries up again, and they are tens of MB
         for warning in self.site.warnings:
             (log.info if warning.severity == "note" else log.warning)(str(warning))
         docs = Path(config.docs_dir)
