@@ -49,12 +49,15 @@ class PageScorer:
         return scope, self._glossaries[scope][0]
 
     def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
-        scope, key = self.glossary(node_id)
-        return self._load(self.cache.text("readability", (key, self.kb.language, html), lambda: self._compute(html, scope)), node_id, path)
+        scope, _ = self.glossary(node_id)
+        return self._load(self.cache.text("readability", self._parts(html, node_id), lambda: self._compute(html, scope)), node_id, path)
+
+    def _parts(self, html: str, node_id: str) -> tuple[str, ...]:
+        return (self.glossary(node_id)[1], self.kb.language, html)
 
     def key(self, html: str, node_id: str) -> str:
         """The cache key of a page's score, as `score` uses it."""
-        return self.cache.key("readability", self.glossary(node_id)[1], html)
+        return self.cache.key("readability", *self._parts(html, node_id))
 
     def cached(self, key: str, node_id: str) -> PageScore | None:
         """The score stored under `key` if the cache has it, counted as `score` counts a hit."""
