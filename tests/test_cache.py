@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import errno
+import json
 import os
 import pickle
 import re
@@ -12,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from carepath.audit.gate import PageScorer
-from carepath.audit.readability import score_html
+from carepath.audit.gate import PageScorer, ScoringWorker
+from carepath.audit.readability import PageScore, score_html
 from carepath.build import cache as cache_module
 from carepath.build import cached
 from carepath.build.cache import FORMAT, Cache, _header, cache_dir_for
@@ -21,6 +23,7 @@ from carepath.build.cached import cached_qr_svg, prefill_qr
 from carepath.build.site import SitePages, build_site_pages
 from carepath.load import pathway_files
 from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
+from carepath.problems import Problem
 from carepath.publish.qr import qr_svg
 from carepath.settings import ConfigError, Settings
 from helpers_site import REPO, SITE_FIXTURE, TODAY, build, copy_project, copy_shipped, env, node_url
@@ -153,6 +156,49 @@ def test_qr_codes_made_in_a_pool_are_the_same(tmp_path: Path, monkeypatch: pytes
     fresh = Cache(tmp_path)
     assert [cached_qr_svg(fresh, *job) for job in jobs] == [qr_svg(*job) for job in jobs]
     assert fresh.hits == 6
+
+
+def test_the_stored_result_is_the_json_of_the_whole(tmp_path: Path) -> None:
+    """`store_result` writes a page at a time what `json.dumps` of the whole result writes, and reads back as given."""
+    pages = {"a.md": "Text with ‘quotes’ › and \"escapes\"\n", "b/c.md": "ß"}
+    assets = {"x.svg": b"<svg/>\xff", "y.json": b"{}"}
+    warnings = [Problem(Position("pathway/x.yml", 3, 5), "a note: ‘x’", "note")]
+    cache = Cache(tmp_path)
+    cached.store_result(cache, "k", pages, assets, warnings)
+    whole = {
+        "pages": pages,
+        "assets": {u: base64.b64encode(b).decode("ascii") for u, b in assets.items()},
+        "warnings": [{"path": "pathway/x.yml", "line": 3, "col": 5, "message": "a note: ‘x’", "severity": "note"}],
+    }
+    assert Cache(tmp_path).get(cache.key("site", "k")) == json.dumps(whole, ensure_ascii=False).encode("utf-8")
+    assert cached.load_result(Cache(tmp_path), "k") == {"pages": pages, "assets": assets, "warnings": warnings}
+
+
+def test_the_scoring_worker_grades_as_in_line(tmp_path: Path) -> None:
+    """Pages graded in the second process get the very scores, and leave the very cache entries, of grading in line;
+    a page the cache already has never starts the process."""
+    glossary = [GlossaryEntry(term="radiofrequency ablation", definition="Heat that calms a nerve.", abbreviation="RFA")]
+    kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])
+    pages = {
+        f"node-{i}": '<article class="md-content__inner md-typeset"><h1>Page</h1>'
+        f"<p>{'Ask about radiofrequency ablation. ' * (i % 3)}The MRI may help. Extraordinarily {i} uncomfortable nerves.</p></article>"
+        for i in range(6)
+    }
+    in_line_cache = Cache(tmp_path / "in-line")
+    in_line = {n: PageScorer(in_line_cache, kb).score(html, n) for n, html in pages.items()}
+    worker = ScoringWorker(PageScorer(Cache(tmp_path / "worker"), kb))
+    scores: dict[str, PageScore] = {}
+    for n, html in pages.items():
+        worker.score(html, n, scores)
+    assert worker.pool is not None, "graded in a second process"
+    worker.finish(scores)
+    assert worker.pool is None and scores == in_line
+    assert {p.name: p.read_bytes() for p in entries(tmp_path / "worker")} == {p.name: p.read_bytes() for p in entries(tmp_path / "in-line")}
+    warm = ScoringWorker(PageScorer(Cache(tmp_path / "worker"), kb))
+    again: dict[str, PageScore] = {}
+    for n, html in pages.items():
+        warm.score(html, n, again)
+    assert warm.pool is None and again == in_line and warm.scorer.cache.hits == len(pages)
 
 
 def test_cached_readability_scores_are_the_plain_scores(tmp_path: Path) -> None:

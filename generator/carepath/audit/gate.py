@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from html import escape
+from multiprocessing import get_context
 from typing import Any
 
 import yaml
@@ -16,7 +19,7 @@ import yaml
 from carepath import urls as links
 from carepath.audit.readability import Jargon, PageScore, Report, score_html
 from carepath.build.cache import Cache
-from carepath.build.cached import glossary_digest
+from carepath.build.cached import glossary_digest, workers
 from carepath.build.site import render_options
 from carepath.diagram.overview import overview_too_big
 from carepath.model.graph import GlossaryEntry, KnowledgeBase, Pathway, Position
@@ -46,8 +49,33 @@ class PageScorer:
         return scope, self._glossaries[scope][0]
 
     def score(self, html: str, node_id: str = "", path: str = "") -> PageScore:
-        scope, key = self.glossary(node_id)
-        return self._load(self.cache.text("readability", (key, self.kb.language, html), lambda: self._compute(html, scope)), node_id, path)
+        scope, _ = self.glossary(node_id)
+        return self._load(self.cache.text("readability", self._parts(html, node_id), lambda: self._compute(html, scope)), node_id, path)
+
+    def _parts(self, html: str, node_id: str) -> tuple[str, ...]:
+        return (self.glossary(node_id)[1], self.kb.language, html)
+
+    def key(self, html: str, node_id: str) -> str:
+        """The cache key of a page's score, as `score` uses it."""
+        return self.cache.key("readability", *self._parts(html, node_id))
+
+    def cached(self, key: str, node_id: str) -> PageScore | None:
+        """The score stored under `key` if the cache has it, counted as `score` counts a hit."""
+        found = self.cache.get(key)
+        if found is None:
+            return None
+        self.cache.hits += 1
+        return self._load(found.decode("utf-8"), node_id, "")
+
+    def graded(self, html: str, node_id: str) -> str:
+        """A page's score as the cache stores it, computed (what `score` does on a miss; `ScoringWorker` runs it)."""
+        return self._compute(html, self.glossary(node_id)[0])
+
+    def keep(self, key: str, node_id: str, graded: str) -> PageScore:
+        """A score `graded` elsewhere, stored under `key` as `score` stores a miss."""
+        self.cache.misses += 1
+        self.cache.put(key, graded.encode("utf-8"))
+        return self._load(graded, node_id, "")
 
     def score_markdown(self, markdown: str, node_id: str) -> PageScore:
         """A generated page's score from its Markdown, as `check --strict` grades it: the page is made into HTML
@@ -80,11 +108,23 @@ class ReadabilityGate:
     scores: dict[str, PageScore]
     """By node id; under `serve --dirty` it is kept from build to build for the pages MkDocs did not re-render."""
 
+    worker: ScoringWorker | None = None
+    """Set, the pages the cache has no score for are graded in a second process (`ScoringWorker`)."""
+
     def score(self, src_uri: str, html: str, title: str | None) -> None:
         """Score a page if it is a node's (the page's own HTML, inside the article Material wraps it in)."""
         node_id = node_of(src_uri, self.settings.url_prefix, self.kb)
-        if node_id is not None:
+        if node_id is None:
+            return
+        if self.worker is None:
             self.scores[node_id] = self.scorer.score(as_article(html, title), node_id)
+        else:
+            self.worker.score(as_article(html, title), node_id, self.scores)
+
+    def finish(self) -> None:
+        """Wait for the pages still being graded in the second process, and end it."""
+        if self.worker is not None:
+            self.worker.finish(self.scores)
 
     def problems(self) -> list[Problem]:
         """A warning for each reason the gate fails, at the place in the pathway files of the node whose page it is.
@@ -92,6 +132,7 @@ class ReadabilityGate:
         Never at the built page: a build writes into a temporary folder that is gone by the time anyone reads the
         message, and the YAML is what the author edits. Data-wide reasons (the median) are at the pathway folder.
         """
+        self.finish()
         r = self.settings.readability
         scored = [self.scores[n] for n in sorted(self.kb.nodes) if n in self.scores]
         gate = "readability" if self.kb.language == "en" else f"readability ({self.kb.language})"
@@ -108,6 +149,71 @@ class ReadabilityGate:
         if median:
             out.append(Problem(folder, f"{gate}: {median}", "warning"))
         return out
+
+
+_SCORER: PageScorer | None = None
+"""In a `ScoringWorker`'s process, the scorer it grades with (a copy made by `fork`, never pickled)."""
+
+
+def _adopt(scorer: PageScorer) -> None:
+    global _SCORER
+    _SCORER = scorer
+
+
+def _grade(html: str, node_id: str) -> str:
+    assert _SCORER is not None
+    return _SCORER.graded(html, node_id)
+
+
+@dataclass
+class ScoringWorker:
+    """Grades pages in a second process while MkDocs renders the next ones in this one: on a cold build the gate
+    is about a fifth of the CPU time, and the two do not wait for each other. This process still looks each page
+    up in the cache first and stores what comes back, so the cache and the scores are the same as in line.
+
+    The process is forked at the first page the cache has no score for (none on a warm build), from this
+    process as it is then: it shares the knowledge base and the glossaries and loads only the grading
+    dictionaries of its own. Pages in flight are held by their cache key only, never their HTML, so memory
+    does not grow with the site.
+    """
+
+    scorer: PageScorer
+    pool: ProcessPoolExecutor | None = None
+    pending: deque[tuple[str, str, Future[str]]] = field(default_factory=deque)
+
+    def score(self, html: str, node_id: str, scores: dict[str, PageScore]) -> None:
+        key = self.scorer.key(html, node_id)
+        found = self.scorer.cached(key, node_id)
+        if found is not None:
+            scores[node_id] = found
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1, mp_context=get_context("fork"), initializer=_adopt, initargs=(self.scorer,))
+        self.pending.append((key, node_id, self.pool.submit(_grade, html, node_id)))
+        while self.pending and self.pending[0][2].done():
+            self._take(scores)
+
+    def _take(self, scores: dict[str, PageScore]) -> None:
+        key, node_id, graded = self.pending.popleft()
+        scores[node_id] = self.scorer.keep(key, node_id, graded.result())
+
+    def finish(self, scores: dict[str, PageScore]) -> None:
+        while self.pending:
+            self._take(scores)
+        self.close()
+
+    def close(self) -> None:
+        """End the process (waiting for nothing still pending: a failed build drops what it had)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.pending.clear()
+
+
+def scoring_worker(scorer: PageScorer, serving: bool) -> ScoringWorker | None:
+    """A `ScoringWorker` for a build on a machine with a second core; None (grade in line) under `mkdocs serve`,
+    which re-renders a few pages an edit, or on one core."""
+    return None if serving or workers() < 2 else ScoringWorker(scorer)
 
 
 def check_readability(kb: KnowledgeBase, settings: Settings, cache: Cache | None = None) -> list[Problem]:

@@ -13,6 +13,7 @@ import json
 import re
 import statistics
 import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
@@ -478,11 +479,17 @@ def score_html(
 
     long_words: set[str] = set()
     glossary_words = {w.casefold() for e in glossary for form in (e.term, *e.also) for w in _WORD.findall(form)}
+    term_starts = [a for a, _ in in_terms]  # in order and apart: they are the matches of one `finditer`
+
+    def in_a_term(pos: int) -> bool:
+        i = bisect_right(term_starts, pos) - 1
+        return i >= 0 and pos < in_terms[i][1]
+
     for m in _WORD.finditer(text) if english else ():
         word = m.group(0)
         ctx = context_at(m.start())
         # Link text leads to its own explanation, so only running prose is searched for long words.
-        if not ctx.scored or ctx.link or word.isupper() or any(a <= m.start() < b for a, b in in_terms):
+        if not ctx.scored or ctx.link or word.isupper() or in_a_term(m.start()):
             continue
         folded = word.casefold()
         if folded in LONG_WORD_ALLOWLIST or folded in glossary_words or folded in long_words:

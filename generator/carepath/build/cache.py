@@ -73,7 +73,9 @@ def _header(key: str, payload: bytes) -> bytes:
     """An entry's first line: the format, the key it was stored under, and a checksum of both with the payload.
 
     The key inside the checksum binds the entry to its file: a valid entry of another key is not this one."""
-    check = hashlib.sha256(FORMAT + b" " + key.encode() + b"\n" + payload).hexdigest()
+    h = hashlib.sha256(FORMAT + b" " + key.encode() + b"\n")
+    h.update(payload)  # not concatenated first: the whole result's entry is tens of MB, and a copy of it was the build's peak
+    check = h.hexdigest()
     return FORMAT + b" " + key.encode() + b" " + check.encode()
 
 
@@ -157,7 +159,7 @@ class Cache:
         if self.root is None:
             return
         path = self._path(key)
-        data = _header(key, payload) + b"\n" + payload
+        data = (_header(key, payload) + b"\n", payload)
         for _ in range(2):  # a second try if the folder was deleted between mkdir and write
             try:
                 write_file(path, data)

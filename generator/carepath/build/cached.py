@@ -205,13 +205,19 @@ def load_result(cache: Cache, key: str) -> dict[str, Any] | None:
 def store_result(cache: Cache, key: str, pages: dict[str, str], assets: dict[str, bytes], warnings: list[Problem]) -> None:
     if cache.root is None:
         return
-    data = {
-        "pages": pages,
-        "assets": {uri: base64.b64encode(raw).decode("ascii") for uri, raw in assets.items()},
-        "warnings": [
-            {"path": w.position.path, "line": w.position.line, "col": w.position.col, "message": w.message, "severity": w.severity}
-            for w in warnings
-        ],
-    }
-    cache.put(cache.key("site", key), json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    # The same JSON as `json.dumps` of the whole, made a page at a time as UTF-8: one text of the whole site (two
+    # or four bytes a character once any page has a character beyond Latin-1) and its encoded copy were the peak
+    # of a cold build's memory.
+    def members(items: Iterable[tuple[str, str]]) -> list[bytes]:
+        return [(f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}").encode() for k, v in items]
+
+    warned = [
+        {"path": w.position.path, "line": w.position.line, "col": w.position.col, "message": w.message, "severity": w.severity} for w in warnings
+    ]
+    parts = [b'{"pages": {', b", ".join(members(pages.items())), b'}, "assets": {']
+    parts += [b", ".join(members((uri, base64.b64encode(raw).decode("ascii")) for uri, raw in assets.items()))]
+    parts += [b'}, "warnings": ', json.dumps(warned, ensure_ascii=False).encode("utf-8"), b"}"]
+    payload = b"".join(parts)
+    del parts
+    cache.put(cache.key("site", key), payload)
     cache.memory.pop(cache.key("site", key), None)

@@ -11,12 +11,13 @@ import secrets
 from pathlib import Path
 
 
-def write_file(path: Path, data: bytes | str, *, parents: bool = True) -> None:
-    """Write `data` (text as UTF-8) to `path` atomically; with `parents`, create its folder first.
+def write_file(path: Path, data: bytes | str | tuple[bytes, ...], *, parents: bool = True) -> None:
+    """Write `data` (text as UTF-8; a tuple of byte strings one after the other, so a large file need not be joined
+    in memory first) to `path` atomically; with `parents`, create its folder first.
 
     Raises `OSError` as `open` would, e.g. `FileNotFoundError` for a missing folder without `parents`.
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    chunks = (data.encode("utf-8"),) if isinstance(data, str) else data if isinstance(data, tuple) else (data,)
     if parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{secrets.token_hex(4)}-{path.name}")
@@ -24,7 +25,8 @@ def write_file(path: Path, data: bytes | str, *, parents: bool = True) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(raw)
+            for chunk in chunks:
+                f.write(chunk)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 
 from carepath import PathwayError
 from carepath import urls as links
-from carepath.audit.gate import PageScorer, ReadabilityGate
+from carepath.audit.gate import PageScorer, ReadabilityGate, scoring_worker
 from carepath.audit.readability import PageScore
 from carepath.build.cache import Cache, site_cache
 from carepath.build.site import SitePages, build_site_pages
@@ -181,6 +181,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             self.broken = report
             return config
         log.debug(f"carepath: generator {time.perf_counter() - started:.2f} s")
+        if not self.serving and self.cache.root is not None:
+            self.cache.memory.clear()  # all on disk; only `serve` looks its entries up again, and they are tens of MB
         for warning in self.site.warnings:
             (log.info if warning.severity == "note" else log.warning)(str(warning))
         docs = Path(config.docs_dir)
@@ -190,7 +192,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         config.nav = config.nav if self.placed.nav is None else self.placed.nav
         config.extra["carepath"] = self.placed.theme_data  # the 404 page is no Markdown page: it reads the emergency signs here
         scorer = PageScorer(self.cache, self.site.kb)
-        self.gate = ReadabilityGate(scorer, self.site.kb, settings, self.scores)
+        self.gate = ReadabilityGate(scorer, self.site.kb, settings, self.scores, scoring_worker(scorer, self.serving))
         return config
 
     on_config = CombinedEvent(_fit_search, _on_config)
@@ -316,6 +318,9 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             write_if_changed(page, preview.error_page(failure).encode("utf-8"))
 
     def on_shutdown(self) -> None:
+        gate: ReadabilityGate | None = getattr(self, "gate", None)
+        if gate is not None and gate.worker is not None:
+            gate.worker.close()  # a build that failed before `on_post_build`
         if self.pages_dir is not None:
             shutil.rmtree(self.pages_dir, ignore_errors=True)
             self.pages_dir = None
