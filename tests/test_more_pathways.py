@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 import time
@@ -124,9 +125,11 @@ def test_the_new_pathways_collide_with_the_shipped_ids_and_share_nodes(project: 
 
 def test_check_strict_passes_with_no_warning(project: Project) -> None:
     assert project.check_returncode == 0, project.check_output
-    # Only notes (a draft's missing decision aids, tests/test_decisions.py) come before the summary.
+    # Only notes (a draft's missing decision aids, tests/test_decisions.py) and each language's counts
+    # (`es: 1 pathway (...): N translated, ...`, tests/test_languages.py) come before the summary.
     *notes, summary = project.check_output.splitlines()
-    assert summary.startswith("ok: ") and all(": note: " in n for n in notes), project.check_output
+    counts = re.compile(r"^[a-z]{2}: \d+ pathways? \(")
+    assert summary.startswith("ok: ") and all(": note: " in n or counts.match(n) for n in notes), project.check_output
     assert "warning" not in project.check_output.lower(), project.check_output
 
 

@@ -213,7 +213,7 @@ def test_an_author_adds_a_treatment_a_red_flag_and_a_pathway_then_checks_and_bui
     for argv in (
         ["new", "treatment", "wrist-brace", "--pathway", "carpal-tunnel-care", "--type", "device", "--stage", "home-care"],
         ["new", "treatment", "pain-patch", "--pathway", "when-pt-does-not-help", "--type", "medication"],
-        ["new", "red-flag", "hand-turns-cold", "--pathway", "carpal-tunnel-care", "--urgency", "emergency"],
+        ["new", "red-flag", "foot-turns-cold", "--pathway", "when-pt-does-not-help", "--urgency", "emergency"],
         ["new", "pathway", "knee-pain", "--stages", "home-care,doctor-care"],
         ["new", "treatment", "ice-pack", "--pathway", "knee-pain", "--type", "self-care", "--stage", "home-care"],
         ["new", "red-flag", "knee-gives-way", "--pathway", "knee-pain", "--urgency", "soon", "--stage", "doctor-care"],
@@ -229,3 +229,9 @@ def test_an_author_adds_a_treatment_a_red_flag_and_a_pathway_then_checks_and_bui
     kb, _ = check_pathway(project / "pathway")
     assert {"knee-pain", "knee-pain/ice-pack", "carpal-tunnel-care/wrist-brace", "when-pt-does-not-help/pain-patch"} <= set(kb.nodes)
     assert_every_property(built, kb)
+    # A red flag on a pathway translated into Spanish waits for its translation: the strict check names it.
+    result = run([*carepath, "new", "red-flag", "hand-turns-cold", "--pathway", "carpal-tunnel-care", "--urgency", "emergency"], project)
+    assert result.returncode == 0, result.stderr
+    check = run([*carepath, "check", "--strict", "pathway"], project)
+    assert check.returncode == 1
+    assert "indicator 'carpal-tunnel-care/hand-turns-cold': field 'title' is not translated into es" in check.stdout + check.stderr

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from carepath.translation import translation_language
 from helpers_site import SHIPPED_PARTS, copy_shipped
 
 INPUTS = SHIPPED_PARTS
@@ -37,7 +38,7 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def first_yaml(project: Path) -> Path:
-    files = sorted((project / "pathway").rglob("*.yml"))
+    files = sorted(f for f in (project / "pathway").rglob("*.yml") if not translation_language(f))
     assert files, "no pathway YAML to corrupt"
     return files[0]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -25,9 +26,10 @@ from carepath.model.graph import (
 )
 from carepath.model.regions import NodeAddition, RegionFile, RegionInfo, Service
 from carepath.model.schema import REGION_SCHEMA_PATH, SCHEMA_PATH, schema_text
+from carepath.translation import translation_language
 from carepath.validate.graph import code_problem
 from carepath.validate.routes import literal_routes
-from carepath.words import DEFAULT_EDITION, editions
+from carepath.words import DEFAULT_EDITION, editions, language_of
 from helpers_pathway import REPO, VALID, run_cli
 
 COMMITTED = REPO / SCHEMA_PATH
@@ -81,6 +83,8 @@ def test_shipped_files_validate() -> None:
     """Every shipped pathway file passes the schema an editor uses, and every regional overlay file its own."""
     validators = {False: _validator(), True: _validator(REGION_SCHEMA_PATH)}
     for path in sorted((REPO / "pathway").rglob("*.yml")):
+        if translation_language(path):  # a translation file has no editor schema; the loader checks it at file:line
+            continue
         validator = validators[path.relative_to(REPO / "pathway").parts[0] == "regions"]
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
         errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data or {})]
@@ -129,6 +133,19 @@ def _with_node_around(data: dict[str, object]) -> dict[str, object]:
     return {"treatments": [{"id": "x", "title": "T", "summary": "S", "type": "device", **data}]}
 
 
+def _translated_leaves(data: object) -> Iterator[dict[str, object]]:
+    """Every `{text: ..., en: ...}` of a translation file."""
+    if isinstance(data, dict):
+        if set(data) == {"text", "en"}:
+            yield data
+            return
+        for value in data.values():
+            yield from _translated_leaves(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _translated_leaves(value)
+
+
 @pytest.mark.parametrize("block", re.findall(r"```yaml\n(.*?)```", GUIDE, re.DOTALL))
 def test_guide_yaml_examples_are_valid(block: str) -> None:
     data = yaml.safe_load(textwrap.dedent(block))
@@ -138,6 +155,11 @@ def test_guide_yaml_examples_are_valid(block: str) -> None:
     if isinstance(data, dict) and set(data) == {"plugins"}:  # a site's mkdocs.yml, not pathway data: a shipped edition
         options = [p["carepath"] for p in data["plugins"] if isinstance(p, dict) and "carepath" in p]
         assert options and all(o.get("edition", DEFAULT_EDITION) in editions() for o in options)
+        return
+    if isinstance(data, dict) and "translation" in data:  # a translation file (AUTHORING.md, "Languages"): the loader checks it
+        assert data["translation"]["language"] in {language_of(e) for e in editions()}
+        leaves = list(_translated_leaves(data))
+        assert leaves and all(re.fullmatch(r"[0-9a-f]{12}|…", str(leaf["en"])) for leaf in leaves), leaves
         return
     if isinstance(data, dict) and "region" in data:  # a regional overlay's file (AUTHORING.md, "Regional overlays")
         RegionFile.model_validate(data)

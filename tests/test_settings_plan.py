@@ -15,6 +15,7 @@ from carepath.build.site import build_site_pages
 from carepath.build.write import write_file, write_if_changed
 from carepath.cli.render import render_docs
 from carepath.problems import PathwayError
+from carepath.publish.search import search_fields
 from carepath.settings import ConfigError, Readability, Settings
 from helpers_pathway import run_cli
 from helpers_site import REPO, SITE_FIXTURE, build, copy_project
@@ -155,6 +156,20 @@ def test_a_pathway_dir_given_in_the_mapping_form_is_found(tmp_path: Path, capsys
     assert "hand-written page 'content/spirometry.md' both want the URL '/spirometry/'" in run.err
 
 
+def _plugin_items(plugins: object) -> list[tuple[str, dict[str, object]]]:
+    """`plugins:` in any of its three forms as (name, options) pairs."""
+    items = plugins.items() if isinstance(plugins, dict) else [next(iter(p.items())) if isinstance(p, dict) else (p, {}) for p in plugins]  # type: ignore[attr-defined]
+    return [(str(name), dict(options or {})) for name, options in items]
+
+
+def _without_search_fields(plugins: object) -> list[tuple[str, dict[str, object]]]:
+    return [(name, {k: v for k, v in options.items() if not (name == "search" and k == "fields")}) for name, options in _plugin_items(plugins)]
+
+
+def _search_options(plugins: object) -> dict[str, object]:
+    return next(options for name, options in _plugin_items(plugins) if name == "search")
+
+
 @pytest.mark.parametrize(
     ("plugins", "kept"),
     [
@@ -166,7 +181,10 @@ def test_a_pathway_dir_given_in_the_mapping_form_is_found(tmp_path: Path, capsys
 def test_render_keeps_other_plugins_options(tmp_path: Path, plugins: object, kept: object) -> None:
     project = site_with(tmp_path, plugins)
     config = render_docs(project / "mkdocs.yml", tmp_path / "out")
-    assert config["plugins"] == kept
+    # Carepath's search field weights (the red flags' boost) are given to the stock search plugin, the site's
+    # own options beside them; nothing else is added or lost.
+    assert _without_search_fields(config["plugins"]) == _without_search_fields(kept)
+    assert _search_options(config["plugins"]).get("fields") == search_fields({})
     overview_written = (tmp_path / "out" / OVERVIEW_PAGE).is_file()
     assert overview_written == (plugins == ["search", "carepath"])  # the mapping form's `diagrams: false` is obeyed
 
