@@ -14,7 +14,6 @@ from carepath import check_pathway
 from carepath.load import pathway_files
 from carepath.model.graph import EDGE_FIELDS, KINDS, Condition, Indicator, Pathway, Stage, Treatment
 from carepath.publish.export import FORMAT, VERSION
-from carepath.translation import translation_language
 from helpers_pathway import VALID, Run, copy_shipped_or_valid, journey, run_cli, run_module, write_pathway
 
 PROBLEM_LINE = re.compile(r"^pathway/[^:]+\.ya?ml:\d+:\d+: \S")
@@ -48,8 +47,6 @@ def _references(folder: Path) -> list[tuple[str, str, str]]:
     """Every (edge kind, source, target) written in the YAML, read independently of the loader."""
     refs = []
     for path in pathway_files(folder):
-        if translation_language(path):  # a translation's sections are keyed by id: not a file of nodes
-            continue
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for row in KINDS:
             for node in data.get(row.section, []):
@@ -139,8 +136,6 @@ def check_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[
 
 def _first_file_with_nodes(folder: Path) -> Path:
     for path in pathway_files(folder):
-        if translation_language(path):  # a translation's sections are keyed by id: not a file of nodes
-            continue
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if any(data.get(row.section) for row in KINDS):
             return path

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from carepath.translation import translation_language
+from carepath.load import pathway_files
 from helpers_site import SHIPPED_PARTS, copy_shipped
 
 INPUTS = SHIPPED_PARTS
@@ -38,7 +38,7 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def first_yaml(project: Path) -> Path:
-    files = sorted(f for f in (project / "pathway").rglob("*.yml") if not translation_language(f))
+    files = pathway_files(project / "pathway")
     assert files, "no pathway YAML to corrupt"
     return files[0]
 

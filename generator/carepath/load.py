@@ -196,8 +196,25 @@ class ParseCache:
         self.files = {rel: found for rel, found in self.files.items() if rel in kept}
 
 
+def is_translation(path: Path, pathway_dir: Path) -> bool:
+    """A translation file (`treatments.es.yml`, beside the English it translates): read against the valid graph
+    (`translation.py`), not as pathway data. A regional overlay's folder holds none: its names are its own."""
+    return bool(TRANSLATION_FILE.match(path.name)) and not path.is_relative_to(pathway_dir / REGIONS_FOLDER)
+
+
 def pathway_files(pathway_dir: Path) -> list[Path]:
-    """Every YAML file under the pathway dir, in a stable order: exactly the files `load_pathway` reads."""
+    """Every YAML file under the pathway dir, in a stable order: exactly the files `load_pathway` reads (translations
+    are `translation_files`)."""
+    return [p for p in _find_files(pathway_dir, pathway_dir.parent)[0] if not is_translation(p, pathway_dir)]
+
+
+def translation_files(pathway_dir: Path) -> list[Path]:
+    """Every translation file under the pathway dir, in a stable order."""
+    return [p for p in _find_files(pathway_dir, pathway_dir.parent)[0] if is_translation(p, pathway_dir)]
+
+
+def source_files(pathway_dir: Path) -> list[Path]:
+    """Every YAML file under the pathway dir the build reads, in a stable order: pathway data and translations."""
     return _find_files(pathway_dir, pathway_dir.parent)[0]
 
 
@@ -262,8 +279,8 @@ def load_pathway(pathway_dir: Path, parsed: ParseCache | None = None) -> Loaded:
     regions = pathway_dir / REGIONS_FOLDER
     for path in files:
         rel = _rel(path, base)
-        if TRANSLATION_FILE.match(path.name) and not path.is_relative_to(regions):
-            continue  # a translation (`treatments.es.yml`): read against the graph once it is valid (`translation.py`)
+        if is_translation(path, pathway_dir):
+            continue
         if path.is_relative_to(regions):
             _load_region_file(path, rel, path.relative_to(regions).parts, loaded, parsed)
             continue

@@ -16,12 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from carepath.load import TRANSLATION_FILE, Loaded, _load_file, _rel, pathway_files
+from carepath.load import TRANSLATION_FILE, Loaded, _load_file, _rel, translation_files
 from carepath.model.graph import Edge, GlossaryEntry, Indicator, KnowledgeBase, Node, Pathway, Position
 from carepath.model.kinds import KINDS
 from carepath.model.vocabulary import Vocabulary, default_edge_labels, default_treatment_kinds, default_urgency
 from carepath.problems import Problem, did_you_mean, quote
-from carepath.settings import REGIONS_FOLDER
 from carepath.text.escape import Foreign
 from carepath.text.spelling import kept_phrases, respell, table
 from carepath.words import DEFAULT_LANGUAGE, Words, languages
@@ -157,11 +156,6 @@ class FieldState:
 
 
 # --- reading ---------------------------------------------------------------------------------------------
-
-
-def translation_files(pathway_dir: Path) -> list[Path]:
-    """Every translation file under the pathway folder, in a stable order (not under `regions/`)."""
-    return [p for p in pathway_files(pathway_dir) if translation_language(p) and p.relative_to(pathway_dir).parts[0] != REGIONS_FOLDER]
 
 
 def translated_languages(pathway_dir: Path) -> frozenset[str]:

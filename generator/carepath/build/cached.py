@@ -26,7 +26,7 @@ from carepath.diagram.dot import overview_dot
 from carepath.diagram.graphviz import LAYOUT, run_dot
 from carepath.diagram.links import LINK_PARSER, parse_links
 from carepath.diagram.overview import overview_too_big
-from carepath.load import pathway_files, walk_files
+from carepath.load import source_files, walk_files
 from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
 from carepath.problems import Problem
 from carepath.publish.qr import qr_svg
@@ -160,10 +160,10 @@ def cached_annotate(cache: Cache, words: Words) -> Callable[[str, KnowledgeBase,
 
 
 def inputs_digest(settings: str, pathway_dir: Path | None, overrides: Path | None) -> str:
-    """A hash of `settings` and of every file (path and bytes) the generator reads: the pathway files the loader
-    reads (`load.pathway_files`) and the template overrides (`load.walk_files`), links to folders followed in both."""
+    """A hash of `settings` and of every file (path and bytes) the generator reads: the pathway files and translations
+    (`load.source_files`) and the template overrides (`load.walk_files`), links to folders followed in both."""
     parts: list[str | bytes] = [settings]
-    for folder, files in ((pathway_dir, pathway_files), (overrides, walk_files)):
+    for folder, files in ((pathway_dir, source_files), (overrides, walk_files)):
         if folder is None or not folder.is_dir():
             parts.append(f"no folder {folder}")
             continue
