@@ -23,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -33,6 +32,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from carepath.engines import mkdocs as carepath_plugin
+from carepath.engines import mkdocs_quick as quick
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -43,23 +43,6 @@ _TITLE = re.compile(r"^(\s*)title: (.+)$", re.MULTILINE)
 def _mtimes(site: Path) -> dict[Path, int]:
     """Each HTML page of the site with its modification time: the pages a rebuild wrote are those whose time moved."""
     return {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
-
-
-class _Server:
-    """What the plugin's `on_serve` uses of MkDocs' `LiveReloadServer`."""
-
-    def __init__(self, builder: Callable[[], None], root: Path) -> None:
-        self.builder, self.root, self.mount_path = builder, str(root), "/"
-        self.app: Any = None
-
-    def watch(self, path: str) -> None:
-        pass
-
-    def get_app(self) -> Any:
-        return self.app
-
-    def set_app(self, app: Any) -> None:
-        self.app = app
 
 
 def main(argv: list[str]) -> int:
@@ -102,7 +85,7 @@ def main(argv: list[str]) -> int:
     def builder() -> None:  # `mkdocs serve`'s own builder: the config loaded again, a `--dirty` build
         build(config(), serve_url="http://127.0.0.1:8000/", dirty=True)
 
-    server: _Server | None = None
+    server: quick.Headless | None = None
 
     def carepath_plugin_instance() -> Any:
         return plugins[-1]
@@ -116,7 +99,7 @@ def main(argv: list[str]) -> int:
             server.builder()
         if server is None and not full_builds:
             cfg = config()
-            server = cfg.plugins.on_serve(_Server(builder, site_dir), config=cfg, builder=builder)
+            server = cfg.plugins.on_serve(quick.Headless(builder, site_dir), config=cfg, builder=builder)
         return time.perf_counter() - t, time.process_time() - c
 
     edited = min(p for p in (project / "pathway").rglob("*.yml") if _TITLE.search(p.read_text(encoding="utf-8")))

@@ -1,4 +1,4 @@
-"""The preview's quick rebuild (`engines.quick`): under `make serve`, a save of the pathway data re-renders only the
+"""The preview's quick rebuild (`engines.mkdocs_quick`): under `make serve`, a save of the pathway data re-renders only the
 pages whose text it changed, on the last full build's config, files and nav, and those pages are exactly what a clean
 build makes of the same files; anything else (a page that comes or goes, a hand-written page, `mkdocs.yml`) goes
 to MkDocs' full build as before.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from carepath.engines import quick
+from carepath.engines import mkdocs_quick as quick
 from helpers_site import SITE_FIXTURE, TODAY, build, copy_project
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -26,22 +26,6 @@ from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 
 TITLE = "    title: Preventer inhaler\n"
-
-
-class _Server:
-    """What the plugin's `on_serve` uses of MkDocs' `LiveReloadServer`."""
-
-    def __init__(self, builder: Any, root: Path) -> None:
-        self.builder, self.root, self.mount_path, self.app = builder, str(root), "/", None
-
-    def watch(self, path: str) -> None:
-        pass
-
-    def get_app(self) -> Any:
-        return self.app
-
-    def set_app(self, app: Any) -> None:
-        self.app = app
 
 
 class Preview:
@@ -68,7 +52,7 @@ class Preview:
     def start(self) -> None:
         self._builder()
         cfg = self.config()
-        self.server = cfg.plugins.on_serve(_Server(self._builder, self.site), config=cfg, builder=self._builder)
+        self.server = cfg.plugins.on_serve(quick.Headless(self._builder, self.site), config=cfg, builder=self._builder)
 
     def save(self) -> None:
         """What the server does after a save: its builder (the plugin's), then the rest once the page is out."""

@@ -36,7 +36,8 @@ from carepath.build.cache import Cache, site_cache
 from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
-from carepath.engines import host, preview, quick
+from carepath.engines import host, preview
+from carepath.engines import mkdocs_quick as quick
 from carepath.load import ParseCache
 from carepath.publish.search import search_fields
 from carepath.settings import (
@@ -126,7 +127,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     scores: dict[str, PageScore]
     """Readability scores by node id; under `serve --dirty`, kept for the pages MkDocs did not re-render."""
     snapshot: quick.Snapshot | None = None
-    """Under `serve --dirty`, what the last good full build made, for a quick rebuild of an edit (`engines.quick`)."""
+    """Under `serve --dirty`, what the last good full build made, for a quick rebuild of an edit (`engines.mkdocs_quick`)."""
     assets: dict[str, bytes]
     """Under `serve --dirty`, the generated files (not pages) the last good build handed MkDocs, by `src_uri`."""
     quick_running = False
@@ -356,7 +357,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
 
     def _quick_rebuild(self) -> bool:
         """Under `serve --dirty`, an edit of the pathway data only: run the generator and re-render the pages whose text
-        it changed, on the last full build's config, files and nav (`engines.quick`). False, with nothing done, when the
+        it changed, on the last full build's config, files and nav (`engines.mkdocs_quick`). False, with nothing done, when the
         edit needs MkDocs' full build: anything else changed, or pages or files came or went, or the nav's shape."""
         self.settle()
         snap, self.snapshot = self.snapshot, None

@@ -186,3 +186,22 @@ def _search(config: MkDocsConfig) -> Any:
     if plugin is None or not all(hasattr(plugin, a) for a in ("search_index", "search_index_prev", "is_dirty")):
         return None
     return plugin if getattr(plugin.config, "enabled", True) else None
+
+
+class Headless:
+    """What the plugin's `on_serve` uses of MkDocs' preview server (`LiveReloadServer`), serving nothing: for running
+    the preview's rebuilds in a process of one's own (`benchmarks/serve_edit.py`, the tests), as the server's watcher
+    would run them after each save: `headless.builder()`."""
+
+    def __init__(self, builder: Callable[[], None], root: Path) -> None:
+        self.builder, self.root, self.mount_path = builder, str(root), "/"
+        self.app: Any = None
+
+    def watch(self, path: str) -> None:
+        """Nothing watches: the caller runs `builder` after each save."""
+
+    def get_app(self) -> Any:
+        return self.app
+
+    def set_app(self, app: Any) -> None:
+        self.app = app
