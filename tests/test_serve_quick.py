@@ -96,11 +96,32 @@ def index(site: Path) -> list[tuple[str, str, str]]:
     return sorted((d["location"], d["title"], d["text"]) for d in docs)
 
 
-def test_a_title_edit_rebuilds_only_the_pages_it_changed_as_a_clean_build_makes_them(preview: Preview) -> None:
+def _fork_fails() -> int:
+    raise OSError("no fork here")
+
+
+@pytest.mark.parametrize("processes", ["one", "two", "fork fails"])
+def test_a_title_edit_rebuilds_only_the_pages_it_changed_as_a_clean_build_makes_them(
+    preview: Preview, processes: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process, or with half of the pages rendered by a forked copy (forced here: the fixture is too small
+    for it to pay), or when the fork fails (all rendered in this process)."""
+    if processes != "one":
+        monkeypatch.setattr(quick, "FORK_MIN_BYTES", 0)
+        monkeypatch.setattr(quick, "workers", lambda: 2)
+    forks: list[int] = []
+    real_fork = quick.os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(quick.os, "fork", _fork_fails if processes == "fork fails" else fork)
     before = preview.times()
     edit(preview.project / "pathway" / "care.yml", TITLE, "    title: Daily preventer inhaler\n")
     preview.save()
     assert preview.full_builds == 1, "the edit was rebuilt without MkDocs' full build"
+    assert len(forks) == (1 if processes == "two" else 0)
     written = {page for page, t in preview.times().items() if before.get(page) != t}
     assert "preventer-inhaler/index.html" in written
     assert 0 < len(written) < len(before), written

@@ -403,7 +403,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self._new_gate()
         self.quick_running, self.to_score = True, []
         try:
-            finish = quick.render_pages(snap, pages, theme_changed)
+            finish = quick.render_pages(snap, pages, theme_changed, self.to_score)
         finally:
             self.quick_running = False
         self._show_failure(site_dir, None)

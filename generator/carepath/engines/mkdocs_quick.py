@@ -14,6 +14,7 @@ template, write), used as its `build()` uses them; MkDocs 1.x has had no release
 from __future__ import annotations
 
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
+
+from carepath.build.cached import workers
 
 Stamps = dict[str, tuple[int, int]]
 
@@ -119,25 +122,36 @@ def retitle(items: list[Any], nav: list[Any]) -> bool | None:
     return changed
 
 
-def render_pages(snap: Snapshot, pages: list[Page], theme_changed: bool) -> Callable[[], None]:
+def render_pages(snap: Snapshot, pages: list[Page], theme_changed: bool, kept: list[Any]) -> Callable[[], None]:
     """Render `pages` (their sources already rewritten) and write them, as MkDocs' build does; return what is left of
-    the build for after the browser has the pages: the search index and the `post_build` events.
+    the build for after the browser has the pages: the search index and the `post_build` events. `kept` is the list
+    the plugin's page events append to (what the readability gate grades afterwards).
 
     Material's search plugin parses each page's HTML again for its index (a third of a page's cost): here it only
     records what it would read (and strips the same attributes from the page), and the index is made afterwards,
-    from the last one with these pages' entries replaced (its own merge under `--dirty` replaces one page's only)."""
+    from the last one with these pages' entries replaced (its own merge under `--dirty` replaces one page's only).
+    With a second core and enough to render, a forked copy of this process renders about half of the pages
+    (`_Helper`), by their size."""
     config, files, nav, env = snap.config, snap.files, snap.nav, snap.env
     search = _search(config)
     seen: list[SimpleNamespace] = []
-    with _search_recorded(config, search, seen):
-        for page in pages:
+    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+
+    def render(some: list[Page]) -> None:
+        for page in some:
             _populate_page(page, config, files)
-        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
-        if theme_changed and "404.html" in config.theme.static_templates:
-            _build_theme_template("404.html", env, files, config, nav)
-        for page in pages:
+        for page in some:
             _build_page(page, config, doc_files, nav, env)
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+
+    with _search_recorded(config, search, seen):
+        if theme_changed and "404.html" in config.theme.static_templates:
+            _build_theme_template("404.html", env, files, config, nav)
+        mine, theirs = _shares(pages)
+        helper = _Helper.start(render, theirs, seen, kept) if theirs else None
+        render(mine if helper is not None else pages)
+        if helper is not None and not helper.join():
+            render(theirs)  # the forked copy failed before it rendered anything it could report: render them here
 
     def finish() -> None:
         if search is not None:
@@ -152,6 +166,82 @@ def render_pages(snap: Snapshot, pages: list[Page], theme_changed: bool) -> Call
         config.plugins.on_post_build(config=config)
 
     return finish
+
+
+FORK_MIN_BYTES = 200_000
+"""Below this much Markdown to render, one process is quicker than forking a second (a fork of a 3,000-node preview
+takes about 20 ms; Python-Markdown reads about 1 MB a second)."""
+
+
+def _shares(pages: list[Page]) -> tuple[list[Page], list[Page]]:
+    """`pages` split in two of about the same size (largest first, each to the lighter share), for this process and a
+    forked one; all in the first when there is no second core or too little to render."""
+    sizes = {id(p): _size(p) for p in pages}
+    if len(pages) < 2 or workers() < 2 or not hasattr(os, "fork") or sum(sizes.values()) < FORK_MIN_BYTES:
+        return pages, []
+    shares: tuple[list[Page], list[Page]] = ([], [])
+    weights = [0, 0]
+    for page in sorted(pages, key=lambda p: -sizes[id(p)]):
+        lighter = 0 if weights[0] <= weights[1] else 1
+        shares[lighter].append(page)
+        weights[lighter] += sizes[id(page)]
+    return shares
+
+
+def _size(page: Page) -> int:
+    try:
+        return os.path.getsize(page.file.abs_src_path or "")
+    except OSError:
+        return 0
+
+
+class _Helper:
+    """A forked copy of the preview that renders and writes some of the pages, and sends back over a pipe what the
+    preview keeps of them (the search plugin's records and the plugin's `kept` entries)."""
+
+    def __init__(self, pid: int, fd: int, seen: list[SimpleNamespace], kept: list[Any]) -> None:
+        self.pid, self.fd, self.seen, self.kept = pid, fd, seen, kept
+
+    @classmethod
+    def start(cls, render: Callable[[list[Page]], None], pages: list[Page], seen: list[SimpleNamespace], kept: list[Any]) -> _Helper | None:
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return None
+        if pid:
+            os.close(write)
+            return cls(pid, read, seen, kept)
+        os.close(read)  # in the forked copy from here on; it never returns
+        code, before = 0, (len(seen), len(kept))
+        try:
+            render(pages)
+            answer = pickle.dumps(("ok", seen[before[0] :], kept[before[1] :]))
+        except BaseException as exc:  # noqa: BLE001 - said to the preview, which fails the rebuild with it
+            answer, code = pickle.dumps(("error", f"{type(exc).__name__}: {exc}", None)), 1
+        try:
+            with os.fdopen(write, "wb") as out:
+                out.write(answer)
+        finally:
+            os._exit(code)
+
+    def join(self) -> bool:
+        """Take the forked copy's answer: True when it rendered its pages, False when it died before it could say
+        anything (nothing of it to keep). An error it reports is raised here, as the page's own would have been."""
+        with os.fdopen(self.fd, "rb") as answer:
+            data = answer.read()
+        os.waitpid(self.pid, 0)
+        try:
+            status, first, second = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - an empty or cut answer: it died (killed, out of memory)
+            return False
+        if status != "ok":
+            raise RuntimeError(first)
+        self.seen.extend(first)
+        self.kept.extend(second)
+        return True
 
 
 _DATA_SEARCH = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
