@@ -13,8 +13,8 @@ template, write), used as its `build()` uses them; MkDocs 1.x has had no release
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +29,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from carepath.build.cached import workers
 
@@ -218,9 +219,9 @@ class _Helper:
         code, before = 0, (len(seen), len(kept))
         try:
             render(pages)
-            answer = pickle.dumps(("ok", seen[before[0] :], kept[before[1] :]))
+            answer = json.dumps(["ok", [_record_data(r) for r in seen[before[0] :]], kept[before[1] :]]).encode("utf-8")
         except BaseException as exc:  # noqa: BLE001 - said to the preview, which fails the rebuild with it
-            answer, code = pickle.dumps(("error", f"{type(exc).__name__}: {exc}", None)), 1
+            answer, code = json.dumps(["error", f"{type(exc).__name__}: {exc}", None]).encode("utf-8"), 1
         try:
             with os.fdopen(write, "wb") as out:
                 out.write(answer)
@@ -234,14 +235,38 @@ class _Helper:
             data = answer.read()
         os.waitpid(self.pid, 0)
         try:
-            status, first, second = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - an empty or cut answer: it died (killed, out of memory)
+            status, first, second = json.loads(data)
+        except ValueError:  # an empty or cut answer: it died (killed, out of memory)
             return False
         if status != "ok":
             raise RuntimeError(first)
-        self.seen.extend(first)
-        self.kept.extend(second)
+        self.seen.extend(_record(r) for r in first)
+        self.kept.extend(tuple(k) for k in second)
         return True
+
+
+_META = ("search", "tags", "title")
+"""What Material's search index reads of a page's front matter."""
+
+
+def _record_data(record: SimpleNamespace) -> dict[str, Any]:
+    """A search record (`_search_recorded`) as JSON data: no format that runs code crosses the pipe."""
+    meta = {k: record.meta[k] for k in _META if k in record.meta}
+    return {"meta": meta, "content": record.content, "toc": [_anchor_data(a) for a in record.toc], "url": record.url, "title": record.title}
+
+
+def _record(data: dict[str, Any]) -> SimpleNamespace:
+    return SimpleNamespace(**{**data, "toc": TableOfContents([_anchor(a) for a in data["toc"]])})
+
+
+def _anchor_data(anchor: AnchorLink) -> dict[str, Any]:
+    return {"title": anchor.title, "id": anchor.id, "level": anchor.level, "children": [_anchor_data(c) for c in anchor.children]}
+
+
+def _anchor(data: dict[str, Any]) -> AnchorLink:
+    anchor = AnchorLink(data["title"], data["id"], data["level"])
+    anchor.children = [_anchor(c) for c in data["children"]]
+    return anchor
 
 
 _DATA_SEARCH = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
