@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from carepath.cli.main import main
-from carepath.cli.serve import RUN_SERVE
+from carepath.cli.serve import POLL_SECONDS, RUN_SERVE
 from helpers_site import SITE_FIXTURE, copy_project, env
 
 REQUEST_TIMEOUT = 10.0
@@ -190,7 +190,7 @@ def test_a_port_taken_after_the_check_is_the_same_one_line(tmp_path: Path) -> No
         port = taken.getsockname()[1]
         args = ["serve", "--dirty", "--no-strict", "--dev-addr", f"127.0.0.1:{port}"]
         out = subprocess.run(
-            [sys.executable, "-c", RUN_SERVE, "127.0.0.1", str(port), *args],
+            [sys.executable, "-c", RUN_SERVE, "127.0.0.1", str(port), str(POLL_SECONDS), *args],
             cwd=project, env=env(), capture_output=True, text=True, timeout=WAIT, check=False,
         )
     assert out.returncode == 1
@@ -204,3 +204,10 @@ def test_the_makefile_passes_port_and_the_readme_says_how() -> None:
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert "PORT ?= 8000" in makefile and "carepath serve --port $(PORT)" in makefile
     assert "make serve PORT=8001" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_preview_polls_for_saves_more_often_than_mkdocs_does(tmp_path: Path) -> None:
+    """`carepath serve` runs MkDocs' server with its own polling interval (MkDocs' command line has no option for it)."""
+    code = RUN_SERVE.replace("cli(sys.argv[4:], prog_name=\"mkdocs\")", "print(livereload.LiveReloadServer(builder=print, host='127.0.0.1', port=0, root='.').observer.timeout)")
+    out = subprocess.run([sys.executable, "-c", code, "127.0.0.1", "0", str(POLL_SECONDS)], capture_output=True, text=True, timeout=WAIT, check=True)
+    assert float(out.stdout.strip()) == POLL_SECONDS < 0.5

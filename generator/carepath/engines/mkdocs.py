@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
@@ -22,6 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from carepath import PathwayError
@@ -33,9 +37,19 @@ from carepath.build.site import SitePages, build_site_pages
 from carepath.build.write import write_if_changed
 from carepath.diagram.errors import DiagramError
 from carepath.engines import host, preview
+from carepath.engines import mkdocs_quick as quick
 from carepath.load import ParseCache
 from carepath.publish.search import search_fields
-from carepath.settings import PATHWAY_DIR, PLUGIN_NAME, ConfigError, Readability, Settings, build_editions, edition_problem
+from carepath.settings import (
+    PATHWAY_DIR,
+    PLUGIN_NAME,
+    ConfigError,
+    Readability,
+    Settings,
+    build_date,
+    build_editions,
+    edition_problem,
+)
 from carepath.words import DEFAULT_LANGUAGE, editions, language_of
 
 log = logging.getLogger("mkdocs.plugins.carepath")
@@ -112,6 +126,16 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     """Under `serve`, whether a build of this server has succeeded (stored its result for the next process)."""
     scores: dict[str, PageScore]
     """Readability scores by node id; under `serve --dirty`, kept for the pages MkDocs did not re-render."""
+    snapshot: quick.Snapshot | None = None
+    """Under `serve --dirty`, what the last good full build made, for a quick rebuild of an edit (`engines.mkdocs_quick`)."""
+    assets: dict[str, bytes]
+    """Under `serve --dirty`, the generated files (not pages) the last good build handed MkDocs, by `src_uri`."""
+    quick_running = False
+    """During a quick rebuild's page steps: `on_page_content` keeps each page for the readability gate to grade after."""
+    finishing_quick = False
+    """During what is left of a quick rebuild once the browser has its pages (`_after_quick`)."""
+    after: threading.Thread | None = None
+    to_score: list[tuple[str, str, str | None]]
 
     # Having `on_startup` makes MkDocs keep this one instance for every rebuild of `mkdocs serve`, so the
     # cache's memory and the last readability scores carry over from edit to edit.
@@ -125,10 +149,12 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         self.broken = self.failure = None
         self.outputs = None
         self.sources, self.pages = set(), set()
-        self.written = {}
+        self.written, self.assets = {}, {}
+        self.snapshot = None
 
     @event_priority(100)  # before Material's search plugin fills in its own weights for the fields the site left out
     def _fit_search(self, config: MkDocsConfig) -> None:
+        self.settle()  # before the search plugin starts a new index: the last quick rebuild may still be writing one
         search = config.plugins.get("material/search")
         fields = getattr(getattr(search, "config", None), "fields", None)
         if isinstance(fields, dict):
@@ -155,6 +181,11 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             cache = site_cache(settings, Path(config.config_file_path or "mkdocs.yml"), Path(config.site_dir), log.info)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
+        self.settle()
+        self.snapshot = None
+        if self.serving_dirty:  # what this build reads besides the pathway data, as it begins: a quick rebuild needs it unchanged
+            self.leave_out = (settings.pathway_dir.resolve(), Path(config.site_dir).resolve())
+            self.inputs = quick.stamps(quick.watched_inputs(config, settings.pathway_dir), self.leave_out)
         self._escape_settings(config)
         # An edition in a folder of a site of several is a site of its own there: canonical links, the sitemap and
         # the 404 page's links name its folder.
@@ -186,14 +217,18 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         for warning in self.site.warnings:
             (log.info if warning.severity == "note" else log.warning)(str(warning))
         docs = Path(config.docs_dir)
-        content = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+        self.content = content = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+        self.host_nav = config.nav
         self.placed = host.place(self.site, content, config.nav, settings.nav_section)
         config.extra_css.extend(u for u in self.placed.stylesheets if u not in config.extra_css)
         config.nav = config.nav if self.placed.nav is None else self.placed.nav
         config.extra["carepath"] = self.placed.theme_data  # the 404 page is no Markdown page: it reads the emergency signs here
-        scorer = PageScorer(self.cache, self.site.kb)
-        self.gate = ReadabilityGate(scorer, self.site.kb, settings, self.scores, scoring_worker(scorer, self.serving))
+        self._new_gate()
         return config
+
+    def _new_gate(self) -> None:
+        scorer = PageScorer(self.cache or Cache(None), self.site.kb)
+        self.gate = ReadabilityGate(scorer, self.site.kb, self.settings, self.scores, scoring_worker(scorer, self.serving))
 
     on_config = CombinedEvent(_fit_search, _on_config)
 
@@ -247,11 +282,18 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
                     write_if_changed(path, markdown.encode("utf-8"))
                     self.written[src_uri] = markdown
                 files.append(File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion))
-        for src_uri, data in self.site.placed_assets().items():
+        self.assets = self.site.placed_assets()
+        for src_uri, data in self.assets.items():
             files.append(File.generated(config, src_uri, content=data))
         if self.serving_dirty:
             self._remove_vanished(files, Path(config.site_dir))
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> None:
+        self.nav, self.files = nav, files  # for a quick rebuild (`on_post_build`)
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> None:
+        self.env = env
 
     def _remove_vanished(self, files: Files, site_dir: Path) -> None:
         """MkDocs' `--dirty` never deletes: a page whose node was deleted (or renamed) would still answer. Its
@@ -284,7 +326,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Score the page's own HTML for the readability gate, as MkDocs made it, before the theme wraps it."""
         if self.settings.readability.enabled and not self.broken:
-            self.gate.score(page.file.src_uri, html, page.title)
+            if self.quick_running:
+                self.to_score.append((page.file.src_uri, html, page.title))
+            else:
+                self.gate.score(page.file.src_uri, html, page.title)
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -306,8 +351,88 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             return
         for problem in self.gate.problems() if self.settings.readability.enabled else []:
             log.warning(str(problem))
-        if self.serving_dirty:
+        if self.serving_dirty and not self.finishing_quick:
             preview.fit_search_index(Path(config.site_dir) / "search" / "search_index.json", self.pages)
+            self.snapshot = quick.Snapshot(config, self.files, self.nav, self.env, self.host_nav, self.content, self.inputs, self.leave_out)
+
+    def _quick_rebuild(self) -> bool:
+        """Under `serve --dirty`, an edit of the pathway data only: run the generator and re-render the pages whose text
+        it changed, on the last full build's config, files and nav (`engines.mkdocs_quick`). False, with nothing done, when the
+        edit needs MkDocs' full build: anything else changed, or pages or files came or went, or the nav's shape."""
+        self.settle()
+        snap, self.snapshot = self.snapshot, None
+        if snap is None or self.settings.today != build_date() or not snap.still_fits(self.settings.pathway_dir):
+            return False
+        site_dir = Path(snap.config.site_dir)
+        try:
+            site = build_site_pages(self.settings, self.cache, self.parsed, store=False)
+        except (PathwayError, DiagramError, ConfigError) as exc:
+            report = exc.report() if isinstance(exc, PathwayError) else str(exc)
+            log.error(report)
+            self._show_failure(site_dir, report)
+            self.snapshot = snap  # the site as last built still stands; the next good save is quick again
+            return True
+        placed = host.place(site, snap.content, snap.host_nav, self.settings.nav_section)
+        generated, assets = site.generated(snap.content), site.placed_assets()
+        if (
+            generated.keys() != self.written.keys()
+            or assets.keys() != self.assets.keys()
+            or placed.in_nav != self.placed.in_nav
+            or placed.stylesheets != self.placed.stylesheets
+            or (placed.nav is not None and quick.retitle(snap.nav.items, placed.nav) is None)
+        ):
+            return False
+        changed = {uri: snap.file(uri) for uri, markdown in generated.items() if self.written[uri] != markdown}
+        pages = [f.page for f in changed.values() if f is not None and f.page is not None]
+        if len(pages) != len(changed) or self.pages_dir is None:
+            return False
+        self.site, self.placed, self.broken = site, placed, None
+        for warning in site.warnings:
+            (log.info if warning.severity == "note" else log.warning)(str(warning))
+        theme_changed = placed.theme_data != snap.config.extra.get("carepath")
+        snap.config.extra["carepath"] = placed.theme_data
+        for src_uri in changed:
+            write_if_changed(self.pages_dir / src_uri, generated[src_uri].encode("utf-8"))
+            self.written[src_uri] = generated[src_uri]
+        for src_uri, data in assets.items():
+            file = snap.file(src_uri)
+            if self.assets[src_uri] != data and file is not None:
+                file.content_bytes = data
+                write_if_changed(Path(file.abs_dest_path), data)
+        self.assets = assets
+        self._new_gate()
+        self.quick_running, self.to_score = True, []
+        try:
+            finish = quick.render_pages(snap, pages, theme_changed, self.to_score)
+        finally:
+            self.quick_running = False
+        self._show_failure(site_dir, None)
+        log.info(f"carepath: {len(pages)} page(s) of the edit rebuilt; the search index and the readability gate follow")
+        self.snapshot = snap
+        # The browser reloads once this returns; the search index and the readability gate's grades are not the page.
+        self.after = threading.Thread(target=self._after_quick, args=(finish, self.to_score), name="carepath-after-edit", daemon=True)
+        self.after.start()
+        return True
+
+    def _after_quick(self, finish: Callable[[], None], to_score: list[tuple[str, str, str | None]]) -> None:
+        """What a quick rebuild leaves for after the browser has the pages: grade them, write the search index, the
+        `post_build` events (the gate's warnings among them)."""
+        self.finishing_quick = True
+        try:
+            for src_uri, html, title in to_score:
+                self.gate.score(src_uri, html, title)
+            finish()
+        except Exception as exc:  # noqa: BLE001 - the pages are served; say what failed after them, the next save retries
+            log.error(f"carepath: after the edit's pages, the search index or the readability gate failed: {exc}")
+            self.snapshot = None
+        finally:
+            self.finishing_quick = False
+
+    def settle(self) -> None:
+        """Wait for what the last quick rebuild left for after its pages (`_after_quick`)."""
+        after, self.after = self.after, None
+        if after is not None:
+            after.join()
 
     def _show_failure(self, site_dir: Path, failure: str | None) -> None:
         self.failure = failure
@@ -318,6 +443,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             write_if_changed(page, preview.error_page(failure).encode("utf-8"))
 
     def on_shutdown(self) -> None:
+        self.settle()
         gate: ReadabilityGate | None = getattr(self, "gate", None)
         if gate is not None and gate.worker is not None:
             gate.worker.close()  # a build that failed before `on_post_build`
@@ -336,7 +462,8 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
             errors = _Errors()
             logging.getLogger("mkdocs").addHandler(errors)
             try:
-                build()
+                if not self._quick_rebuild():
+                    build()
             except Exception as exc:  # noqa: BLE001 - any build error, as MkDocs' own loop catches it: printed and shown
                 if not isinstance(exc, PluginError) and "mkdocs" not in type(exc).__module__:
                     traceback.print_exc()

@@ -65,8 +65,8 @@ def code_systems(kb: KnowledgeBase, renderer: Renderer, from_uri: str) -> list[d
             {
                 "code": entry.code,
                 "display": entry.display,
-                "href": links.md_link(from_uri, entry.uri),
-                "pages": [renderer.link(from_uri, n) for n in entry.node_ids],
+                "href": renderer.options.urls.url_link(from_uri, entry.uri),
+                "pages": [renderer.url_link(from_uri, n) for n in entry.node_ids],
             }
         )
     return list(systems.values())

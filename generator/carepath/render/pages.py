@@ -70,7 +70,7 @@ from carepath.render.contexts import (
 from carepath.render.signs import PathwaySigns, page_signs, shared_own_signs
 from carepath.settings import Settings
 from carepath.text.anchors import AnchorLink, anchor_problems
-from carepath.text.escape import html_text, json_text, md_prose, md_text, meta_text
+from carepath.text.escape import html_content, html_text, json_text, md_prose, md_text, meta_text
 from carepath.validate.ownership import contact_href
 from carepath.words import DEFAULT_EDITION, Words, words
 
@@ -209,6 +209,13 @@ class Renderer:
         if with_step and isinstance(node, Stage):
             text = self.step_title(node_id, pathway)
         return Link(text, links.md_link(from_uri, links.node_uri(node_id)))
+
+    def url_link(self, from_uri: str, node_id: str) -> Link:
+        """`link`, for raw HTML: the URL of the node's page relative to `from_uri`'s, which MkDocs does not rewrite. The
+        long lists of the site-wide pages (A to Z, clinical codes) are raw HTML: Python-Markdown reads a list of
+        thousands of Markdown links about 4 times slower than the same list as HTML, and MkDocs then resolves
+        each link again."""
+        return Link(self.kb.nodes[node_id].title, self.options.urls.url_link(from_uri, links.node_uri(node_id)))
 
     def placement(self, node_id: str, pathway: Pathway | None = None) -> Placement | None:
         """The node's place on `pathway`, or its first place when no pathway is given."""
@@ -856,9 +863,9 @@ class Renderer:
             groups.setdefault(letter if letter.isalpha() and letter.isascii() else "#", []).append(entry)
 
         for node_id, node in self.kb.nodes.items():
-            add(node.title, {"link": self.link(uri, node_id), "kind": self.kb.type_title(node_id, self.words), "summary": node.summary, "sort": (node.title.casefold(), node_id)})
+            add(node.title, {"link": self.url_link(uri, node_id), "kind": self.kb.type_title(node_id, self.words), "summary": node.summary, "sort": (node.title.casefold(), node_id)})
         for name, node_ids in lay_names(self.kb).items():
-            see = sorted((self.link(uri, n) for n in node_ids), key=lambda link: link.text.casefold())
+            see = sorted((self.url_link(uri, n) for n in node_ids), key=lambda link: link.text.casefold())
             add(name, {"name": name, "see": see, "sort": (name.casefold(), "")})
         letters: list[dict[str, Any]] = [
             {"letter": k, "anchor": "letter-" + (k.lower() if k != "#" else "other"), "entries": sorted(v, key=lambda i: i["sort"])}
@@ -1056,6 +1063,7 @@ def _environment(overrides_dir: Path | None, words: Words) -> jinja2.Environment
     )
     env.filters["md"] = md_text
     env.filters["h"] = html_text
+    env.filters["ht"] = html_content
     env.filters["json"] = json_text
     env.filters["meta"] = meta_text
     # Every string a reader sees comes from the catalogue: `{{ w("key", name=value | md) }}`, its values escaped

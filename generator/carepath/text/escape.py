@@ -41,7 +41,17 @@ class Foreign(str):
 
 def md_text(text: str) -> str:
     """Plain text made inert in Markdown: shown exactly as written, one line."""
-    escaped = _MD_ESCAPABLE.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+    return _marked(text, _MD_ESCAPABLE.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False)))
+
+
+def html_content(text: str) -> str:
+    """Plain text as the content of an HTML element in a raw HTML block of a page, as Python-Markdown writes
+    `md_text(text)` in its own HTML: one line, `&`, `<` and `>` as entities, quotes as they are."""
+    return _marked(text, html.escape(" ".join(str(text).split()), quote=False))
+
+
+def _marked(text: str, escaped: str) -> str:
+    """`escaped`, wrapped in a `lang="en"` element with its notice when `text` is English shown in another language."""
     if isinstance(text, Foreign):
         return f'<span lang="en" class="cp-untranslated" title="{html.escape(text.notice, quote=True)}">{escaped}</span>'
     return escaped
