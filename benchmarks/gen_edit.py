@@ -1,12 +1,12 @@
 """The generator's share of one edit under `mkdocs serve`, in one process, without MkDocs.
 
-    python benchmarks/gen_edit.py PROJECT_DIR [--edits N] [--profile OUT.prof] [--cache DIR] [--split]
+    python benchmarks/gen_edit.py PROJECT_DIR [--edits N] [--profile OUT.prof] [--cache DIR] [--split] [--freeze]
 
 As the plugin does under `serve`: one `Cache` (in a temporary folder) and one `ParseCache` kept across builds,
 the settings read again for each, `build_site_pages(..., store=False)` after the first. Steps: a first build, a
 build with nothing changed, N title edits of one node (3 by default; the figures are the median), one edit of
 that node's body text. Wall and CPU time (this process and its children) of each, the pages that differ from
-the build before, and the load average. With `--profile`, the title edits are profiled with cProfile into OUT.
+the build before, and the load average. With `--profile`, the title edits after the first are profiled with cProfile into OUT (the first also reads the page cache from disk, as the first edit under `serve` does).
 With `--cache`, the build cache is
 that folder, kept (a second run starts warm); with `--split`, the CPU time of each phase of `build/site.py` is added.
 Prints one JSON object. The edited pathway file is restored before this exits.
@@ -87,6 +87,7 @@ def main(argv: list[str]) -> int:
     kept = argv[argv.index("--cache") + 1] if "--cache" in argv else None
     folder = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="carepath-gen-edit-"))
     split = _split_phases() if "--split" in argv else None
+    freeze = "--freeze" in argv
     cache, parsed = Cache(folder), ParseCache()
     steps: list[dict[str, Any]] = []
     before: dict[str, str] = {}
@@ -114,6 +115,10 @@ def main(argv: list[str]) -> int:
             steps[-1]["split_cpu_s"] = {k: round(v, 4) for k, v in sorted(split.items(), key=lambda kv: -kv[1])}
             split.clear()
         before = site.pages
+        if freeze:
+            gc.collect()
+            gc.freeze()
+        steps[-1]["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
     gc.callbacks.append(_gc_timer)
     try:
@@ -122,7 +127,7 @@ def main(argv: list[str]) -> int:
         text = original.decode("utf-8")
         for i in range(edits):
             edited.write_text(_TITLE.sub(lambda m, i=i: f"{m.group(1)}title: {m.group(2)} edit {i}", text, count=1), encoding="utf-8")
-            step(f"title-{i}", store=False, profiled=True)
+            step(f"title-{i}", store=False, profiled=i > 0)  # the first edit also reads the cache from disk
         edited.write_text(_BODY.sub(lambda m: f"{m.group(1)}body: |\n{m.group(2)}Edited. {m.group(3)}", text, count=1), encoding="utf-8")
         step("body", store=False)
     finally:
