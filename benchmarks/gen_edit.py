@@ -1,6 +1,6 @@
 """The generator's share of one edit under `mkdocs serve`, in one process, without MkDocs.
 
-    python benchmarks/gen_edit.py PROJECT_DIR [--edits N] [--profile OUT.prof] [--cache DIR] [--split] [--freeze]
+    python benchmarks/gen_edit.py PROJECT_DIR [--edits N] [--profile OUT.prof] [--cache DIR] [--split] [--freeze] [--check]
 
 As the plugin does under `serve`: one `Cache` (in a temporary folder) and one `ParseCache` kept across builds,
 the settings read again for each, `build_site_pages(..., store=False)` after the first. Steps: a first build, a
@@ -130,6 +130,11 @@ def main(argv: list[str]) -> int:
             step(f"title-{i}", store=False, profiled=i > 0)  # the first edit also reads the cache from disk
         edited.write_text(_BODY.sub(lambda m: f"{m.group(1)}body: |\n{m.group(2)}Edited. {m.group(3)}", text, count=1), encoding="utf-8")
         step("body", store=False)
+        if "--check" in argv:
+            settings = Settings.from_mkdocs_yml(mkdocs_yml)
+            last, cold = build_site_pages(settings, cache, parsed, store=False), build_site_pages(settings)
+            if (last.pages, last.assets, last.warnings) != (cold.pages, cold.assets, cold.warnings):
+                raise SystemExit("after the edits, the build differs from a build from nothing")
     finally:
         edited.write_bytes(original)
         if not kept:
