@@ -69,14 +69,14 @@ def test_too_few_nodes_is_refused() -> None:
         synth.synthesize(8)
 
 
-def _run_json(script: str, project: Path) -> dict[str, object]:
+def _run_json(script: str, project: Path, *args: str) -> dict[str, object]:
     import json
     import os
     import subprocess
 
     bench = Path(__file__).resolve().parent.parent / "benchmarks"
     env = {**os.environ, "CAREPATH_TODAY": "2026-06-01", "NO_MKDOCS_2_WARNING": "1"}
-    out = subprocess.run([sys.executable, str(bench / script), str(project)], capture_output=True, text=True, env=env, check=False)
+    out = subprocess.run([sys.executable, str(bench / script), str(project), *args], capture_output=True, text=True, env=env, check=False)
     assert out.returncode == 0, out.stderr[-3000:]
     result: dict[str, object] = json.loads(out.stdout)
     return result
@@ -101,6 +101,19 @@ def test_serve_edit_splits_the_generator_from_mkdocs(tmp_path: Path) -> None:
     edits = result["serve_edits"]
     assert isinstance(edits, list) and len(edits) == 3  # wall, CPU, generator wall, generator CPU of each edit
     assert all(0 < gen_wall <= wall and 0 < gen_cpu <= cpu for wall, cpu, gen_wall, gen_cpu in edits), edits
+    assert _digest(tmp_path / "kb") == before
+
+
+def test_gen_edit_times_each_edit_and_checks_it_against_a_cold_build(tmp_path: Path) -> None:
+    """`gen_edit.py --check` exits 1 if the last edit's build differs from a build from nothing."""
+    synth.write_project(tmp_path / "kb", 60, seed=3)
+    before = _digest(tmp_path / "kb")
+    result = _run_json("gen_edit.py", tmp_path / "kb", "--edits", "2", "--check", "--split")
+    steps = result["steps"]
+    assert isinstance(steps, list) and [s["step"] for s in steps] == ["first", "unchanged", "title-0", "title-1", "body"]
+    assert steps[1]["pages_changed"] == 0 and steps[1]["rendered"] == 0
+    assert all(0 < s["pages_changed"] < s["pages"] and 0 < s["rendered"] for s in steps[2:]), steps
+    assert all(0 < s["cpu_s"] and "load_knowledge_base" in s["split_cpu_s"] for s in steps), steps
     assert _digest(tmp_path / "kb") == before
 
 

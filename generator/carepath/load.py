@@ -166,6 +166,10 @@ class Loaded:
     """A pathway's folder (such as 'pathway/knee-pain') -> the id of the pathway it holds: every node in it is local."""
     regions: dict[str, LoadedRegion] = field(default_factory=dict)
     """Region id (its folder's name under `regions/`) -> what its files hold, for `validate/regions.py` to check."""
+    earlier_models: dict[int, tuple[Any, BaseModel]] = field(default_factory=dict)
+    """Entries validated by an earlier load, by the identity of their parsed value (`ParseCache.models`)."""
+    models: dict[int, tuple[Any, BaseModel]] = field(default_factory=dict)
+    """The same for this load: the entries it validated or found validated."""
 
     def scope_at(self, position: Position) -> str | None:
         """The pathway whose namespace a value written at `position` is in; None in the shared library."""
@@ -182,6 +186,10 @@ class ParseCache:
         self.files: dict[str, tuple[bytes, Any, _Positions, list[Problem]]] = {}
         self.parsed: list[str] = []
         """The files the last load parsed (not found here unchanged), for tests and benchmarks."""
+        self.models: dict[int, tuple[Any, BaseModel]] = {}
+        """Each entry's model by the identity of its parsed value, with that value (so the identity stays its own): an
+        unchanged file's entries are the very same values, so their models are not validated again either. Models are
+        only read afterwards (validation copies a node to change it)."""
 
     def get(self, rel: str, raw: bytes) -> tuple[Any, _Positions, list[Problem]] | None:
         found = self.files.get(rel)
@@ -191,9 +199,11 @@ class ParseCache:
         self.files[rel] = (raw, data, pos, list(problems))
         self.parsed.append(rel)
 
-    def keep_only(self, rels: list[str]) -> None:
+    def keep_only(self, rels: list[str], models: dict[int, tuple[Any, BaseModel]]) -> None:
+        """Keep the files of this load, and the models of its entries (`models`, those it used or made)."""
         kept = set(rels)
         self.files = {rel: found for rel, found in self.files.items() if rel in kept}
+        self.models = models
 
 
 def is_translation(path: Path, pathway_dir: Path) -> bool:
@@ -261,7 +271,7 @@ def load_pathway(pathway_dir: Path, parsed: ParseCache | None = None) -> Loaded:
     if parsed is not None:
         parsed.parsed = []
     base = pathway_dir.parent
-    loaded = Loaded(folder=_rel(pathway_dir, base))
+    loaded = Loaded(folder=_rel(pathway_dir, base), earlier_models=parsed.models if parsed is not None else {})
     here = Position(loaded.folder, 1, 1)
     if not pathway_dir.is_dir():  # named as given: relative to its parent, '/srv/care/pathway' would read 'pathway'
         loaded.problems.append(Problem(Position(pathway_dir.as_posix(), 1, 1), "pathway folder not found"))
@@ -298,7 +308,7 @@ def load_pathway(pathway_dir: Path, parsed: ParseCache | None = None) -> Loaded:
     _explain_foreign_aliases(loaded)
     _assign_namespaces(loaded)
     if parsed is not None:
-        parsed.keep_only(loaded.files)
+        parsed.keep_only(loaded.files, loaded.models)
     return loaded
 
 
@@ -791,7 +801,7 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
         kind = listed.name if listed else None
         for i, item in enumerate(items):
             try:
-                node = model.model_validate(item)
+                node = _validated(model, item, loaded)
             except ValidationError as exc:
                 loaded.problems.extend(_explain_all(exc.errors(), (section, i), data, pos))
                 if kind is not None:  # a broken glossary entry hides no node
@@ -812,6 +822,17 @@ def _validate_file(data: dict[str, Any], pos: _Positions, loaded: Loaded) -> Non
                 if name in EDGE_FIELDS
             }
             loaded.entries.append(Entry(kind, node, pos.values[(section, i, "id")], refs, pos, (section, i)))  # type: ignore[arg-type]
+
+
+def _validated(model: type[BaseModel], item: Any, loaded: Loaded) -> BaseModel:
+    """`model.model_validate(item)`, or the model an earlier load made of this very value (`ParseCache.models`)."""
+    found = loaded.earlier_models.get(id(item))
+    if found is not None and found[0] is item and type(found[1]) is model:
+        node = found[1]
+    else:
+        node = model.model_validate(item)
+    loaded.models[id(item)] = (item, node)
+    return node
 
 
 def _load_vocabulary(data: Any, pos: _Positions, loaded: Loaded) -> None:

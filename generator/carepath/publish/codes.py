@@ -56,10 +56,11 @@ def code_entries(kb: KnowledgeBase) -> list[CodeEntry]:
     ]
 
 
-def code_systems(kb: KnowledgeBase, renderer: Renderer, from_uri: str) -> list[dict[str, Any]]:
-    """The code index as the `_code_list` partial wants it, with links relative to `from_uri`."""
+def code_systems(kb: KnowledgeBase, renderer: Renderer, from_uri: str, entries: list[CodeEntry] | None = None) -> list[dict[str, Any]]:
+    """The code index as the `_code_list` partial wants it, with links relative to `from_uri`; `entries` are
+    `code_entries(kb)` when the caller has them."""
     systems: dict[str, dict[str, Any]] = {}
-    for entry in code_entries(kb):
+    for entry in code_entries(kb) if entries is None else entries:
         system = systems.setdefault(entry.system, {"name": CODE_SYSTEMS[entry.system], "codes": []})
         system["codes"].append(
             {
@@ -91,13 +92,13 @@ def codes_json(kb: KnowledgeBase, prefix: str = "") -> dict[str, Any]:
     return {"format": CODES_FORMAT, "version": CODES_VERSION, "systems": systems}
 
 
-def lookup_map(kb: KnowledgeBase, urls: links.Urls) -> dict[str, dict[str, str]]:
+def lookup_map(kb: KnowledgeBase, urls: links.Urls, entries: list[CodeEntry] | None = None) -> dict[str, dict[str, str]]:
     """OID (and system key) -> lookup key -> where to send the reader, relative to the lookup page.
 
     A code on one page goes straight to that page; a code on several goes to its code page.
     """
     out: dict[str, dict[str, str]] = {}
-    for entry in code_entries(kb):
+    for entry in code_entries(kb) if entries is None else entries:
         target = links.node_uri(entry.node_ids[0]) if len(entry.node_ids) == 1 else entry.uri
         href = urls.url_link(links.LOOKUP_URI, target)
         for key in (CODE_OIDS[entry.system], entry.system):
@@ -110,7 +111,8 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
     kb, options = renderer.kb, renderer.options
     env = renderer.env
     pages: dict[str, str] = {}
-    for entry in code_entries(kb):
+    entries = code_entries(kb)  # once: each list below walks every node
+    for entry in entries:
         uri = entry.uri
 
         def render(entry: CodeEntry = entry, uri: str = uri) -> str:
@@ -141,13 +143,12 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
     ]
     pages[links.CODES_URI] = env.get_template("codes.md.j2").render(
         front_matter={"title": renderer.words.get("codes.title"), "description": renderer.words.get("codes.description"), "search": EXCLUDED},
-        systems=code_systems(kb, renderer, links.CODES_URI),
+        systems=code_systems(kb, renderer, links.CODES_URI, entries),
         codes_json_href=links.md_link(links.CODES_URI, CODES_JSON_URI),
         lookup_href=links.md_link(links.CODES_URI, links.LOOKUP_URI),
         data_files=data_files,
         fhir_files=fhir_files,
     )
-    entries = code_entries(kb)
     example = ""
     if entries:
         example = f"?mainSearchCriteria.v.cs={CODE_OIDS[entries[0].system]}&mainSearchCriteria.v.c={entries[0].code}"
@@ -157,10 +158,10 @@ def render_code_pages(renderer: Renderer) -> dict[str, str]:
             "description": renderer.words.get("lookup.description"),
             "search": EXCLUDED,
         },
-        systems=code_systems(kb, renderer, links.LOOKUP_URI),
+        systems=code_systems(kb, renderer, links.LOOKUP_URI, entries),
         oids=[{"name": CODE_SYSTEMS[s], "oid": CODE_OIDS[s]} for s in CODE_SYSTEMS],
         example=example,
-        lookup_map=lookup_map(kb, options.urls),
+        lookup_map=lookup_map(kb, options.urls, entries),
         script_href=options.urls.asset_href(links.LOOKUP_URI, LOOKUP_SCRIPT_URI),
         index_href=links.md_link(links.LOOKUP_URI, links.CODES_URI),
     )

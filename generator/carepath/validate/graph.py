@@ -184,8 +184,8 @@ def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
     edges = []
     for e in kb.edges:
         target = kb.resolve(e.target, e.source, e.pathway) or e.target
-        options = kb.choices(e.target, e.source, e.pathway)
-        if target not in kb.nodes and options:
+        options = kb.choices(e.target, e.source, e.pathway) if target not in kb.nodes else []
+        if options:
             if e.kind == EdgeKind.alternative_to and e.pathway:
                 problems.append(Problem(e.position, f"{_label(kb, e.source)}: {alternative_elsewhere(e.pathway, e.target, options)}"))
             else:
@@ -196,8 +196,9 @@ def _resolve_local(kb: KnowledgeBase) -> tuple[set[str], list[Problem]]:
     kb.edges = edges
     for node_id, node in list(kb.nodes.items()):
         update: dict[str, object] = {}
+        fields = type(node).model_fields  # asking a model for a field it lacks costs far more than this
         for name in EDGE_FIELDS:
-            refs = getattr(node, name, None)
+            refs = getattr(node, name) if name in fields else None
             if refs and any(resolved.get((node_id, None, r), r) != r for r in refs):
                 update[name] = [resolved.get((node_id, None, r), r) for r in refs]
         if any(resolved.get((node_id, pid, r), r) != r for pid, c in node.contexts.items() for name in CONTEXT_EDGE_FIELDS for r in getattr(c, name)):
@@ -227,7 +228,8 @@ def _prose(kb: KnowledgeBase, node_id: str) -> list[tuple[tuple[str, ...], str, 
     """A node's Markdown texts: (where in its entry, text, the pathway its links resolve in). A context's note
     (`in.<pathway>.note`) links like that pathway's own text."""
     node = kb.nodes[node_id]
-    texts: list[tuple[tuple[str, ...], str, str | None]] = [((name,), getattr(node, name, None) or "", None) for name in PROSE_FIELDS]
+    fields = type(node).model_fields
+    texts: list[tuple[tuple[str, ...], str, str | None]] = [((name,), getattr(node, name) or "", None) for name in PROSE_FIELDS if name in fields]
     texts += [(("in", pid, "note"), context.note, pid) for pid, context in contexts_of(kb, node_id)]
     return [t for t in texts if t[1]]
 
@@ -240,6 +242,10 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
     for node_id in sorted(kb.nodes):
         for loc, text, within in _prose(kb, node_id):
             if "node:" not in text:
+                continue
+            # Were every link to resolve, the text would be read with the same calls as the last time: only a text
+            # with a link that leads nowhere is read again, to report it.
+            if all((kb.resolve(t.partition("#")[0], node_id, within) or t.partition("#")[0]) in kb.nodes for t in _node_targets(text)):
                 continue
             bad: list[str] = []
             name = ".".join(loc)
@@ -262,6 +268,20 @@ def _check_node_links(kb: KnowledgeBase, entry_of: dict[str, Entry], broken: set
                 hint = suggest.hint(ident, partial(kb.means, from_id=node_id, within=within))
                 problems.append(Problem(where, f"{who}: unknown node link 'node:{ident}' in '{name}'{hint}"))
     return problems
+
+
+@lru_cache(maxsize=1 << 16)
+def _node_targets(text: str) -> tuple[str, ...]:
+    """The `node:` link targets of one Markdown text, as `md_prose` hands them to its resolver when each resolves.
+    Remembered by text, as `_defused` is."""
+    found: list[str] = []
+
+    def note(target: str) -> str:
+        found.append(target)
+        return "#"
+
+    md_prose(text, note)
+    return tuple(found)
 
 
 def _says_another_level(level: Urgency, label: str) -> Urgency | None:

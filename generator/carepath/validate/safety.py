@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from carepath.load import Entry
 from carepath.model.graph import UNGRADED_URGENCY, Indicator, KnowledgeBase, Route, Treatment, Urgency
@@ -53,16 +54,22 @@ def urgency_phrases(vocabulary: Vocabulary = DEFAULT) -> list[tuple[str, frozens
 
 def urgency_conflict(text: str, urgency: Urgency, vocabulary: Vocabulary = DEFAULT) -> tuple[str, frozenset[Urgency]] | None:
     """The first phrase in `text` that states an urgency other than `urgency`, with the levels it fits; None if none does."""
-    phrases = urgency_phrases(vocabulary)
-    pattern = re.compile(r"(?<![\w&])(" + "|".join(re.escape(p) for p, _ in phrases) + r")(?![\w&])", re.IGNORECASE)
-    fits: dict[str, frozenset[Urgency]] = {}
-    for phrase, levels in phrases:  # a label may repeat a word ('Urgent'): it fits every level either names
-        fits[phrase.casefold()] = fits.get(phrase.casefold(), frozenset()) | levels
+    pattern, fits = _urgency_matcher(tuple(urgency_phrases(vocabulary)))
     for match in pattern.finditer(text):
         levels = fits[match.group(0).casefold()]
         if urgency not in levels:
             return match.group(0), levels
     return None
+
+
+@lru_cache(maxsize=64)
+def _urgency_matcher(phrases: tuple[tuple[str, frozenset[Urgency]], ...]) -> tuple[re.Pattern[str], dict[str, frozenset[Urgency]]]:
+    """The pattern of the phrases, and the levels each fits: made once per vocabulary, not once per text checked."""
+    pattern = re.compile(r"(?<![\w&])(" + "|".join(re.escape(p) for p, _ in phrases) + r")(?![\w&])", re.IGNORECASE)
+    fits: dict[str, frozenset[Urgency]] = {}
+    for phrase, levels in phrases:  # a label may repeat a word ('Urgent'): it fits every level either names
+        fits[phrase.casefold()] = fits.get(phrase.casefold(), frozenset()) | levels
+    return pattern, fits
 
 
 def check_safety(kb: KnowledgeBase, entry_of: Mapping[str, Entry], graph_complete: bool = True) -> list[Problem]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from carepath.load import Entry, Loaded
 from carepath.model.graph import EDGE_FIELDS, KnowledgeBase
@@ -33,16 +34,24 @@ def check_review_words(kb: KnowledgeBase, entry_of: Mapping[str, Entry], loaded:
     problems = []
     for node_id, node in sorted(kb.nodes.items()):
         for loc, text in _texts(node.model_dump(mode="json", by_alias=True)):
-            found = REVIEW_WORDS.search(text)
+            found = review_words(text)
             if found:
                 where = entry_of[node_id].locate(*loc)
-                problems.append(Problem(where, f"{kb.kind(node_id)} '{node_id}': '{_name(loc)}' {_says(found.group(0))}"))
+                problems.append(Problem(where, f"{kb.kind(node_id)} '{node_id}': '{_name(loc)}' {_says(found)}"))
     for term, where in loaded.glossary:
         for loc, text in _texts(term.model_dump(mode="json")):
-            found = REVIEW_WORDS.search(text)
+            found = review_words(text)
             if found:
-                problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{_name(loc)}' {_says(found.group(0))}"))
+                problems.append(Problem(where, f"glossary entry {quote(term.term)}: '{_name(loc)}' {_says(found)}"))
     return problems
+
+
+@lru_cache(maxsize=1 << 16)
+def review_words(text: str) -> str | None:
+    """The first words of `text` that state a review status, or None. Remembered by text, as `routes.first_route` is:
+    under `mkdocs serve` every text of every node is checked again after each edit, and almost all are the same."""
+    found = REVIEW_WORDS.search(text)
+    return found.group(0) if found else None
 
 
 def _says(words: str) -> str:
