@@ -10,6 +10,7 @@ real one. The clean builds compared with are `mkdocs build` in a subprocess.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import Iterator
@@ -58,6 +59,7 @@ class Preview:
         """What the server does after a save: its builder (the plugin's), then the rest once the page is out."""
         self.server.builder()
         self.plugin.settle()
+        assert gc.isenabled(), "the garbage collector the quick rebuild held off is on again"
 
     def stop(self) -> None:
         cfg = self.config()

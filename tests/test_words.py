@@ -268,7 +268,7 @@ FOR_AUTHORS = {
     "engines/host.py:extensions_note": "an info line for the site's author",
     "engines/preview.py:error_page": "the preview's error page, for the author editing the pathway",
     "engines/preview.py:busy_message": "the preview's busy-port line, for the author",
-    "engines/mkdocs.py:_quick_rebuild": "the preview's info line after an edit, for the author editing the pathway",
+    "engines/mkdocs.py:_quick": "the preview's info line after an edit, for the author editing the pathway",
     "engines/mkdocs.py:_after_quick": "the preview's error line after an edit, for the author",
     "engines/host.py:fit_theme": "an info line for the site's author",
     "engines/host.py:font_decision": "a warning for the site's author",
