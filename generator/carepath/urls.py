@@ -6,6 +6,7 @@ moves its URL. Pages, diagrams, exports and redirects all ask this module.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -95,8 +96,10 @@ def md_link(from_uri: str, to_uri: str, anchor: str = "") -> str:
     return rel + (f"#{anchor}" if anchor else "")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def url_link(from_uri: str, to_uri: str, anchor: str = "", use_directory_urls: bool = True) -> str:
-    """A relative URL between two built pages, for raw HTML and SVG that MkDocs does not rewrite."""
+    """A relative URL between two built pages, for raw HTML and SVG that MkDocs does not rewrite. Remembered: the
+    site-wide lists link every page from the same few pages, again at each edit under `mkdocs serve`."""
     here = page_url(from_uri, use_directory_urls)
     there = page_url(to_uri, use_directory_urls)
     base = posixpath.dirname(here.rstrip("/")) if not use_directory_urls else here.rstrip("/")
