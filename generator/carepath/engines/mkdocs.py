@@ -204,7 +204,10 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         try:
             # Under `serve`, files parsed for the last build are not parsed again, and the whole result is stored for a
             # later process only by the first build: each edit's would cost more than the rest of the edit.
-            self.site: SitePages = build_site_pages(settings, self.cache, self.parsed, store=not (self.serving and self.built))
+            # Node pages on two cores in a build only: under `serve`, the cache keeps what this process reads for the next edit.
+            self.site: SitePages = build_site_pages(
+                settings, self.cache, self.parsed, store=not (self.serving and self.built), parallel=not self.serving
+            )
             self.built = True
         except (PathwayError, DiagramError, ConfigError) as exc:
             report = exc.report() if isinstance(exc, PathwayError) else str(exc)
