@@ -196,6 +196,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         # An unusable cache is said at info level: the site is the same without it, so a strict build goes on.
         if self.cache is None or self.cache.root != cache.root:
             self.cache = cache
+        self.cache.keep = self.serving  # a build looks its entries up once: they stay on disk only
         if not self.serving_dirty or not hasattr(self, "scores"):
             self.scores = {}
         self._fit(host.fit_theme(config.markdown_extensions, config.theme.name, config.theme["font"]), config)
