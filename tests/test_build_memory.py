@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from carepath.audit.gate import PageScorer, ScoringWorker, scoring_pool
+from carepath.audit.readability import PageScore
+from carepath.build import cached as cached_module
 from carepath.build.cache import Cache
 from carepath.build.cached import load_result, store_result
-from carepath.model.graph import Position
+from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
 from carepath.problems import Problem
 
 
@@ -64,3 +68,25 @@ def test_the_whole_result_reads_back_as_stored(tmp_path: Path) -> None:
     assert list(found["pages"]) == list(pages)
     store_result(cache, "empty", {}, {}, [])
     assert load_result(cache, "empty") == {"pages": {}, "assets": {}, "warnings": []}
+
+
+def test_a_scoring_process_started_before_the_generator_grades_as_in_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started with no knowledge base (`scoring_pool`), it is sent each glossary once, with the first page using it."""
+    monkeypatch.setattr(cached_module, "workers", lambda: 2)
+    pool = scoring_pool("en")
+    assert pool is not None
+    glossary = [GlossaryEntry(term="radiofrequency ablation", definition="Heat that calms a nerve.", abbreviation="RFA")]
+    kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])
+    pages = {
+        f"node-{i}": '<article class="md-content__inner md-typeset"><h1>Page</h1>'
+        f"<p>{'Ask about radiofrequency ablation (RFA). ' * (i % 3)}Extraordinarily {i} uncomfortable nerves.</p></article>"
+        for i in range(5)
+    }
+    in_line = {n: PageScorer(Cache(None), kb).score(html, n) for n, html in pages.items()}
+    worker = ScoringWorker(PageScorer(Cache(tmp_path / "c"), kb), pool)
+    scores: dict[str, PageScore] = {}
+    for n, html in pages.items():
+        worker.score(html, n, scores)
+    assert len(worker.sent) == 1 and worker.pool is pool
+    worker.finish(scores)
+    assert scores == in_line
