@@ -33,6 +33,7 @@ def _two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAREPATH_TODAY", TODAY)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_NODES", 1)
     monkeypatch.setattr(cached, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "second_core_free", lambda: True)  # the test machine may be busy
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +192,19 @@ def test_an_interrupted_render_leaves_no_second_process(project: Path, monkeypat
     assert len(children) == 1
     assert not children[0].is_alive()
     assert children[0].exitcode == -signal.SIGTERM  # ended at once, not after its minute of work
+
+
+def test_a_busy_machine_renders_on_one_core(project: Path, serial: SitePages, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the other core is taken, two processes would only share this one's: one renders, saying nothing."""
+    monkeypatch.undo()
+    monkeypatch.setenv("CAREPATH_TODAY", TODAY)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_NODES", 1)
+    monkeypatch.setattr(cached, "workers", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    assert not parallel.second_core_free()
+    pids = pids_rendering(monkeypatch, tmp_path)
+    said: list[str] = []
+    assert_same(serial, site(project / "pathway", True, Cache(None, said.append)))
+    assert not said and not list(pids.iterdir())
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.4, 3.0, 3.0))
+    assert parallel.second_core_free()

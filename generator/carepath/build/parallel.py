@@ -10,6 +10,7 @@ second process fails; a genuine rendering error then raises here, in this proces
 from __future__ import annotations
 
 import multiprocessing
+import os
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -19,6 +20,16 @@ from carepath.render.pages import RenderedNode, Renderer
 
 PARALLEL_MIN_NODES = 200
 """Below this many node pages, one process: forking and sending the pages back costs more than it saves."""
+
+
+def second_core_free() -> bool:
+    """Whether a core is idle beside this process (1-minute load average below the cores less a half). On a busy
+    machine the two processes only share this one's core and cost ~10% more CPU: at load 3 on 2 cores, 1,000 nodes
+    took 23-25 s of wall time either way, with 2.5 s more CPU on two."""
+    try:
+        return os.getloadavg()[0] < cached.workers() - 0.5
+    except OSError:  # no load average on this system
+        return True
 
 _Counts = tuple[int, int, int, dict[str, int]]
 """A cache's hits, misses, rejected entries and event counts (`Cache.stats`)."""
@@ -62,10 +73,10 @@ def _child(renderer: Renderer, cache: Cache, node_ids: list[str], out: Connectio
 
 def render_node_pages(renderer: Renderer, cache: Cache) -> dict[str, RenderedNode]:
     """Every node page by node id, made on two cores, for `renderer.render_all`; only those this process rendered
-    (`render_all` renders the others itself) when the second process failed; none on one core, without `fork`, or
-    below `PARALLEL_MIN_NODES` nodes."""
+    (`render_all` renders the others itself) when the second process failed; none on one core, when the other core
+    is busy (`second_core_free`), without `fork`, or below `PARALLEL_MIN_NODES` nodes."""
     node_ids = sorted(renderer.kb.nodes)
-    if len(node_ids) < PARALLEL_MIN_NODES or cached.workers() < 2:
+    if len(node_ids) < PARALLEL_MIN_NODES or cached.workers() < 2 or not second_core_free():
         return {}
     if "fork" not in multiprocessing.get_all_start_methods():
         _say(cache, "this system cannot fork a process")
