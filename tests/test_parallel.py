@@ -200,11 +200,19 @@ def test_a_busy_machine_renders_on_one_core(project: Path, serial: SitePages, tm
     monkeypatch.setenv("CAREPATH_TODAY", TODAY)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_NODES", 1)
     monkeypatch.setattr(cached, "workers", lambda: 2)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    # Idle and total ticks of the whole machine, as /proc/stat counts them: 0.3 of a core idle over the interval.
+    samples = iter([(1000, 5000), (1003, 5020)])
+    monkeypatch.setattr(parallel, "_idle_and_total", lambda: next(samples))
     assert not parallel.second_core_free()
+    samples = iter([(1000, 5000), (1003, 5020), (1000, 5000), (1006, 5020)])
     pids = pids_rendering(monkeypatch, tmp_path)
     said: list[str] = []
     assert_same(serial, site(project / "pathway", True, Cache(None, said.append)))
     assert not said and not list(pids.iterdir())
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.4, 3.0, 3.0))
-    assert parallel.second_core_free()
+    assert parallel.second_core_free()  # 0.6 of a core idle
+
+
+def test_the_idle_time_is_read_from_this_machine() -> None:
+    idle, total = parallel._idle_and_total()
+    assert 0 <= idle <= total

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -23,13 +24,31 @@ PARALLEL_MIN_NODES = 200
 
 
 def second_core_free() -> bool:
-    """Whether a core is idle beside this process (1-minute load average below the cores less a half). On a busy
-    machine the two processes only share this one's core and cost ~10% more CPU: at load 3 on 2 cores, 1,000 nodes
-    took 23-25 s of wall time either way, with 2.5 s more CPU on two."""
+    """Whether a core is idle beside this process: the machine's idle time over a tenth of a second, counted in cores
+    (`/proc/stat`), is at least half a core; True where it cannot be read. On a busy machine two processes only share
+    this one's core and cost ~10% more CPU: at load 3 on 2 cores, 1,000 nodes took 23-25 s of wall time either way,
+    with 2.5 s more CPU on two. The load average is no guide: it lags by a minute, so the build just before this one
+    (or this build's own QR codes) would count as busy."""
     try:
-        return os.getloadavg()[0] < cached.workers() - 0.5
-    except OSError:  # no load average on this system
+        before = _idle_and_total()
+        time.sleep(0.1)
+        after = _idle_and_total()
+    except (OSError, ValueError, IndexError):
         return True
+    total = after[1] - before[1]
+    return total <= 0 or (after[0] - before[0]) / total * (os.cpu_count() or 1) >= IDLE_CORES
+
+
+IDLE_CORES = 0.5
+"""How much of a core must be idle beside this process for the node pages to be rendered on two."""
+
+
+def _idle_and_total() -> tuple[int, int]:
+    """The machine's idle and total CPU time so far, in clock ticks (`/proc/stat`'s first line)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(f) for f in stat.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user .. steal
+
 
 _Counts = tuple[int, int, int, dict[str, int]]
 """A cache's hits, misses, rejected entries and event counts (`Cache.stats`)."""
