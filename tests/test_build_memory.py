@@ -73,7 +73,7 @@ def test_the_whole_result_reads_back_as_stored(tmp_path: Path) -> None:
 def test_a_scoring_process_started_before_the_generator_grades_as_in_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Started with no knowledge base (`scoring_pool`), it is sent each glossary once, with the first page using it."""
     monkeypatch.setattr(cached_module, "workers", lambda: 2)
-    pool = scoring_pool("en")
+    pool = scoring_pool()
     assert pool is not None
     glossary = [GlossaryEntry(term="radiofrequency ablation", definition="Heat that calms a nerve.", abbreviation="RFA")]
     kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])

@@ -168,19 +168,19 @@ def _grade(html: str, key: str, glossary: list[GlossaryEntry] | None, language: 
     return graded(html, entries, matcher, language)
 
 
-def _warm_up(language: str) -> None:
-    """Load the grading dictionaries (the syllable counts and hyphenation of `language`) before the first page."""
-    graded("<article><h1>Ready</h1><p>A short line to read.</p></article>", [], GlossaryMatcher([]), language)
+def _started() -> None:
+    """Nothing: submitted so that the pool forks its process now. Its grading dictionaries are loaded at the first page
+    it grades: a warm build grades none, and loading them ahead cost it about a second of CPU."""
 
 
-def scoring_pool(language: str) -> ProcessPoolExecutor | None:
+def scoring_pool() -> ProcessPoolExecutor | None:
     """A `ScoringWorker`'s process, started now (None on one core): forked before the generator runs, it is as small
     as this process is then (a fork's memory is counted from its parent's at the fork; forked at the first page, it
-    was the build's peak), and it loads its grading dictionaries while the generator runs."""
+    was the build's peak)."""
     if workers() < 2:
         return None
     pool = ProcessPoolExecutor(1, mp_context=get_context("fork"))
-    pool.submit(_warm_up, language)
+    pool.submit(_started)
     return pool
 
 

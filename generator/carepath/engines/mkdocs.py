@@ -206,7 +206,7 @@ class CarepathPlugin(BasePlugin[CarepathConfig]):
         started = time.perf_counter()
         self.broken = None
         # The readability gate's second process, started before the generator (`gate.scoring_pool`), in a build only.
-        pool = scoring_pool(settings.language) if not self.serving and settings.readability.enabled else None
+        pool = scoring_pool() if not self.serving and settings.readability.enabled else None
         self.pool = pool
         try:
             # Under `serve`, files parsed for the last build are not parsed again, and the whole result is stored for a
