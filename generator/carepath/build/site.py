@@ -118,7 +118,7 @@ def css_assets() -> dict[str, bytes]:
 
 
 def build_site_pages(
-    settings: Settings, cache: Cache | None = None, parsed: ParseCache | None = None, store: bool = True, parallel: bool = True
+    settings: Settings, cache: Cache | None = None, parsed: ParseCache | None = None, store: bool = True, parallel: bool = False
 ) -> SitePages:
     """Load, validate and render. Raises `PathwayError` with every problem on bad input.
 
@@ -126,8 +126,9 @@ def build_site_pages(
     generator code) is read back instead, and the costly steps of a new one reuse earlier results; the new result
     is stored whole for the next process unless `store` is False (under `mkdocs serve`, after the first build, where
     writing it would cost more than the rest of an edit). With `parsed`, files an earlier build parsed, unchanged,
-    are not parsed again. With `parallel`, the node pages of a large site are rendered on two cores
-    (`build.parallel`; the same pages): off under `mkdocs serve`, whose cache keeps in memory what this process reads.
+    are not parsed again. With `parallel` (a one-shot build: `mkdocs build`, `render`), the node pages of a large
+    site are rendered on two cores (`build.parallel`; the same pages); not under `mkdocs serve`, whose cache keeps in
+    memory what this process reads.
     """
     cache = cache or Cache(None)
     overrides = settings.custom_dir / TEMPLATE_OVERRIDE_SUBDIR if settings.custom_dir else None
