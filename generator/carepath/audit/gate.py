@@ -67,10 +67,6 @@ class PageScorer:
         self.cache.hits += 1
         return self._load(found.decode("utf-8"), node_id, "")
 
-    def graded(self, html: str, node_id: str) -> str:
-        """A page's score as the cache stores it, computed (what `score` does on a miss; `ScoringWorker` runs it)."""
-        return self._compute(html, self.glossary(node_id)[0])
-
     def keep(self, key: str, node_id: str, graded: str) -> PageScore:
         """A score `graded` elsewhere, stored under `key` as `score` stores a miss."""
         self.cache.misses += 1
@@ -88,16 +84,25 @@ class PageScorer:
 
         return self._load(self.cache.text("readability-markdown", (key, self.kb.language, markdown), compute), node_id, "")
 
+    def entries(self, scope: str | None) -> list[GlossaryEntry]:
+        """The glossary of the pages of `scope` (after `glossary` named it)."""
+        return self._glossaries[scope][1]
+
     def _compute(self, html: str, scope: str | None) -> str:
         glossary = self._glossaries[scope][1]
         matcher = self._matchers.get(scope) or self._matchers.setdefault(scope, GlossaryMatcher(glossary))
-        return json.dumps(asdict(score_html(html, glossary, "", "", matcher, self.kb.language)))
+        return graded(html, glossary, matcher, self.kb.language)
 
     @staticmethod
     def _load(found: str, node_id: str, path: str) -> PageScore:
         data: dict[str, Any] = json.loads(found)
         data.update(node_id=node_id, path=path, unexplained=[Jargon(**j) for j in data["unexplained"]])
         return PageScore(**data)
+
+
+def graded(html: str, glossary: list[GlossaryEntry], matcher: GlossaryMatcher, language: str) -> str:
+    """A page's score as the cache stores it."""
+    return json.dumps(asdict(score_html(html, glossary, "", "", matcher, language)))
 
 
 @dataclass
@@ -151,18 +156,32 @@ class ReadabilityGate:
         return out
 
 
-_SCORER: PageScorer | None = None
-"""In a `ScoringWorker`'s process, the scorer it grades with (a copy made by `fork`, never pickled)."""
+_GLOSSARIES: dict[str, tuple[list[GlossaryEntry], GlossaryMatcher]] = {}
+"""In a `ScoringWorker`'s process, each glossary it has been sent, with its matcher, by its digest."""
 
 
-def _adopt(scorer: PageScorer) -> None:
-    global _SCORER
-    _SCORER = scorer
+def _grade(html: str, key: str, glossary: list[GlossaryEntry] | None, language: str) -> str:
+    """Grade a page with the glossary of digest `key`, sent with the first page that uses it."""
+    if glossary is not None:
+        _GLOSSARIES[key] = (glossary, GlossaryMatcher(glossary))
+    entries, matcher = _GLOSSARIES[key]
+    return graded(html, entries, matcher, language)
 
 
-def _grade(html: str, node_id: str) -> str:
-    assert _SCORER is not None
-    return _SCORER.graded(html, node_id)
+def _started() -> None:
+    """Nothing: submitted so that the pool forks its process now. Its grading dictionaries are loaded at the first page
+    it grades: a warm build grades none, and loading them ahead cost it about a second of CPU."""
+
+
+def scoring_pool() -> ProcessPoolExecutor | None:
+    """A `ScoringWorker`'s process, started now (None on one core): forked before the generator runs, it is as small
+    as this process is then (a fork's memory is counted from its parent's at the fork; forked at the first page, it
+    was the build's peak)."""
+    if workers() < 2:
+        return None
+    pool = ProcessPoolExecutor(1, mp_context=get_context("fork"))
+    pool.submit(_started)
+    return pool
 
 
 @dataclass
@@ -171,15 +190,16 @@ class ScoringWorker:
     is about a fifth of the CPU time, and the two do not wait for each other. This process still looks each page
     up in the cache first and stores what comes back, so the cache and the scores are the same as in line.
 
-    The process is forked at the first page the cache has no score for (none on a warm build), from this
-    process as it is then: it shares the knowledge base and the glossaries and loads only the grading
-    dictionaries of its own. Pages in flight are held by their cache key only, never their HTML, so memory
-    does not grow with the site.
+    The process is the one `scoring_pool` started, or else forked at the first page the cache has no score for
+    (none on a warm build). It is sent each page's HTML, and each glossary with the first page that uses it. Pages
+    in flight are held by their cache key only, never their HTML, so memory does not grow with the site.
     """
 
     scorer: PageScorer
     pool: ProcessPoolExecutor | None = None
     pending: deque[tuple[str, str, Future[str]]] = field(default_factory=deque)
+    sent: set[str] = field(default_factory=set)
+    """The digests of the glossaries the process has been sent."""
 
     def score(self, html: str, node_id: str, scores: dict[str, PageScore]) -> None:
         key = self.scorer.key(html, node_id)
@@ -188,8 +208,11 @@ class ScoringWorker:
             scores[node_id] = found
             return
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=get_context("fork"), initializer=_adopt, initargs=(self.scorer,))
-        self.pending.append((key, node_id, self.pool.submit(_grade, html, node_id)))
+            self.pool = ProcessPoolExecutor(1, mp_context=get_context("fork"))
+        scope, glossary = self.scorer.glossary(node_id)
+        entries = None if glossary in self.sent else self.scorer.entries(scope)
+        self.sent.add(glossary)
+        self.pending.append((key, node_id, self.pool.submit(_grade, html, glossary, entries, self.scorer.kb.language)))
         while self.pending and self.pending[0][2].done():
             self._take(scores)
 
@@ -208,12 +231,17 @@ class ScoringWorker:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         self.pending.clear()
+        self.sent.clear()
 
 
-def scoring_worker(scorer: PageScorer, serving: bool) -> ScoringWorker | None:
-    """A `ScoringWorker` for a build on a machine with a second core; None (grade in line) under `mkdocs serve`,
-    which re-renders a few pages an edit, or on one core."""
-    return None if serving or workers() < 2 else ScoringWorker(scorer)
+def scoring_worker(scorer: PageScorer, serving: bool, pool: ProcessPoolExecutor | None = None) -> ScoringWorker | None:
+    """A `ScoringWorker` for a build on a machine with a second core, in `pool` (`scoring_pool`) if given; None (grade
+    in line) under `mkdocs serve`, which re-renders a few pages an edit, or on one core."""
+    if serving or workers() < 2:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return ScoringWorker(scorer, pool)
 
 
 def check_readability(kb: KnowledgeBase, settings: Settings, cache: Cache | None = None) -> list[Problem]:

@@ -69,12 +69,14 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def _header(key: str, payload: bytes) -> bytes:
-    """An entry's first line: the format, the key it was stored under, and a checksum of both with the payload.
+def _header(key: str, *payload: bytes) -> bytes:
+    """An entry's first line: the format, the key it was stored under, and a checksum of both with the payload (given
+    whole or in parts, one after the other).
 
     The key inside the checksum binds the entry to its file: a valid entry of another key is not this one."""
     h = hashlib.sha256(FORMAT + b" " + key.encode() + b"\n")
-    h.update(payload)  # not concatenated first: the whole result's entry is tens of MB, and a copy of it was the build's peak
+    for part in payload:  # not concatenated first: the whole result's entry is tens of MB, and a copy of it was the build's peak
+        h.update(part)
     check = h.hexdigest()
     return FORMAT + b" " + key.encode() + b" " + check.encode()
 
@@ -83,7 +85,8 @@ class Cache:
     """Results by key, in memory for this build and, when `root` is given, on disk for the next.
 
     `Cache(None)` keeps results only in memory: the build is the same, nothing is written. `warn` is told, once,
-    when the folder cannot be used and the build goes on without it (`usable`, `put`).
+    when the folder cannot be used and the build goes on without it (`usable`, `put`), and told why a build's node
+    pages are rendered on one core (`build.parallel`).
     """
 
     def __init__(self, root: Path | None, warn: Callable[[str], None] | None = None) -> None:
@@ -100,6 +103,10 @@ class Cache:
         """Why the disk cache was given up during this build (the warning's words), or None."""
         self.stats: dict[str, int] = {}
         """Counts by event, such as `page-reused` and `page-rendered`, for tests and benchmarks."""
+        self.keep = True
+        """Whether entries read or written stay in `memory` (or `decoded`) too. Off for a one-shot build (the plugin's `mkdocs build`):
+        it looks most entries up once, and keeping tens of MB of them that are on disk anyway raised its peak memory.
+        Entries stay in memory regardless while there is no folder (`root` None)."""
 
     def count(self, event: str) -> None:
         self.stats[event] = self.stats.get(event, 0) + 1
@@ -151,15 +158,27 @@ class Cache:
         if not sep or head != _header(key, payload):
             self.rejected += 1
             return None
-        self.memory[key] = payload
+        if self.keep:
+            self.memory[key] = payload
         return payload
 
     def put(self, key: str, payload: bytes) -> None:
-        self.memory[key] = payload
+        self._write(key, (payload,))
+        if self.keep or self.root is None:
+            self.memory[key] = payload
+
+    def put_parts(self, key: str, parts: tuple[bytes, ...]) -> None:
+        """Store the payload made of `parts` one after the other, never joined in memory (the whole result is tens of
+        MB); on disk only, unless there is no folder."""
+        self._write(key, parts)
+        if self.root is None:
+            self.memory[key] = b"".join(parts)
+
+    def _write(self, key: str, parts: tuple[bytes, ...]) -> None:
         if self.root is None:
             return
         path = self._path(key)
-        data = (_header(key, payload) + b"\n", payload)
+        data = (_header(key, *parts) + b"\n", *parts)
         for _ in range(2):  # a second try if the folder was deleted between mkdir and write
             try:
                 write_file(path, data)
@@ -181,13 +200,15 @@ class Cache:
                 return None
             found = json.loads(raw)
             self.memory.pop(key, None)
-            self.decoded[key] = found
+            if self.keep or self.root is None:
+                self.decoded[key] = found
         return found
 
     def put_json(self, key: str, value: Any) -> None:
         self.put(key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
         self.memory.pop(key, None)
-        self.decoded[key] = value
+        if self.keep or self.root is None:
+            self.decoded[key] = value
 
     def text(self, kind: str, parts: Iterable[str | bytes], compute: Callable[[], str]) -> str:
         """The cached text for `parts`, else `compute()`, stored for next time."""

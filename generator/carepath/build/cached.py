@@ -214,10 +214,12 @@ def store_result(cache: Cache, key: str, pages: dict[str, str], assets: dict[str
     warned = [
         {"path": w.position.path, "line": w.position.line, "col": w.position.col, "message": w.message, "severity": w.severity} for w in warnings
     ]
-    parts = [b'{"pages": {', b", ".join(members(pages.items())), b'}, "assets": {']
-    parts += [b", ".join(members((uri, base64.b64encode(raw).decode("ascii")) for uri, raw in assets.items()))]
+    def listed(items: list[bytes]) -> list[bytes]:
+        return [part for i, item in enumerate(items) for part in ((b", ", item) if i else (item,))]
+
+    parts = [b'{"pages": {', *listed(members(pages.items())), b'}, "assets": {']
+    parts += listed(members((uri, base64.b64encode(raw).decode("ascii")) for uri, raw in assets.items()))
     parts += [b'}, "warnings": ', json.dumps(warned, ensure_ascii=False).encode("utf-8"), b"}"]
-    payload = b"".join(parts)
-    del parts
-    cache.put(cache.key("site", key), payload)
+    # Written in its parts, as one file: a joined copy of the whole was the peak of a cold build's memory.
+    cache.put_parts(cache.key("site", key), tuple(parts))
     cache.memory.pop(cache.key("site", key), None)

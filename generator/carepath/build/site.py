@@ -26,6 +26,7 @@ from carepath.build.cached import (
     store_result,
 )
 from carepath.build.incremental import IncrementalRenderer
+from carepath.build.parallel import render_node_pages
 from carepath.build.plan import Plan, plan_site, stylesheet_files
 from carepath.diagram.overview import overview_too_big
 from carepath.diagram.svg import overview_svg_file
@@ -116,14 +117,18 @@ def css_assets() -> dict[str, bytes]:
     return {uri: item.read_bytes() for uri, item in stylesheet_files().items()}
 
 
-def build_site_pages(settings: Settings, cache: Cache | None = None, parsed: ParseCache | None = None, store: bool = True) -> SitePages:
+def build_site_pages(
+    settings: Settings, cache: Cache | None = None, parsed: ParseCache | None = None, store: bool = True, parallel: bool = False
+) -> SitePages:
     """Load, validate and render. Raises `PathwayError` with every problem on bad input.
 
     With a `cache`, a result for the very same inputs (pathway files, template overrides, options, date,
     generator code) is read back instead, and the costly steps of a new one reuse earlier results; the new result
     is stored whole for the next process unless `store` is False (under `mkdocs serve`, after the first build, where
     writing it would cost more than the rest of an edit). With `parsed`, files an earlier build parsed, unchanged,
-    are not parsed again.
+    are not parsed again. With `parallel` (a one-shot build: `mkdocs build`, `render`), the node pages of a large
+    site are rendered on two cores (`build.parallel`; the same pages); not under `mkdocs serve`, whose cache keeps in
+    memory what this process reads.
     """
     cache = cache or Cache(None)
     overrides = settings.custom_dir / TEMPLATE_OVERRIDE_SUBDIR if settings.custom_dir else None
@@ -138,13 +143,13 @@ def build_site_pages(settings: Settings, cache: Cache | None = None, parsed: Par
         kb = edition_knowledge_base(kb, settings)
         _check_region(kb, settings)
         return SitePages(kb, found["pages"], found["assets"], plan_site(kb, settings), settings, found["warnings"], absent)
-    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}", parsed)
+    site = _build_site_pages(settings, cache, f"{inputs} {inputs_digest('', None, overrides)}", parsed, parallel)
     if store:
         store_result(cache, key, site.pages, site.assets, site.warnings)
     return site
 
 
-def _build_site_pages(settings: Settings, cache: Cache, inputs: str, parsed: ParseCache | None) -> SitePages:
+def _build_site_pages(settings: Settings, cache: Cache, inputs: str, parsed: ParseCache | None, parallel: bool) -> SitePages:
     """The build's phases in order, each using only what the ones before it made: read and validate, plan,
     render the pages, publish the other files. The plan is what the build must write, and it is checked."""
     kb, warnings = load_knowledge_base(settings.pathway_dir, settings.today, parsed)
@@ -155,7 +160,7 @@ def _build_site_pages(settings: Settings, cache: Cache, inputs: str, parsed: Par
     warnings = warnings + translated
     plan = plan_site(kb, settings)
     options = render_options(settings, kb, cache)
-    renderer, pages = _render_pages(kb, settings, options, cache, inputs)
+    renderer, pages = _render_pages(kb, settings, options, cache, inputs, parallel)
     assets = _publish_files(kb, plan, options, pages, renderer, cache)
     if list(pages) != list(plan.pages) or sorted(assets) != sorted(plan.assets):
         raise AssertionError(f"the build and its plan disagree: {sorted(set(pages) ^ set(plan.pages))} {sorted(set(assets) ^ set(plan.assets))}")
@@ -233,9 +238,12 @@ def render_options(settings: Settings, kb: KnowledgeBase, cache: Cache) -> Rende
     )
 
 
-def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str) -> tuple[Renderer, dict[str, str]]:
+def _render_pages(
+    kb: KnowledgeBase, settings: Settings, options: RenderOptions, cache: Cache, inputs: str, parallel: bool = False
+) -> tuple[Renderer, dict[str, str]]:
     """Every generated Markdown page, and the renderer that made them (it makes the exports too, reusing unchanged
-    ones as it does pages); the costly parts (QR codes, Graphviz layouts) made side by side first."""
+    ones as it does pages); the costly parts (QR codes, Graphviz layouts) made side by side first, and with
+    `parallel` the node pages on two cores (`build.parallel`)."""
     prefill_qr(cache, qr_jobs(kb, options))
     with diagrams_through(cache):
         if settings.diagrams:
@@ -245,7 +253,7 @@ def _render_pages(kb: KnowledgeBase, settings: Settings, options: RenderOptions,
             if cache.root is not None
             else Renderer(kb, options)
         )
-        pages = renderer.render_all()
+        pages = renderer.render_all(render_node_pages(renderer, cache) if parallel else None)
         pages.update(render_code_pages(renderer))
     return renderer, pages
 

@@ -58,7 +58,7 @@ def render_docs(mkdocs_yml: Path, out: Path) -> dict[str, Any]:
     docs_dir = settings.docs_dir
     assert docs_dir is not None
     prefix = settings.url_prefix
-    site = build_site_pages(settings)
+    site = build_site_pages(settings, parallel=True)  # node pages on two cores where one is free (`build.parallel`)
     content: dict[str, bytes] = {}
     problems = []
     for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):

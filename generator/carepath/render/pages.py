@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -117,6 +117,14 @@ first screen."""
 
 _DIAGRAM_SLOT = '<div class="cp-diagram" data-carepath-slot="diagram"></div>'
 """Stands in for a page's diagram (block-level HTML, like the diagram) while the glossary reads the page."""
+
+
+class RenderedNode(NamedTuple):
+    """A node's page and what rendering it noted for the checks made once every page is rendered."""
+
+    text: str
+    anchor_links: list[AnchorLink]
+    problems: list[Problem]
 
 
 @dataclass(frozen=True)
@@ -814,12 +822,21 @@ class Renderer:
         (`incremental.IncrementalRenderer` reuses them.)"""
         return render()
 
-    def render_all(self) -> dict[str, str]:
-        """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose."""
+    def render_all(self, rendered: Mapping[str, RenderedNode] | None = None) -> dict[str, str]:
+        """Every generated page: `{src_uri: markdown}`, in a stable order. Raises `PathwayError` on bad links in prose.
+
+        `rendered`: node pages already made elsewhere (`render_node_noted`, in another process), by node id; each is
+        put in its place, with what rendering it noted, as if it had been rendered here."""
         kb = self.kb
         pages: dict[str, str] = {}
         for node_id in sorted(kb.nodes):
-            pages[links.node_uri(node_id)] = self.render_node(node_id)
+            done = rendered.get(node_id) if rendered else None
+            if done is None:
+                pages[links.node_uri(node_id)] = self.render_node(node_id)
+            else:
+                pages[links.node_uri(node_id)] = done.text
+                self.anchor_links += done.anchor_links
+                self.problems += done.problems
         if self.options.diagrams is not None:
             for pathway in kb.pathways:
                 pages[links.overview_uri(pathway.id)] = self.render_overview(pathway)
@@ -833,6 +850,15 @@ class Renderer:
         if self.problems:
             raise PathwayError(self.problems)
         return pages
+
+    def render_node_noted(self, node_id: str) -> RenderedNode:
+        """A node's page with the problems and anchor links rendering it noted, taken off this renderer's lists (for
+        `render_all` to put back in order)."""
+        links_before, problems_before = len(self.anchor_links), len(self.problems)
+        text = self.render_node(node_id)
+        done = RenderedNode(text, self.anchor_links[links_before:], self.problems[problems_before:])
+        del self.anchor_links[links_before:], self.problems[problems_before:]
+        return done
 
     def render_node(self, node_id: str) -> str:
         page = self.context(node_id)
