@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -37,6 +38,21 @@ def shipped_edition() -> str:
     from carepath.settings import Settings
 
     return Settings.from_mkdocs_yml(REPO / "mkdocs.yml").edition
+
+
+def graded_pages(count: int, mention: str, extra: str = "") -> tuple[Any, dict[str, str]]:
+    """A knowledge base with one glossary term and `count` node pages as the readability gate gets them (each an
+    article; `mention` of the term 0, 1 or 2 times, then `extra`), for tests of grading in a second process."""
+    from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
+
+    glossary = [GlossaryEntry(term="radiofrequency ablation", definition="Heat that calms a nerve.", abbreviation="RFA")]
+    kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])
+    pages = {
+        f"node-{i}": '<article class="md-content__inner md-typeset"><h1>Page</h1>'
+        f"<p>{mention * (i % 3)}{extra}Extraordinarily {i} uncomfortable nerves.</p></article>"
+        for i in range(count)
+    }
+    return kb, pages
 
 
 def copy_project(src: Path, dest: Path, parts: tuple[str, ...] | None = None) -> Path:

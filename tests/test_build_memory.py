@@ -11,8 +11,9 @@ from carepath.audit.readability import PageScore
 from carepath.build import cached as cached_module
 from carepath.build.cache import Cache
 from carepath.build.cached import load_result, store_result
-from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
+from carepath.model.graph import Position
 from carepath.problems import Problem
+from helpers_site import graded_pages
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -75,13 +76,7 @@ def test_a_scoring_process_started_before_the_generator_grades_as_in_line(tmp_pa
     monkeypatch.setattr(cached_module, "workers", lambda: 2)
     pool = scoring_pool()
     assert pool is not None
-    glossary = [GlossaryEntry(term="radiofrequency ablation", definition="Heat that calms a nerve.", abbreviation="RFA")]
-    kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])
-    pages = {
-        f"node-{i}": '<article class="md-content__inner md-typeset"><h1>Page</h1>'
-        f"<p>{'Ask about radiofrequency ablation (RFA). ' * (i % 3)}Extraordinarily {i} uncomfortable nerves.</p></article>"
-        for i in range(5)
-    }
+    kb, pages = graded_pages(5, "Ask about radiofrequency ablation (RFA). ")
     in_line = {n: PageScorer(Cache(None), kb).score(html, n) for n, html in pages.items()}
     worker = ScoringWorker(PageScorer(Cache(tmp_path / "c"), kb), pool)
     scores: dict[str, PageScore] = {}

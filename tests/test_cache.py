@@ -26,7 +26,7 @@ from carepath.model.graph import GlossaryEntry, KnowledgeBase, Position
 from carepath.problems import Problem
 from carepath.publish.qr import qr_svg
 from carepath.settings import ConfigError, Settings
-from helpers_site import REPO, SITE_FIXTURE, TODAY, build, copy_project, copy_shipped, env, node_url
+from helpers_site import REPO, SITE_FIXTURE, TODAY, build, copy_project, copy_shipped, env, graded_pages, node_url
 
 PATHWAY_FILES = REPO / "pathway" / "when-pt-does-not-help"
 
@@ -177,13 +177,7 @@ def test_the_stored_result_is_the_json_of_the_whole(tmp_path: Path) -> None:
 def test_the_scoring_worker_grades_as_in_line(tmp_path: Path) -> None:
     """Pages graded in the second process get the very scores, and leave the very cache entries, of grading in line;
     a page the cache already has never starts the process."""
-    glossary = [GlossaryEntry(term="radiofrequency ablation", definition="Heat that calms a nerve.", abbreviation="RFA")]
-    kb = KnowledgeBase(glossary=glossary, glossary_positions=[Position("pathway/glossary.yml", 2, 11)])
-    pages = {
-        f"node-{i}": '<article class="md-content__inner md-typeset"><h1>Page</h1>'
-        f"<p>{'Ask about radiofrequency ablation. ' * (i % 3)}The MRI may help. Extraordinarily {i} uncomfortable nerves.</p></article>"
-        for i in range(6)
-    }
+    kb, pages = graded_pages(6, "Ask about radiofrequency ablation. ", "The MRI may help. ")
     in_line_cache = Cache(tmp_path / "in-line")
     in_line = {n: PageScorer(in_line_cache, kb).score(html, n) for n, html in pages.items()}
     worker = ScoringWorker(PageScorer(Cache(tmp_path / "worker"), kb))
